@@ -1,0 +1,165 @@
+"""Compare every option of one or more scenarios: load, evaluate, rank, explain."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from . import paths
+from . import scenario as scenario_mod
+from .engine.evaluate import INELIGIBLE, METERS, evaluate, latency_need_seconds
+from .engine.plan import TIER_LABEL, Plan, build_plan
+from .errors import InputError, Problem
+from .pricing import PriceBook
+from .result import METRICS, OptionResult, Result, ScenarioResult, clean
+from .scenario import LoadedScenario
+
+
+def plan_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
+             tiers: Sequence[str] | None = None) -> Plan:
+    spec = ls.spec
+    chosen = [t for t in spec.options.tiers if not tiers or t in tiers]
+    return build_plan(book, ls.models, chosen, spec.options.caching, spec.caching.write_ttl, as_of or date.today())
+
+
+def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
+                   tiers: Sequence[str] | None = None, top: int | None = None) -> ScenarioResult:
+    plan = plan_for(ls, book, as_of, tiers)
+    values = ls.values()
+    metrics = evaluate(plan, values)
+    options = [_option_result(plan, metrics, i, values) for i in range(len(plan))]
+    options.sort(key=_rank_key)
+    for rank, o in enumerate(options, 1):
+        o.rank = rank
+    if top is not None:
+        options = options[:top]
+    spec = ls.spec
+    notes = []
+    if not any(o.eligible for o in options):
+        notes.append("no option is eligible and priced for this workload")
+    return ScenarioResult(
+        name=spec.name, file=ls.file, description=spec.description.strip(),
+        tasks_per_month=spec.volume.tasks_per_month, latency_need=describe_latency(values["latency"]),
+        as_of=plan.as_of.isoformat(), options=options, notes=notes,
+        overrides=[o.text for o in ls.overrides],
+        assumptions={
+            "hours_per_month": 730,
+            "cache_hit_rate": spec.caching.hit_rate,
+            "cache_write_ttl": spec.caching.write_ttl,
+            "attempts_allowed": spec.quality.attempts_allowed,
+            "detection_rate": spec.quality.detection_rate,
+            "value_mode": "value_per_success" if spec.value.value_per_success is not None else "baseline_cost_per_task",
+        },
+    )
+
+
+def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | Path] = (),
+        sets: Iterable[str] = (), as_of: date | None = None, tiers: Sequence[str] | None = None,
+        providers: Sequence[str] | None = None, top: int | None = None,
+        book: PriceBook | None = None) -> Result:
+    """Compare the options of each scenario (the bundled default when none is given)."""
+    book = book or PriceBook.load(pricing)
+    refs = list(scenarios) if scenarios else [paths.DEFAULT_SCENARIO]
+    sets = list(sets)
+    results, problems = [], []
+    for ref in refs:
+        try:
+            ls = scenario_mod.load(ref, book, sets, providers=providers)
+            results.append(compare_loaded(ls, book, as_of, tiers, top))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return Result(book.currency, results)
+
+
+# ---- explaining one option ------------------------------------------------------------
+
+def _rank_key(o: OptionResult):
+    order = {"ok": 0, "ineligible": 1, "unpriced": 2}[o.status]
+    cps = o.metrics.get("cost_per_success")
+    return (order, cps is None, cps if cps is not None else 0.0, o.id)
+
+
+def _option_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
+    opt = plan.options[i]
+    flags = {k: bool(v[i, 0]) for k, v in m["flags"].items()}
+    reasons = _reasons(plan, i, flags, values)
+    unpriced = [r for key, r in reasons if key not in INELIGIBLE]
+    inelig = [r for key, r in reasons if key in INELIGIBLE]
+    priced = not np.isnan(m["cost_per_attempt"][i, 0]) and not unpriced
+    status = "ok" if priced and not inelig else ("unpriced" if not priced and not inelig else "ineligible")
+    if flags["not_offered"]:
+        status = "ineligible"
+    reason = "; ".join(inelig + unpriced) or None
+    metrics = {k: clean(m[k][i, 0]) if priced else None for k in METRICS}
+    if not priced:  # probabilities do not depend on prices
+        for k in ("expected_attempts", "p_success", "p_silent_failure", "p_given_up"):
+            metrics[k] = clean(m[k][i, 0])
+    notes = []
+    if metrics.get("p_success") == 0.0:
+        notes.append("no successful outcomes: the model's p_success is 0")
+    if priced and metrics.get("payback_months") is None and values["value"]["build_cost"] > 0:
+        notes.append("no payback: the monthly net benefit is not positive")
+    meters = {
+        "cost": {k: clean(m[f"meter_cost.{k}"][i, 0]) if priced else None
+                 for k in (*METERS, "review", "fallback", "fixed")},
+        "tokens": {k: clean(m[f"meter_tokens.{k}"][i, 0]) for k in METERS},
+    }
+    price = None
+    if opt.price is not None:
+        p = opt.price
+        price = {"source": p.source, "checked": p.checked.isoformat(), "file": p.file, "line": p.line}
+    return OptionResult(
+        id=opt.id, kind="hosted", provider=opt.provider, model=opt.model, tier=opt.tier, caching=opt.caching,
+        status=status, reason=reason, metrics=metrics, meters=meters, notes=notes, price=price,
+    )
+
+
+def _reasons(plan: Plan, i: int, flags: dict, values: dict) -> list[tuple[str, str]]:
+    opt = plan.options[i]
+    tier = TIER_LABEL[opt.tier]
+    out = []
+    if flags["not_offered"]:
+        who = plan_provider_name(opt)
+        out.append(("not_offered", f"{who}{opt.model} offers no {tier} tier"))
+        return out
+    if flags["too_slow"]:
+        out.append(("too_slow", f"{tier} may take up to {_duration(float(plan.tier_latency[i, 0]))}; "
+                                f"the latency need is {describe_latency(values['latency'])}"))
+    if flags["context_too_long"]:
+        biggest = max(float(s["input_tokens"]) for s in values["attempt"]["steps"])
+        out.append(("context_too_long", f"a {biggest:,.0f}-token prompt exceeds the "
+                                        f"{int(plan.context_window[i, 0]):,}-token context window"))
+    if flags["no_cached_price"]:
+        out.append(("no_cached_price", f"unpriced: no published cached-input rate for {opt.model} on {tier}"))
+    if flags["no_long_context_price"]:
+        out.append(("no_long_context_price", f"unpriced: no published {tier} rate for prompts above "
+                                             f"{int(plan.threshold[i, 0]):,} tokens"))
+    return out
+
+
+def plan_provider_name(opt) -> str:
+    return f"{opt.provider}/" if opt.entry.multiplier != 1 or opt.provider not in ("openai", "anthropic", "google") else ""
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 60:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
+
+
+def describe_latency(lat: dict) -> str:
+    if lat.get("p95_seconds") is not None:
+        return f"p95 {float(lat['p95_seconds']):g} s (interactive)"
+    if lat.get("minutes") is not None:
+        return f"within {float(lat['minutes']):g} min"
+    return f"a {float(lat['deadline_hours']):g} h deadline"
+
+
+__all__ = ["run", "compare_loaded", "plan_for", "latency_need_seconds"]

@@ -1,0 +1,145 @@
+"""The economics of ``domain.md``, written once over numpy arrays that broadcast.
+
+Every function takes arrays (or floats) and returns arrays; one scenario, a million-point
+sweep and Monte Carlo samples all go through these same lines. Money is in the price
+table's currency; token rates are per 1M tokens. Missing prices are NaN and make only the
+results that need them NaN (callers report those as unpriced, never as $0).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MTOK = 1e6
+HOURS_PER_MONTH = 730.0  # 8760 / 12, the convention infracost uses
+
+
+def _where_used(amount, rate):
+    """``amount * rate`` where amount > 0, else 0: a missing (NaN) rate only matters if used."""
+    amount = np.asarray(amount, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(amount > 0, amount * rate, 0.0)
+
+
+def call_tokens(input_tokens, cached_prefix, hit_rate, caching_on, min_cache_tokens):
+    """Split one call's prompt into fresh, cache-read and cache-write tokens.
+
+    ::
+
+        cacheable = C if C >= min_cache_tokens else 0      (0 when caching is off)
+        cached    = h * cacheable
+        written   = (1 - h) * cacheable
+        fresh     = I - cached - written
+
+    Example: I = 3,000, C = 2,000, h = 0.8, minimum 1,024 -> cached 1,600, written 400,
+    fresh 1,000.
+    """
+    cacheable = np.where(np.asarray(cached_prefix) >= min_cache_tokens, cached_prefix, 0.0) * caching_on
+    cached = hit_rate * cacheable
+    written = (1.0 - hit_rate) * cacheable
+    fresh = input_tokens - cached - written
+    return fresh, cached, written
+
+
+def call_cost(fresh, cached, written, output_tokens, reasoning_tokens, rates):
+    """Cost of one call by meter, from token counts and per-1M rates.
+
+    ::
+
+        cost = ( fresh * input + cached * cached_input + written * cache_write
+               + O * output + R * reasoning ) / 1e6
+
+    ``rates`` maps ``input, cached_input, cache_write, output, reasoning`` to arrays; a
+    missing rate is NaN. Returns a dict of per-meter costs (same keys).
+    Example: 1,000 fresh at $1.25, 1,600 cached at $0.125, 400 written at $1.25 and 300
+    output at $10 -> 0.00125 + 0.0002 + 0.0005 + 0.003 = $0.00495.
+    """
+    return {
+        "input": _where_used(fresh, rates["input"]) / MTOK,
+        "cached_input": _where_used(cached, rates["cached_input"]) / MTOK,
+        "cache_write": _where_used(written, rates["cache_write"]) / MTOK,
+        "output": _where_used(output_tokens, rates["output"]) / MTOK,
+        "reasoning": _where_used(reasoning_tokens, rates["reasoning"]) / MTOK,
+    }
+
+
+def retry_outcomes(p, d, k):
+    """Expected attempts and outcome probabilities of the retry model.
+
+    A failed attempt is caught with probability ``d`` and retried while attempts remain
+    (at most ``k``); otherwise it slips through. With ``q = (1 - p) * d``::
+
+        A = (1 - q^k) / (1 - q)      (A = k when q = 1)
+        S = p * A                    success
+        U = (1 - p) * (1 - d) * A    silent failure
+        G = q^k                      given up;  S + U + G = 1
+
+    Example: p = 0.8, d = 1, k = 3 -> q = 0.2, A = 1.24, S = 0.992, U = 0, G = 0.008.
+    """
+    p = np.asarray(p, dtype=float)
+    q = (1.0 - p) * d
+    qk = q**k
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(q < 1.0, (1.0 - qk) / np.where(q < 1.0, 1.0 - q, 1.0), k * np.ones_like(q))
+    s = p * a
+    u = (1.0 - p) * (1.0 - d) * a
+    return a, s, u, qk
+
+
+def task_costs(attempts, cost_attempt, s, u, g, review_share, cost_per_review, human_cost_per_task):
+    """Per-task costs: AI, review of delivered outputs, and people finishing given-up tasks.
+
+    ::
+
+        ai_cost       = A * cost_attempt
+        review_cost   = review_share * (S + U) * cost_per_review
+        fallback_cost = G * human_cost_per_task
+    """
+    ai = attempts * cost_attempt
+    review = review_share * (s + u) * cost_per_review
+    fallback = g * human_cost_per_task
+    return ai, review, fallback
+
+
+def per_outcome(ai, review, fallback, s, g):
+    """The two headline figures; NaN where undefined (no success, nothing resolved).
+
+    ::
+
+        cost per successful outcome = (ai_cost + review_cost) / S
+        cost per resolved task      = task_cost / (S + G)
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cps = np.where(s > 0, (ai + review) / np.where(s > 0, s, 1.0), np.nan)
+        resolved = s + g
+        cprt = np.where(resolved > 0, (ai + review + fallback) / np.where(resolved > 0, resolved, 1.0), np.nan)
+    return cps, cprt
+
+
+def monthly_and_roi(tasks, task_cost, fixed, s, value_per_success, baseline_cost, build_cost, horizon):
+    """Monthly cost, benefit, ROI over the horizon and payback in months.
+
+    ::
+
+        monthly_cost = tasks * task_cost + fixed
+        benefit      = tasks * S * value_per_success        (value mode)
+                     = tasks * baseline_cost_per_task       (people-baseline mode)
+        net          = benefit - monthly_cost
+        ROI          = (H * net - build) / (build + H * monthly_cost)
+        payback      = build / net months   (undefined when net <= 0)
+
+    Exactly one of ``value_per_success`` / ``baseline_cost`` is given (the other is None).
+    In baseline mode the people costs that remain (reviews, fallback) are already inside
+    ``monthly_cost``, so they are subtracted once.
+    """
+    monthly = tasks * task_cost + fixed
+    if value_per_success is not None:
+        benefit = tasks * s * value_per_success
+    else:
+        benefit = tasks * baseline_cost * np.ones_like(s)
+    net = benefit - monthly
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = build_cost + horizon * monthly
+        roi = np.where(denom > 0, (horizon * net - build_cost) / np.where(denom > 0, denom, 1.0), np.nan)
+        payback = np.where(net > 0, build_cost / np.where(net > 0, net, 1.0), np.nan)
+    return monthly, benefit, net, roi, payback

@@ -1,0 +1,54 @@
+"""Problems found in input, collected with their place and raised together."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input, and where: ``file:line: path: message``."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        place = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{place}: {self.path}: {self.message}" if self.path else f"{place}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "path": self.path, "message": self.message}
+
+
+class AicostError(Exception):
+    """Base of every error aicost raises on purpose; the CLI maps each to an exit code."""
+
+    exit_code = 3
+
+
+class InputError(AicostError):
+    """Bad input or usage (exit code 2). Carries every problem found, not just the first."""
+
+    exit_code = 2
+
+    def __init__(self, problems: Iterable[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem("aicost", None, "", problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = sorted(set(problems), key=_problem_key)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _problem_key(p: Problem) -> tuple:
+    return (p.file, p.line if p.line is not None else -1, p.path, p.message)
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,104 @@
+"""Schema of a pricing table (``pricing/*.yaml``), version 1."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+TIERS: tuple[str, ...] = ("standard", "batch", "flex", "priority")
+Tier = Literal["standard", "batch", "flex", "priority"]
+TOOLS: tuple[str, ...] = ("web_search", "file_search", "vector_storage", "code_session")
+ToolName = Literal["web_search", "file_search", "vector_storage", "code_session"]
+
+Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+Ident = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Sourced(Strict):
+    source: str | None = Field(None, description="URL or document the figure comes from (inherited when absent)")
+    checked: date | None = Field(None, description="Date the figure was checked against the source (inherited)")
+    note: str | None = None
+
+
+class Rates(Sourced):
+    """USD (or the file's currency) per 1M tokens on one tier."""
+
+    input: Money
+    output: Money
+    cached_input: Money | None = Field(None, description="cache read; absent = no published price")
+    cache_write: Money | None = Field(None, description="cache write (5-minute TTL); absent = same as input")
+    cache_write_1h: Money | None = Field(None, description="1-hour cache write (Anthropic)")
+    reasoning: Money | None = Field(None, description="reasoning tokens; absent = billed as output")
+    effective_from: date | None = Field(None, description="first day this price applies (inclusive)")
+    effective_to: date | None = Field(None, description="day this price stops applying (exclusive)")
+
+
+def _as_list(value):
+    return [value] if isinstance(value, dict) else value
+
+
+#: One rate block, or a list of dated blocks (price history).
+TierRates = Annotated[list[Rates], BeforeValidator(_as_list), Field(min_length=1)]
+
+
+class LongContext(Strict):
+    threshold: Annotated[int, Field(gt=0)] = Field(description="prompt tokens above which the whole request is repriced")
+    tiers: dict[Tier, TierRates]
+
+
+class ToolPrice(Sourced):
+    per_1k_calls: Money | None = None
+    per_session: Money | None = None
+    per_gb_day: Money | None = None
+    free_gb: Money = Decimal(0)
+    content_tokens: Literal["input", "free", "fixed_block"] | None = None
+    fixed_block_tokens: Annotated[int, Field(gt=0)] | None = None
+
+
+class TierRule(Sourced):
+    max_latency_seconds: Positive | None = Field(None, description="longest time the tier may take to answer")
+    max_requests_per_file: Annotated[int, Field(gt=0)] | None = None
+    max_file_mb: Positive | None = None
+
+
+class Variant(Sourced):
+    """A derived provider whose prices are this one's times a multiplier (e.g. Azure Data Zone +10%)."""
+
+    provider: Ident
+    name: str
+    multiplier: Positive
+    tiers: list[Tier]
+
+
+class ModelPrice(Sourced):
+    name: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    deprecated: date | None = None
+    context_window: Annotated[int, Field(gt=0)] | None = None
+    min_cache_tokens: Annotated[int, Field(ge=0)] | None = None
+    cache_storage_per_mtok_hour: Money | None = None
+    tiers: dict[Tier, TierRates]
+    long_context: LongContext | None = None
+    tools: dict[ToolName, ToolPrice] = Field(default_factory=dict)
+
+
+class PricingFile(Strict):
+    version: Literal[1]
+    provider: Ident
+    name: str
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    source: str
+    checked: date
+    resells: Ident | None = Field(None, description="provider whose models this one hosts (bare names prefer the original)")
+    tier_rules: dict[Tier, TierRule] = Field(default_factory=dict)
+    tools: dict[ToolName, ToolPrice] = Field(default_factory=dict)
+    variants: list[Variant] = Field(default_factory=list)
+    models: dict[str, ModelPrice]

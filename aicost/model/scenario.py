@@ -1,0 +1,130 @@
+"""Schema of a workload scenario (``scenarios/*.yaml``), version 1."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .pricing import TIERS, Tier
+
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Pos = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Tokens = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Volume(Strict):
+    tasks_per_month: NonNeg = Field(description="tasks the workload handles in a month")
+    peak_to_average: Annotated[float, Field(ge=1, allow_inf_nan=False)] = Field(
+        1.0, description="busiest hour's rate over the mean rate (capacity sizing)"
+    )
+
+
+class Latency(Strict):
+    """How fast an answer is needed: give exactly one of the three."""
+
+    p95_seconds: Pos | None = Field(None, description="interactive: 95th-percentile answer time in seconds")
+    minutes: Pos | None = Field(None, description="an answer within this many minutes")
+    deadline_hours: Pos | None = Field(None, description="a deadline in hours (e.g. 24 for overnight)")
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = [k for k in ("p95_seconds", "minutes", "deadline_hours") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of p95_seconds, minutes or deadline_hours")
+        return self
+
+
+class Step(Strict):
+    """One kind of LLM call made during an attempt."""
+
+    name: str
+    calls: NonNeg = Field(1.0, description="calls of this kind per attempt")
+    input_tokens: Tokens = Field(description="prompt tokens per call, cacheable prefix included")
+    cached_prefix_tokens: Tokens = Field(0.0, description="the stable prefix that prompt caching can reuse")
+    output_tokens: Tokens = Field(description="visible output tokens per call")
+    reasoning_tokens: Tokens = Field(0.0, description="hidden reasoning tokens per call (billed as output)")
+
+    @model_validator(mode="after")
+    def _prefix_within_input(self):
+        if self.cached_prefix_tokens > self.input_tokens:
+            raise ValueError(
+                f"cached_prefix_tokens ({self.cached_prefix_tokens:g}) exceeds input_tokens ({self.input_tokens:g})"
+            )
+        return self
+
+
+class Attempt(Strict):
+    steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_names(self):
+        names = [s.name for s in self.steps]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"step names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+
+class Caching(Strict):
+    hit_rate: Prob = Field(0.0, description="share of cacheable prefix tokens read from cache when caching is on")
+    write_ttl: Literal["5m", "1h"] = Field("5m", description="cache lifetime paid for on a write (Anthropic: 5m or 1h)")
+
+
+class Quality(Strict):
+    """Retry model defaults for every model."""
+
+    attempts_allowed: Annotated[int, Field(ge=1, le=100)] = Field(1, description="attempts before giving up")
+    detection_rate: Prob = Field(0.0, description="share of failed attempts caught automatically (then retried)")
+
+
+class ModelQuality(Strict):
+    p_success: Prob = Field(description="probability that one attempt succeeds")
+    attempts_allowed: Annotated[int, Field(ge=1, le=100)] | None = None
+    detection_rate: Prob | None = None
+
+
+class People(Strict):
+    review_share: Prob = Field(0.0, description="share of delivered outputs a person reviews")
+    cost_per_review: NonNeg = Field(0.0, description="cost of one review")
+    human_cost_per_task: NonNeg = Field(0.0, description="cost of a person finishing a task the AI gave up on")
+
+
+class Value(Strict):
+    value_per_success: NonNeg | None = Field(None, description="what one successful task is worth")
+    baseline_cost_per_task: NonNeg | None = Field(None, description="what the task costs done by people today")
+    build_cost: NonNeg = Field(0.0, description="one-time cost to build the workload")
+    fixed_monthly: NonNeg = Field(0.0, description="fixed monthly costs (hosting, monitoring, licences)")
+    horizon_months: Pos = Field(12.0, description="months over which ROI is computed")
+
+    @model_validator(mode="after")
+    def _one_value(self):
+        if (self.value_per_success is None) == (self.baseline_cost_per_task is None):
+            raise ValueError("give exactly one of value_per_success or baseline_cost_per_task")
+        return self
+
+
+class Options(Strict):
+    tiers: list[Tier] = Field(default_factory=lambda: list(TIERS), description="tiers to compare")
+    caching: list[bool] = Field(default_factory=lambda: [False, True], description="compare without and with caching")
+    providers: list[str] | None = Field(None, description="only these providers (default: all)")
+
+
+class Scenario(Strict):
+    version: Literal[1]
+    name: str = Field(min_length=1)
+    description: str = ""
+    volume: Volume
+    latency: Latency
+    attempt: Attempt
+    caching: Caching = Field(default_factory=Caching)
+    quality: Quality = Field(default_factory=Quality)
+    models: dict[str, ModelQuality] = Field(min_length=1, description="models to compare, with their success rates")
+    people: People = Field(default_factory=People)
+    value: Value
+    options: Options = Field(default_factory=Options)

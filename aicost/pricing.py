@@ -1,0 +1,246 @@
+"""The price book: every pricing table loaded, layered and looked up by model, tier and date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from . import paths
+from .errors import InputError, Problem, did_you_mean
+from .model import validate
+from .model.pricing import TIERS, ModelPrice, PricingFile, Rates, TierRule, ToolPrice
+from .yamlio import Document, load_file
+
+RATE_FIELDS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
+
+
+@dataclass(frozen=True)
+class Price:
+    """Rates of one model on one tier, as in force on one date, with where they come from."""
+
+    provider: str
+    model: str
+    tier: str
+    input: Decimal
+    output: Decimal
+    cached_input: Decimal | None
+    cache_write: Decimal | None
+    cache_write_1h: Decimal | None
+    reasoning: Decimal | None
+    source: str
+    checked: date
+    file: str
+    line: int | None
+
+    def scaled(self, factor: Decimal, provider: str) -> "Price":
+        vals = {f: (None if getattr(self, f) is None else getattr(self, f) * factor) for f in RATE_FIELDS}
+        return Price(**{**self.__dict__, **vals, "provider": provider})
+
+
+@dataclass
+class ModelEntry:
+    provider: str
+    id: str
+    spec: ModelPrice
+    doc: Document
+    source: str
+    checked: date
+    multiplier: Decimal = Decimal(1)
+    variant_tiers: tuple[str, ...] | None = None  # a variant offers only these tiers
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider}/{self.id}"
+
+    def offers(self, tier: str) -> bool:
+        if self.variant_tiers is not None and tier not in self.variant_tiers:
+            return False
+        return tier in self.spec.tiers
+
+
+@dataclass
+class ProviderInfo:
+    id: str
+    name: str
+    currency: str
+    resells: str | None
+    tier_rules: dict[str, TierRule] = field(default_factory=dict)
+    tools: dict[str, ToolPrice] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+class PriceBook:
+    """All prices known to this run: the bundled tables with the user's directories layered on top."""
+
+    def __init__(self) -> None:
+        self.providers: dict[str, ProviderInfo] = {}
+        self.models: dict[tuple[str, str], ModelEntry] = {}
+        self.files: list[str] = []
+
+    # ---- loading -------------------------------------------------------------------------
+    @classmethod
+    def load(cls, dirs: Sequence[Path | str] | None = None, bundled: bool = True) -> "PriceBook":
+        """Load the bundled tables (unless ``bundled=False``) then each of ``dirs`` over them."""
+        all_dirs: list[Path] = [paths.pricing_dir()] if bundled else []
+        all_dirs += [Path(d) for d in (dirs or [])]
+        book = cls()
+        problems: list[Problem] = []
+        for d in all_dirs:
+            for f in _yaml_files(d, problems):
+                try:
+                    doc = load_file(f)
+                    spec = validate(doc, PricingFile)
+                except InputError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                problems.extend(book._add(spec, doc))
+        problems.extend(book._check())
+        if problems:
+            raise InputError(problems)
+        return book
+
+    def _add(self, spec: PricingFile, doc: Document) -> list[Problem]:
+        problems = _check_history(spec, doc)
+        info = self.providers.get(spec.provider)
+        if info is None:
+            info = self.providers[spec.provider] = ProviderInfo(spec.provider, spec.name, spec.currency, spec.resells)
+        elif info.currency != spec.currency:
+            problems.append(doc.problem(("currency",), f"{spec.provider} is priced in {info.currency} elsewhere"))
+        info.name, info.resells = spec.name, spec.resells or info.resells
+        info.tier_rules.update(spec.tier_rules)
+        info.tools.update(spec.tools)
+        info.files.append(doc.file)
+        self.files.append(doc.file)
+        for mid, m in spec.models.items():
+            entry = ModelEntry(spec.provider, mid, m, doc, m.source or spec.source, m.checked or spec.checked)
+            self.models[(spec.provider, mid)] = entry
+        for v in spec.variants:
+            vinfo = self.providers.setdefault(
+                v.provider, ProviderInfo(v.provider, v.name, spec.currency, spec.resells)
+            )
+            vinfo.tier_rules.update({t: r for t, r in spec.tier_rules.items() if t in v.tiers})
+            vinfo.tools.update(spec.tools)
+            vinfo.files.append(doc.file)
+            for mid, m in spec.models.items():
+                self.models[(v.provider, mid)] = ModelEntry(
+                    v.provider, mid, m, doc, v.source or spec.source, v.checked or spec.checked,
+                    multiplier=v.multiplier, variant_tiers=tuple(v.tiers),
+                )
+        return problems
+
+    def _check(self) -> list[Problem]:
+        problems = []
+        currencies = {p.currency for p in self.providers.values()}
+        if len(currencies) > 1:
+            problems.append(Problem("pricing", None, "", f"tables mix currencies: {', '.join(sorted(currencies))}"))
+        for (prov, mid), e in self.models.items():
+            has_cache = any(r.cached_input is not None for rs in e.spec.tiers.values() for r in rs)
+            if has_cache and e.spec.min_cache_tokens is None and e.multiplier == 1:
+                problems.append(
+                    e.doc.problem(("models", mid), "has cached_input prices but no min_cache_tokens")
+                )
+        return problems
+
+    # ---- lookup --------------------------------------------------------------------------
+    @property
+    def currency(self) -> str:
+        return next(iter(self.providers.values())).currency if self.providers else "USD"
+
+    def all_names(self) -> list[str]:
+        names = {e.id for e in self.models.values()} | {e.key for e in self.models.values()}
+        names |= {a for e in self.models.values() for a in e.spec.aliases}
+        return sorted(names)
+
+    def resolve(self, ref: str, providers: Iterable[str] | None = None) -> list[ModelEntry]:
+        """Entries a scenario's model name refers to; [] when unknown.
+
+        ``provider/model`` names one entry. A bare name (or alias) matches every provider that
+        has it; unless ``providers`` restricts the choice, resellers (Azure for OpenAI's
+        models) give way to the original provider.
+        """
+        wanted = set(providers) if providers else None
+        if "/" in ref:
+            prov, mid = ref.split("/", 1)
+            hits = [e for e in self.models.values() if e.provider == prov and (e.id == mid or mid in e.spec.aliases)]
+        else:
+            hits = [e for e in self.models.values() if e.id == ref or ref in e.spec.aliases]
+        if wanted is not None:
+            return sorted((e for e in hits if e.provider in wanted), key=lambda e: e.key)
+        originals = [e for e in hits if not self.providers[e.provider].resells and e.multiplier == 1]
+        return sorted(originals or hits, key=lambda e: e.key)
+
+    def suggest(self, ref: str) -> str:
+        return did_you_mean(ref, self.all_names())
+
+    def price(self, entry: ModelEntry, tier: str, as_of: date, long_context: bool = False) -> Price | None:
+        """Rates of ``entry`` on ``tier`` in force on ``as_of``; None when there is no such price."""
+        if not entry.offers(tier):
+            return None
+        if long_context:
+            lc = entry.spec.long_context
+            if lc is None or tier not in lc.tiers:
+                return None
+            blocks, base = lc.tiers[tier], ("models", entry.id, "long_context", "tiers", tier)
+        else:
+            blocks, base = entry.spec.tiers[tier], ("models", entry.id, "tiers", tier)
+        for i, block in enumerate(blocks):
+            if _in_force(block, as_of):
+                path = base + ((i,) if len(blocks) > 1 else ())
+                price = _price(entry, tier, block, entry.doc.file, entry.doc.line_of(path))
+                return price.scaled(entry.multiplier, entry.provider) if entry.multiplier != 1 else price
+        return None
+
+    def tier_rule(self, provider: str, tier: str) -> TierRule | None:
+        return self.providers[provider].tier_rules.get(tier)
+
+
+def _price(entry: ModelEntry, tier: str, r: Rates, file: str, line: int | None) -> Price:
+    return Price(
+        provider=entry.provider, model=entry.id, tier=tier,
+        input=r.input, output=r.output, cached_input=r.cached_input, cache_write=r.cache_write,
+        cache_write_1h=r.cache_write_1h, reasoning=r.reasoning,
+        source=r.source or entry.source, checked=r.checked or entry.checked, file=file, line=line,
+    )
+
+
+def _in_force(r: Rates, as_of: date) -> bool:
+    return (r.effective_from is None or r.effective_from <= as_of) and (r.effective_to is None or as_of < r.effective_to)
+
+
+def _check_history(spec: PricingFile, doc: Document) -> list[Problem]:
+    """Dated blocks of one tier must not overlap, and each must end after it starts."""
+    problems = []
+    for mid, m in spec.models.items():
+        groups = [(("models", mid, "tiers", t), rs) for t, rs in m.tiers.items()]
+        if m.long_context:
+            groups += [(("models", mid, "long_context", "tiers", t), rs) for t, rs in m.long_context.tiers.items()]
+        for path, blocks in groups:
+            spans = []
+            for i, b in enumerate(blocks):
+                lo, hi = b.effective_from or date.min, b.effective_to or date.max
+                if lo >= hi:
+                    problems.append(doc.problem(path + (i,), "effective_to must come after effective_from"))
+                spans.append((lo, hi, i))
+            spans.sort()
+            for (lo1, hi1, i1), (lo2, hi2, i2) in zip(spans, spans[1:]):
+                if lo2 < hi1:
+                    problems.append(doc.problem(path + (i2,), f"dated prices overlap (with entry {i1 + 1})"))
+    return problems
+
+
+def _yaml_files(d: Path, problems: list[Problem]) -> list[Path]:
+    if d.is_file():
+        return [d]
+    if not d.is_dir():
+        problems.append(Problem(str(d), None, "", "pricing directory not found"))
+        return []
+    files = sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not files:
+        problems.append(Problem(str(d), None, "", "no pricing files (*.yaml) in this directory"))
+    return files
+
+
+__all__ = ["PriceBook", "Price", "ModelEntry", "TIERS"]

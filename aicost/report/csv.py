@@ -1,0 +1,20 @@
+"""One CSV row per scenario and option: every metric of the JSON result, wide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..result import METRICS
+from .csvsafe import write_rows
+
+COLUMNS = ("scenario", "file", "rank", "option", "provider", "model", "tier", "caching", "status", "reason",
+           *METRICS, "currency")
+
+
+def render(result, raw: bool = False, **_: Any) -> str:
+    rows = []
+    for s in result.scenarios:
+        for o in s.options:
+            rows.append([s.name, s.file, o.rank, o.id, o.provider, o.model, o.tier, o.caching, o.status,
+                         o.reason, *(o.metrics.get(k) for k in METRICS), result.currency])
+    return write_rows(COLUMNS, rows, raw=raw)

@@ -1,0 +1,25 @@
+"""The canonical, versioned JSON result (every other format is a projection of it)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def _tidy(x: Any) -> Any:
+    """Floats to 12 significant digits so output is stable and readable; the rest unchanged."""
+    if isinstance(x, float):
+        return float(f"{x:.12g}")
+    if isinstance(x, dict):
+        return {k: _tidy(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_tidy(v) for v in x]
+    return x
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(_tidy(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def render(result, **_: Any) -> str:
+    return dumps(result.to_dict())

@@ -1,0 +1,48 @@
+"""GitHub-flavoured Markdown: a pull-request comment or a job summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .numbers import money, months, num, pct
+
+
+def esc(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+            .replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def render(result, **_: Any) -> str:
+    cur = result.currency
+    out: list[str] = []
+    for s in result.scenarios:
+        out.append(f"### {esc(s.name)}")
+        out.append("")
+        out.append(f"`{esc(s.file)}` · {s.tasks_per_month:,.0f} tasks/month · latency need: {esc(s.latency_need)}"
+                   f" · prices as of {s.as_of}")
+        if s.overrides:
+            out.append("")
+            out.append("Overrides: " + ", ".join(f"`{esc(o)}`" for o in s.overrides))
+        best = s.best
+        if best:
+            m = best.metrics
+            out.append("")
+            out.append(f"**Best:** `{esc(best.id)}` at {money(m['cost_per_success'], cur)} per successful outcome, "
+                       f"{money(m['monthly_cost'], cur)}/month, ROI {pct(m['roi'])}")
+        for note in s.notes:
+            out.append("")
+            out.append(f"> {esc(note)}")
+        out.append("")
+        out.append("| # | option | $/attempt | attempts | P(success) | $/success | $/resolved | monthly | ROI | payback | status |")
+        out.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+        for o in s.options:
+            m = o.metrics
+            status = "ok" if o.status == "ok" else f"{o.status}: {esc(o.reason or '')}"
+            out.append(
+                f"| {o.rank} | `{esc(o.id)}` | {money(m['cost_per_attempt'], cur)} | {num(m['expected_attempts'])} | "
+                f"{pct(m['p_success'])} | {money(m['cost_per_success'], cur)} | {money(m['cost_per_resolved_task'], cur)} | "
+                f"{money(m['monthly_cost'], cur)} | {pct(m['roi'])} | {months(m['payback_months'])} | {status} |"
+            )
+        out.append("")
+    return "\n".join(out)

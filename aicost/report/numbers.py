@@ -1,0 +1,43 @@
+"""How numbers look in human-readable output (rounding happens here, and only here)."""
+
+from __future__ import annotations
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def money(x: float | None, currency: str = "USD") -> str:
+    """$12,345 for large amounts, $1.23 for small, three significant digits below $1."""
+    if x is None:
+        return "—"
+    sym = SYMBOLS.get(currency, currency + " ")
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    if a >= 1000:
+        body = f"{a:,.0f}"
+    elif a >= 1:
+        body = f"{a:,.2f}"
+    elif a == 0:
+        body = "0"
+    else:
+        body = f"{a:.3g}" if a >= 1e-4 else f"{a:.2e}"
+    return f"{sign}{sym}{body}"
+
+
+def pct(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x * 100:.1f}%" if abs(x) < 100 else f"{x * 100:,.0f}%"
+
+
+def num(x: float | None, digits: int = 3) -> str:
+    return "—" if x is None else f"{x:.{digits}g}"
+
+
+def months(x: float | None) -> str:
+    if x is None:
+        return "never"
+    return f"{x:.1f} mo"
+
+
+def option_label(o) -> str:
+    return o.id

@@ -1,0 +1,104 @@
+"""The comparison result: one versioned structure that every output format renders."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+RESULT_VERSION = "1"
+
+#: Metrics every option carries (null where undefined), in output order.
+METRICS = (
+    "cost_per_attempt", "expected_attempts", "p_success", "p_silent_failure", "p_given_up",
+    "ai_cost_per_task", "review_cost_per_task", "fallback_cost_per_task", "task_cost",
+    "cost_per_success", "cost_per_resolved_task", "monthly_cost", "monthly_benefit",
+    "net_monthly", "roi", "payback_months",
+)
+
+
+def clean(x: Any) -> float | None:
+    """A float for output: None for NaN/inf, negative zero made zero."""
+    if x is None:
+        return None
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    return x + 0.0
+
+
+@dataclass
+class OptionResult:
+    id: str
+    kind: str
+    provider: str
+    model: str
+    tier: str
+    caching: bool
+    status: str  # ok | ineligible | unpriced
+    reason: str | None
+    metrics: dict[str, float | None]
+    meters: dict[str, dict[str, float | None]]
+    notes: list[str] = field(default_factory=list)
+    price: dict[str, Any] | None = None
+    rank: int | None = None
+
+    @property
+    def eligible(self) -> bool:
+        return self.status == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "rank": self.rank, "id": self.id, "kind": self.kind, "provider": self.provider,
+            "model": self.model, "tier": self.tier, "caching": self.caching,
+            "eligible": self.eligible, "status": self.status, "reason": self.reason,
+        }
+        d.update(self.metrics)
+        d["notes"] = list(self.notes)
+        d["meters"] = self.meters
+        d["price"] = self.price
+        return d
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    file: str
+    description: str
+    tasks_per_month: float
+    latency_need: str
+    as_of: str
+    options: list[OptionResult]
+    assumptions: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    overrides: list[str] = field(default_factory=list)
+
+    @property
+    def best(self) -> OptionResult | None:
+        for o in self.options:
+            if o.eligible and o.metrics.get("cost_per_success") is not None:
+                return o
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        best = self.best
+        return {
+            "name": self.name, "file": self.file, "description": self.description,
+            "as_of": self.as_of, "tasks_per_month": self.tasks_per_month, "latency_need": self.latency_need,
+            "overrides": list(self.overrides), "assumptions": self.assumptions, "notes": list(self.notes),
+            "best": best.id if best else None,
+            "options": [o.to_dict() for o in self.options],
+        }
+
+
+@dataclass
+class Result:
+    currency: str
+    scenarios: list[ScenarioResult]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": RESULT_VERSION,
+            "currency": self.currency,
+            "scenarios": [s.to_dict() for s in self.scenarios],
+        }

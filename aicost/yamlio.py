@@ -1,0 +1,155 @@
+"""YAML in, plain data out, with the line of every key kept for error messages."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+
+#: Larger input files are refused before parsing (a scenario or price table is a few KB).
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+PathT = tuple  # tuple[str | int, ...]
+
+
+def dotted(path: PathT) -> str:
+    """``('steps', 0, 'input')`` -> ``steps[0].input``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its data and the line (1-based) of each key or item."""
+
+    file: str
+    data: Any
+    lines: dict[PathT, int] = field(default_factory=dict)
+
+    def line_of(self, path: PathT) -> int | None:
+        """Line of ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+    def problem(self, path: PathT, message: str) -> Problem:
+        return Problem(self.file, self.line_of(path), dotted(path), message)
+
+
+def display_name(path: Path | str) -> str:
+    """A path as the user would type it: relative to the working directory when below it."""
+    p = Path(path)
+    try:
+        return os.path.relpath(p) if p.is_absolute() and Path.cwd() in p.parents else str(p)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(p)
+
+
+def read_text(path: Path, name: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> str:
+    name = name or display_name(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(Problem(name, None, "", "no such file")) from None
+    except OSError as exc:
+        raise InputError(Problem(name, None, "", f"cannot read: {exc.strerror}")) from None
+    if path.is_dir():
+        raise InputError(Problem(name, None, "", "is a directory, expected a YAML file"))
+    if size > max_bytes:
+        raise InputError(
+            Problem(name, None, "", f"file is too large ({size / 1e6:.1f} MB; the limit is {max_bytes // (1024 * 1024)} MB)")
+        )
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(Problem(name, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
+    except OSError as exc:
+        raise InputError(Problem(name, None, "", f"cannot read: {exc.strerror}")) from None
+
+
+def load_file(path: Path | str, name: str | None = None) -> Document:
+    path = Path(path)
+    name = name or display_name(path)
+    return load_text(read_text(path, name), name)
+
+
+def load_text(text: str, name: str = "<string>") -> Document:
+    """Parse YAML text into a :class:`Document`; syntax problems raise :class:`InputError`."""
+    if not text.strip():
+        raise InputError(Problem(name, None, "", "file is empty"))
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError(Problem(name, None, "", "file holds no YAML document"))
+        doc = Document(name, None)
+        problems: list[Problem] = []
+        doc.data = _build(loader, node, (), doc, problems)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "malformed YAML"
+        raise InputError(Problem(name, line, "", f"YAML syntax error: {what}")) from None
+    except yaml.YAMLError as exc:
+        raise InputError(Problem(name, None, "", f"YAML error: {exc}")) from None
+    finally:
+        loader.dispose()
+    if problems:
+        raise InputError(problems)
+    return doc
+
+
+def _build(loader, node, path: PathT, doc: Document, problems: list[Problem]) -> Any:
+    doc.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(Problem(doc.file, key_node.start_mark.line + 1, dotted(path), "keys must be plain names"))
+                continue
+            key = loader.construct_object(key_node)
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                key = str(key_node.value)
+            key = str(key)
+            child = path + (key,)
+            if key in out:
+                problems.append(
+                    Problem(doc.file, key_node.start_mark.line + 1, dotted(child), "duplicate key (it appears twice)")
+                )
+                continue
+            doc.lines[child] = key_node.start_mark.line + 1
+            out[key] = _build(loader, value_node, child, doc, problems)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(loader, item, path + (i,), doc, problems) for i, item in enumerate(node.value)]
+    return _scalar(loader, node)
+
+
+def _scalar(loader, node) -> Any:
+    if node.tag == "tag:yaml.org,2002:float":
+        value = loader.construct_object(node)
+        if math.isfinite(value):
+            try:
+                return Decimal(node.value.replace("_", ""))  # exact, as written
+            except InvalidOperation:
+                return value
+        return value  # inf / nan: left as float so validation can refuse it
+    return loader.construct_object(node)
