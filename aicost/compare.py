@@ -22,7 +22,8 @@ def plan_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
              tiers: Sequence[str] | None = None) -> Plan:
     spec = ls.spec
     chosen = [t for t in spec.options.tiers if not tiers or t in tiers]
-    return build_plan(book, ls.models, chosen, spec.options.caching, spec.caching.write_ttl, as_of or date.today())
+    return build_plan(book, ls.models, chosen, spec.options.caching, spec.caching.write_ttl, as_of or date.today(),
+                      {ref: m.tiers for ref, m in spec.models.items()})
 
 
 def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,

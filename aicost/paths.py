@@ -25,3 +25,7 @@ def scenarios_dir() -> Path:
 def bundled_scenarios() -> dict[str, Path]:
     d = scenarios_dir()
     return {p.stem: p for p in sorted(d.glob("*.yaml"))} if d.is_dir() else {}
+
+
+def schema_dir() -> Path:
+    return _data("schema")

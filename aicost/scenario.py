@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import paths
-from .errors import InputError, Problem
+from .errors import InputError, Problem, did_you_mean
 from .model import validate
 from .model.scenario import Scenario
 from .overrides import Override, apply
@@ -40,8 +40,6 @@ def find(ref: str | Path) -> Path:
     bundled = paths.bundled_scenarios()
     if str(ref) in bundled:
         return bundled[str(ref)]
-    from .errors import did_you_mean
-
     raise InputError(
         Problem(str(ref), None, "", "no such file or bundled scenario" + did_you_mean(str(ref), bundled)
                 + f"; bundled: {', '.join(bundled)}")
@@ -51,7 +49,7 @@ def find(ref: str | Path) -> Path:
 def load(ref: str | Path, book: PriceBook, sets: Iterable[str | Override] = (),
          providers: Iterable[str] | None = None) -> LoadedScenario:
     path = find(ref)
-    name = display_name(path) if Path(ref).exists() else (str(ref) if "/" in str(ref) else f"{path.name} (bundled)")
+    name = f"{path.name} (bundled)" if not Path(ref).exists() and path.exists() else display_name(path)
     doc = load_file(path, name)
     overrides = [s if isinstance(s, Override) else Override.parse(s) for s in sets]
     data = doc.data
@@ -64,7 +62,9 @@ def load(ref: str | Path, book: PriceBook, sets: Iterable[str | Override] = (),
     try:
         spec = validate(doc, Scenario, data)
     except InputError as exc:
-        raise InputError([_blame(p, touched) for p in exc.problems]) from None
+        problems = [_blame(p, touched) for p in exc.problems]
+        problems += _unknown_models(data, doc, book, touched, providers)
+        raise InputError(problems) from None
     models = resolve_models(spec, doc, book, touched, providers)
     return LoadedScenario(spec, doc, models, overrides)
 
@@ -78,6 +78,15 @@ def _blame(problem: Problem, touched: dict[tuple, Override]) -> Problem:
     return problem
 
 
+def _unknown_models(data, doc: Document, book: PriceBook, touched, providers) -> list[Problem]:
+    """Unknown model names, found even when the rest of the file did not validate."""
+    models = data.get("models") if isinstance(data, dict) else None
+    if not isinstance(models, dict):
+        return []
+    return [_blame(doc.problem(("models", ref), f"unknown model '{ref}'{book.suggest(ref)}"), touched or {})
+            for ref in models if not book.resolve(str(ref))]
+
+
 def resolve_models(spec: Scenario, doc: Document, book: PriceBook, touched=None,
                    only: Iterable[str] | None = None) -> dict[str, list[ModelEntry]]:
     problems: list[Problem] = []
@@ -85,14 +94,10 @@ def resolve_models(spec: Scenario, doc: Document, book: PriceBook, touched=None,
     if only:
         for prov in providers:
             if prov not in book.providers:
-                from .errors import did_you_mean
-
                 problems.append(Problem("--provider", None, "", f"unknown provider '{prov}'{did_you_mean(prov, book.providers)}"))
     elif providers:
         for i, prov in enumerate(providers):
             if prov not in book.providers:
-                from .errors import did_you_mean
-
                 problems.append(doc.problem(("options", "providers", i),
                                             f"unknown provider '{prov}'{did_you_mean(prov, book.providers)}"))
     out: dict[str, list[ModelEntry]] = {}
@@ -104,6 +109,13 @@ def resolve_models(spec: Scenario, doc: Document, book: PriceBook, touched=None,
             else:
                 msg = f"unknown model '{ref}'{book.suggest(ref)}"
             problems.append(_blame(doc.problem(("models", ref), msg), touched or {}))
+        for i, tier in enumerate(spec.models[ref].tiers or []):
+            for e in entries:
+                if not e.offers(tier):
+                    offered = [t for t in e.spec.tiers if e.offers(t)]
+                    problems.append(_blame(doc.problem(("models", ref, "tiers", i),
+                                                       f"{e.key} offers no {tier} tier (it offers {', '.join(offered)})"),
+                                           touched or {}))
         out[ref] = entries
     if problems:
         raise InputError(problems)

@@ -82,13 +82,15 @@ def build_plan(
     caching_choices: list[bool],
     write_ttl: str,
     as_of: date,
+    model_tiers: dict[str, list[str] | None] | None = None,
 ) -> Plan:
     """Every (model, tier, caching) option of a scenario, in a stable order."""
     options: list[Option] = []
     refs = list(models)
     for ref in refs:
         for entry in models[ref]:
-            for tier in (t for t in TIERS if t in tiers):
+            only = (model_tiers or {}).get(ref)
+            for tier in (t for t in TIERS if t in tiers and (only is None or t in only)):
                 for cached in sorted(set(caching_choices)):
                     price = book.price(entry, tier, as_of)
                     long_price = book.price(entry, tier, as_of, long_context=True)

@@ -25,7 +25,7 @@ def validate(doc: Document, model: type[M], data: Any = None) -> M:
         if version is None:
             msg = f"missing 'version: {SUPPORTED_VERSION}' (the format version this file is written for)"
         else:
-            msg = f"version {version!r} is not supported; this aicost reads version {SUPPORTED_VERSION}"
+            msg = f"format version {version!r} is not supported; this aicost reads version {SUPPORTED_VERSION}"
         raise InputError(doc.problem(("version",) if version is not None else (), msg))
     try:
         return model.model_validate(data)

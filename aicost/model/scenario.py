@@ -87,6 +87,7 @@ class ModelQuality(Strict):
     p_success: Prob = Field(description="probability that one attempt succeeds")
     attempts_allowed: Annotated[int, Field(ge=1, le=100)] | None = None
     detection_rate: Prob | None = None
+    tiers: list[Tier] | None = Field(None, description="compare this model only on these tiers")
 
 
 class People(Strict):

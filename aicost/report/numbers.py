@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
@@ -18,15 +20,16 @@ def money(x: float | None, currency: str = "USD") -> str:
         body = f"{a:,.2f}"
     elif a == 0:
         body = "0"
-    else:
-        body = f"{a:.3g}" if a >= 1e-4 else f"{a:.2e}"
+    else:  # three significant digits, never scientific notation
+        digits = min(12, 2 - math.floor(math.log10(a)))
+        body = f"{a:.{digits}f}"
     return f"{sign}{sym}{body}"
 
 
 def pct(x: float | None) -> str:
     if x is None:
         return "—"
-    return f"{x * 100:.1f}%" if abs(x) < 100 else f"{x * 100:,.0f}%"
+    return f"{x * 100:.1f}%" if abs(x) < 10 else f"{x * 100:,.0f}%"
 
 
 def num(x: float | None, digits: int = 3) -> str:
@@ -36,7 +39,7 @@ def num(x: float | None, digits: int = 3) -> str:
 def months(x: float | None) -> str:
     if x is None:
         return "never"
-    return f"{x:.1f} mo"
+    return "<0.1 mo" if 0 < x < 0.05 else f"{x:.1f} mo"
 
 
 def option_label(o) -> str:

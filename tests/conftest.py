@@ -1,0 +1,64 @@
+"""Shared fixtures: the bundled price book and a way to price one call through the engine."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from aicost.compare import compare_loaded
+from aicost.engine.evaluate import evaluate
+from aicost.model.scenario import Scenario
+from aicost.pricing import PriceBook
+from aicost.scenario import LoadedScenario, resolve_models
+from aicost.yamlio import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = date(2026, 11, 21)  # the date the golden files are priced at
+
+
+@pytest.fixture(scope="session")
+def book() -> PriceBook:
+    return PriceBook.load()
+
+
+BASE = {
+    "version": 1,
+    "name": "unit",
+    "volume": {"tasks_per_month": 1000},
+    "latency": {"deadline_hours": 48},
+    "attempt": {"steps": [{"name": "s", "input_tokens": 10000, "output_tokens": 1000}]},
+    "models": {"gpt-5": {"p_success": 1.0}},
+    "value": {"value_per_success": 1.0},
+}
+
+
+def scenario(**changes) -> dict:
+    """BASE with nested changes: scenario(caching={"hit_rate": .5}, step={"input_tokens": 3})."""
+    data = copy.deepcopy(BASE)
+    step = changes.pop("step", None)
+    if step:
+        data["attempt"]["steps"][0].update(step)
+    for k, v in changes.items():
+        data[k] = v
+    return data
+
+
+def loaded(data: dict, book: PriceBook) -> LoadedScenario:
+    doc = Document("<test>", data)
+    spec = Scenario.model_validate(data)
+    return LoadedScenario(spec, doc, resolve_models(spec, doc, book))
+
+
+def option(data: dict, book: PriceBook, option_id: str):
+    """The OptionResult with this id after comparing ``data``."""
+    res = compare_loaded(loaded(data, book), book, as_of=AS_OF)
+    for o in res.options:
+        if o.id == option_id:
+            return o
+    raise AssertionError(f"{option_id} not in {[o.id for o in res.options]}")
+
+
+__all__ = ["scenario", "loaded", "option", "evaluate", "ROOT", "AS_OF"]
