@@ -84,14 +84,15 @@ class PriceBook:
     @classmethod
     def load(cls, dirs: Sequence[Path | str] | None = None, bundled: bool = True) -> "PriceBook":
         """Load the bundled tables (unless ``bundled=False``) then each of ``dirs`` over them."""
-        all_dirs: list[Path] = [paths.pricing_dir()] if bundled else []
-        all_dirs += [Path(d) for d in (dirs or [])]
+        all_dirs: list[tuple[Path, bool]] = [(paths.pricing_dir(), True)] if bundled else []
+        all_dirs += [(Path(d), False) for d in (dirs or [])]
         book = cls()
         problems: list[Problem] = []
-        for d in all_dirs:
+        for d, is_bundled in all_dirs:
             for f in _yaml_files(d, problems):
                 try:
-                    doc = load_file(f)
+                    # bundled tables get the same name in a checkout and an installed wheel
+                    doc = load_file(f, f"pricing/{f.name}" if is_bundled else None)
                     spec = validate(doc, PricingFile)
                 except InputError as exc:
                     problems.extend(exc.problems)
