@@ -27,7 +27,7 @@ def compare_result(scenarios=None, pricing: Sequence = (), sets: Iterable[str] =
     ``pricing``: extra pricing directories layered over the bundled tables;
     ``sets``: ``FIELD=VALUE`` overrides, as ``--set`` on the command line.
     """
-    from .compare import run
+    from .comparison import run
 
     if isinstance(scenarios, (str, bytes)) or hasattr(scenarios, "__fspath__"):
         scenarios = [scenarios]

@@ -157,7 +157,7 @@ def compare(
         bad = [t for t in tier if t not in ("standard", "batch", "flex", "priority")]
         if bad:
             raise InputError(f"--tier: unknown tier {bad[0]!r} (expected standard, batch, flex or priority)")
-        from .compare import run
+        from .comparison import run
         from .report import render
 
         result = run(scenarios or None, pricing=pricing, sets=sets, as_of=_as_of(as_of), tiers=tier or None,

@@ -103,6 +103,8 @@ def resolve_models(spec: Scenario, doc: Document, book: PriceBook, touched=None,
     out: dict[str, list[ModelEntry]] = {}
     for ref in spec.models:
         entries = book.resolve(ref, providers)
+        if not entries and only and book.resolve(ref):
+            continue  # --provider is a filter: a model the chosen providers lack drops out
         if not entries:
             if book.resolve(ref):
                 msg = f"model '{ref}' is not offered by the providers chosen in options.providers"
@@ -117,6 +119,9 @@ def resolve_models(spec: Scenario, doc: Document, book: PriceBook, touched=None,
                                                        f"{e.key} offers no {tier} tier (it offers {', '.join(offered)})"),
                                            touched or {}))
         out[ref] = entries
+    if not out and not problems:
+        problems.append(Problem("--provider", None, "", f"none of the scenario's models is offered by "
+                                f"{', '.join(providers or [])}"))
     if problems:
         raise InputError(problems)
     return out

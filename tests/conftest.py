@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aicost.compare import compare_loaded
+from aicost.comparison import compare_loaded
 from aicost.engine.evaluate import evaluate
 from aicost.model.scenario import Scenario
 from aicost.pricing import PriceBook

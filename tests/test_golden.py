@@ -11,7 +11,7 @@ import os
 import pytest
 
 from aicost import paths
-from aicost.compare import run
+from aicost.comparison import run
 from aicost.report import Format, render
 from conftest import AS_OF, ROOT
 
