@@ -3,7 +3,6 @@
 Exit codes: 0 ok · 1 a budget is exceeded · 2 bad input or usage · 3 internal error.
 """
 
-from __future__ import annotations
 
 import os
 import sys

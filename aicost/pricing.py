@@ -79,25 +79,45 @@ class PriceBook:
         self.providers: dict[str, ProviderInfo] = {}
         self.models: dict[tuple[str, str], ModelEntry] = {}
         self.files: list[str] = []
+        self.cache_key: str = ""  # identifies the files this book was read from
 
     # ---- loading -------------------------------------------------------------------------
     @classmethod
     def load(cls, dirs: Sequence[Path | str] | None = None, bundled: bool = True) -> "PriceBook":
-        """Load the bundled tables (unless ``bundled=False``) then each of ``dirs`` over them."""
+        """Load the bundled tables (unless ``bundled=False``) then each of ``dirs`` over them.
+
+        A validated book is cached (see :mod:`aicost.cache`), keyed by every file's path,
+        size and modification time; a changed file is read and validated again.
+        """
+        from . import cache
+
         all_dirs: list[tuple[Path, bool]] = [(paths.pricing_dir(), True)] if bundled else []
         all_dirs += [(Path(d), False) for d in (dirs or [])]
+        problems: list[Problem] = []
+        listing = [(f, is_bundled) for d, is_bundled in all_dirs for f in _yaml_files(d, problems)]
+        if problems:
+            raise InputError(problems)
+        key = cache.key("pricebook", [f for f, _ in listing])
+        book = cache.get(key)
+        if not isinstance(book, cls):
+            book = cls._read(listing)
+            cache.put(key, book)
+        book.cache_key = key
+        return book
+
+    @classmethod
+    def _read(cls, listing: list[tuple[Path, bool]]) -> "PriceBook":
         book = cls()
         problems: list[Problem] = []
-        for d, is_bundled in all_dirs:
-            for f in _yaml_files(d, problems):
-                try:
-                    # bundled tables get the same name in a checkout and an installed wheel
-                    doc = load_file(f, f"pricing/{f.name}" if is_bundled else None)
-                    spec = validate(doc, PricingFile)
-                except InputError as exc:
-                    problems.extend(exc.problems)
-                    continue
-                problems.extend(book._add(spec, doc))
+        for f, is_bundled in listing:
+            try:
+                # bundled tables get the same name in a checkout and an installed wheel
+                doc = load_file(f, f"pricing/{f.name}" if is_bundled else None)
+                spec = validate(doc, PricingFile)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            problems.extend(book._add(spec, doc))
         problems.extend(book._check())
         if problems:
             raise InputError(problems)

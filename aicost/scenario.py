@@ -22,14 +22,19 @@ class LoadedScenario:
     doc: Document
     models: dict[str, list[ModelEntry]]
     overrides: list[Override] = field(default_factory=list)
+    plain: dict = field(default_factory=dict, repr=False)  # spec as plain data, dumped once
+
+    def __post_init__(self) -> None:
+        if not self.plain:
+            self.plain = self.spec.model_dump(mode="python")
 
     @property
     def file(self) -> str:
         return self.doc.file
 
     def values(self) -> dict:
-        """The scenario as plain data for the engine (numbers may later become arrays)."""
-        return self.spec.model_dump(mode="python")
+        """The scenario as plain data for the engine (a fresh copy: numbers may become arrays)."""
+        return copy.deepcopy(self.plain)
 
 
 def find(ref: str | Path) -> Path:
@@ -48,7 +53,26 @@ def find(ref: str | Path) -> Path:
 
 def load(ref: str | Path, book: PriceBook, sets: Iterable[str | Override] = (),
          providers: Iterable[str] | None = None) -> LoadedScenario:
+    """Load and validate a scenario; a validated one is reused from the cache while its file,
+    the overrides and the price tables are unchanged (see :mod:`aicost.cache`)."""
+    from . import cache
+
     path = find(ref)
+    sets = list(sets)
+    providers = list(providers) if providers else None
+    key = cache.key("scenario", [path], extra=(str(ref), book.cache_key,
+                                                *(s if isinstance(s, str) else s.text for s in sets),
+                                                "|providers:", *(providers or [])))
+    hit = cache.get(key) if book.cache_key else None
+    if isinstance(hit, LoadedScenario):
+        return hit
+    ls = _load(ref, path, book, sets, providers)
+    if book.cache_key:
+        cache.put(key, ls)
+    return ls
+
+
+def _load(ref, path: Path, book: PriceBook, sets: list, providers) -> LoadedScenario:
     name = f"{path.name} (bundled)" if not Path(ref).exists() and path.exists() else display_name(path)
     doc = load_file(path, name)
     overrides = [s if isinstance(s, Override) else Override.parse(s) for s in sets]

@@ -16,6 +16,14 @@ from aicost.scenario import LoadedScenario, resolve_models
 from aicost.yamlio import Document
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    """Keep the run's validated-input cache out of the user's home folder."""
+    import os
+    import tempfile
+
+    os.environ.setdefault("AICOST_CACHE_DIR", tempfile.mkdtemp(prefix="aicost-test-cache-"))
 AS_OF = date(2026, 11, 21)  # the date the golden files are priced at
 
 

@@ -1,6 +1,5 @@
 """Schema of a pricing table (``pricing/*.yaml``), version 1."""
 
-from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
@@ -19,7 +18,9 @@ Ident = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # defer_build: schemas are built on first validation, so a cached price book loads
+    # without building them at all (see aicost.pricing.PriceBook.load)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 
 class Sourced(Strict):

@@ -1,6 +1,5 @@
 """Schema of a workload scenario (``scenarios/*.yaml``), version 1."""
 
-from __future__ import annotations
 
 from typing import Annotated, Literal
 
@@ -15,7 +14,8 @@ Tokens = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    # defer_build: the schema is built on first validation; a cached scenario needs none
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
 
 class Volume(Strict):

@@ -1,60 +1,74 @@
-"""The terminal table: eligible options ranked, then the rest with the reason they are out."""
+"""The terminal table: eligible options ranked, then the rest with the reason they are out.
+
+Plain fixed-width text (ANSI colour only when asked), so it is fast to produce and the same
+bytes on every machine.
+"""
 
 from __future__ import annotations
 
-import io
-from typing import Any
+import textwrap
+from typing import Any, Sequence
 
 from .numbers import money, months, num, pct
 
+BOLD, DIM, GREEN, YELLOW, RESET = "\x1b[1m", "\x1b[2m", "\x1b[32m", "\x1b[33m", "\x1b[0m"
+
+
+def columns(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool], bold=lambda s: s) -> list[str]:
+    """Rows of text aligned in columns two spaces apart; numbers right-aligned."""
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+
+    def line(cells):
+        parts = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right)]
+        return "  ".join(parts).rstrip()
+
+    return [bold(line(header))] + [line(r) for r in rows]
+
 
 def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    def style(code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if color else text
 
-    buf = io.StringIO()
-    console = Console(file=buf, width=width, color_system="standard" if color else None,
-                      force_terminal=color, highlight=False, emoji=False, legacy_windows=False)
+    def bold(text: str) -> str:
+        return style(BOLD, text)
+
     cur = result.currency
+    out: list[str] = []
     for n, s in enumerate(result.scenarios):
         if n:
-            console.print()
-        console.print(Text(f"{s.name}", style="bold"), Text(f"  ({s.file})", style="dim"))
-        console.print(f"{s.tasks_per_month:,.0f} tasks/month · latency need: {s.latency_need} · prices as of {s.as_of}")
-        for ov in s.overrides:
-            console.print(f"  --set {ov}", style="dim")
+            out.append("")
+        out.append(f"{bold(s.name)}   {style(DIM, '(' + s.file + ')')}")
+        out.append(f"{s.tasks_per_month:,.0f} tasks/month · latency need: {s.latency_need} · prices as of {s.as_of}")
+        out += [style(DIM, f"  --set {ov}") for ov in s.overrides]
         best = s.best
         if best:
             m = best.metrics
-            console.print(Text.assemble(
-                ("Best: ", "bold"), (best.id, "bold green"),
-                f" at {money(m['cost_per_success'], cur)} per successful outcome, "
-                f"{money(m['monthly_cost'], cur)}/month, ROI {pct(m['roi'])}"))
-        for note in s.notes:
-            console.print(f"Note: {note}", style="yellow")
+            out.append(f"{bold('Best:')} {style(BOLD + GREEN, best.id)} at {money(m['cost_per_success'], cur)} per "
+                       f"successful outcome, {money(m['monthly_cost'], cur)}/month, ROI {pct(m['roi'])}")
+        out += [style(YELLOW, f"Note: {note}") for note in s.notes]
         ok = [o for o in s.options if o.status == "ok"]
         rest = [o for o in s.options if o.status != "ok"]
-        t = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-        for col, just in (("#", "right"), ("option", "left"), ("$/attempt", "right"), ("attempts", "right"),
-                          ("P(success)", "right"), ("$/success", "right"), ("$/resolved", "right"),
-                          ("monthly", "right"), ("ROI", "right"), ("payback", "right")):
-            t.add_column(col, justify=just, no_wrap=True)
-        for o in ok:
-            m = o.metrics
-            t.add_row(str(o.rank), o.id, money(m["cost_per_attempt"], cur), num(m["expected_attempts"]),
-                      pct(m["p_success"]), money(m["cost_per_success"], cur), money(m["cost_per_resolved_task"], cur),
-                      money(m["monthly_cost"], cur), pct(m["roi"]), months(m["payback_months"]))
         if ok:
-            console.print(t)
+            header = ("#", "option", "$/attempt", "attempts", "P(success)", "$/success", "$/resolved", "monthly",
+                      "ROI", "payback")
+            rows = []
+            for o in ok:
+                m = o.metrics
+                rows.append((str(o.rank), o.id, money(m["cost_per_attempt"], cur), num(m["expected_attempts"]),
+                             pct(m["p_success"]), money(m["cost_per_success"], cur),
+                             money(m["cost_per_resolved_task"], cur), money(m["monthly_cost"], cur), pct(m["roi"]),
+                             months(m["payback_months"])))
+            out += columns(header, rows, [True, False] + [True] * 8, bold)
         if rest:
-            console.print(Text(f"Not eligible or unpriced ({len(rest)}):", style="bold"))
-            r = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-            r.add_column("#", justify="right", no_wrap=True)
-            r.add_column("option", no_wrap=True)
-            r.add_column("$/success", justify="right", no_wrap=True)
-            r.add_column("why", overflow="fold")
-            for o in rest:
-                r.add_row(str(o.rank), o.id, money(o.metrics.get("cost_per_success"), cur), o.reason or o.status)
-            console.print(r)
-    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+            out.append(bold(f"Not eligible or unpriced ({len(rest)}):"))
+            rows = [(str(o.rank), o.id, money(o.metrics.get("cost_per_success"), cur)) for o in rest]
+            lead = columns(("#", "option", "$/success"), rows, [True, False, True], bold)
+            indent = len(lead[1]) + 2 if len(lead) > 1 else 0
+            why_width = max(30, width - indent)
+            out.append(lead[0] + " " * max(2, indent - len(lead[0])) + bold("why") if color else
+                       lead[0].ljust(indent) + "why")
+            for text, o in zip(lead[1:], rest):
+                wrapped = textwrap.wrap(o.reason or o.status, why_width, break_on_hyphens=False) or [""]
+                out.append(text.ljust(indent) + wrapped[0])
+                out += [" " * indent + w for w in wrapped[1:]]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,58 @@
+"""Start-up benchmark: `aicost compare` on the default scenario against a bare import baseline.
+
+The baseline is `python -c "import typer, pydantic, yaml, rich, numpy"`, the libraries any
+run of aicost needs. Runs are interleaved (baseline, aicost, baseline, ...) so that machine
+noise hits both alike; the figure is the ratio of the two medians. Goal: at most 1.5.
+
+    python bench/startup.py [--runs 21]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+BASELINE = [sys.executable, "-c", "import typer, pydantic, yaml, rich, numpy"]
+AICOST = [sys.executable, "-m", "aicost", "compare"]
+
+
+# Python's defaults for both commands: bytecode is cached (some shells set PYTHONDONTWRITEBYTECODE,
+# which would recompile an editable checkout's sources on every run).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=ENV)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=21)
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = ap.parse_args()
+    os.chdir(os.path.expanduser("~"))  # not the checkout: the installed package and its bundled data
+    timed(AICOST)  # warm the file cache and aicost's price-book cache once
+    base, tool = [], []
+    for _ in range(args.runs):
+        base.append(timed(BASELINE))
+        tool.append(timed(AICOST))
+    mb, mt = statistics.median(base), statistics.median(tool)
+    out = {"runs": args.runs, "baseline_median_s": round(mb, 4), "aicost_compare_median_s": round(mt, 4),
+           "ratio": round(mt / mb, 3), "goal": 1.5}
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"baseline (import typer, pydantic, yaml, rich, numpy): median {mb * 1000:.0f} ms over {args.runs} runs")
+        print(f"aicost compare (default scenario):                   median {mt * 1000:.0f} ms")
+        print(f"ratio of medians: {mt / mb:.2f} (goal <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()
