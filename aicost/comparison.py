@@ -20,10 +20,10 @@ from .scenario import LoadedScenario
 
 def plan_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
              tiers: Sequence[str] | None = None) -> Plan:
-    spec = ls.spec
-    chosen = [t for t in spec.options.tiers if not tiers or t in tiers]
-    return build_plan(book, ls.models, chosen, spec.options.caching, spec.caching.write_ttl, as_of or date.today(),
-                      {ref: m.tiers for ref, m in spec.models.items()})
+    spec = ls.plain
+    chosen = [t for t in spec["options"]["tiers"] if not tiers or t in tiers]
+    return build_plan(book, ls.models, chosen, spec["options"]["caching"], spec["caching"]["write_ttl"],
+                      as_of or date.today(), {ref: m["tiers"] for ref, m in spec["models"].items()})
 
 
 def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
@@ -37,22 +37,23 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
         o.rank = rank
     if top is not None:
         options = options[:top]
-    spec = ls.spec
+    spec = ls.plain
     notes = []
     if not any(o.eligible for o in options):
         notes.append("no option is eligible and priced for this workload")
     return ScenarioResult(
-        name=spec.name, file=ls.file, description=spec.description.strip(),
-        tasks_per_month=spec.volume.tasks_per_month, latency_need=describe_latency(values["latency"]),
+        name=spec["name"], file=ls.file, description=spec["description"].strip(),
+        tasks_per_month=spec["volume"]["tasks_per_month"], latency_need=describe_latency(values["latency"]),
         as_of=plan.as_of.isoformat(), options=options, notes=notes,
         overrides=[o.text for o in ls.overrides],
         assumptions={
             "hours_per_month": 730,
-            "cache_hit_rate": spec.caching.hit_rate,
-            "cache_write_ttl": spec.caching.write_ttl,
-            "attempts_allowed": spec.quality.attempts_allowed,
-            "detection_rate": spec.quality.detection_rate,
-            "value_mode": "value_per_success" if spec.value.value_per_success is not None else "baseline_cost_per_task",
+            "cache_hit_rate": spec["caching"]["hit_rate"],
+            "cache_write_ttl": spec["caching"]["write_ttl"],
+            "attempts_allowed": spec["quality"]["attempts_allowed"],
+            "detection_rate": spec["quality"]["detection_rate"],
+            "value_mode": "value_per_success" if spec["value"]["value_per_success"] is not None
+            else "baseline_cost_per_task",
         },
     )
 

@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from . import paths
 from .errors import InputError, Problem, did_you_mean
-from .model import validate
-from .model.pricing import TIERS, ModelPrice, PricingFile, Rates, TierRule, ToolPrice
+from .tiers import TIERS
 from .yamlio import Document, load_file
 
 RATE_FIELDS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
@@ -44,7 +43,7 @@ class Price:
 class ModelEntry:
     provider: str
     id: str
-    spec: ModelPrice
+    spec: Any  # the model's validated entry, frozen (attributes as in model.pricing.ModelPrice)
     doc: Document
     source: str
     checked: date
@@ -67,8 +66,8 @@ class ProviderInfo:
     name: str
     currency: str
     resells: str | None
-    tier_rules: dict[str, TierRule] = field(default_factory=dict)
-    tools: dict[str, ToolPrice] = field(default_factory=dict)
+    tier_rules: dict[str, Any] = field(default_factory=dict)  # frozen model.pricing.TierRule
+    tools: dict[str, Any] = field(default_factory=dict)  # frozen model.pricing.ToolPrice
     files: list[str] = field(default_factory=list)
 
 
@@ -107,6 +106,9 @@ class PriceBook:
 
     @classmethod
     def _read(cls, listing: list[tuple[Path, bool]]) -> "PriceBook":
+        from .model import validate
+        from .model.pricing import PricingFile
+
         book = cls()
         problems: list[Problem] = []
         for f, is_bundled in listing:
@@ -118,13 +120,18 @@ class PriceBook:
                 problems.extend(exc.problems)
                 continue
             problems.extend(book._add(spec, doc))
+            doc.data = None  # validated: only the line numbers are needed from here on
         problems.extend(book._check())
         if problems:
             raise InputError(problems)
         return book
 
-    def _add(self, spec: PricingFile, doc: Document) -> list[Problem]:
+    def _add(self, spec, doc: Document) -> list[Problem]:
+        """Add one validated file, frozen to plain data (see :func:`aicost.model.freeze`)."""
+        from .model import freeze
+
         problems = _check_history(spec, doc)
+        spec = freeze(spec)
         info = self.providers.get(spec.provider)
         if info is None:
             info = self.providers[spec.provider] = ProviderInfo(spec.provider, spec.name, spec.currency, spec.resells)
@@ -214,11 +221,11 @@ class PriceBook:
                 return price.scaled(entry.multiplier, entry.provider) if entry.multiplier != 1 else price
         return None
 
-    def tier_rule(self, provider: str, tier: str) -> TierRule | None:
+    def tier_rule(self, provider: str, tier: str) -> Any:
         return self.providers[provider].tier_rules.get(tier)
 
 
-def _price(entry: ModelEntry, tier: str, r: Rates, file: str, line: int | None) -> Price:
+def _price(entry: ModelEntry, tier: str, r: Any, file: str, line: int | None) -> Price:
     return Price(
         provider=entry.provider, model=entry.id, tier=tier,
         input=r.input, output=r.output, cached_input=r.cached_input, cache_write=r.cache_write,
@@ -227,11 +234,11 @@ def _price(entry: ModelEntry, tier: str, r: Rates, file: str, line: int | None) 
     )
 
 
-def _in_force(r: Rates, as_of: date) -> bool:
+def _in_force(r: Any, as_of: date) -> bool:
     return (r.effective_from is None or r.effective_from <= as_of) and (r.effective_to is None or as_of < r.effective_to)
 
 
-def _check_history(spec: PricingFile, doc: Document) -> list[Problem]:
+def _check_history(spec: Any, doc: Document) -> list[Problem]:
     """Dated blocks of one tier must not overlap, and each must end after it starts."""
     problems = []
     for mid, m in spec.models.items():

@@ -5,20 +5,25 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from . import paths
 from .errors import InputError, Problem, did_you_mean
-from .model import validate
-from .model.scenario import Scenario
 from .overrides import Override, apply
 from .pricing import ModelEntry, PriceBook
 from .yamlio import Document, display_name, dotted, load_file
 
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .model.scenario import Scenario
+
+
 @dataclass
 class LoadedScenario:
-    spec: Scenario
+    """A validated scenario. ``plain`` is what the engine and reports read; ``spec`` (the
+    pydantic model) is kept only while the scenario is being loaded."""
+
+    spec: "Scenario | None"
     doc: Document
     models: dict[str, list[ModelEntry]]
     overrides: list[Override] = field(default_factory=list)
@@ -64,15 +69,24 @@ def load(ref: str | Path, book: PriceBook, sets: Iterable[str | Override] = (),
                                                 *(s if isinstance(s, str) else s.text for s in sets),
                                                 "|providers:", *(providers or [])))
     hit = cache.get(key) if book.cache_key else None
-    if isinstance(hit, LoadedScenario):
-        return hit
+    if isinstance(hit, tuple) and len(hit) == 5:
+        spec, doc, keys, overrides, plain = hit
+        try:
+            models = {ref: [book.models[k] for k in ks] for ref, ks in keys.items()}
+            return LoadedScenario(spec, doc, models, overrides, plain)
+        except KeyError:
+            pass
     ls = _load(ref, path, book, sets, providers)
-    if book.cache_key:
-        cache.put(key, ls)
+    if book.cache_key:  # model entries are stored as keys into the book, not copies of it
+        keys = {r: [(e.provider, e.id) for e in es] for r, es in ls.models.items()}
+        cache.put(key, (None, ls.doc, keys, ls.overrides, ls.plain))
     return ls
 
 
 def _load(ref, path: Path, book: PriceBook, sets: list, providers) -> LoadedScenario:
+    from .model import validate
+    from .model.scenario import Scenario
+
     name = f"{path.name} (bundled)" if not Path(ref).exists() and path.exists() else display_name(path)
     doc = load_file(path, name)
     overrides = [s if isinstance(s, Override) else Override.parse(s) for s in sets]
@@ -111,7 +125,7 @@ def _unknown_models(data, doc: Document, book: PriceBook, touched, providers) ->
             for ref in models if not book.resolve(str(ref))]
 
 
-def resolve_models(spec: Scenario, doc: Document, book: PriceBook, touched=None,
+def resolve_models(spec: Any, doc: Document, book: PriceBook, touched=None,
                    only: Iterable[str] | None = None) -> dict[str, list[ModelEntry]]:
     problems: list[Problem] = []
     providers = list(only) if only else spec.options.providers

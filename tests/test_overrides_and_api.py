@@ -25,7 +25,7 @@ from aicost.scenario import load
 ])
 def test_set_forms(book, expr, field, expected):
     ls = load("support-assistant", book, [expr])
-    value = ls.spec.model_dump()
+    value = ls.values()
     for part in field:
         value = value[part]
     assert value == pytest.approx(expected)

@@ -17,7 +17,7 @@ HOURS_PER_MONTH = 730.0  # 8760 / 12, the convention infracost uses
 def _where_used(amount, rate):
     """``amount * rate`` where amount > 0, else 0: a missing (NaN) rate only matters if used."""
     amount = np.asarray(amount, dtype=float)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):
         return np.where(amount > 0, amount * rate, 0.0)
 
 
@@ -79,7 +79,7 @@ def retry_outcomes(p, d, k):
     p = np.asarray(p, dtype=float)
     q = (1.0 - p) * d
     qk = q**k
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         a = np.where(q < 1.0, (1.0 - qk) / np.where(q < 1.0, 1.0 - q, 1.0), k * np.ones_like(q))
     s = p * a
     u = (1.0 - p) * (1.0 - d) * a
@@ -109,7 +109,7 @@ def per_outcome(ai, review, fallback, s, g):
         cost per successful outcome = (ai_cost + review_cost) / S
         cost per resolved task      = task_cost / (S + G)
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         cps = np.where(s > 0, (ai + review) / np.where(s > 0, s, 1.0), np.nan)
         resolved = s + g
         cprt = np.where(resolved > 0, (ai + review + fallback) / np.where(resolved > 0, resolved, 1.0), np.nan)
@@ -138,7 +138,7 @@ def monthly_and_roi(tasks, task_cost, fixed, s, value_per_success, baseline_cost
     else:
         benefit = tasks * baseline_cost * np.ones_like(s)
     net = benefit - monthly
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         denom = build_cost + horizon * monthly
         roi = np.where(denom > 0, (horizon * net - build_cost) / np.where(denom > 0, denom, 1.0), np.nan)
         payback = np.where(net > 0, build_cost / np.where(net > 0, net, 1.0), np.nan)

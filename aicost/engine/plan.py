@@ -7,10 +7,8 @@ from datetime import date
 
 import numpy as np
 
-from ..model.pricing import TIERS
 from ..pricing import ModelEntry, Price, PriceBook
-
-TIER_LABEL = {"standard": "Standard", "batch": "Batch", "flex": "Flex", "priority": "Priority"}
+from ..tiers import TIER_LABEL, TIERS  # noqa: F401  (TIER_LABEL re-exported)
 RATE_KEYS = ("input", "cached_input", "cache_write", "output", "reasoning")
 
 

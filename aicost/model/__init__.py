@@ -15,6 +15,23 @@ M = TypeVar("M", bound=BaseModel)
 SUPPORTED_VERSION = 1
 
 
+def freeze(value: Any) -> Any:
+    """A validated model as plain data: namespaces with the same attribute names, lists, dicts.
+
+    What the rest of aicost holds (and caches) after validation, so that using or unpickling
+    it needs no schema classes.
+    """
+    from types import SimpleNamespace
+
+    if isinstance(value, BaseModel):
+        return SimpleNamespace(**{k: freeze(getattr(value, k)) for k in type(value).model_fields})
+    if isinstance(value, dict):
+        return {k: freeze(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [freeze(v) for v in value]
+    return value
+
+
 def validate(doc: Document, model: type[M], data: Any = None) -> M:
     """Validate ``doc.data`` (or ``data``) against ``model``; raise InputError with all problems."""
     data = doc.data if data is None else data

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-TIERS: tuple[str, ...] = ("standard", "batch", "flex", "priority")
+from ..tiers import TIERS, TOOLS  # noqa: F401  (re-exported)
+
 Tier = Literal["standard", "batch", "flex", "priority"]
-TOOLS: tuple[str, ...] = ("web_search", "file_search", "vector_storage", "code_session")
 ToolName = Literal["web_search", "file_search", "vector_storage", "code_session"]
 
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
