@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import click
 import pytest
 from typer.testing import CliRunner
 from typer.main import get_command
@@ -20,10 +19,9 @@ def all_commands():
     out = [((), root)]
 
     def walk(cmd, prefix):
-        if isinstance(cmd, click.Group):
-            for name, sub in cmd.commands.items():
-                out.append((prefix + (name,), sub))
-                walk(sub, prefix + (name,))
+        for name, sub in (getattr(cmd, "commands", None) or {}).items():
+            out.append((prefix + (name,), sub))
+            walk(sub, prefix + (name,))
     walk(root, ())
     return out
 
