@@ -18,8 +18,8 @@ from .errors import AicostError, InputError
 app = typer.Typer(
     name="aicost",
     help="What each successful outcome of an AI workload really costs, under every way of running it.\n\n"
-         "Example:\n\n  aicost compare scenarios/support-assistant.yaml --top 5",
-    no_args_is_help=False,
+         "Example:\n\n\b\n  aicost compare scenarios/support-assistant.yaml --top 5",
+    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -107,33 +107,34 @@ def _root(
 
     Example:
 
+    \b
       aicost compare scenarios/support-assistant.yaml --top 5
     """
 
 
 # ---- shared options ---------------------------------------------------------------------
-PricingOpt = Annotated[list[Path], typer.Option("--pricing", help="Extra pricing directory or file, layered over "
+PricingOpt = Annotated[list[Path], typer.Option("--pricing", metavar="DIR", help="Extra pricing directory or file, layered over "
                                                 "the bundled tables (repeatable; later wins).")]
-SetOpt = Annotated[list[str], typer.Option("--set", "-s", help="Override a scenario field: FIELD=VALUE, or "
+SetOpt = Annotated[list[str], typer.Option("--set", "-s", metavar="FIELD=VALUE", help="Override a scenario field: FIELD=VALUE, or "
                                            "relative: FIELD=*3, FIELD=+10%, FIELD=-=500 (repeatable).")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Price with the rates in force on this date "
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Price with the rates in force on this date "
                                                 "(YYYY-MM-DD; default today).")]
-OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (atomically) "
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file (atomically) "
                                                    "instead of stdout.")]
 
 
 @app.command()
 def compare(
     scenarios: Annotated[Optional[list[str]], typer.Argument(
-        help="Scenario files, or names of bundled scenarios (default: support-assistant).",
+        metavar="SCENARIO", help="Scenario files, or names of bundled scenarios (default: support-assistant).",
         show_default=False)] = None,
     pricing: PricingOpt = [],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table, json, csv or markdown.")] = "table",
     sets: SetOpt = [],
-    top: Annotated[Optional[int], typer.Option("--top", min=1, help="Show only the N best options per scenario.")] = None,
-    tier: Annotated[list[str], typer.Option("--tier", help="Only this tier: standard, batch, flex, priority "
+    top: Annotated[Optional[int], typer.Option("--top", min=1, metavar="N", help="Show only the N best options per scenario.")] = None,
+    tier: Annotated[list[str], typer.Option("--tier", metavar="TIER", help="Only this tier: standard, batch, flex, priority "
                                             "(repeatable).")] = [],
-    provider: Annotated[list[str], typer.Option("--provider", help="Only this provider, e.g. openai, azure "
+    provider: Annotated[list[str], typer.Option("--provider", metavar="PROVIDER", help="Only this provider, e.g. openai, azure "
                                                 "(repeatable).")] = [],
     as_of: AsOfOpt = None,
     output: OutputOpt = None,
@@ -146,7 +147,9 @@ def compare(
 
     Example:
 
-      aicost compare scenarios/support-assistant.yaml --set volume.tasks_per_month=*3 --top 5
+    \b
+      aicost compare scenarios/support-assistant.yaml --top 5
+      aicost compare nightly-extraction --set volume.tasks_per_month=*3 --format json
     """
     from .report import Format
 
