@@ -119,6 +119,29 @@ SetOpt = Annotated[list[str], typer.Option("--set", "-s", metavar="FIELD=VALUE",
                                            "relative: FIELD=*3, FIELD=+10%, FIELD=-=500 (repeatable).")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Price with the rates in force on this date "
                                                 "(YYYY-MM-DD; default today).")]
+MaxAgeOpt = Annotated[Optional[str], typer.Option("--max-price-age", metavar="DAYS", help="Warn when a price in "
+                                                  "use was checked more than DAYS before the pricing date (default "
+                                                  "90, or $AICOST_MAX_PRICE_AGE; 'off' to disable).")]
+
+
+def _max_age(text: str | None) -> int | None:
+    text = text if text is not None else os.environ.get("AICOST_MAX_PRICE_AGE", "90")
+    if text.strip().lower() in ("off", "none", "never"):
+        return None
+    try:
+        days = int(text.strip().lower().removesuffix("d"))
+        if days < 0:
+            raise ValueError
+        return days
+    except ValueError:
+        raise InputError(f"--max-price-age: expected a number of days such as 90 or 90d, got {text!r}") from None
+
+
+def warn(messages) -> None:
+    for m in messages:
+        _stderr(f"aicost: warning: {m}")
+
+
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file (atomically) "
                                                    "instead of stdout.")]
 
@@ -137,6 +160,7 @@ def compare(
     provider: Annotated[list[str], typer.Option("--provider", metavar="PROVIDER", help="Only this provider, e.g. openai, azure "
                                                 "(repeatable).")] = [],
     as_of: AsOfOpt = None,
+    max_price_age: MaxAgeOpt = None,
     output: OutputOpt = None,
     csv_raw: Annotated[bool, typer.Option("--csv-raw", help="CSV without the spreadsheet formula guard.")] = False,
 ) -> None:
@@ -163,10 +187,248 @@ def compare(
         from .report import render
 
         result = run(scenarios or None, pricing=pricing, sets=sets, as_of=_as_of(as_of), tiers=tier or None,
-                     providers=provider or None, top=top)
+                     providers=provider or None, top=top, max_price_age=_max_age(max_price_age))
+        warn(w for s in result.scenarios for w in s.warnings)
         emit(render(result, fmt, width=_width(), color=_color() and output is None, raw=csv_raw), output)
 
     guarded(body, json_errors=(fmt == "json"))
+
+
+# ---- aicost pricing ------------------------------------------------------------------------
+pricing_app = typer.Typer(help="Browse, check, compare and import the price tables.\n\nExample:\n\n\b\n"
+                                "  aicost pricing list --provider openai --tier flex", no_args_is_help=True)
+app.add_typer(pricing_app, name="pricing")
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table, json, csv or markdown.")]
+LIST_COLUMNS = ("provider", "model", "tier", "input", "cached_input", "cache_write", "cache_write_1h", "output",
+                "long_context_above", "long_input", "long_output", "min_cache_tokens", "checked")
+RATE_COLUMNS = {"input", "cached_input", "cache_write", "cache_write_1h", "output", "long_context_above",
+                "long_input", "long_output", "min_cache_tokens", "old", "new", "change_pct"}
+
+
+def _check_format(fmt: str, allowed=("table", "json", "csv", "markdown")) -> None:
+    if fmt not in allowed:
+        raise InputError(f"--format: expected one of {', '.join(allowed)}, got {fmt!r}")
+
+
+@pricing_app.command("list")
+def pricing_list(
+    provider: Annotated[list[str], typer.Option("--provider", metavar="PROVIDER", help="Only this provider "
+                                                "(repeatable).")] = [],
+    tier: Annotated[list[str], typer.Option("--tier", metavar="TIER", help="Only this tier (repeatable).")] = [],
+    feature: Annotated[list[str], typer.Option("--feature", metavar="FEATURE", help="Only models with this "
+                                               "feature: caching, cache-writes, long-context, batch, flex, "
+                                               "priority, deprecated (repeatable: all must hold).")] = [],
+    model: Annotated[list[str], typer.Option("--model", metavar="MODEL", help="Only this model (repeatable).")] = [],
+    pricing: PricingOpt = [],
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    all_columns: Annotated[bool, typer.Option("--all", help="Every column: reasoning rate, context window, "
+                                              "deprecation, source.")] = False,
+) -> None:
+    """List models with their tiers and rates (USD per 1M tokens).
+
+    Example:
+
+    \b
+      aicost pricing list --provider anthropic --feature long-context
+      aicost pricing list --tier flex --format csv --output flex-prices.csv
+    """
+    def body():
+        _check_format(fmt)
+        from .catalog import list_rows
+        from .pricing import PriceBook
+        from .report.rows import render as render_rows
+
+        book = PriceBook.load(pricing)
+        day = _as_of(as_of) or date.today()
+        rows = list_rows(book, day, provider, tier, feature, model)
+        cols = None if all_columns or fmt in ("json", "csv") else LIST_COLUMNS
+        emit(render_rows(rows, fmt, cols, kind="prices", right=RATE_COLUMNS,
+                         extra={"as_of": day.isoformat(), "currency": book.currency}), output)
+
+    guarded(body, json_errors=(fmt == "json"))
+
+
+@pricing_app.command("show")
+def pricing_show(
+    model: Annotated[str, typer.Argument(metavar="MODEL", help="A model name, alias or provider/model.")],
+    pricing: PricingOpt = [],
+    as_of: AsOfOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
+) -> None:
+    """Show one model in full: every tier's rates with their sources and check dates.
+
+    Example:
+
+    \b
+      aicost pricing show claude-sonnet-4-5
+      aicost pricing show o3 --as-of 2025-05-01 --format json
+    """
+    def body():
+        _check_format(fmt, ("table", "json"))
+        from .catalog import show
+        from .pricing import PriceBook
+        from .report.pricing import render_show
+        from .report.rows import plain
+
+        book = PriceBook.load(pricing)
+        items = show(book, model, _as_of(as_of) or date.today())
+        if fmt == "json":
+            from .report.json import dumps
+
+            emit(dumps({"version": "1", "kind": "model", "currency": book.currency, "models": plain(items)}), None)
+        else:
+            emit(render_show(items, book.currency), None)
+
+    guarded(body, json_errors=(fmt == "json"))
+
+
+@pricing_app.command("validate")
+def pricing_validate(
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="PATH", help="Pricing directories or files "
+                                                          "(default: the bundled tables).", show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
+    with_bundled: Annotated[bool, typer.Option("--with-bundled", help="Layer PATHs over the bundled tables "
+                                               "(for override files that discount bundled models).")] = False,
+) -> None:
+    """Check pricing files: every problem as file:line: field: message; exit 2 if any.
+
+    Paths are checked on their own, without the bundled tables (use --with-bundled to layer).
+
+    Example:
+
+    \b
+      aicost pricing validate my-prices/
+    """
+    def body():
+        _check_format(fmt, ("table", "json"))
+        from .pricing import PriceBook
+
+        book = PriceBook.load(paths or [], bundled=with_bundled or not paths)
+        n_prices = sum(len(e.spec.tiers) for e in book.models.values())
+        summary = {"version": "1", "kind": "validation", "ok": True, "files": book.files,
+                   "models": len(book.models), "tier_prices": n_prices}
+        if fmt == "json":
+            from .report.json import dumps
+
+            emit(dumps(summary), None)
+        else:
+            emit(f"ok: {len(book.files)} files, {len(book.models)} models, {n_prices} tier prices\n", None)
+
+    guarded(body, json_errors=(fmt == "json"))
+
+
+@pricing_app.command("diff")
+def pricing_diff(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="A pricing directory or file, or a date (YYYY-MM-DD) "
+                                       "for the bundled tables as of that day.")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="The same, to compare against OLD.")],
+    pricing: PricingOpt = [],
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+) -> None:
+    """What changed between two price tables, or between two dates of the same tables.
+
+    Example:
+
+    \b
+      aicost pricing diff 2025-06-09 2025-06-10
+      aicost pricing diff old-pricing/ pricing/ --format markdown
+    """
+    def body():
+        _check_format(fmt)
+        from .catalog import diff, flat_rates
+        from .report.rows import render as render_rows
+
+        rows = diff(_rates_at(old, pricing), _rates_at(new, pricing))
+        emit(render_rows(rows, fmt, ("change", "provider", "model", "tier", "context", "rate", "old", "new",
+                                     "change_pct"), kind="price-diff", right=RATE_COLUMNS,
+                         extra={"old": old, "new": new}), output)
+        if not rows:
+            _stderr("aicost: no differences")
+
+    guarded(body, json_errors=(fmt == "json"))
+
+
+def _rates_at(spec: str, pricing: list[Path]):
+    from .catalog import flat_rates
+    from .pricing import PriceBook
+
+    try:
+        day = date.fromisoformat(spec)
+    except ValueError:
+        return flat_rates(PriceBook.load([spec], bundled=False), date.today())
+    return flat_rates(PriceBook.load(pricing), day)
+
+
+@pricing_app.command("schema")
+def pricing_schema(
+    which: Annotated[str, typer.Argument(metavar="KIND", help="pricing or scenario.")] = "pricing",
+    output: OutputOpt = None,
+) -> None:
+    """Print the JSON Schema of pricing tables or scenario files (for editors and CI).
+
+    Example:
+
+    \b
+      aicost pricing schema scenario --output scenario.schema.json
+    """
+    def body():
+        from .schema import dumps, schemas
+
+        all_ = schemas()
+        if which not in all_:
+            raise InputError(f"expected 'pricing' or 'scenario', got {which!r}")
+        emit(dumps(all_[which]), output)
+
+    guarded(body)
+
+
+@pricing_app.command("import")
+def pricing_import(
+    source: Annotated[str, typer.Argument(metavar="FORMAT", help="litellm or genai-prices.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="LiteLLM's model_prices_and_context_window.json, or "
+                                         "genai-prices' data.json or a provider .yml (a local copy).")],
+    provider: Annotated[list[str], typer.Option("--provider", metavar="PROVIDER", help="Only this provider "
+                                                "(repeatable).")] = [],
+    model: Annotated[list[str], typer.Option("--model", metavar="MODEL", help="Only this model (repeatable).")] = [],
+    checked: Annotated[Optional[str], typer.Option("--checked", metavar="DATE", help="Check date to record "
+                                                   "(default today; genai-prices' own prices_checked wins).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="DIR", help="Write one PROVIDER.yaml "
+                                                   "per provider here (default: stdout, one provider).")] = None,
+) -> None:
+    """Convert LiteLLM or genai-prices price data into aicost pricing tables.
+
+    Every price keeps its source (the file and entry) and a check date. The tables are
+    validated before anything is written.
+
+    Example:
+
+    \b
+      aicost pricing import litellm model_prices_and_context_window.json --provider openai -o my-prices/
+      aicost pricing import genai-prices data.json --provider anthropic
+    """
+    def body():
+        from .importers import convert
+
+        texts = convert(source, file, provider, model, _as_of(checked))
+        if output is None:
+            if len(texts) != 1:
+                raise InputError(f"{len(texts)} providers found ({', '.join(texts)}): give --output DIR, or "
+                                 "--provider to pick one")
+            emit(next(iter(texts.values())), None)
+            return
+        from .outfile import write_atomic
+
+        if not output.is_dir():
+            raise InputError(f"--output: {output} is not a directory")
+        for prov, text in texts.items():
+            write_atomic(output / f"{prov}.yaml", text)
+        _stderr(f"aicost: wrote {len(texts)} file(s) to {output}: {', '.join(f'{p}.yaml' for p in texts)}")
+
+    guarded(body)
 
 
 def main() -> None:

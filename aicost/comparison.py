@@ -26,8 +26,15 @@ def plan_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
                       as_of or date.today(), {ref: m["tiers"] for ref, m in spec["models"].items()})
 
 
+#: Prices checked longer ago than this (days before the pricing date) are flagged as stale.
+DEFAULT_MAX_PRICE_AGE = 90
+
+
 def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
-                   tiers: Sequence[str] | None = None, top: int | None = None) -> ScenarioResult:
+                   tiers: Sequence[str] | None = None, top: int | None = None,
+                   max_price_age: int | None = DEFAULT_MAX_PRICE_AGE) -> ScenarioResult:
+    from .catalog import warnings_for
+
     plan = plan_for(ls, book, as_of, tiers)
     values = ls.values()
     metrics = evaluate(plan, values)
@@ -41,7 +48,10 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     notes = []
     if not any(o.eligible for o in options):
         notes.append("no option is eligible and priced for this workload")
+    warnings = warnings_for(book, [(o.entry, o.tier) for o in plan.options if o.price is not None], plan.as_of,
+                            max_price_age)
     return ScenarioResult(
+        warnings=[w.message for w in warnings],
         name=spec["name"], file=ls.file, description=spec["description"].strip(),
         tasks_per_month=spec["volume"]["tasks_per_month"], latency_need=describe_latency(values["latency"]),
         as_of=plan.as_of.isoformat(), options=options, notes=notes,
@@ -61,7 +71,7 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
 def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | Path] = (),
         sets: Iterable[str] = (), as_of: date | None = None, tiers: Sequence[str] | None = None,
         providers: Sequence[str] | None = None, top: int | None = None,
-        book: PriceBook | None = None) -> Result:
+        book: PriceBook | None = None, max_price_age: int | None = DEFAULT_MAX_PRICE_AGE) -> Result:
     """Compare the options of each scenario (the bundled default when none is given)."""
     book = book or PriceBook.load(pricing)
     refs = list(scenarios) if scenarios else [paths.DEFAULT_SCENARIO]
@@ -70,7 +80,7 @@ def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | P
     for ref in refs:
         try:
             ls = scenario_mod.load(ref, book, sets, providers=providers)
-            results.append(compare_loaded(ls, book, as_of, tiers, top))
+            results.append(compare_loaded(ls, book, as_of, tiers, top, max_price_age))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -114,7 +124,8 @@ def _option_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
     price = None
     if opt.price is not None:
         p = opt.price
-        price = {"source": p.source, "checked": p.checked.isoformat(), "file": p.file, "line": p.line}
+        price = {"source": p.source, "checked": p.checked.isoformat(), "file": p.file, "line": p.line,
+                 "discount_percent": float(p.discount_percent) if p.discount_percent is not None else None}
     return OptionResult(
         id=opt.id, kind="hosted", provider=opt.provider, model=opt.model, tier=opt.tier, caching=opt.caching,
         status=status, reason=reason, metrics=metrics, meters=meters, notes=notes, price=price,

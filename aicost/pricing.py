@@ -33,10 +33,11 @@ class Price:
     checked: date
     file: str
     line: int | None
+    discount_percent: Decimal | None = None
 
-    def scaled(self, factor: Decimal, provider: str) -> "Price":
+    def scaled(self, factor: Decimal, **changes) -> "Price":
         vals = {f: (None if getattr(self, f) is None else getattr(self, f) * factor) for f in RATE_FIELDS}
-        return Price(**{**self.__dict__, **vals, "provider": provider})
+        return Price(**{**self.__dict__, **vals, **changes})
 
 
 @dataclass
@@ -49,6 +50,7 @@ class ModelEntry:
     checked: date
     multiplier: Decimal = Decimal(1)
     variant_tiers: tuple[str, ...] | None = None  # a variant offers only these tiers
+    discounts: list = field(default_factory=list)  # negotiated discounts, most specific first
 
     @property
     def key(self) -> str:
@@ -79,6 +81,7 @@ class PriceBook:
         self.models: dict[tuple[str, str], ModelEntry] = {}
         self.files: list[str] = []
         self.cache_key: str = ""  # identifies the files this book was read from
+        self.discounts: list[tuple[Any, Document, int, str]] = []
 
     # ---- loading -------------------------------------------------------------------------
     @classmethod
@@ -132,16 +135,20 @@ class PriceBook:
 
         problems = _check_history(spec, doc)
         spec = freeze(spec)
+        self.discounts += [(d, doc, i, spec.source) for i, d in enumerate(spec.discounts)]
+        self.files.append(doc.file)
+        if spec.provider is None:
+            return problems
         info = self.providers.get(spec.provider)
         if info is None:
-            info = self.providers[spec.provider] = ProviderInfo(spec.provider, spec.name, spec.currency, spec.resells)
+            info = self.providers[spec.provider] = ProviderInfo(spec.provider, spec.name or spec.provider,
+                                                                spec.currency, spec.resells)
         elif info.currency != spec.currency:
             problems.append(doc.problem(("currency",), f"{spec.provider} is priced in {info.currency} elsewhere"))
-        info.name, info.resells = spec.name, spec.resells or info.resells
+        info.name, info.resells = spec.name or info.name, spec.resells or info.resells
         info.tier_rules.update(spec.tier_rules)
         info.tools.update(spec.tools)
         info.files.append(doc.file)
-        self.files.append(doc.file)
         for mid, m in spec.models.items():
             entry = ModelEntry(spec.provider, mid, m, doc, m.source or spec.source, m.checked or spec.checked)
             self.models[(spec.provider, mid)] = entry
@@ -159,8 +166,33 @@ class PriceBook:
                 )
         return problems
 
-    def _check(self) -> list[Problem]:
+    def _apply_discounts(self) -> list[Problem]:
+        """Attach each discount to the entries it covers: a model's own beats its provider's,
+        and at the same level the later file wins. Discounts never compound."""
         problems = []
+        for d, doc, i, file_source in self.discounts:
+            if d.source is None:
+                d.source = file_source
+            if d.provider is not None:
+                hits = [e for e in self.models.values() if e.provider == d.provider]
+                what = f"provider '{d.provider}'"
+                choices = self.providers
+            else:
+                hits = self.resolve(d.model) if "/" in d.model else [
+                    e for e in self.models.values() if e.id == d.model or d.model in e.spec.aliases]
+                what = f"model '{d.model}'"
+                choices = self.all_names()
+            if not hits:
+                problems.append(doc.problem(("discounts", i), f"unknown {what}{did_you_mean(str(d.provider or d.model), choices)}"))
+                continue
+            for e in hits:
+                e.discounts.append(d)
+        for e in self.models.values():  # model-level before provider-level; later files first
+            e.discounts = sorted(reversed(e.discounts), key=lambda d: d.model is None)
+        return problems
+
+    def _check(self) -> list[Problem]:
+        problems = self._apply_discounts()
         currencies = {p.currency for p in self.providers.values()}
         if len(currencies) > 1:
             problems.append(Problem("pricing", None, "", f"tables mix currencies: {', '.join(sorted(currencies))}"))
@@ -218,7 +250,13 @@ class PriceBook:
             if _in_force(block, as_of):
                 path = base + ((i,) if len(blocks) > 1 else ())
                 price = _price(entry, tier, block, entry.doc.file, entry.doc.line_of(path))
-                return price.scaled(entry.multiplier, entry.provider) if entry.multiplier != 1 else price
+                if entry.multiplier != 1:
+                    price = price.scaled(entry.multiplier, provider=entry.provider)
+                d = next((d for d in entry.discounts if d.tiers is None or tier in d.tiers), None)
+                if d is not None:
+                    price = price.scaled(1 - d.percent / 100, discount_percent=d.percent,
+                                         source=f"{price.source}; less {d.percent}% ({d.source or 'negotiated'})")
+                return price
         return None
 
     def tier_rule(self, provider: str, tier: str) -> Any:

@@ -72,6 +72,7 @@ class ScenarioResult:
     assumptions: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     overrides: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def best(self) -> OptionResult | None:
@@ -86,6 +87,7 @@ class ScenarioResult:
             "name": self.name, "file": self.file, "description": self.description,
             "as_of": self.as_of, "tasks_per_month": self.tasks_per_month, "latency_need": self.latency_need,
             "overrides": list(self.overrides), "assumptions": self.assumptions, "notes": list(self.notes),
+            "warnings": list(self.warnings),
             "best": best.id if best else None,
             "options": [o.to_dict() for o in self.options],
         }

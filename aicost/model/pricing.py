@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..tiers import TIERS, TOOLS  # noqa: F401  (re-exported)
 
@@ -91,10 +91,25 @@ class ModelPrice(Sourced):
     tools: dict[ToolName, ToolPrice] = Field(default_factory=dict)
 
 
+class Discount(Sourced):
+    """A negotiated discount: provider-wide or for one model, on some or all tiers."""
+
+    provider: Ident | None = None
+    model: str | None = Field(None, description="provider/model, or a model name")
+    percent: Annotated[Decimal, Field(gt=0, lt=100, allow_inf_nan=False)]
+    tiers: list[Tier] | None = Field(None, description="tiers it applies to (default: all)")
+
+    @model_validator(mode="after")
+    def _one_target(self):
+        if (self.provider is None) == (self.model is None):
+            raise ValueError("give exactly one of provider or model")
+        return self
+
+
 class PricingFile(Strict):
     version: Literal[1]
-    provider: Ident
-    name: str
+    provider: Ident | None = Field(None, description="required unless the file only holds discounts")
+    name: str | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
     source: str
     checked: date
@@ -102,4 +117,13 @@ class PricingFile(Strict):
     tier_rules: dict[Tier, TierRule] = Field(default_factory=dict)
     tools: dict[ToolName, ToolPrice] = Field(default_factory=dict)
     variants: list[Variant] = Field(default_factory=list)
-    models: dict[str, ModelPrice]
+    models: dict[str, ModelPrice] = Field(default_factory=dict)
+    discounts: list[Discount] = Field(default_factory=list, description="negotiated discounts, applied last")
+
+    @model_validator(mode="after")
+    def _provider_when_needed(self):
+        if self.provider is None and (self.models or self.tools or self.tier_rules or self.variants):
+            raise ValueError("give provider: (only a file of discounts may leave it out)")
+        if self.provider is None and not self.discounts:
+            raise ValueError("give provider: and models:, or discounts:")
+        return self

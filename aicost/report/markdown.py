@@ -33,6 +33,9 @@ def render(result, **_: Any) -> str:
         for note in s.notes:
             out.append("")
             out.append(f"> {esc(note)}")
+        for w in s.warnings:
+            out.append("")
+            out.append(f"> **Warning:** {esc(w)}")
         out.append("")
         out.append("| # | option | $/attempt | attempts | P(success) | $/success | $/resolved | monthly | ROI | payback | status |")
         out.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|---|")

@@ -1,0 +1,189 @@
+"""Browse the price book: rows for listing, one model in full, differences, staleness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Iterable
+
+from .errors import InputError, Problem
+from .pricing import ModelEntry, Price, PriceBook
+from .tiers import TIERS
+
+RATES = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
+FEATURES = ("caching", "cache-writes", "long-context", "batch", "flex", "priority", "deprecated")
+
+
+def _features(book: PriceBook, e: ModelEntry, tier: str, as_of: date) -> set[str]:
+    """Features of one model on one tier: the rates it has there, the tiers the model offers."""
+    feats = {t for t in ("batch", "flex", "priority") if book.price(e, t, as_of) is not None}
+    p = book.price(e, tier, as_of)
+    if p is not None:
+        if p.cached_input is not None:
+            feats.add("caching")
+        if p.cache_write is not None or p.cache_write_1h is not None:
+            feats.add("cache-writes")
+        if book.price(e, tier, as_of, long_context=True) is not None:
+            feats.add("long-context")
+    if e.spec.deprecated is not None and e.spec.deprecated <= as_of:
+        feats.add("deprecated")
+    return feats
+
+
+def list_rows(book: PriceBook, as_of: date, providers: Iterable[str] = (), tiers: Iterable[str] = (),
+              features: Iterable[str] = (), models: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """One row per model and tier it offers, with its rates as in force on ``as_of``."""
+    providers, tiers, features, models = set(providers), set(tiers), set(features), list(models)
+    bad = [f for f in features if f not in FEATURES]
+    if bad:
+        raise InputError(f"--feature: unknown feature {bad[0]!r} (expected one of {', '.join(FEATURES)})")
+    rows = []
+    for (prov, mid), e in sorted(book.models.items()):
+        if providers and prov not in providers:
+            continue
+        if models and not any(m in (mid, e.key) or m in e.spec.aliases for m in models):
+            continue
+        for t in TIERS:
+            if tiers and t not in tiers:
+                continue
+            p = book.price(e, t, as_of)
+            if p is None or not features <= _features(book, e, t, as_of):
+                continue
+            lp = book.price(e, t, as_of, long_context=True)
+            lc = e.spec.long_context
+            rows.append({
+                "provider": prov, "model": mid, "tier": t,
+                **{r: getattr(p, r) for r in RATES},
+                "long_context_above": lc.threshold if lc and lp else None,
+                "long_input": lp.input if lp else None,
+                "long_output": lp.output if lp else None,
+                "min_cache_tokens": e.spec.min_cache_tokens,
+                "context_window": e.spec.context_window,
+                "deprecated": e.spec.deprecated.isoformat() if e.spec.deprecated else None,
+                "checked": p.checked.isoformat(),
+                "source": p.source,
+            })
+    return rows
+
+
+def find_model(book: PriceBook, ref: str) -> list[ModelEntry]:
+    hits = book.resolve(ref) if "/" in ref else [e for e in book.models.values()
+                                                 if e.id == ref or ref in e.spec.aliases]
+    if not hits:
+        raise InputError(Problem("pricing", None, "", f"unknown model '{ref}'{book.suggest(ref)}"))
+    # the model's own provider first, then resellers and variants
+    return sorted(hits, key=lambda e: (bool(book.providers[e.provider].resells) or e.multiplier != 1, e.key))
+
+
+def _price_dict(p: Price | None) -> dict | None:
+    if p is None:
+        return None
+    d = {r: getattr(p, r) for r in RATES if getattr(p, r) is not None}
+    d.update({"source": p.source, "checked": p.checked.isoformat(), "file": p.file, "line": p.line})
+    return d
+
+
+def show(book: PriceBook, ref: str, as_of: date) -> list[dict[str, Any]]:
+    """Everything known about a model (each provider that offers it): rates per tier with their
+    sources and check dates, long-context rates, history, tools, tier rules."""
+    out = []
+    for e in find_model(book, ref):
+        spec = e.spec
+        info = book.providers[e.provider]
+        lc = spec.long_context
+        history = []
+        for t, blocks in spec.tiers.items():
+            if len(blocks) > 1 and e.offers(t):
+                for b in blocks:
+                    history.append({"tier": t, "effective_from": b.effective_from.isoformat() if b.effective_from else None,
+                                    "effective_to": b.effective_to.isoformat() if b.effective_to else None,
+                                    **{r: getattr(b, r) * e.multiplier for r in RATES if getattr(b, r) is not None}})
+        tools = {**info.tools, **spec.tools}
+        out.append({
+            "provider": e.provider, "provider_name": info.name, "model": e.id, "name": spec.name,
+            "aliases": list(spec.aliases), "context_window": spec.context_window,
+            "min_cache_tokens": spec.min_cache_tokens,
+            "deprecated": spec.deprecated.isoformat() if spec.deprecated else None,
+            "multiplier": e.multiplier if e.multiplier != 1 else None,
+            "as_of": as_of.isoformat(),
+            "tiers": {t: _price_dict(book.price(e, t, as_of)) for t in TIERS if book.price(e, t, as_of)},
+            "long_context": None if lc is None else {
+                "threshold": lc.threshold,
+                "tiers": {t: _price_dict(book.price(e, t, as_of, long_context=True)) for t in TIERS
+                          if book.price(e, t, as_of, long_context=True)}},
+            "history": history,
+            "cache_storage_per_mtok_hour": spec.cache_storage_per_mtok_hour,
+            "tools": {k: {f: v for f, v in vars(t).items() if v is not None and not (f == "free_gb" and v == 0)}
+                      for k, t in sorted(tools.items())},
+            "tier_rules": {k: {f: v for f, v in vars(r).items() if v is not None}
+                           for k, r in info.tier_rules.items()},
+            "file": e.doc.file, "line": e.doc.line_of(("models", e.id)),
+        })
+    return out
+
+
+def flat_rates(book: PriceBook, as_of: date) -> dict[tuple, Decimal]:
+    """Every rate as ``(provider, model, tier, context, rate) -> value``, context being
+    ``base`` or ``above <threshold>``."""
+    out: dict[tuple, Decimal] = {}
+    for (prov, mid), e in book.models.items():
+        for t in TIERS:
+            for long in (False, True):
+                p = book.price(e, t, as_of, long_context=long)
+                if p is None:
+                    continue
+                ctx = f"above {e.spec.long_context.threshold}" if long else "base"
+                for r in RATES:
+                    v = getattr(p, r)
+                    if v is not None:
+                        out[(prov, mid, t, ctx, r)] = v
+    return out
+
+
+def diff(old: dict[tuple, Decimal], new: dict[tuple, Decimal]) -> list[dict[str, Any]]:
+    """Rates added, removed or changed between two flat rate maps, in a stable order."""
+    rows = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        change = "added" if a is None else "removed" if b is None else "changed"
+        pct = None
+        if a is not None and b is not None and a != 0:
+            pct = float((b - a) / a * 100)
+        prov, mid, tier, ctx, rate = key
+        rows.append({"change": change, "provider": prov, "model": mid, "tier": tier, "context": ctx, "rate": rate,
+                     "old": a, "new": b, "change_pct": pct})
+    return rows
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """A warning about a price in use: stale, or the model past its deprecation date."""
+
+    kind: str  # stale | deprecated
+    key: str
+    message: str
+
+
+def warnings_for(book: PriceBook, used: Iterable[tuple[ModelEntry, str]], as_of: date,
+                 max_age_days: int | None) -> list[Warning_]:
+    """Stale prices (checked more than ``max_age_days`` before ``as_of``) and models past their
+    deprecation date, among the (entry, tier) pairs in use; one warning per model and kind."""
+    seen: dict[tuple, Warning_] = {}
+    for e, tier in used:
+        spec = e.spec
+        if spec.deprecated is not None and spec.deprecated <= as_of and ("deprecated", e.key) not in seen:
+            seen[("deprecated", e.key)] = Warning_(
+                "deprecated", e.key, f"{e.key} was deprecated on {spec.deprecated.isoformat()} "
+                                     f"({e.doc.file}:{e.doc.line_of(('models', e.id))})")
+        p = book.price(e, tier, as_of)
+        if p is None or max_age_days is None:
+            continue
+        age = (as_of - p.checked).days
+        if age > max_age_days and ("stale", e.key, tier) not in seen:
+            seen[("stale", e.key, tier)] = Warning_(
+                "stale", e.key, f"{e.key} {tier} price was checked {age} days before {as_of.isoformat()} "
+                                f"(limit {max_age_days}; {p.file}:{p.line})")
+    return [seen[k] for k in sorted(seen)]

@@ -1,0 +1,326 @@
+"""Import price data from LiteLLM's and pydantic genai-prices' files into aicost tables.
+
+Both are read from a local file (no network); neither library is needed. The result is one
+pricing table (plain data in aicost's version-1 format) per provider, each price carrying
+where it came from and the check date, ready for :func:`to_yaml`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import InputError, Problem
+from .tiers import TIERS
+
+MTOK = Decimal(1_000_000)
+
+# ---- LiteLLM --------------------------------------------------------------------------------
+
+#: aicost rate name -> LiteLLM per-token field (before tier and long-context suffixes)
+LITELLM_RATES = {
+    "input": "input_cost_per_token",
+    "cached_input": "cache_read_input_token_cost",
+    "cache_write": "cache_creation_input_token_cost",
+    "cache_write_1h": "cache_creation_input_token_cost_above_1hr",
+    "output": "output_cost_per_token",
+    "reasoning": "output_cost_per_reasoning_token",
+}
+#: aicost tier -> LiteLLM field suffix
+LITELLM_TIER_SUFFIX = {"standard": "", "batch": "_batches", "flex": "_flex", "priority": "_priority"}
+#: LiteLLM provider -> aicost provider id
+LITELLM_PROVIDERS = {"gemini": "google", "openai": "openai", "anthropic": "anthropic", "azure": "azure"}
+_CHAT_MODES = {"chat", "responses", None}
+_ABOVE = re.compile(r"_above_(\d+)k_tokens")
+
+
+def per_mtok(per_token: Any) -> Decimal | None:
+    """A per-token float as an exact per-1M decimal: 1.25e-06 -> 1.25 (no binary noise)."""
+    if per_token is None or isinstance(per_token, bool):
+        return None
+    try:
+        d = Decimal(repr(per_token)) if isinstance(per_token, float) else Decimal(str(per_token))
+    except ArithmeticError:
+        return None
+    return _tidy(d * MTOK)
+
+
+def _tidy(d: Decimal) -> Decimal:
+    d = d.normalize()
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
+
+
+def _litellm_rates(entry: dict, tier: str, above: str = "") -> dict | None:
+    """Rates of one tier (optionally above a long-context threshold) from a LiteLLM entry."""
+    suffix = LITELLM_TIER_SUFFIX[tier]
+    out: dict[str, Decimal] = {}
+    for ours, field in LITELLM_RATES.items():
+        value = per_mtok(entry.get(f"{field}{above}{suffix}"))
+        if value is not None:
+            out[ours] = value
+    if "input" not in out or "output" not in out:
+        return None
+    if out.get("cache_write") == out["input"]:
+        del out["cache_write"]  # no premium: aicost bills writes at input when absent
+    if out.get("reasoning") == out["output"]:
+        del out["reasoning"]
+    return out
+
+
+def from_litellm(data: dict, providers: Iterable[str] | None = None, checked: date | None = None,
+                 source: str = "LiteLLM model_prices_and_context_window.json") -> dict[str, dict]:
+    """aicost pricing tables (plain data, one per provider) from LiteLLM's price map."""
+    if not isinstance(data, dict):
+        raise InputError("LiteLLM data: expected a JSON object mapping model names to entries")
+    wanted = set(providers) if providers else None
+    checked = checked or date.today()
+    tables: dict[str, dict] = {}
+    for key in sorted(data):
+        entry = data[key]
+        if key == "sample_spec" or not isinstance(entry, dict) or entry.get("mode") not in _CHAT_MODES:
+            continue
+        lp = str(entry.get("litellm_provider", "")).lower()
+        provider = LITELLM_PROVIDERS.get(lp, re.sub(r"[^a-z0-9._-]", "-", lp))
+        if not provider or (wanted is not None and provider not in wanted and lp not in wanted):
+            continue
+        model_id = key.split("/", 1)[1] if key.lower().startswith(lp + "/") else key
+        tiers = {t: r for t in TIERS if (r := _litellm_rates(entry, t)) is not None}
+        if not tiers:
+            continue
+        model: dict[str, Any] = {}
+        if entry.get("max_input_tokens"):
+            model["context_window"] = int(entry["max_input_tokens"])
+        has_cache = any("cached_input" in r for r in tiers.values())
+        if entry.get("prompt_cache_min_tokens") is not None:
+            model["min_cache_tokens"] = int(entry["prompt_cache_min_tokens"])
+        elif has_cache:
+            model["min_cache_tokens"] = 0
+            model["note"] = "min_cache_tokens is not in the source: 0 means any prefix is cached; set the real minimum"
+        if entry.get("deprecation_date"):
+            try:
+                model["deprecated"] = date.fromisoformat(str(entry["deprecation_date"]))
+            except ValueError:
+                pass
+        model["tiers"] = tiers
+        thresholds = sorted({int(m.group(1)) for f in entry for m in [_ABOVE.search(f)] if m
+                             and f.startswith(("input_cost_per_token_above_", "output_cost_per_token_above_"))})
+        if thresholds:  # the lowest threshold: above it the whole request is repriced
+            n = thresholds[0]
+            long = {t: r for t in TIERS if (r := _litellm_rates(entry, t, f"_above_{n}k_tokens")) is not None}
+            if long:
+                model["long_context"] = {"threshold": n * 1000, "tiers": long}
+        tools = _litellm_tools(entry)
+        if tools:
+            model["tools"] = tools
+        model["source"] = f"{source}, key {key}"
+        table = tables.setdefault(provider, _table(provider, source, checked))
+        table["models"][model_id] = model
+    return tables
+
+
+def _litellm_tools(entry: dict) -> dict:
+    tools: dict[str, dict] = {}
+    search = entry.get("search_context_cost_per_query")
+    if isinstance(search, dict):
+        medium = search.get("search_context_size_medium") or search.get("search_context_size_low")
+        if medium is not None:
+            tools["web_search"] = {"per_1k_calls": _tidy(Decimal(repr(medium)) * 1000)}
+    if entry.get("file_search_cost_per_1k_calls") is not None:
+        tools["file_search"] = {"per_1k_calls": _tidy(Decimal(repr(entry["file_search_cost_per_1k_calls"])))}
+    storage = entry.get("vector_store_cost_per_gb_per_day") or entry.get("file_search_cost_per_gb_per_day")
+    if storage is not None:
+        tools["vector_storage"] = {"per_gb_day": _tidy(Decimal(repr(storage)))}
+    if entry.get("code_interpreter_cost_per_session") is not None:
+        tools["code_session"] = {"per_session": _tidy(Decimal(repr(entry["code_interpreter_cost_per_session"])))}
+    return tools
+
+
+def _table(provider: str, source: str, checked: date) -> dict:
+    return {"version": 1, "provider": provider, "name": provider, "currency": "USD", "source": source,
+            "checked": checked, "models": {}}
+
+
+# ---- genai-prices ---------------------------------------------------------------------------
+
+_GENAI_RATES = {"input_mtok": "input", "cache_read_mtok": "cached_input", "cache_write_mtok": "cache_write",
+                "output_mtok": "output"}
+_GENAI_PROVIDERS = {"google": "google", "openai": "openai", "anthropic": "anthropic", "azure": "azure"}
+
+
+def from_genai_prices(data: Any, providers: Iterable[str] | None = None, checked: date | None = None,
+                      source: str = "pydantic/genai-prices data") -> dict[str, dict]:
+    """aicost pricing tables from genai-prices data: its ``data.json`` (a list of providers)
+    or one provider file (``prices/providers/*.yml``)."""
+    items = data if isinstance(data, list) else [data]
+    if not all(isinstance(p, dict) and "models" in p for p in items):
+        raise InputError("genai-prices data: expected a provider object, or a list of them, each with 'models'")
+    wanted = set(providers) if providers else None
+    tables: dict[str, dict] = {}
+    for prov in items:
+        pid = _GENAI_PROVIDERS.get(str(prov.get("id", "")), re.sub(r"[^a-z0-9._-]", "-", str(prov.get("id", "")).lower()))
+        if not pid or (wanted is not None and pid not in wanted):
+            continue
+        pricing_url = (prov.get("pricing_urls") or [prov.get("pricing_url")])[0]
+        table = tables.setdefault(pid, _table(pid, source, checked or date.today()))
+        table["name"] = prov.get("name") or pid
+        for m in prov.get("models") or []:
+            model = _genai_model(m, source, pricing_url, checked)
+            if model is not None:
+                table["models"][str(m["id"])] = model
+    return tables
+
+
+def _genai_model(m: dict, source: str, pricing_url: str | None, checked: date | None) -> dict | None:
+    prices = m.get("prices")
+    if isinstance(prices, dict):
+        dated = [(None, prices)]
+    elif isinstance(prices, list):
+        dated = []
+        for cp in prices:
+            constraint = cp.get("constraint") or {}
+            if "start_time" in constraint:
+                continue  # time-of-day (off-peak) prices are not modelled; the default price is kept
+            start = constraint.get("start_date")
+            dated.append((date.fromisoformat(str(start)) if start else None, cp.get("prices") or {}))
+        dated.sort(key=lambda x: (x[0] is not None, x[0] or date.min))
+    else:
+        return None
+    blocks, long_blocks, threshold = [], [], None
+    for i, (start, p) in enumerate(dated):
+        base, long, thr = _genai_rates(p)
+        if base is None:
+            continue
+        end = dated[i + 1][0] if i + 1 < len(dated) else None
+        for b in (base, long):
+            if b is None:
+                continue
+            if start:
+                b["effective_from"] = start
+            if end:
+                b["effective_to"] = end
+        blocks.append(base)
+        if long is not None:
+            long_blocks.append(long)
+            threshold = thr
+    if not blocks:
+        return None
+    model: dict[str, Any] = {}
+    if m.get("name"):
+        model["name"] = str(m["name"])
+    window = m.get("context_window") or m.get("max_tokens")  # older provider files call it max_tokens
+    if window:
+        model["context_window"] = int(window)
+    if any("cached_input" in b for b in blocks):
+        model["min_cache_tokens"] = 0
+        model["note"] = "min_cache_tokens is not in the source: 0 means any prefix is cached; set the real minimum"
+    model["tiers"] = {"standard": blocks[0] if len(blocks) == 1 else blocks}
+    if long_blocks and threshold:
+        model["long_context"] = {"threshold": threshold,
+                                 "tiers": {"standard": long_blocks[0] if len(long_blocks) == 1 else long_blocks}}
+    model["source"] = f"{source}, model {m.get('id')}" + (f" ({pricing_url})" if pricing_url else "")
+    if m.get("prices_checked"):
+        model["checked"] = date.fromisoformat(str(m["prices_checked"]))
+    elif checked:
+        model["checked"] = checked
+    return model
+
+
+def _genai_rates(p: dict) -> tuple[dict | None, dict | None, int | None]:
+    base: dict[str, Decimal] = {}
+    long: dict[str, Decimal] = {}
+    threshold = None
+    for theirs, ours in _GENAI_RATES.items():
+        v = p.get(theirs)
+        if v is None:
+            continue
+        if isinstance(v, dict):  # tiered: {base, tiers: [{start, price}]}; the first tier is long context
+            base[ours] = _tidy(Decimal(str(v["base"])))
+            tiers = v.get("tiers") or []
+            if tiers:
+                threshold = int(tiers[0]["start"])
+                long[ours] = _tidy(Decimal(str(tiers[0]["price"])))
+        else:
+            base[ours] = _tidy(Decimal(str(v)))
+    if "input" not in base or "output" not in base:
+        return None, None, None
+    if long:
+        for k, v in base.items():
+            long.setdefault(k, v)
+    return base, (long or None), threshold
+
+
+# ---- reading and writing --------------------------------------------------------------------
+
+def read_source(path: Path) -> Any:
+    """JSON or YAML from a local file, with a clear error when it is neither."""
+    from .yamlio import read_text
+
+    text = read_text(path, max_bytes=200 * 1024 * 1024)
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(Problem(str(path), None, "", f"neither JSON nor YAML: {exc}")) from None
+
+
+def to_yaml(table: dict, header: str = "") -> str:
+    """A pricing table as aicost YAML, with the schema hint for editors."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        def ignore_aliases(self, data):  # write shared values out in full, never as &anchors
+            return True
+
+    def decimal(dumper, v: Decimal):
+        if v == v.to_integral_value():
+            return dumper.represent_int(int(v))
+        return dumper.represent_scalar("tag:yaml.org,2002:float", format(v, "f"))
+
+    Dumper.add_representer(Decimal, decimal)
+    Dumper.add_representer(date, lambda d, v: d.represent_scalar("tag:yaml.org,2002:timestamp", v.isoformat()))
+    body = yaml.dump(table, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=120)
+    lines = ["# yaml-language-server: $schema=../schema/pricing.schema.json"]
+    lines += [f"# {h}" for h in header.splitlines() if h]
+    return "\n".join(lines) + "\n" + body
+
+
+def convert(kind: str, file: Path, providers: Iterable[str] = (), models: Iterable[str] = (),
+            checked: date | None = None) -> dict[str, str]:
+    """Import ``file`` and return ``{provider: YAML text}``, every table validated first."""
+    from .model import validate
+    from .model.pricing import PricingFile
+    from .yamlio import load_text
+
+    kinds = {"litellm": from_litellm, "genai-prices": from_genai_prices}
+    if kind not in kinds:
+        raise InputError(f"unknown import format {kind!r} (expected litellm or genai-prices)")
+    data = read_source(Path(file))
+    label = {"litellm": "LiteLLM", "genai-prices": "genai-prices (pydantic/genai-prices)"}[kind]
+    tables = kinds[kind](data, providers or None, checked, source=f"{label} {Path(file).name}")
+    wanted = set(models)
+    if wanted:
+        for t in tables.values():
+            t["models"] = {k: v for k, v in t["models"].items() if k in wanted}
+    tables = {p: t for p, t in tables.items() if t["models"]}
+    if not tables:
+        raise InputError(f"{file}: no matching chat models with input and output prices")
+    texts, problems = {}, []
+    for prov, table in sorted(tables.items()):
+        text = to_yaml(table, f"Imported by aicost from {label} file {Path(file).name}; review before use.")
+        try:
+            validate(load_text(text, f"{prov}.yaml"), PricingFile)
+        except InputError as exc:
+            problems.extend(exc.problems)
+        texts[prov] = text
+    if problems:
+        raise InputError(problems)
+    return texts

@@ -1,0 +1,55 @@
+"""Text view of one model's full price entry (``aicost pricing show``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .rows import _text
+
+LABEL = {"input": "input", "cached_input": "cached input", "cache_write": "cache write (5m)",
+         "cache_write_1h": "cache write (1h)", "output": "output", "reasoning": "reasoning"}
+
+
+def render_show(items: list[dict[str, Any]], currency: str = "USD") -> str:
+    out: list[str] = []
+    for n, m in enumerate(items):
+        if n:
+            out.append("")
+        title = f"{m['provider']}/{m['model']}" + (f"  ({m['name']})" if m.get("name") else "")
+        out.append(title)
+        out.append(f"  {m['provider_name']} · {m['file']}:{m['line']} · prices as of {m['as_of']}, {currency} per 1M tokens")
+        facts = []
+        if m.get("aliases"):
+            facts.append("aliases " + ", ".join(m["aliases"]))
+        if m.get("context_window"):
+            facts.append(f"context window {m['context_window']:,}")
+        if m.get("min_cache_tokens") is not None:
+            facts.append(f"caches prompts from {m['min_cache_tokens']:,} tokens")
+        if m.get("deprecated"):
+            facts.append(f"deprecated {m['deprecated']}")
+        if m.get("multiplier"):
+            facts.append(f"priced at {_text(m['multiplier'])} x the base table")
+        if facts:
+            out.append("  " + " · ".join(facts))
+        sections = [("", m["tiers"])]
+        if m.get("long_context"):
+            sections.append((f" above {m['long_context']['threshold']:,} prompt tokens", m["long_context"]["tiers"]))
+        for suffix, tiers in sections:
+            for tier, p in tiers.items():
+                rates = ", ".join(f"{LABEL[k]} {_text(p[k])}" for k in LABEL if k in p)
+                out.append(f"  {tier}{suffix}: {rates}")
+                out.append(f"      source: {p['source']} (checked {p['checked']}; {p['file']}:{p['line']})")
+        for h in m.get("history") or []:
+            span = f"{h['effective_from'] or '…'} to {h['effective_to'] or '…'}"
+            rates = ", ".join(f"{LABEL[k]} {_text(h[k])}" for k in LABEL if k in h)
+            out.append(f"  history {h['tier']} {span}: {rates}")
+        if m.get("cache_storage_per_mtok_hour") is not None:
+            out.append(f"  cache storage: {_text(m['cache_storage_per_mtok_hour'])} per 1M tokens per hour")
+        for name, t in (m.get("tools") or {}).items():
+            fee = ", ".join(f"{k} {_text(v)}" for k, v in t.items() if k not in ("source", "checked", "note"))
+            out.append(f"  tool {name}: {fee}" + (f" (source: {t['source']})" if t.get("source") else ""))
+        for tier, r in (m.get("tier_rules") or {}).items():
+            facts = ", ".join(f"{k} {_text(v)}" for k, v in r.items() if k not in ("source", "checked", "note"))
+            if facts:
+                out.append(f"  {tier} rule: {facts}")
+    return "\n".join(out) + "\n"
