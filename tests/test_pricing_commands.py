@@ -251,3 +251,11 @@ def test_compare_as_of_reprices():
     # 1,000 x 10 + 1,600 x 2.5 + 400 x 10 + 300 x 40 = 30,000 per 1M before the cut; exactly a fifth after
     assert before.metrics["cost_per_attempt"] == pytest.approx(0.03)
     assert after.metrics["cost_per_attempt"] == pytest.approx(0.006)
+
+
+def test_validate_and_import_golden():
+    r = invoke("pricing", "validate", "-f", "json")
+    golden("pricing-validate.json", r.stdout)
+    r = invoke("pricing", "import", "genai-prices", str(DATA / "genai_prices_sample.json"), "--provider",
+               "anthropic", "--checked", "2026-11-21")
+    golden("pricing-import-genai-anthropic.yaml", r.stdout.replace(str(DATA), "tests/data"))
