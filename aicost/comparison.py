@@ -137,7 +137,7 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict) -> list[tuple[str, s
     tier = TIER_LABEL[opt.tier]
     out = []
     if flags["not_offered"]:
-        who = plan_provider_name(opt)
+        who = _who(opt)
         out.append(("not_offered", f"{who}{opt.model} offers no {tier} tier"))
         return out
     if flags["too_slow"]:
@@ -155,7 +155,8 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict) -> list[tuple[str, s
     return out
 
 
-def plan_provider_name(opt) -> str:
+def _who(opt) -> str:
+    """'azure/' before a model a reseller or variant offers; nothing for the model's maker."""
     return f"{opt.provider}/" if opt.entry.multiplier != 1 or opt.provider not in ("openai", "anthropic", "google") else ""
 
 

@@ -140,11 +140,3 @@ def evaluate(plan: Plan, values: dict) -> dict[str, np.ndarray]:
     result["flags"] = {key: np.broadcast_to(f, shape) for key, f in flags.items()}
     return result
 
-
-def usable(metrics: dict) -> np.ndarray:
-    """Options (and points) that are eligible and priced: the ones a ranking may pick."""
-    flags = metrics["flags"]
-    bad = np.zeros(metrics["cost_per_success"].shape, bool)
-    for key in INELIGIBLE + UNPRICED:
-        bad = bad | flags[key]
-    return ~bad & ~np.isnan(metrics["cost_per_attempt"])

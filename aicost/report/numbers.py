@@ -40,7 +40,3 @@ def months(x: float | None) -> str:
     if x is None:
         return "never"
     return "<0.1 mo" if 0 < x < 0.05 else f"{x:.1f} mo"
-
-
-def option_label(o) -> str:
-    return o.id
