@@ -5,15 +5,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from ..tiers import TIERS, TOOLS  # noqa: F401  (re-exported)
 
 Tier = Literal["standard", "batch", "flex", "priority"]
 ToolName = Literal["web_search", "file_search", "vector_storage", "code_session"]
 
-Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+# Decimals are read exactly; their JSON Schema is stated here so that it does not change
+# with the pydantic release that generates it (YAML gives plain numbers).
+Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), WithJsonSchema({"type": "number", "minimum": 0})]
+Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False), WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
+Percent = Annotated[Decimal, Field(gt=0, lt=100, allow_inf_nan=False),
+                    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100})]
 Ident = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 
 
@@ -96,7 +100,7 @@ class Discount(Sourced):
 
     provider: Ident | None = None
     model: str | None = Field(None, description="provider/model, or a model name")
-    percent: Annotated[Decimal, Field(gt=0, lt=100, allow_inf_nan=False)]
+    percent: Percent
     tiers: list[Tier] | None = Field(None, description="tiers it applies to (default: all)")
 
     @model_validator(mode="after")
