@@ -18,8 +18,8 @@ from typing import Any, Iterable
 
 
 _PKG = Path(__file__).resolve().parent
-_CODE = [_PKG / n for n in ("pricing.py", "scenario.py", "yamlio.py", "overrides.py", "model/pricing.py",
-                            "model/scenario.py")]
+_CODE = [_PKG / n for n in ("pricing.py", "gpus.py", "scenario.py", "yamlio.py", "overrides.py",
+                            "model/pricing.py", "model/scenario.py", "model/gpus.py")]
 
 
 def folder() -> Path | None:

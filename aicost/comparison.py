@@ -10,7 +10,7 @@ import numpy as np
 
 from . import paths
 from . import scenario as scenario_mod
-from .engine.evaluate import INELIGIBLE, METERS, evaluate, latency_need_seconds
+from .engine.evaluate import COST_METERS, INELIGIBLE, METERS, evaluate, latency_need_seconds
 from .engine.plan import TIER_LABEL, Plan, build_plan
 from .errors import InputError, Problem
 from .pricing import PriceBook
@@ -23,7 +23,7 @@ def plan_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
     spec = ls.plain
     chosen = [t for t in spec["options"]["tiers"] if not tiers or t in tiers]
     return build_plan(book, ls.models, chosen, spec["options"]["caching"], spec["caching"]["write_ttl"],
-                      as_of or date.today(), {ref: m["tiers"] for ref, m in spec["models"].items()})
+                      as_of or date.today(), {ref: m["tiers"] for ref, m in spec["models"].items()}, values=spec)
 
 
 #: Prices checked longer ago than this (days before the pricing date) are flagged as stale.
@@ -48,8 +48,8 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     notes = []
     if not any(o.eligible for o in options):
         notes.append("no option is eligible and priced for this workload")
-    warnings = warnings_for(book, [(o.entry, o.tier) for o in plan.options if o.price is not None], plan.as_of,
-                            max_price_age)
+    warnings = warnings_for(book, [(o.entry, o.tier) for o in plan.options if o.kind == "hosted" and o.price],
+                            plan.as_of, max_price_age)
     return ScenarioResult(
         warnings=[w.message for w in warnings],
         name=spec["name"], file=ls.file, description=spec["description"].strip(),
@@ -98,6 +98,8 @@ def _rank_key(o: OptionResult):
 
 def _option_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
     opt = plan.options[i]
+    if opt.kind == "gpu":
+        return _gpu_result(plan, m, i, values)
     flags = {k: bool(v[i, 0]) for k, v in m["flags"].items()}
     reasons = _reasons(plan, i, flags, values)
     unpriced = [r for key, r in reasons if key not in INELIGIBLE]
@@ -117,8 +119,7 @@ def _option_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
     if priced and metrics.get("payback_months") is None and values["value"]["build_cost"] > 0:
         notes.append("no payback: the monthly net benefit is not positive")
     meters = {
-        "cost": {k: clean(m[f"meter_cost.{k}"][i, 0]) if priced else None
-                 for k in (*METERS, "review", "fallback", "fixed")},
+        "cost": {k: clean(m[f"meter_cost.{k}"][i, 0]) if priced else None for k in COST_METERS},
         "tokens": {k: clean(m[f"meter_tokens.{k}"][i, 0]) for k in METERS},
     }
     price = None
@@ -130,6 +131,46 @@ def _option_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
         id=opt.id, kind="hosted", provider=opt.provider, model=opt.model, tier=opt.tier, caching=opt.caching,
         status=status, reason=reason, metrics=metrics, meters=meters, notes=notes, price=price,
     )
+
+
+def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
+    opt = plan.options[i]
+    fits = not bool(m["flags"]["no_fit"][i, 0])
+    metrics = {k: clean(m[k][i, 0]) if fits else None for k in METRICS}
+    for k in ("expected_attempts", "p_success", "p_silent_failure", "p_given_up"):
+        metrics[k] = clean(m[k][i, 0])
+    notes = []
+    if opt.ceiling:
+        notes.append("throughput is a max-load ceiling or an estimate: an interactive latency need is not "
+                     "guaranteed at this load")
+    if opt.estimated:
+        notes.append("throughput is a roofline estimate (no measured profile for this model, GPU and precision)")
+    if metrics.get("p_success") == 0.0:
+        notes.append("no successful outcomes: the model's p_success is 0")
+    reason = None
+    if not fits:
+        need = "more GPUs than max_gpus_per_replica"
+        reason = f"{opt.model} in {opt.precision.upper()} does not fit on {need} x {opt.gpu_name}"
+    gpu = {
+        "gpu": opt.gpu, "gpu_name": opt.gpu_name, "gpus_per_replica": opt.gpus_per_replica,
+        "gpus_per_instance": opt.gpus_per_instance, "precision": opt.precision, "scaling": opt.scaling,
+        "per_gpu_hour": opt.per_gpu_hour,
+        "replicas": clean(m["replicas"][i, 0]) if fits else None,
+        "gpu_hours": clean(m["gpu_hours"][i, 0]) if fits else None,
+        "utilisation": clean(m["utilisation"][i, 0]) if fits else None,
+        "cost_per_mtok_output": clean(m["cost_per_mtok_output"][i, 0]) if fits else None,
+        "gpu_monthly_cost": clean(m["gpu_monthly_cost"][i, 0]) if fits else None,
+        "throughput": [s[4] for s in opt.steps], "estimated": opt.estimated, "ceiling": opt.ceiling,
+        "offer": {"source": opt.offer.source, "checked": str(opt.offer.checked), "where": opt.offer.where,
+                  "label": opt.offer.spec.label, "instance": opt.offer.spec.instance},
+    }
+    meters = {
+        "cost": {k: clean(m[f"meter_cost.{k}"][i, 0]) if fits else None for k in COST_METERS},
+        "tokens": {k: clean(m[f"meter_tokens.{k}"][i, 0]) for k in METERS},
+    }
+    return OptionResult(id=opt.id, kind="gpu", provider=opt.provider, model=opt.model, tier=opt.tier, caching=False,
+                        status="ok" if fits else "ineligible", reason=reason, metrics=metrics, meters=meters,
+                        notes=notes, price=None, gpu=gpu)
 
 
 def _reasons(plan: Plan, i: int, flags: dict, values: dict) -> list[tuple[str, str]]:

@@ -82,6 +82,9 @@ class PriceBook:
         self.files: list[str] = []
         self.cache_key: str = ""  # identifies the files this book was read from
         self.discounts: list[tuple[Any, Document, int, str]] = []
+        from .gpus import GpuBook
+
+        self.gpus = GpuBook()  # GPU types, rental offers, open models, serving profiles
 
     # ---- loading -------------------------------------------------------------------------
     @classmethod
@@ -109,7 +112,8 @@ class PriceBook:
 
     @classmethod
     def _read(cls, listing: list[tuple[Path, bool]]) -> "PriceBook":
-        from .model import validate
+        from .model import freeze, validate
+        from .model.gpus import GpuFile
         from .model.pricing import PricingFile
 
         book = cls()
@@ -118,11 +122,16 @@ class PriceBook:
             try:
                 # bundled tables get the same name in a checkout and an installed wheel
                 doc = load_file(f, f"pricing/{f.name}" if is_bundled else None)
-                spec = validate(doc, PricingFile)
+                is_gpus = isinstance(doc.data, dict) and doc.data.get("kind") == "gpus"
+                spec = validate(doc, GpuFile if is_gpus else PricingFile)
             except InputError as exc:
                 problems.extend(exc.problems)
                 continue
-            problems.extend(book._add(spec, doc))
+            if is_gpus:
+                problems.extend(book.gpus.add(freeze(spec), doc))
+                book.files.append(doc.file)
+            else:
+                problems.extend(book._add(spec, doc))
             doc.data = None  # validated: only the line numbers are needed from here on
         problems.extend(book._check())
         if problems:
@@ -192,7 +201,7 @@ class PriceBook:
         return problems
 
     def _check(self) -> list[Problem]:
-        problems = self._apply_discounts()
+        problems = self._apply_discounts() + self.gpus.check()
         currencies = {p.currency for p in self.providers.values()}
         if len(currencies) > 1:
             problems.append(Problem("pricing", None, "", f"tables mix currencies: {', '.join(sorted(currencies))}"))

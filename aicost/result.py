@@ -42,6 +42,7 @@ class OptionResult:
     notes: list[str] = field(default_factory=list)
     price: dict[str, Any] | None = None
     rank: int | None = None
+    gpu: dict[str, Any] | None = None  # self-hosted options: fleet, throughput basis, offer
 
     @property
     def eligible(self) -> bool:
@@ -57,6 +58,8 @@ class OptionResult:
         d["notes"] = list(self.notes)
         d["meters"] = self.meters
         d["price"] = self.price
+        if self.gpu is not None:
+            d["gpu"] = self.gpu
         return d
 
 

@@ -125,6 +125,28 @@ def _unknown_models(data, doc: Document, book: PriceBook, touched, providers) ->
             for ref in models if not book.resolve(str(ref))]
 
 
+def _check_self_hosted(spec: Any, doc: Document, book: PriceBook, touched) -> list[Problem]:
+    sh = spec.self_hosted
+    if sh is None:
+        return []
+    g = book.gpus
+    out = []
+    for ref in sh.models:
+        if ref not in g.models:
+            out.append(_blame(doc.problem(("self_hosted", "models", ref), f"unknown open model '{ref}'"
+                                          f"{did_you_mean(ref, g.models)}"), touched))
+    for i, gpu in enumerate(sh.gpus or []):
+        if gpu not in g.gpus:
+            out.append(_blame(doc.problem(("self_hosted", "gpus", i), f"unknown GPU '{gpu}'{did_you_mean(gpu, g.gpus)}"),
+                              touched))
+    providers = {o.spec.provider for o in g.offers}
+    for i, prov in enumerate(sh.providers or []):
+        if prov not in providers:
+            out.append(_blame(doc.problem(("self_hosted", "providers", i), f"no GPU offers from '{prov}'"
+                                          f"{did_you_mean(prov, providers)}"), touched))
+    return out
+
+
 def resolve_models(spec: Any, doc: Document, book: PriceBook, touched=None,
                    only: Iterable[str] | None = None) -> dict[str, list[ModelEntry]]:
     problems: list[Problem] = []
@@ -157,7 +179,8 @@ def resolve_models(spec: Any, doc: Document, book: PriceBook, touched=None,
                                                        f"{e.key} offers no {tier} tier (it offers {', '.join(offered)})"),
                                            touched or {}))
         out[ref] = entries
-    if not out and not problems:
+    problems += _check_self_hosted(spec, doc, book, touched or {})
+    if not out and not problems and spec.models:
         problems.append(Problem("--provider", None, "", f"none of the scenario's models is offered by "
                                 f"{', '.join(providers or [])}"))
     if problems:

@@ -9,11 +9,13 @@ from . import paths
 
 
 def schemas() -> dict[str, dict]:
+    from .model.gpus import GpuFile
     from .model.pricing import PricingFile
     from .model.scenario import Scenario
 
     out = {}
     for name, model, title in (("pricing", PricingFile, "aicost pricing table"),
+                               ("gpus", GpuFile, "aicost GPU table"),
                                ("scenario", Scenario, "aicost workload scenario")):
         schema = model.model_json_schema(mode="validation")
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

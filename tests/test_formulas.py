@@ -62,7 +62,7 @@ def test_per_outcome_and_no_success():
 def test_monthly_and_roi_by_hand():
     # 1,000 tasks x $0.50 + $200 fixed = $700/month; benefit 1,000 x 0.9 x $2 = $1,800; net $1,100
     # ROI over 12 months with $6,000 build = (13,200 - 6,000) / (6,000 + 8,400) = 0.5
-    monthly, benefit, net, roi, payback = F.monthly_and_roi(1000.0, 0.5, 200.0, np.float64(0.9), 2.0, None,
+    monthly, benefit, net, roi, payback = F.monthly_and_roi(1000.0, 1000 * 0.5, 200.0, np.float64(0.9), 2.0, None,
                                                             6000.0, 12.0)
     assert (float(monthly), float(benefit), float(net)) == pytest.approx((700, 1800, 1100))
     assert float(roi) == pytest.approx(0.5)
@@ -71,7 +71,7 @@ def test_monthly_and_roi_by_hand():
 
 def test_baseline_mode_and_never_paying_back():
     # people baseline $0.40/task x 1,000 = $400 < $700 monthly cost: net -$300, no payback
-    monthly, benefit, net, roi, payback = F.monthly_and_roi(1000.0, 0.5, 200.0, np.float64(0.9), None, 0.4,
+    monthly, benefit, net, roi, payback = F.monthly_and_roi(1000.0, 1000 * 0.5, 200.0, np.float64(0.9), None, 0.4,
                                                             6000.0, 12.0)
     assert float(benefit) == 400 and float(net) == -300
     assert np.isnan(payback)

@@ -116,12 +116,15 @@ def per_outcome(ai, review, fallback, s, g):
     return cps, cprt
 
 
-def monthly_and_roi(tasks, task_cost, fixed, s, value_per_success, baseline_cost, build_cost, horizon):
+def monthly_and_roi(tasks, variable, fixed, s, value_per_success, baseline_cost, build_cost, horizon):
     """Monthly cost, benefit, ROI over the horizon and payback in months.
+
+    ``variable`` is the month's cost that scales with the work: ``tasks * task_cost`` for a
+    hosted API; for rented GPUs, the fleet's cost plus the people costs per task.
 
     ::
 
-        monthly_cost = tasks * task_cost + fixed
+        monthly_cost = variable + fixed
         benefit      = tasks * S * value_per_success        (value mode)
                      = tasks * baseline_cost_per_task       (people-baseline mode)
         net          = benefit - monthly_cost
@@ -132,7 +135,7 @@ def monthly_and_roi(tasks, task_cost, fixed, s, value_per_success, baseline_cost
     In baseline mode the people costs that remain (reviews, fallback) are already inside
     ``monthly_cost``, so they are subtracted once.
     """
-    monthly = tasks * task_cost + fixed
+    monthly = variable + fixed
     if value_per_success is not None:
         benefit = tasks * s * value_per_success
     else:

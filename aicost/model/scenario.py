@@ -110,6 +110,41 @@ class Value(Strict):
         return self
 
 
+class SelfHostedModel(Strict):
+    p_success: Prob = Field(description="probability that one attempt on this open model succeeds")
+    attempts_allowed: Annotated[int, Field(ge=1, le=100)] | None = None
+    detection_rate: Prob | None = None
+
+
+class SelfHosted(Strict):
+    """Open models served on rented GPUs, compared beside the hosted APIs."""
+
+    models: dict[str, SelfHostedModel] = Field(min_length=1, description="open models, with their success rates")
+    gpus: list[str] | None = Field(None, description="GPU types to consider (default: every type with an offer)")
+    providers: list[str] | None = Field(None, description="rental providers (default: all)")
+    pricing: list[Literal["on-demand", "reserved", "spot"]] = Field(
+        default_factory=lambda: ["on-demand"], description="offer kinds to consider")
+    scaling: list[Literal["always-on", "autoscaled"]] = Field(
+        default_factory=lambda: ["always-on", "autoscaled"], description="always-on (sized for peak) or autoscaled")
+    precision: Literal["auto", "bf16", "fp8"] = Field(
+        "auto", description="auto: FP8 where the GPU and model support it, else BF16")
+    min_replicas: Annotated[int, Field(ge=0)] = Field(1, description="replicas kept running at all times")
+    target_utilisation: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
+        0.7, description="busy share of paid GPU time the fleet is sized for")
+    ops_monthly: NonNeg = Field(0.0, description="operations overhead per month (people, monitoring)")
+    max_gpus_per_replica: Annotated[int, Field(ge=1, le=64)] = 8
+
+
+class RateLimit(Strict):
+    """The organisation's limits for one model on one tier (hosted capacity check)."""
+
+    model: str
+    tier: Tier = "standard"
+    rpm: Pos | None = Field(None, description="requests per minute")
+    tpm: Pos | None = Field(None, description="tokens per minute (input + output)")
+    batch_queue_tokens: Pos | None = Field(None, description="Batch: enqueued input tokens at a time")
+
+
 class Options(Strict):
     tiers: list[Tier] = Field(default_factory=lambda: list(TIERS), description="tiers to compare")
     caching: list[bool] = Field(default_factory=lambda: [False, True], description="compare without and with caching")
@@ -125,7 +160,16 @@ class Scenario(Strict):
     attempt: Attempt
     caching: Caching = Field(default_factory=Caching)
     quality: Quality = Field(default_factory=Quality)
-    models: dict[str, ModelQuality] = Field(min_length=1, description="models to compare, with their success rates")
+    models: dict[str, ModelQuality] = Field(default_factory=dict, description="hosted models to compare, with "
+                                            "their success rates")
     people: People = Field(default_factory=People)
     value: Value
     options: Options = Field(default_factory=Options)
+    self_hosted: SelfHosted | None = Field(None, description="open models on rented GPUs")
+    rate_limits: list[RateLimit] = Field(default_factory=list, description="hosted rate limits to check peak load")
+
+    @model_validator(mode="after")
+    def _something_to_compare(self):
+        if not self.models and self.self_hosted is None:
+            raise ValueError("give models: (hosted) or self_hosted: (open models on GPUs) to compare")
+        return self

@@ -1,0 +1,91 @@
+"""Schema of a GPU table (``pricing/gpus.yaml``, ``kind: gpus``), version 1: GPU types, rental
+offers, open models and measured serving profiles."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from .pricing import Ident, Money, Sourced, Strict
+
+PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+PosInt = Annotated[int, Field(gt=0)]
+
+#: How a figure was obtained (gpu-economics.md's labels): measured by a third party, measured by a
+#: vendor, estimated (modelled), derived by arithmetic on cited figures, secondary/unverified.
+Label = Literal["measured", "vendor-measured", "estimated", "derived", "secondary"]
+Precision = Literal["bf16", "fp16", "fp8", "int8", "int4", "mxfp4"]
+
+
+class GpuType(Sourced):
+    name: str
+    memory_gb: PosFloat = Field(description="device memory, GB")
+    bandwidth_gbs: PosFloat = Field(description="memory bandwidth, GB/s")
+    bf16_tflops: PosFloat = Field(description="dense BF16/FP16 tensor TFLOPS (no sparsity)")
+    fp8_tflops: PosFloat | None = Field(None, description="dense FP8 tensor TFLOPS; absent = no FP8 support")
+    interconnect: str | None = None
+
+
+class Offer(Sourced):
+    """A rental price for one GPU type from one provider."""
+
+    provider: Ident
+    gpu: str
+    pricing: Literal["on-demand", "reserved", "spot"]
+    per_gpu_hour: Money = Field(description="price per GPU-hour (instance price / GPUs, where derived)")
+    gpus_per_instance: PosInt = Field(1, description="GPUs that come together (rent in multiples of this)")
+    instance: str | None = Field(None, description="the SKU, e.g. p5.48xlarge")
+    region: str | None = None
+    label: Label = "secondary"
+
+
+class OpenModel(Sourced):
+    """An open-weights model's shape, for memory fit and the roofline estimate."""
+
+    name: str | None = None
+    params_b: PosFloat = Field(description="total parameters, billions")
+    active_params_b: PosFloat | None = Field(None, description="parameters active per token (MoE); default: all")
+    layers: PosInt
+    kv_heads: PosInt
+    head_dim: PosInt
+    weight_bytes: dict[Precision, Annotated[float, Field(gt=0)]] = Field(
+        description="bytes per parameter for each precision the model is served in, e.g. {bf16: 2, fp8: 1}")
+    context_window: PosInt | None = None
+
+
+class Profile(Sourced):
+    """A measured (or published) serving throughput of one model on one GPU setup."""
+
+    model: str
+    gpu: str
+    gpus: PosInt = Field(description="GPUs per replica (tensor/expert parallel group)")
+    engine: str
+    precision: Precision
+    input_tokens: PosInt = Field(description="input length per request in the benchmark")
+    output_tokens: PosInt = Field(description="output length per request in the benchmark")
+    output_tokens_per_s: PosFloat = Field(description="output tokens per second for the whole replica")
+    load: Literal["max", "slo"] = Field(description="max: offline maximum load (a ceiling); slo: holds under a "
+                                                    "latency limit")
+    latency_limit: str | None = Field(None, description="the limit an slo figure holds under, e.g. 'TTFT p99 2 s'")
+    label: Label
+
+    @model_validator(mode="after")
+    def _slo_needs_limit(self):
+        if self.load == "slo" and not self.latency_limit:
+            raise ValueError("an slo profile must say its latency_limit")
+        return self
+
+
+class GpuFile(Strict):
+    version: Literal[1]
+    kind: Literal["gpus"]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    source: str
+    checked: date
+    gpus: dict[str, GpuType] = Field(default_factory=dict)
+    offers: list[Offer] = Field(default_factory=list)
+    models: dict[str, OpenModel] = Field(default_factory=dict)
+    profiles: list[Profile] = Field(default_factory=list)
+
+
+__all__ = ["GpuFile", "GpuType", "Offer", "OpenModel", "Profile"]
