@@ -86,6 +86,24 @@ class Plan:
     def __len__(self) -> int:
         return len(self.options)
 
+    def subset(self, rows: list[int]) -> "Plan":
+        """A plan of only these options (same order as given), for cheap repeated evaluation."""
+        idx = np.asarray(rows, dtype=int)
+        hosted = [r for r in rows if r < self.n_hosted]
+        if hosted != list(rows[:len(hosted)]):
+            raise ValueError("hosted rows must come before self-hosted rows")
+        gpu_rows = np.asarray([r - self.n_hosted for r in rows if r >= self.n_hosted], dtype=int)
+        pick = lambda a: a[idx]  # noqa: E731
+        return Plan(
+            options=[self.options[r] for r in rows], quality_refs=self.quality_refs,
+            model_index=self.model_index[idx], n_hosted=len(hosted), caching=pick(self.caching),
+            offered=pick(self.offered), rates={k: pick(v) for k, v in self.rates.items()},
+            long_rates={k: pick(v) for k, v in self.long_rates.items()}, threshold=pick(self.threshold),
+            context_window=pick(self.context_window), min_cache=pick(self.min_cache),
+            tier_latency=pick(self.tier_latency), currency=self.currency, as_of=self.as_of,
+            gpu={k: v[gpu_rows] for k, v in self.gpu.items()} if len(gpu_rows) else {},
+        )
+
 
 def _rate_vector(price: Price | None, write_ttl: str) -> dict[str, float]:
     if price is None:

@@ -1,0 +1,77 @@
+"""Where two options cost the same: roots of the difference of a metric as one field varies.
+
+The field is varied over a grid through the vectorised engine (one evaluation for the whole
+grid); every sign change is then narrowed by bisection on a two-option plan until the
+bracket is within a relative tolerance. A crossing at a jump (an always-on fleet adding a
+replica) is reported as a step: the order flips there, but the two are never equal.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+
+from .engine.evaluate import evaluate
+from .engine.plan import Plan
+from .overrides import set_path
+
+REL_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Crossing:
+    value: float  # the field's value where the order of the two options flips
+    kind: str  # "equal" (the metric is equal there, within tolerance) or "step" (a jump)
+    cheaper_below: int  # 0: the first option is cheaper just below the value, 1: the second
+
+
+def grid(lo: float, hi: float, points: int, log: bool) -> np.ndarray:
+    return np.geomspace(lo, hi, points) if log else np.linspace(lo, hi, points)
+
+
+def _diff(plan: Plan, values: dict, path: tuple, xs, metric: str) -> np.ndarray:
+    v = copy.deepcopy(values)
+    set_path(v, path, np.asarray(xs, dtype=float))
+    m = evaluate(plan, v)[metric]
+    return m[0] - m[1]
+
+
+def crossings(plan: Plan, values: dict, path: tuple, a: int, b: int, lo: float, hi: float, log: bool = True,
+              points: int = 512, metric: str = "cost_per_success", rel_tol: float = REL_TOL) -> list[Crossing]:
+    """Every value of ``path`` in [lo, hi] where options ``a`` and ``b`` of ``plan`` swap order."""
+    rows = sorted([a, b], key=lambda r: (r >= plan.n_hosted, r))
+    pair = plan.subset(rows)
+    flip = rows[0] != a  # keep the caller's order in the answer
+    xs = grid(lo, hi, points, log)
+    d = _diff(pair, values, path, xs, metric)
+    d = -d if flip else d
+    out = []
+    finite = np.isfinite(d)
+    for k in range(len(xs) - 1):
+        if not (finite[k] and finite[k + 1]):
+            continue
+        if d[k] == 0 or np.sign(d[k]) != np.sign(d[k + 1]):
+            x0, x1, d0 = xs[k], xs[k + 1], d[k]
+            if d0 == 0:
+                out.append(Crossing(float(x0), "equal", 0 if d[k + 1] > 0 else 1))
+                continue
+            for _ in range(200):
+                mid = 0.5 * (x0 + x1)
+                dm = _diff(pair, values, path, [mid], metric)[0]
+                dm = -dm if flip else dm
+                if not np.isfinite(dm):
+                    break
+                if np.sign(dm) == np.sign(d0):
+                    x0, d0 = mid, dm
+                else:
+                    x1 = mid
+                if x1 - x0 <= rel_tol * max(abs(x1), 1e-300):
+                    break
+            x = 0.5 * (x0 + x1)
+            at = _diff(pair, values, path, [x], metric)[0]
+            scale = max(abs(float(np.nanmax(np.abs(d)))), 1e-300)
+            equal = abs(at) <= 1e-6 * scale or abs(at) <= 1e-9
+            out.append(Crossing(float(x), "equal" if equal else "step", 0 if d[k] < 0 else 1))
+    return out

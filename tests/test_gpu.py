@@ -1,0 +1,191 @@
+"""Rented GPUs: hand-worked fleet costs, memory fit, always-on vs autoscaled, break-even, properties."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aicost.breakeven import crossings
+from aicost.comparison import compare_loaded, plan_for
+from aicost.engine import gpu as G
+from aicost.engine.evaluate import evaluate
+from aicost.errors import InputError
+from aicost.pricing import PriceBook
+from conftest import AS_OF, ROOT, loaded
+
+TEST_GPUS = ROOT / "tests" / "data" / "gpus_test"
+
+
+@pytest.fixture(scope="module")
+def gbook():
+    return PriceBook.load([TEST_GPUS])
+
+
+def scenario(tasks=1_000_000, scaling="autoscaled", target=1.0, min_replicas=0, peak=1.0, hosted=None, **sh):
+    return {
+        "version": 1, "name": "gpu", "volume": {"tasks_per_month": tasks, "peak_to_average": peak},
+        "latency": {"deadline_hours": 24},
+        "attempt": {"steps": [{"name": "s", "input_tokens": 1000, "output_tokens": 1000}]},
+        "models": hosted or {},
+        "self_hosted": {"models": {"llama-3.3-70b": {"p_success": 1.0}}, "providers": ["acme"],
+                        "gpus": ["h100-sxm"], "scaling": [scaling], "target_utilisation": target,
+                        "min_replicas": min_replicas, "ops_monthly": 0, **sh},
+        "value": {"value_per_success": 1.0},
+    }
+
+
+def gpu_row(book, data, option_id=None):
+    res = compare_loaded(loaded(data, book), book, as_of=AS_OF)
+    rows = [o for o in res.options if o.kind == "gpu" and (option_id is None or o.id == option_id)]
+    assert len(rows) == 1, [o.id for o in res.options]
+    return rows[0]
+
+
+def test_cost_per_million_output_tokens_by_hand(gbook):
+    # 2 x H100 at $3.99/GPU-h serving 4,418 output tok/s per replica, fully busy (target 1, no floor):
+    # $/1M = 3.99 x 2 / (4,418 x 3,600) x 1e6 = 7.98 / 15,904,800 x 1e6 = $0.501735
+    o = gpu_row(gbook, scenario())
+    assert o.gpu["gpus_per_replica"] == 2 and o.gpu["precision"] == "fp8"
+    assert o.gpu["cost_per_mtok_output"] == pytest.approx(7.98 / (4418 * 3600) * 1e6)
+    # the month: 1e6 requests x 1,000/4,418 s = 62.87 replica-hours, x 2 GPUs x $3.99 = $501.74
+    assert o.gpu["gpu_hours"] == pytest.approx(1e6 * 1000 / 4418 / 3600 * 2)
+    assert o.metrics["monthly_cost"] == pytest.approx(1e6 * 1000 / 4418 / 3600 * 2 * 3.99)
+    # p = 1, k = 1: cost per success = cost per attempt = the fleet's month / tasks
+    assert o.metrics["cost_per_success"] == pytest.approx(o.metrics["monthly_cost"] / 1e6)
+
+
+def test_memory_fit_by_hand(gbook):
+    m = gbook.gpus.models["llama-3.3-70b"].spec
+    h100 = gbook.gpus.gpus["h100-sxm"].spec
+    # BF16 weights: 70.6e9 x 2 = 141.2 GB > 72 GB usable on one 80 GB GPU: does not fit on one
+    assert G.min_gpus(m, h100, "bf16", 2000, max_gpus=1) is None
+    # with 8 x 2,000 tokens of KV (2 x 80 x 8 x 128 x 2 B = 327,680 B/token -> 5.2 GB): 146.4 GB > 144 GB
+    # on two, so four
+    assert G.min_gpus(m, h100, "bf16", 2000) == 4
+    # FP8: 70.6 GB + 2.6 GB of FP8 KV = 73.2 GB > 72 GB, so two
+    assert G.min_gpus(m, h100, "fp8", 2000) == 2
+
+
+def test_a_model_that_does_not_fit_is_ineligible(gbook):
+    o = gpu_row(gbook, scenario(max_gpus_per_replica=2, precision="bf16"))
+    assert o.status == "ineligible" and "does not fit" in o.reason
+    assert o.metrics["cost_per_success"] is None and o.metrics["monthly_cost"] is None
+
+
+def test_roofline_is_used_and_labelled_where_nothing_is_measured(gbook):
+    o = gpu_row(gbook, scenario(gpus=["a100-80-sxm"], precision="bf16"))
+    assert o.gpu["estimated"] and "roofline estimate" in o.gpu["throughput"][0]
+    assert any("roofline estimate" in n for n in o.notes)
+    assert o.gpu["gpus_per_replica"] == 4 and o.metrics["cost_per_success"] > 0
+
+
+def test_measured_profile_at_its_own_lengths_is_reproduced(gbook):
+    m = gbook.gpus.models["llama-3.3-70b"].spec
+    h100 = gbook.gpus.gpus["h100-sxm"].spec
+    _, share = G.roofline(m, h100, "fp8", 2, 1000, 1000)
+    assert 0 < share < 1
+    t = G.seconds_per_request(1000 / 4418, share, 1000, 1000, 1000, 1000)
+    assert t == pytest.approx(1000 / 4418)
+    # twice the output at the same input: the decode part doubles, the prefill part stays
+    t2 = G.seconds_per_request(1000 / 4418, share, 1000, 1000, 1000, 2000)
+    assert t2 == pytest.approx(1000 / 4418 * (share + 2 * (1 - share)))
+
+
+def test_always_on_versus_autoscaled(gbook):
+    on, auto = "gpu/llama-3.3-70b:h100-sxm:acme:on-demand:always-on", "gpu/llama-3.3-70b:h100-sxm:acme:on-demand:autoscaled"
+    # low volume, one replica kept: both pay the floor, 2 GPUs x 730 h x $3.99 = $5,825.40
+    low = scenario(tasks=1000, min_replicas=1, target=0.7, scaling="always-on")
+    low["self_hosted"]["scaling"] = ["always-on", "autoscaled"]
+    for oid in (on, auto):
+        assert gpu_row(gbook, low, oid).metrics["monthly_cost"] == pytest.approx(2 * 730 * 3.99)
+    # high volume: 10M requests = 628.7 busy replica-hours; peak 2x at 70% target:
+    # always-on ceil(628.7 / 730 x 2 / 0.7) = 3 replicas x 2 GPUs x 730 h = 4,380 GPU-h;
+    # autoscaled 628.7 / 0.7 x 2 = 1,796.4 GPU-h
+    high = scenario(tasks=10_000_000, min_replicas=1, target=0.7, peak=2.0)
+    high["self_hosted"]["scaling"] = ["always-on", "autoscaled"]
+    busy = 1e7 * 1000 / 4418 / 3600
+    assert gpu_row(gbook, high, on).gpu["gpu_hours"] == pytest.approx(3 * 2 * 730)
+    assert gpu_row(gbook, high, on).gpu["replicas"] == 3
+    assert gpu_row(gbook, high, auto).gpu["gpu_hours"] == pytest.approx(busy / 0.7 * 2)
+
+
+def test_break_even_volume_is_where_both_cost_the_same(gbook):
+    data = scenario(tasks=100_000, min_replicas=1, target=0.7, hosted={"gpt-5.4": {"p_success": 1.0}})
+    ls = loaded(data, gbook)
+    plan = plan_for(ls, gbook, AS_OF)
+    ids = [o.id for o in plan.options]
+    a = ids.index("openai/gpt-5.4:standard")
+    b = ids.index("gpu/llama-3.3-70b:h100-sxm:acme:on-demand:autoscaled")
+    found = crossings(plan, ls.values(), ("volume", "tasks_per_month"), a, b, 1e2, 1e9)
+    assert len(found) == 1 and found[0].kind == "equal"
+    v = found[0].value
+    at = lambda x: _cps(plan, ls.values(), x)  # noqa: E731
+    assert at(v)[a] == pytest.approx(at(v)[b], rel=1e-6)
+    assert at(v * 0.99)[b] > at(v * 0.99)[a]  # below the break-even the GPU costs more per success
+    assert at(v * 1.01)[b] < at(v * 1.01)[a]  # above it, less
+
+
+def _cps(plan, values, tasks):
+    v = copy.deepcopy(values)
+    v["volume"]["tasks_per_month"] = tasks
+    return evaluate(plan, v)["cost_per_success"][:, 0]
+
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(tasks=st.floats(1, 1e9), target=st.floats(0.05, 0.95), bump=st.floats(0.0, 0.05),
+       scaling=st.sampled_from(["always-on", "autoscaled"]), peak=st.floats(1, 5), min_r=st.integers(0, 3))
+def test_higher_utilisation_never_costs_more(gbook, tasks, target, bump, scaling, peak, min_r):
+    base = scenario(tasks=tasks, scaling=scaling, target=target, min_replicas=min_r, peak=peak)
+    more = scenario(tasks=tasks, scaling=scaling, target=min(1.0, target + bump), min_replicas=min_r, peak=peak)
+    assert gpu_row(gbook, more).metrics["cost_per_success"] <= gpu_row(gbook, base).metrics["cost_per_success"] * (1 + 1e-12)
+
+
+@SETTINGS
+@given(tasks=st.floats(1, 1e9), cut=st.floats(0.0, 0.9), scaling=st.sampled_from(["always-on", "autoscaled"]))
+def test_cheaper_hours_never_cost_more(gbook, tasks, cut, scaling):
+    data = scenario(tasks=tasks, scaling=scaling, target=0.7, min_replicas=1)
+    ls = loaded(data, gbook)
+    plan = plan_for(ls, gbook, AS_OF)
+    before = evaluate(plan, ls.values())["cost_per_success"][-1, 0]
+    plan.gpu["per_gpu_hour"] = plan.gpu["per_gpu_hour"] * (1 - cut)
+    after = evaluate(plan, ls.values())["cost_per_success"][-1, 0]
+    assert after <= before * (1 + 1e-12)
+
+
+@SETTINGS
+@given(tasks=st.floats(0, 100), min_r=st.integers(1, 4))
+def test_always_on_at_low_volume_pays_at_least_the_minimum_replicas(gbook, tasks, min_r):
+    o = gpu_row(gbook, scenario(tasks=tasks, scaling="always-on", target=0.7, min_replicas=min_r))
+    assert o.gpu["gpu_hours"] >= min_r * 2 * 730 - 1e-9
+    assert o.metrics["monthly_cost"] >= min_r * 2 * 730 * 3.99 - 1e-6
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    ("gpu: h100-sxm, gpus: 2", "gpu: h100-sx, gpus: 2", "gpus.yaml:16: profiles[0].gpu: unknown GPU 'h100-sx' (did you mean 'h100-sxm'?)"),
+    ("output_tokens_per_s: 4418", "output_tokens_per_s: 0", "gpus.yaml:17: profiles[0].output_tokens_per_s: must be greater than 0 (got 0)"),
+    ("per_gpu_hour: 3.99", "per_gpu_hour: -3.99", "gpus.yaml:11: offers[0].per_gpu_hour: must be at least 0 (got -3.99)"),
+    ("model: llama-3.3-70b, gpu", "model: llama-70b, gpu", "gpus.yaml:16: profiles[0].model: unknown model 'llama-70b'"),
+])
+def test_bad_gpu_data(tmp_path, old, new, expected):
+    text = (TEST_GPUS / "gpus.yaml").read_text()
+    assert old in text
+    (tmp_path / "gpus.yaml").write_text(text.replace(old, new))
+    with pytest.raises(InputError) as exc:
+        PriceBook.load([tmp_path], bundled=False)
+    got = [str(p).replace(str(tmp_path) + "/", "") for p in exc.value.problems]
+    assert any(g.startswith(expected) for g in got), got
+
+
+def test_unknown_open_model_in_a_scenario(gbook):
+    data = scenario()
+    data["self_hosted"]["models"] = {"llama-3.3-7b": {"p_success": 0.5}}
+    with pytest.raises(InputError) as exc:
+        loaded(data, gbook)
+    assert "unknown open model 'llama-3.3-7b' (did you mean 'llama-3.3-70b'?)" in str(exc.value)
