@@ -194,6 +194,56 @@ def compare(
     guarded(body, json_errors=(fmt == "json"))
 
 
+@app.command()
+def gpu(
+    scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A scenario file or bundled name with a "
+                                            "self_hosted: section.")],
+    pricing: PricingOpt = [],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table, json, csv or markdown.")] = "table",
+    sets: SetOpt = [],
+    as_of: AsOfOpt = None,
+    max_price_age: MaxAgeOpt = None,
+    output: OutputOpt = None,
+    no_breakeven: Annotated[bool, typer.Option("--no-breakeven", help="Skip the break-even volumes.")] = False,
+) -> None:
+    """Serving open models on rented A100/H100s: fleet, utilisation, cost per 1M output tokens,
+    cost per success, and the monthly volume from which each beats the cheapest hosted option
+    (and that option's Batch and Flex tiers, where the latency need allows them).
+
+    Example:
+
+    \b
+      aicost gpu self-hosted-wins
+      aicost gpu self-hosted-loses --format json
+    """
+    def body():
+        _check_format(fmt)
+        from . import scenario as scenario_mod
+        from .gpuview import gpu_report, rows, to_dict
+        from .pricing import PriceBook
+
+        book = PriceBook.load(pricing)
+        ls = scenario_mod.load(scenario, book, sets)
+        report = gpu_report(ls, book, _as_of(as_of), _max_age(max_price_age), breakeven=not no_breakeven)
+        warn(report["scenario"].warnings)
+        if fmt == "json":
+            from .report.json import dumps
+            from .result import RESULT_VERSION
+
+            emit(dumps({"version": RESULT_VERSION, "kind": "gpu", "currency": book.currency,
+                        "scenarios": [to_dict(report, book.currency)]}), output)
+        elif fmt in ("csv", "markdown"):
+            from .report.rows import render as render_rows
+
+            emit(render_rows(rows(report), fmt, raw=False), output)
+        else:
+            from .report.gpu import render_gpu
+
+            emit(render_gpu(report, book.currency), output)
+
+    guarded(body, json_errors=(fmt == "json"))
+
+
 # ---- aicost pricing ------------------------------------------------------------------------
 pricing_app = typer.Typer(help="Browse, check, compare and import the price tables.\n\nExample:\n\n\b\n"
                                 "  aicost pricing list --provider openai --tier flex", no_args_is_help=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -101,7 +102,7 @@ def _option_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
     if opt.kind == "gpu":
         return _gpu_result(plan, m, i, values)
     flags = {k: bool(v[i, 0]) for k, v in m["flags"].items()}
-    reasons = _reasons(plan, i, flags, values)
+    reasons = _reasons(plan, i, flags, values, m)
     unpriced = [r for key, r in reasons if key not in INELIGIBLE]
     inelig = [r for key, r in reasons if key in INELIGIBLE]
     priced = not np.isnan(m["cost_per_attempt"][i, 0]) and not unpriced
@@ -173,7 +174,7 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
                         notes=notes, price=None, gpu=gpu)
 
 
-def _reasons(plan: Plan, i: int, flags: dict, values: dict) -> list[tuple[str, str]]:
+def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict) -> list[tuple[str, str]]:
     opt = plan.options[i]
     tier = TIER_LABEL[opt.tier]
     out = []
@@ -184,6 +185,8 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict) -> list[tuple[str, s
     if flags["too_slow"]:
         out.append(("too_slow", f"{tier} may take up to {_duration(float(plan.tier_latency[i, 0]))}; "
                                 f"the latency need is {describe_latency(values['latency'])}"))
+    if flags["over_rate_limit"]:
+        out.append(("over_rate_limit", _over_limit(plan, m, i)))
     if flags["context_too_long"]:
         biggest = max(float(s["input_tokens"]) for s in values["attempt"]["steps"])
         out.append(("context_too_long", f"a {biggest:,.0f}-token prompt exceeds the "
@@ -194,6 +197,17 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict) -> list[tuple[str, s
         out.append(("no_long_context_price", f"unpriced: no published {tier} rate for prompts above "
                                              f"{int(plan.threshold[i, 0]):,} tokens"))
     return out
+
+
+def _over_limit(plan: Plan, m: dict, i: int) -> str:
+    lim = plan.limits
+    parts = []
+    for key, label, limit in (("peak_rpm", "requests/min", lim["rpm"][i, 0]), ("peak_tpm", "tokens/min", lim["tpm"][i, 0]),
+                              ("daily_input_tokens", "input tokens/day in the Batch queue", lim["queue"][i, 0])):
+        have = float(m[key][i, 0])
+        if have > limit:
+            parts.append(f"peak {have:,.0f} {label} exceeds the limit of {limit:,.0f} (x{math.ceil(have / limit)} needed)")
+    return ("; ".join(parts) + ": more keys or projects, a higher usage tier, Batch, or GPUs would fit") if parts else ""
 
 
 def _who(opt) -> str:

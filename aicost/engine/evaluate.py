@@ -14,7 +14,7 @@ METERS = ("input", "cached_input", "cache_write", "output", "reasoning")
 COST_METERS = (*METERS, "gpu", "ops", "review", "fallback", "fixed")
 
 #: Reasons an option is not a real choice, as boolean masks in the result's ``flags``.
-INELIGIBLE = ("not_offered", "too_slow", "context_too_long", "no_fit")
+INELIGIBLE = ("not_offered", "too_slow", "context_too_long", "no_fit", "over_rate_limit")
 UNPRICED = ("no_cached_price", "no_long_context_price")
 #: Extra metrics of self-hosted rows (NaN on hosted rows).
 GPU_METRICS = ("gpu_hours", "replicas", "utilisation", "busy_replica_hours", "gpu_monthly_cost",
@@ -147,12 +147,26 @@ def evaluate(plan: Plan, values: dict) -> dict[str, Any]:
         pt(val["build_cost"]), pt(val["horizon_months"]),
     )
 
+    # ---- peak load against the organisation's rate limits (hosted) ---------------------------
+    per_minute = tasks * attempts / (F.HOURS_PER_MONTH * 60.0)
+    peak = per_minute * pt(values["volume"]["peak_to_average"])
+    calls_per_attempt = sum(pt(st["calls"]) for st in values["attempt"]["steps"])
+    tokens_per_attempt = sum(pt(st["calls"]) * (pt(st["input_tokens"]) + pt(st["output_tokens"])
+                                                + pt(st["reasoning_tokens"])) for st in values["attempt"]["steps"])
+    input_per_attempt = sum(pt(st["calls"]) * pt(st["input_tokens"]) for st in values["attempt"]["steps"])
+    peak_rpm = peak * calls_per_attempt
+    peak_tpm = peak * tokens_per_attempt
+    daily_input = tasks * attempts * input_per_attempt / (F.HOURS_PER_MONTH / 24.0)
+    lim = plan.limits or {"rpm": np.inf, "tpm": np.inf, "queue": np.inf}
+    over = (peak_rpm > lim["rpm"]) | (peak_tpm > lim["tpm"]) | (daily_input > lim["queue"])
+
     need = latency_need_seconds(values["latency"])
     flags = {
         "not_offered": ~plan.offered,
         "too_slow": plan.tier_latency > need,
         "context_too_long": too_long,
         "no_fit": no_fit,
+        "over_rate_limit": np.asarray(over, bool),
         "no_cached_price": need_cached & plan.offered,
         "no_long_context_price": need_long & plan.offered,
     }
@@ -175,6 +189,9 @@ def evaluate(plan: Plan, values: dict) -> dict[str, Any]:
         "payback_months": payback,
         **extra,
         **meters,
+        "peak_rpm": peak_rpm,
+        "peak_tpm": peak_tpm,
+        "daily_input_tokens": daily_input,
     }
     for m in METERS:
         out[f"meter_tokens.{m}"] = tasks * attempts * meter_tokens[m]

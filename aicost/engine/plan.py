@@ -82,6 +82,7 @@ class Plan:
     currency: str
     as_of: date
     gpu: dict = field(default_factory=dict)  # arrays of the self-hosted rows, shape (G, 1) or (G, steps)
+    limits: dict = field(default_factory=dict)  # rate limits per option: rpm, tpm, queue (inf when none)
 
     def __len__(self) -> int:
         return len(self.options)
@@ -101,6 +102,7 @@ class Plan:
             long_rates={k: pick(v) for k, v in self.long_rates.items()}, threshold=pick(self.threshold),
             context_window=pick(self.context_window), min_cache=pick(self.min_cache),
             tier_latency=pick(self.tier_latency), currency=self.currency, as_of=self.as_of,
+            limits={k: pick(v) for k, v in self.limits.items()},
             gpu={k: v[gpu_rows] for k, v in self.gpu.items()} if len(gpu_rows) else {},
         )
 
@@ -215,6 +217,20 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], interactive: bool)
     return out
 
 
+def _limits(options: list, rate_limits: list[dict]) -> dict[str, np.ndarray]:
+    """Each hosted option's rate limits from the scenario (inf where none applies)."""
+    cols = {"rpm": [], "tpm": [], "queue": []}
+    for o in options:
+        match = None
+        if o.kind == "hosted":
+            names = {o.ref, o.model, f"{o.provider}/{o.model}"}
+            match = next((r for r in rate_limits if r["model"] in names and r["tier"] == o.tier), None)
+        for key, field_ in (("rpm", "rpm"), ("tpm", "tpm"), ("queue", "batch_queue_tokens")):
+            v = match.get(field_) if match else None
+            cols[key].append(np.inf if v is None else float(v))
+    return {k: np.asarray(v, dtype=float).reshape(len(options), 1) for k, v in cols.items()}
+
+
 def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list[str], caching_choices: list[bool],
                write_ttl: str, as_of: date, model_tiers: dict[str, list[str] | None] | None = None,
                values: dict | None = None) -> Plan:
@@ -254,6 +270,7 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
         currency=book.currency,
         as_of=as_of,
     )
+    plan.limits = _limits(options, (values or {}).get("rate_limits") or [])
     if gpus:
         steps = len(values["attempt"]["steps"])
         arr = lambda k: np.asarray([[s[k] for s in o.steps] for o in gpus], dtype=float).reshape(len(gpus), steps)

@@ -1,0 +1,50 @@
+"""Terminal view of ``aicost gpu``: the hosted references, then one row per GPU option."""
+
+from __future__ import annotations
+
+from .numbers import money, pct
+from .table import columns
+
+
+def volume(x) -> str:
+    if x is None:
+        return "never"
+    return f"{x:,.0f}" if x < 1e6 else f"{x / 1e6:,.3g}M"
+
+
+def render_gpu(report: dict, currency: str) -> str:
+    res = report["scenario"]
+    refs = report["references"]
+    out = [f"{res.name}   ({res.file})",
+           f"{res.tasks_per_month:,.0f} tasks/month · latency need: {res.latency_need} · prices as of {res.as_of}"]
+    best = refs.get("best")
+    if best is None:
+        out.append("No eligible hosted option to compare with.")
+    else:
+        out.append(f"Cheapest hosted: {best.id} at {money(best.metrics['cost_per_success'], currency)} per success")
+        for tier in ("batch", "flex"):
+            ref = refs.get(tier)
+            if ref is not None and ref.id != best.id:
+                out.append(f"  {tier.capitalize()}: {ref.id} at {money(ref.metrics['cost_per_success'], currency)}")
+    header = ("#", "model", "GPUs", "provider", "pricing", "scaling", "$/1M out", "replicas", "util", "monthly",
+              "$/success", "basis", "break-even vs best", "vs Batch", "vs Flex")
+    right = [True, False, False, False, False, False, True, True, True, True, True, False, True, True, True]
+    table = []
+    for e in report["options"]:
+        o, be = e["option"], e["breakeven"]
+        g, m = o.gpu, o.metrics
+        if o.status != "ok":
+            table.append((str(o.rank), o.model, f"- {g['gpu']}", o.provider, o.tier, g["scaling"], "—", "—", "—", "—",
+                          "—", o.reason or o.status, "", "", ""))
+            continue
+        basis = "estimated" if g["estimated"] else ("ceiling" if g["ceiling"] else "measured")
+        table.append((str(o.rank), o.model, f"{g['gpus_per_replica']}x {g['gpu']}", o.provider, o.tier, g["scaling"],
+                      money(g["cost_per_mtok_output"], currency), f"{g['replicas']:.2g}", pct(g["utilisation"]),
+                      money(m["monthly_cost"], currency), money(m["cost_per_success"], currency), basis,
+                      volume(be.get("best", {}).get("tasks_per_month")) if "best" in be else "—",
+                      volume(be.get("batch", {}).get("tasks_per_month")) if "batch" in be else "—",
+                      volume(be.get("flex", {}).get("tasks_per_month")) if "flex" in be else "—"))
+    out += columns(header, table, right)
+    out.append("break-even: tasks/month from which the GPU option costs less per success; basis: measured "
+               "throughput, a max-load ceiling under an interactive need, or a roofline estimate")
+    return "\n".join(out) + "\n"
