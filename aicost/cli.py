@@ -415,7 +415,7 @@ def _rates_at(spec: str, pricing: list[Path]):
 
 @pricing_app.command("schema")
 def pricing_schema(
-    which: Annotated[str, typer.Argument(metavar="KIND", help="pricing or scenario.")] = "pricing",
+    which: Annotated[str, typer.Argument(metavar="KIND", help="pricing, gpus or scenario.")] = "pricing",
     output: OutputOpt = None,
 ) -> None:
     """Print the JSON Schema of pricing tables or scenario files (for editors and CI).
@@ -430,7 +430,7 @@ def pricing_schema(
 
         all_ = schemas()
         if which not in all_:
-            raise InputError(f"expected 'pricing' or 'scenario', got {which!r}")
+            raise InputError(f"expected one of {', '.join(all_)}, got {which!r}")
         emit(dumps(all_[which]), output)
 
     guarded(body)

@@ -87,7 +87,7 @@ def test_show_unknown_model():
 
 def test_validate_bundled_and_bad_directory(tmp_path):
     r = invoke("pricing", "validate")
-    assert r.exit_code == 0 and r.stdout.startswith("ok: 4 files, 64 models")
+    assert r.exit_code == 0 and r.stdout.startswith("ok: 5 files, 64 models")
     (tmp_path / "bad.yaml").write_text("version: 1\nprovider: acme\nname: A\nsource: s\nchecked: 2026-01-01\n"
                                        "models:\n  m:\n    tiers:\n      standard: {input: -1, output: 2}\n")
     r = invoke("pricing", "validate", str(tmp_path))
@@ -124,7 +124,7 @@ def test_diff_between_directories(tmp_path):
 
 # ---- schema -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind", ["pricing", "scenario"])
+@pytest.mark.parametrize("kind", ["pricing", "gpus", "scenario"])
 def test_schema_files_match_the_models(kind):
     """schema/*.json (what the shipped YAML's editor hint points at) is what the models generate."""
     r = invoke("pricing", "schema", kind)
@@ -136,7 +136,7 @@ def test_schema_files_match_the_models(kind):
 def test_shipped_yaml_points_at_the_schema():
     for f in list((ROOT / "pricing").glob("*.yaml")) + list((ROOT / "scenarios").glob("*.yaml")):
         first = f.read_text().splitlines()[0]
-        kind = "pricing" if f.parent.name == "pricing" else "scenario"
+        kind = "scenario" if f.parent.name == "scenarios" else "gpus" if f.name == "gpus.yaml" else "pricing"
         assert first == f"# yaml-language-server: $schema=../schema/{kind}.schema.json", f
 
 

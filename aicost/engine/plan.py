@@ -7,6 +7,7 @@ shape (options, 1) so that it broadcasts against the points of a sweep or a samp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -162,6 +163,10 @@ def _precision(book: PriceBook, model_id: str, gpu_id: str, wanted: str) -> str:
 def gpu_options(book: PriceBook, sh: dict, steps: list[dict], interactive: bool) -> list[GpuOption]:
     """Every (open model, GPU offer, scaling) option, with its replica size and throughput basis."""
     out = []
+    same = {}
+    for o in book.gpus.offers:  # providers with several offers for one GPU and pricing: name the instance
+        key = (o.spec.provider, o.spec.gpu, o.spec.pricing)
+        same[key] = same.get(key, 0) + 1
     ctx = max((float(s["input_tokens"]) + float(s["output_tokens"]) + float(s["reasoning_tokens"]))
               for s in steps)
     offers = sorted(book.gpus.offers, key=lambda o: (o.spec.gpu, o.spec.provider, o.spec.pricing, o.spec.per_gpu_hour))
@@ -207,9 +212,12 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], interactive: bool)
                     ceiling = ceiling or interactive
                 else:
                     per_step.append((np.nan, 0.0, i_tok, o_tok, "does not fit"))
+            seller = spec.provider
+            if same[(spec.provider, spec.gpu, spec.pricing)] > 1 and spec.instance:
+                seller += "/" + re.sub(r"[^a-z0-9]+", "-", spec.instance.lower()).strip("-")
             for scaling in sh["scaling"]:
                 out.append(GpuOption(
-                    id=f"gpu/{ref}:{spec.gpu}:{spec.provider}:{spec.pricing}:{scaling}",
+                    id=f"gpu/{ref}:{spec.gpu}:{seller}:{spec.pricing}:{scaling}",
                     provider=spec.provider, model=ref, ref=ref, tier=spec.pricing, scaling=scaling,
                     precision=precision, gpu=spec.gpu, gpu_name=gpu.name, gpus_per_replica=n,
                     gpus_per_instance=spec.gpus_per_instance, per_gpu_hour=float(spec.per_gpu_hour),
