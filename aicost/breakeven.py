@@ -1,8 +1,8 @@
 """Where two options cost the same: roots of the difference of a metric as one field varies.
 
 The field is varied over a grid through the vectorised engine (one evaluation for the whole
-grid); every sign change is then narrowed by bisection on a two-option plan until the
-bracket is within a relative tolerance. A crossing at a jump (an always-on fleet adding a
+grid); every sign change is then narrowed on a two-option plan, 32 points at a time, until
+the bracket is within a relative tolerance. A crossing at a jump (an always-on fleet adding a
 replica) is reported as a step: the order flips there, but the two are never equal.
 """
 
@@ -18,6 +18,8 @@ from .engine.plan import Plan
 from .overrides import set_path
 
 REL_TOL = 1e-9
+SECTIONS = 32
+FIRST_SCAN = 512  # the first narrowing scans a grid cell finely, so the earliest crossing in it is kept
 
 
 @dataclass(frozen=True)
@@ -57,16 +59,15 @@ def crossings(plan: Plan, values: dict, path: tuple, a: int, b: int, lo: float, 
             if d0 == 0:
                 out.append(Crossing(float(x0), "equal", 0 if d[k + 1] > 0 else 1))
                 continue
-            for _ in range(200):
-                mid = 0.5 * (x0 + x1)
-                dm = _diff(pair, values, path, [mid], metric)[0]
-                dm = -dm if flip else dm
-                if not np.isfinite(dm):
+            for step in range(60):  # k-section: points through the vectorised engine, the first change kept
+                inner = np.linspace(x0, x1, (FIRST_SCAN if step == 0 else SECTIONS) + 1)
+                di = _diff(pair, values, path, inner, metric)
+                di = -di if flip else di
+                change = np.nonzero(np.isfinite(di) & (np.sign(di) != np.sign(d0)))[0]
+                if not len(change):
                     break
-                if np.sign(dm) == np.sign(d0):
-                    x0, d0 = mid, dm
-                else:
-                    x1 = mid
+                j = int(change[0])
+                x0, x1, d0 = inner[j - 1], inner[j], di[j - 1]
                 if x1 - x0 <= rel_tol * max(abs(x1), 1e-300):
                     break
             x = 0.5 * (x0 + x1)
