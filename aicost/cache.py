@@ -18,8 +18,8 @@ from typing import Any, Iterable
 
 
 _PKG = Path(__file__).resolve().parent
-_CODE = [_PKG / n for n in ("pricing.py", "gpus.py", "scenario.py", "yamlio.py", "overrides.py",
-                            "model/pricing.py", "model/scenario.py", "model/gpus.py")]
+_CODE = [_PKG / n for n in ("pricing.py", "gpus.py", "scenario.py", "yamlio.py", "model/pricing.py",
+                            "model/scenario.py", "model/gpus.py")]
 
 
 def folder() -> Path | None:
@@ -70,6 +70,18 @@ def get(full_key: str) -> Any:
         return None
 
 
+KEEP = 32  # entries kept; older ones (from changed files or code) are removed
+
+
+def _prune(d: Path) -> None:
+    entries = sorted(d.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+
+
 def put(full_key: str, value: Any) -> None:
     d = folder()
     if d is None:
@@ -81,6 +93,7 @@ def put(full_key: str, value: Any) -> None:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump((full_key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, d / f"{name}.pickle")
+        _prune(d)
     except Exception:
         try:
             os.unlink(tmp)  # type: ignore[possibly-undefined]

@@ -357,15 +357,19 @@ def pricing_validate(
         from .pricing import PriceBook
 
         book = PriceBook.load(paths or [], bundled=with_bundled or not paths)
+        g = book.gpus  # read and check the GPU tables too
         n_prices = sum(len(e.spec.tiers) for e in book.models.values())
-        summary = {"version": "1", "kind": "validation", "ok": True, "files": book.files,
-                   "models": len(book.models), "tier_prices": n_prices}
+        files = sorted(book.files + g.files)
+        summary = {"version": "1", "kind": "validation", "ok": True, "files": files,
+                   "models": len(book.models), "tier_prices": n_prices, "gpu_types": len(g.gpus),
+                   "gpu_offers": len(g.offers), "open_models": len(g.models), "serving_profiles": len(g.profiles)}
         if fmt == "json":
             from .report.json import dumps
 
             emit(dumps(summary), None)
         else:
-            emit(f"ok: {len(book.files)} files, {len(book.models)} models, {n_prices} tier prices\n", None)
+            emit(f"ok: {len(files)} files, {len(book.models)} models, {n_prices} tier prices; {len(g.gpus)} GPU "
+                 f"types, {len(g.offers)} offers, {len(g.models)} open models, {len(g.profiles)} profiles\n", None)
 
     guarded(body, json_errors=(fmt == "json"))
 

@@ -38,7 +38,9 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
 
     plan = plan_for(ls, book, as_of, tiers)
     values = ls.values()
-    metrics = evaluate(plan, values)
+    arrays = evaluate(plan, values)
+    metrics = {k: v[:, 0].tolist() for k, v in arrays.items() if k != "flags"}  # one point: per-option lists
+    metrics["flags"] = {k: v[:, 0].tolist() for k, v in arrays["flags"].items()}
     options = [_option_result(plan, metrics, i, values) for i in range(len(plan))]
     options.sort(key=_rank_key)
     for rank, o in enumerate(options, 1):
@@ -52,11 +54,11 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     warnings = warnings_for(book, [(o.entry, o.tier) for o in plan.options if o.kind == "hosted" and o.price],
                             plan.as_of, max_price_age)
     return ScenarioResult(
-        warnings=[w.message for w in warnings],
+        warnings=warnings,
         name=spec["name"], file=ls.file, description=spec["description"].strip(),
         tasks_per_month=spec["volume"]["tasks_per_month"], latency_need=describe_latency(values["latency"]),
         as_of=plan.as_of.isoformat(), options=options, notes=notes,
-        overrides=[o.text for o in ls.overrides],
+        overrides=list(ls.overrides),
         assumptions={
             "hours_per_month": 730,
             "cache_hit_rate": spec["caching"]["hit_rate"],
@@ -101,27 +103,27 @@ def _option_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
     opt = plan.options[i]
     if opt.kind == "gpu":
         return _gpu_result(plan, m, i, values)
-    flags = {k: bool(v[i, 0]) for k, v in m["flags"].items()}
+    flags = {k: bool(v[i]) for k, v in m["flags"].items()}
     reasons = _reasons(plan, i, flags, values, m)
     unpriced = [r for key, r in reasons if key not in INELIGIBLE]
     inelig = [r for key, r in reasons if key in INELIGIBLE]
-    priced = not np.isnan(m["cost_per_attempt"][i, 0]) and not unpriced
+    priced = not math.isnan(m["cost_per_attempt"][i]) and not unpriced
     status = "ok" if priced and not inelig else ("unpriced" if not priced and not inelig else "ineligible")
     if flags["not_offered"]:
         status = "ineligible"
     reason = "; ".join(inelig + unpriced) or None
-    metrics = {k: clean(m[k][i, 0]) if priced else None for k in METRICS}
+    metrics = {k: clean(m[k][i]) if priced else None for k in METRICS}
     if not priced:  # probabilities do not depend on prices
         for k in ("expected_attempts", "p_success", "p_silent_failure", "p_given_up"):
-            metrics[k] = clean(m[k][i, 0])
+            metrics[k] = clean(m[k][i])
     notes = []
     if metrics.get("p_success") == 0.0:
         notes.append("no successful outcomes: the model's p_success is 0")
     if priced and metrics.get("payback_months") is None and values["value"]["build_cost"] > 0:
         notes.append("no payback: the monthly net benefit is not positive")
     meters = {
-        "cost": {k: clean(m[f"meter_cost.{k}"][i, 0]) if priced else None for k in COST_METERS},
-        "tokens": {k: clean(m[f"meter_tokens.{k}"][i, 0]) for k in METERS},
+        "cost": {k: clean(m[f"meter_cost.{k}"][i]) if priced else None for k in COST_METERS},
+        "tokens": {k: clean(m[f"meter_tokens.{k}"][i]) for k in METERS},
     }
     price = None
     if opt.price is not None:
@@ -136,10 +138,10 @@ def _option_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
 
 def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
     opt = plan.options[i]
-    fits = not bool(m["flags"]["no_fit"][i, 0])
-    metrics = {k: clean(m[k][i, 0]) if fits else None for k in METRICS}
+    fits = not bool(m["flags"]["no_fit"][i])
+    metrics = {k: clean(m[k][i]) if fits else None for k in METRICS}
     for k in ("expected_attempts", "p_success", "p_silent_failure", "p_given_up"):
-        metrics[k] = clean(m[k][i, 0])
+        metrics[k] = clean(m[k][i])
     notes = []
     if opt.ceiling:
         notes.append("throughput is a max-load ceiling or an estimate: an interactive latency need is not "
@@ -156,18 +158,18 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
         "gpu": opt.gpu, "gpu_name": opt.gpu_name, "gpus_per_replica": opt.gpus_per_replica,
         "gpus_per_instance": opt.gpus_per_instance, "precision": opt.precision, "scaling": opt.scaling,
         "per_gpu_hour": opt.per_gpu_hour,
-        "replicas": clean(m["replicas"][i, 0]) if fits else None,
-        "gpu_hours": clean(m["gpu_hours"][i, 0]) if fits else None,
-        "utilisation": clean(m["utilisation"][i, 0]) if fits else None,
-        "cost_per_mtok_output": clean(m["cost_per_mtok_output"][i, 0]) if fits else None,
-        "gpu_monthly_cost": clean(m["gpu_monthly_cost"][i, 0]) if fits else None,
+        "replicas": clean(m["replicas"][i]) if fits else None,
+        "gpu_hours": clean(m["gpu_hours"][i]) if fits else None,
+        "utilisation": clean(m["utilisation"][i]) if fits else None,
+        "cost_per_mtok_output": clean(m["cost_per_mtok_output"][i]) if fits else None,
+        "gpu_monthly_cost": clean(m["gpu_monthly_cost"][i]) if fits else None,
         "throughput": [s[4] for s in opt.steps], "estimated": opt.estimated, "ceiling": opt.ceiling,
         "offer": {"source": opt.offer.source, "checked": str(opt.offer.checked), "where": opt.offer.where,
                   "label": opt.offer.spec.label, "instance": opt.offer.spec.instance},
     }
     meters = {
-        "cost": {k: clean(m[f"meter_cost.{k}"][i, 0]) if fits else None for k in COST_METERS},
-        "tokens": {k: clean(m[f"meter_tokens.{k}"][i, 0]) for k in METERS},
+        "cost": {k: clean(m[f"meter_cost.{k}"][i]) if fits else None for k in COST_METERS},
+        "tokens": {k: clean(m[f"meter_tokens.{k}"][i]) for k in METERS},
     }
     return OptionResult(id=opt.id, kind="gpu", provider=opt.provider, model=opt.model, tier=opt.tier, caching=False,
                         status="ok" if fits else "ineligible", reason=reason, metrics=metrics, meters=meters,
@@ -202,9 +204,9 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict) -> list[tup
 def _over_limit(plan: Plan, m: dict, i: int) -> str:
     lim = plan.limits
     parts = []
-    for key, label, limit in (("peak_rpm", "requests/min", lim["rpm"][i, 0]), ("peak_tpm", "tokens/min", lim["tpm"][i, 0]),
-                              ("daily_input_tokens", "input tokens/day in the Batch queue", lim["queue"][i, 0])):
-        have = float(m[key][i, 0])
+    for key, label, limit in (("peak_rpm", "requests/min", float(lim["rpm"][i, 0])), ("peak_tpm", "tokens/min", float(lim["tpm"][i, 0])),
+                              ("daily_input_tokens", "input tokens/day in the Batch queue", float(lim["queue"][i, 0]))):
+        have = float(m[key][i])
         if have > limit:
             parts.append(f"peak {have:,.0f} {label} exceeds the limit of {limit:,.0f} (x{math.ceil(have / limit)} needed)")
     return ("; ".join(parts) + ": more keys or projects, a higher usage tier, Batch, or GPUs would fit") if parts else ""

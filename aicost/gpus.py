@@ -31,10 +31,12 @@ class GpuBook:
     models: dict[str, Sourced] = field(default_factory=dict)
     profiles: list[Sourced] = field(default_factory=list)
     currency: str | None = None
+    files: list[str] = field(default_factory=list)
 
     def add(self, spec: Any, doc: Document) -> list[Problem]:
         """Add one validated (frozen) GPU file; references are checked after all files are in."""
         problems = []
+        self.files.append(doc.file)
         if self.currency is not None and spec.currency != self.currency:
             problems.append(doc.problem(("currency",), f"GPU tables mix currencies ({self.currency} elsewhere)"))
         self.currency = spec.currency

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -82,9 +83,28 @@ class PriceBook:
         self.files: list[str] = []
         self.cache_key: str = ""  # identifies the files this book was read from
         self.discounts: list[tuple[Any, Document, int, str]] = []
-        from .gpus import GpuBook
+        self._gpus = None  # the GPU book, read on first use (see gpus)
+        self._gpu_files: list[tuple[Path, bool]] = []
 
-        self.gpus = GpuBook()  # GPU types, rental offers, open models, serving profiles
+    def __getstate__(self):  # the GPU book is cached on its own
+        state = dict(self.__dict__)
+        state["_gpus"] = None
+        return state
+
+    @property
+    def gpus(self):
+        """GPU types, rental offers, open models and serving profiles (read when first used)."""
+        if self._gpus is None:
+            from . import cache
+            from .gpus import GpuBook
+
+            key = cache.key("gpubook", [f for f, _ in self._gpu_files])
+            book = cache.get(key)
+            if not isinstance(book, GpuBook):
+                book = _read_gpus(self._gpu_files)
+                cache.put(key, book)
+            self._gpus = book
+        return self._gpus
 
     # ---- loading -------------------------------------------------------------------------
     @classmethod
@@ -102,18 +122,20 @@ class PriceBook:
         listing = [(f, is_bundled) for d, is_bundled in all_dirs for f in _yaml_files(d, problems)]
         if problems:
             raise InputError(problems)
-        key = cache.key("pricebook", [f for f, _ in listing])
+        gpu_files = [(f, b) for f, b in listing if _is_gpu_table(f)]
+        listing = [x for x in listing if x not in gpu_files]
+        key = cache.key("pricebook", [f for f, _ in listing + gpu_files])
         book = cache.get(key)
         if not isinstance(book, cls):
             book = cls._read(listing)
             cache.put(key, book)
         book.cache_key = key
+        book._gpu_files = gpu_files
         return book
 
     @classmethod
     def _read(cls, listing: list[tuple[Path, bool]]) -> "PriceBook":
-        from .model import freeze, validate
-        from .model.gpus import GpuFile
+        from .model import validate
         from .model.pricing import PricingFile
 
         book = cls()
@@ -122,16 +144,11 @@ class PriceBook:
             try:
                 # bundled tables get the same name in a checkout and an installed wheel
                 doc = load_file(f, f"pricing/{f.name}" if is_bundled else None)
-                is_gpus = isinstance(doc.data, dict) and doc.data.get("kind") == "gpus"
-                spec = validate(doc, GpuFile if is_gpus else PricingFile)
+                spec = validate(doc, PricingFile)
             except InputError as exc:
                 problems.extend(exc.problems)
                 continue
-            if is_gpus:
-                problems.extend(book.gpus.add(freeze(spec), doc))
-                book.files.append(doc.file)
-            else:
-                problems.extend(book._add(spec, doc))
+            problems.extend(book._add(spec, doc))
             doc.data = None  # validated: only the line numbers are needed from here on
         problems.extend(book._check())
         if problems:
@@ -201,7 +218,7 @@ class PriceBook:
         return problems
 
     def _check(self) -> list[Problem]:
-        problems = self._apply_discounts() + self.gpus.check()
+        problems = self._apply_discounts()
         currencies = {p.currency for p in self.providers.values()}
         if len(currencies) > 1:
             problems.append(Problem("pricing", None, "", f"tables mix currencies: {', '.join(sorted(currencies))}"))
@@ -304,6 +321,39 @@ def _check_history(spec: Any, doc: Document) -> list[Problem]:
                 if lo2 < hi1:
                     problems.append(doc.problem(path + (i2,), f"dated prices overlap (with entry {i1 + 1})"))
     return problems
+
+
+_GPU_KIND = re.compile(r"^kind:\s*['\"]?gpus['\"]?\s*(#.*)?$", re.M)
+
+
+def _is_gpu_table(path: Path) -> bool:
+    """A GPU table says ``kind: gpus`` at the top level (read without parsing the YAML)."""
+    try:
+        return bool(_GPU_KIND.search(path.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return False
+
+
+def _read_gpus(files: list[tuple[Path, bool]]):
+    """Read and validate GPU tables into a GPU book; all problems at once."""
+    from .gpus import GpuBook
+    from .model import freeze, validate
+    from .model.gpus import GpuFile
+
+    book, problems = GpuBook(), []
+    for f, is_bundled in files:
+        try:
+            doc = load_file(f, f"pricing/{f.name}" if is_bundled else None)
+            spec = validate(doc, GpuFile)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        problems.extend(book.add(freeze(spec), doc))
+        doc.data = None
+    problems.extend(book.check())
+    if problems:
+        raise InputError(problems)
+    return book
 
 
 def _yaml_files(d: Path, problems: list[Problem]) -> list[Path]:

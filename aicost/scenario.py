@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from . import paths
 from .errors import InputError, Problem, did_you_mean
-from .overrides import Override, apply
 from .pricing import ModelEntry, PriceBook
 from .yamlio import Document, display_name, dotted, load_file
 
@@ -26,7 +25,7 @@ class LoadedScenario:
     spec: "Scenario | None"
     doc: Document
     models: dict[str, list[ModelEntry]]
-    overrides: list[Override] = field(default_factory=list)
+    overrides: list[str] = field(default_factory=list)  # the --set texts applied, as given
     plain: dict = field(default_factory=dict, repr=False)  # spec as plain data, dumped once
 
     def __post_init__(self) -> None:
@@ -56,7 +55,7 @@ def find(ref: str | Path) -> Path:
     )
 
 
-def load(ref: str | Path, book: PriceBook, sets: Iterable[str | Override] = (),
+def load(ref: str | Path, book: PriceBook, sets: Iterable = (),
          providers: Iterable[str] | None = None) -> LoadedScenario:
     """Load and validate a scenario; a validated one is reused from the cache while its file,
     the overrides and the price tables are unchanged (see :mod:`aicost.cache`)."""
@@ -89,10 +88,13 @@ def _load(ref, path: Path, book: PriceBook, sets: list, providers) -> LoadedScen
 
     name = f"{path.name} (bundled)" if not Path(ref).exists() and path.exists() else display_name(path)
     doc = load_file(path, name)
-    overrides = [s if isinstance(s, Override) else Override.parse(s) for s in sets]
     data = doc.data
-    touched: dict[tuple, Override] = {}
-    if overrides:
+    touched: dict = {}
+    texts = [s if isinstance(s, str) else s.text for s in sets]
+    if sets:
+        from .overrides import Override, apply
+
+        overrides = [s if isinstance(s, Override) else Override.parse(s) for s in sets]
         if not isinstance(data, dict):
             raise InputError(doc.problem((), "expected a mapping of keys at the top level"))
         data = copy.deepcopy(data)
@@ -104,10 +106,10 @@ def _load(ref, path: Path, book: PriceBook, sets: list, providers) -> LoadedScen
         problems += _unknown_models(data, doc, book, touched, providers)
         raise InputError(problems) from None
     models = resolve_models(spec, doc, book, touched, providers)
-    return LoadedScenario(spec, doc, models, overrides)
+    return LoadedScenario(spec, doc, models, texts)
 
 
-def _blame(problem: Problem, touched: dict[tuple, Override]) -> Problem:
+def _blame(problem: Problem, touched: dict) -> Problem:
     """A problem under a path that --set changed is reported against the --set, not the file."""
     for path, ov in touched.items():
         d = dotted(path)
