@@ -83,6 +83,18 @@ class Variant(Sourced):
     tiers: list[Tier]
 
 
+class Speed(Sourced):
+    """How fast a model answers on a tier: output speed and time to first token."""
+
+    output_tokens_per_s: Positive = Field(description="output tokens per second while generating")
+    ttft_seconds: Annotated[Decimal, Field(ge=0, allow_inf_nan=False),
+                            WithJsonSchema({"type": "number", "minimum": 0})] | None = Field(
+        None, description="time to first token, seconds")
+    label: Literal["published", "measured", "estimated"] = Field(
+        description="published: a provider's guarantee or documentation; measured: a third party's benchmark; "
+                    "estimated: derived or assumed")
+
+
 class ModelPrice(Sourced):
     name: str | None = None
     aliases: list[str] = Field(default_factory=list)
@@ -93,6 +105,7 @@ class ModelPrice(Sourced):
     tiers: dict[Tier, TierRates]
     long_context: LongContext | None = None
     tools: dict[ToolName, ToolPrice] = Field(default_factory=dict)
+    speeds: dict[Tier, Speed] = Field(default_factory=dict, description="answer speed per tier, for latency")
 
 
 class Discount(Sourced):
