@@ -43,12 +43,9 @@ def _diff(plan: Plan, values: dict, path: tuple, xs, metric: str) -> np.ndarray:
 def crossings(plan: Plan, values: dict, path: tuple, a: int, b: int, lo: float, hi: float, log: bool = True,
               points: int = 512, metric: str = "cost_per_success", rel_tol: float = REL_TOL) -> list[Crossing]:
     """Every value of ``path`` in [lo, hi] where options ``a`` and ``b`` of ``plan`` swap order."""
-    rows = sorted([a, b], key=lambda r: (r >= plan.n_hosted, r))
-    pair = plan.subset(rows)
-    flip = rows[0] != a  # keep the caller's order in the answer
+    pair = plan.subset([a, b])  # evaluates to [a, b] in this order
     xs = grid(lo, hi, points, log)
     d = _diff(pair, values, path, xs, metric)
-    d = -d if flip else d
     out = []
     finite = np.isfinite(d)
     for k in range(len(xs) - 1):
@@ -62,7 +59,6 @@ def crossings(plan: Plan, values: dict, path: tuple, a: int, b: int, lo: float, 
             for step in range(60):  # k-section: points through the vectorised engine, the first change kept
                 inner = np.linspace(x0, x1, (FIRST_SCAN if step == 0 else SECTIONS) + 1)
                 di = _diff(pair, values, path, inner, metric)
-                di = -di if flip else di
                 change = np.nonzero(np.isfinite(di) & (np.sign(di) != np.sign(d0)))[0]
                 if not len(change):
                     break

@@ -41,7 +41,7 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     arrays = evaluate(plan, values)
     metrics = {k: v[:, 0].tolist() for k, v in arrays.items() if k != "flags"}  # one point: per-option lists
     metrics["flags"] = {k: v[:, 0].tolist() for k, v in arrays["flags"].items()}
-    options = [_option_result(plan, metrics, i, values) for i in range(len(plan))]
+    options = [_option_result(plan, metrics, i, values, book) for i in range(len(plan))]
     options.sort(key=_rank_key)
     for rank, o in enumerate(options, 1):
         o.rank = rank
@@ -51,8 +51,7 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     notes = []
     if not any(o.eligible for o in options):
         notes.append("no option is eligible and priced for this workload")
-    warnings = warnings_for(book, [(o.entry, o.tier) for o in plan.options if o.kind == "hosted" and o.price],
-                            plan.as_of, max_price_age)
+    warnings = warnings_for(book, [(o.entry, o.tier) for o in plan.rows if o.price], plan.as_of, max_price_age)
     return ScenarioResult(
         warnings=warnings,
         name=spec["name"], file=ls.file, description=spec["description"].strip(),
@@ -83,12 +82,46 @@ def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | P
     for ref in refs:
         try:
             ls = scenario_mod.load(ref, book, sets, providers=providers)
-            results.append(compare_loaded(ls, book, as_of, tiers, top, max_price_age))
+            results.append(compare_designs(ls, book, as_of, tiers, top, max_price_age, providers))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
     return Result(book.currency, results)
+
+
+def compare_designs(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
+                    tiers: Sequence[str] | None = None, top: int | None = None,
+                    max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, providers=None) -> ScenarioResult:
+    """Compare a scenario, or every option of every design variant it names, ranked together."""
+    designs = scenario_mod.variants(ls, book, providers)
+    if designs[0][0] is None:
+        return compare_loaded(ls, book, as_of, tiers, top, max_price_age)
+    merged: ScenarioResult | None = None
+    for name, design in designs:
+        res = compare_loaded(design, book, as_of, tiers, None, max_price_age)
+        for o in res.options:
+            o.id = f"{o.id}@{name}"
+            o.variant = name
+        if merged is None:
+            merged = res
+            merged.assumptions["variants"] = {}
+        else:
+            merged.options += res.options
+            merged.warnings = sorted(set(merged.warnings) | set(res.warnings))
+        v = (ls.plain["variants"] or {}).get(name) or {}
+        merged.assumptions["variants"][name] = {
+            "description": v.get("description", "the scenario as written"), "set": list(v.get("set", [])),
+            "fixed_monthly": v.get("fixed_monthly", 0.0), "one_time": v.get("one_time", 0.0)}
+    merged.options.sort(key=_rank_key)
+    for rank, o in enumerate(merged.options, 1):
+        o.rank = rank
+    if top is not None:
+        merged.options = merged.options[:top]
+    merged.notes = [n for n in merged.notes if not n.startswith("no option is eligible")]
+    if not any(o.eligible for o in merged.options):
+        merged.notes.append("no option is eligible and priced for this workload")
+    return merged
 
 
 # ---- explaining one option ------------------------------------------------------------
@@ -99,7 +132,7 @@ def _rank_key(o: OptionResult):
     return (order, cps is None, cps if cps is not None else 0.0, o.id)
 
 
-def _option_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
+def _option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | None = None) -> OptionResult:
     opt = plan.options[i]
     if opt.kind == "gpu":
         return _gpu_result(plan, m, i, values)
@@ -121,18 +154,21 @@ def _option_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
         notes.append("no successful outcomes: the model's p_success is 0")
     if priced and metrics.get("payback_months") is None and values["value"]["build_cost"] > 0:
         notes.append("no payback: the monthly net benefit is not positive")
+    if priced or status == "ineligible":
+        notes += _workflow_notes(plan, i, m, values, book)
     meters = {
         "cost": {k: clean(m[f"meter_cost.{k}"][i]) if priced else None for k in COST_METERS},
         "tokens": {k: clean(m[f"meter_tokens.{k}"][i]) for k in METERS},
     }
     price = None
-    if opt.price is not None:
+    if opt.kind == "hosted" and opt.price is not None:
         p = opt.price
         price = {"source": p.source, "checked": p.checked.isoformat(), "file": p.file, "line": p.line,
                  "discount_percent": float(p.discount_percent) if p.discount_percent is not None else None}
+    extra = {"stages": list(opt.stage_labels)} if opt.kind == "cascade" else None
     return OptionResult(
-        id=opt.id, kind="hosted", provider=opt.provider, model=opt.model, tier=opt.tier, caching=opt.caching,
-        status=status, reason=reason, metrics=metrics, meters=meters, notes=notes, price=price,
+        id=opt.id, kind=opt.kind, provider=opt.provider, model=opt.model, tier=opt.tier, caching=opt.caching,
+        status=status, reason=reason, metrics=metrics, meters=meters, notes=notes, price=price, cascade=extra,
     )
 
 
@@ -176,36 +212,106 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
                         notes=notes, price=None, gpu=gpu)
 
 
+def _rows_of(plan: Plan, i: int) -> list[int]:
+    opt = plan.options[i]
+    return list(opt.rows) if opt.kind == "cascade" else [i]
+
+
+def _label(plan: Plan, i: int) -> str:
+    opt = plan.options[i]
+    return opt.name if opt.kind == "cascade" else f"{opt.provider}/{opt.model}"
+
+
 def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict) -> list[tuple[str, str]]:
     opt = plan.options[i]
-    tier = TIER_LABEL[opt.tier]
+    tier = TIER_LABEL.get(opt.tier, opt.tier)
+    rows = _rows_of(plan, i)
+    stage = (lambda r: f"stage {rows.index(r) + 1} ({plan.rows[r].provider}/{plan.rows[r].model} on "
+                       f"{TIER_LABEL[plan.rows[r].tier]}): ") if opt.kind == "cascade" else (lambda r: "")
     out = []
     if flags["not_offered"]:
-        who = _who(opt)
-        out.append(("not_offered", f"{who}{opt.model} offers no {tier} tier"))
+        r = next(r for r in rows if not plan.offered[r, 0])
+        row = plan.rows[r]
+        steps = [s["name"] for s in values["attempt"]["steps"] if s.get("model") or s.get("tier")]
+        where = f" (step {', '.join(steps)})" if steps and row.entry.offers(row.tier) else ""
+        out.append(("not_offered", f"{stage(r)}{_who(row)}{row.model} offers no {TIER_LABEL[row.tier]} tier{where}"
+                    if not opt.kind == "cascade" or True else ""))
         return out
     if flags["too_slow"]:
-        out.append(("too_slow", f"{tier} may take up to {_duration(float(plan.tier_latency[i, 0]))}; "
+        out.append(("too_slow", f"{tier} may take up to {_duration(float(m['tier_latency'][i]))}; "
                                 f"the latency need is {describe_latency(values['latency'])}"))
+    if flags["latency_over_need"]:
+        bound = "at least " if m["latency_lower_bound"][i] else ""
+        out.append(("latency_over_need", f"estimated latency {bound}{m['latency_seconds'][i]:.1f} s per attempt "
+                                         f"exceeds the need ({describe_latency(values['latency'])})"))
     if flags["over_rate_limit"]:
         out.append(("over_rate_limit", _over_limit(plan, m, i)))
     if flags["context_too_long"]:
         biggest = max(float(s["input_tokens"]) for s in values["attempt"]["steps"])
-        out.append(("context_too_long", f"a {biggest:,.0f}-token prompt exceeds the "
-                                        f"{int(plan.context_window[i, 0]):,}-token context window"))
+        window = min(float(plan.context_window[r, 0]) for r in rows)
+        out.append(("context_too_long", f"a {biggest:,.0f}-token prompt exceeds the {int(window):,}-token context "
+                                        f"window"))
     if flags["no_cached_price"]:
-        out.append(("no_cached_price", f"unpriced: no published cached-input rate for {opt.model} on {tier}"))
+        out.append(("no_cached_price", f"unpriced: no published cached-input rate for {_label(plan, i)} on {tier}"))
     if flags["no_long_context_price"]:
-        out.append(("no_long_context_price", f"unpriced: no published {tier} rate for prompts above "
-                                             f"{int(plan.threshold[i, 0]):,} tokens"))
+        thr = min(float(plan.threshold[r, 0]) for r in rows)
+        out.append(("no_long_context_price", f"unpriced: no published {tier} rate for prompts above {int(thr):,} "
+                                             f"tokens"))
+    for key, what in (("no_web_search_price", "web-search"), ("no_file_search_price", "file-search"),
+                      ("no_code_session_price", "code-session")):
+        if flags[key]:
+            out.append((key, f"unpriced: no {what} price for {_label(plan, i)} in the price tables"))
+    if flags["no_storage_price"]:
+        out.append(("no_storage_price", f"unpriced: no vector-storage price for {plan.rows[rows[0]].provider}"))
+    if flags["no_fallback_price"]:
+        out.append(("no_fallback_price", "unpriced: no Standard price to fall back to"))
     return out
 
 
+def _workflow_notes(plan: Plan, i: int, m: dict, values: dict, book: PriceBook | None = None) -> list[str]:
+    """What an option's figures assume about tiers and latency (said only where it applies)."""
+    opt = plan.options[i]
+    tb = values["tier_behaviour"]
+    notes = []
+    tiers = {plan.rows[r].tier for r in _rows_of(plan, i)}
+    if "flex" in tiers and tb["flex_refusal_share"] > 0:
+        then = "sent to Standard at Standard prices" if tb["on_flex_refusal"] == "standard" else \
+            "retried later (not billed; answers take longer)"
+        notes.append(f"assumes {tb['flex_refusal_share']:.0%} of Flex calls are refused for capacity and {then}")
+    if "batch" in tiers and tb["batch_expiry_share"] > 0:
+        then = "sent to Standard at Standard prices" if tb["on_batch_expiry"] == "standard" else \
+            "resubmitted (up to a second 24-hour window)"
+        notes.append(f"assumes {tb['batch_expiry_share']:.0%} of Batch requests expire and are {then}")
+    if "batch" in tiers and opt.kind == "hosted":
+        per_day = m["calls_per_attempt"][i] * m["expected_attempts"][i] * values["volume"]["tasks_per_month"] \
+            / (730 / 24)
+        rule = book.tier_rule(opt.provider, "batch") if book else None
+        max_req = rule.max_requests_per_file if rule and rule.max_requests_per_file else 50_000
+        max_mb = float(rule.max_file_mb) if rule and rule.max_file_mb else 200.0
+        # request size estimated at 4 bytes per input token plus 400 bytes of JSONL framing (estimated)
+        per_request = 4 * m["daily_input_tokens"][i] / max(per_day, 1e-9) + 400
+        files = max(math.ceil(per_day / max_req), math.ceil(per_day * per_request / (max_mb * 1e6)))
+        notes.append(f"Batch: about {per_day:,.0f} requests a day, {max(files, 1)} file(s) a day at "
+                     f"{max_req:,} requests / {max_mb:g} MB each (size estimated)")
+    lat = m["latency_seconds"][i]
+    if values["latency"].get("p95_seconds") is not None and tiers <= {"standard", "priority"}:
+        if math.isnan(lat):
+            notes.append("latency not estimated: the price tables give no speed for this model and tier")
+        elif m["latency_lower_bound"][i]:
+            notes.append(f"estimated latency at least {lat:.1f} s per attempt (output at the tables' median speed + "
+                         f"tools; no time to first token in the tables)")
+        else:
+            notes.append(f"estimated latency {lat:.1f} s per attempt (time to first token + output at the tables' "
+                         f"median speed + tools)")
+    return notes
+
+
 def _over_limit(plan: Plan, m: dict, i: int) -> str:
-    lim = plan.limits
+    rows = _rows_of(plan, i)
+    lim = {k: min(float(v[r, 0]) for r in rows) for k, v in plan.limits.items()}
     parts = []
-    for key, label, limit in (("peak_rpm", "requests/min", float(lim["rpm"][i, 0])), ("peak_tpm", "tokens/min", float(lim["tpm"][i, 0])),
-                              ("daily_input_tokens", "input tokens/day in the Batch queue", float(lim["queue"][i, 0]))):
+    for key, label, limit in (("peak_rpm", "requests/min", lim["rpm"]), ("peak_tpm", "tokens/min", lim["tpm"]),
+                              ("daily_input_tokens", "input tokens/day in the Batch queue", lim["queue"])):
         have = float(m[key][i])
         if have > limit:
             parts.append(f"peak {have:,.0f} {label} exceeds the limit of {limit:,.0f} (x{math.ceil(have / limit)} needed)")

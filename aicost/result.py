@@ -13,7 +13,7 @@ METRICS = (
     "cost_per_attempt", "expected_attempts", "p_success", "p_silent_failure", "p_given_up",
     "ai_cost_per_task", "review_cost_per_task", "fallback_cost_per_task", "task_cost",
     "cost_per_success", "cost_per_resolved_task", "monthly_cost", "monthly_benefit",
-    "net_monthly", "roi", "payback_months",
+    "net_monthly", "roi", "payback_months", "latency_seconds",
 )
 
 
@@ -43,6 +43,8 @@ class OptionResult:
     price: dict[str, Any] | None = None
     rank: int | None = None
     gpu: dict[str, Any] | None = None  # self-hosted options: fleet, throughput basis, offer
+    cascade: dict[str, Any] | None = None  # cascades: their stages
+    variant: str | None = None  # the design variant, when the scenario names variants
 
     @property
     def eligible(self) -> bool:
@@ -54,12 +56,16 @@ class OptionResult:
             "model": self.model, "tier": self.tier, "caching": self.caching,
             "eligible": self.eligible, "status": self.status, "reason": self.reason,
         }
+        if self.variant is not None:
+            d["variant"] = self.variant
         d.update(self.metrics)
         d["notes"] = list(self.notes)
         d["meters"] = self.meters
         d["price"] = self.price
         if self.gpu is not None:
             d["gpu"] = self.gpu
+        if self.cascade is not None:
+            d["cascade"] = self.cascade
         return d
 
 

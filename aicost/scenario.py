@@ -127,6 +127,33 @@ def _unknown_models(data, doc: Document, book: PriceBook, touched, providers) ->
             for ref in models if not book.resolve(str(ref))]
 
 
+def _check_workflow(spec: Any, doc: Document, book: PriceBook, touched) -> list[Problem]:
+    """Steps pinned to a model, and cascade stages: the model must exist and offer the tier."""
+    out = []
+
+    def check(path, model, tier):
+        hits = book.resolve(model)
+        if not hits:
+            out.append(_blame(doc.problem(path + ("model",), f"unknown model '{model}'{book.suggest(model)}"), touched))
+            return
+        if tier is not None and not hits[0].offers(tier):
+            offered = [t for t in hits[0].spec.tiers if hits[0].offers(t)]
+            out.append(_blame(doc.problem(path + ("tier",), f"{hits[0].key} offers no {tier} tier (it offers "
+                                                            f"{', '.join(offered)})"), touched))
+
+    for i, step in enumerate(spec.attempt.steps):
+        if step.model:
+            check(("attempt", "steps", i), step.model, step.tier)
+    for name, c in spec.cascades.items():
+        for i, st in enumerate(c.stages):
+            path = ("cascades", name, "stages", i)
+            check(path, st.model, st.tier)
+            if st.p_success is None and st.model not in spec.models:
+                out.append(_blame(doc.problem(path, f"give p_success (the model '{st.model}' is not listed under "
+                                                    f"models:)"), touched))
+    return out
+
+
 def _check_self_hosted(spec: Any, doc: Document, book: PriceBook, touched) -> list[Problem]:
     sh = spec.self_hosted
     if sh is None:
@@ -182,9 +209,82 @@ def resolve_models(spec: Any, doc: Document, book: PriceBook, touched=None,
                                            touched or {}))
         out[ref] = entries
     problems += _check_self_hosted(spec, doc, book, touched or {})
+    problems += _check_workflow(spec, doc, book, touched or {})
     if not out and not problems and spec.models:
         problems.append(Problem("--provider", None, "", f"none of the scenario's models is offered by "
                                 f"{', '.join(providers or [])}"))
     if problems:
         raise InputError(problems)
     return out
+
+
+def variants(ls: LoadedScenario, book: PriceBook, providers: Iterable[str] | None = None) -> list[tuple[str | None, LoadedScenario]]:
+    """The scenario's design variants, each loaded and validated like the file itself.
+
+    Without variants: ``[(None, ls)]``. With them: the design as written (``base``), then each
+    variant: the base data, the variant's ``set:`` overrides (reported at the variant's line
+    when wrong), its own monthly cost plus its one-time cost spread over the horizon.
+    """
+    if not ls.plain.get("variants"):
+        return [(None, ls)]
+    from .model import validate
+    from .model.scenario import Scenario
+    from .overrides import Override, apply
+
+    out: list[tuple[str | None, LoadedScenario]] = [("base", ls)]
+    problems: list[Problem] = []
+    doc = ls.doc
+    for name, v in ls.plain["variants"].items():
+        data = copy.deepcopy(doc.data)
+        data.pop("variants", None)
+        touched: dict = {}
+        base_sets = [Override.parse(t) for t in ls.overrides]
+        try:
+            touched.update(apply(data, base_sets))
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        ok = True
+        for i, text in enumerate(v["set"]):
+            where = ("variants", name, "set", i)
+            try:
+                touched.update({p: _VariantSet(doc, where, text) for p in apply(data, [Override.parse(text)])})
+            except InputError as exc:
+                ok = False
+                for p in exc.problems:
+                    problems.append(doc.problem(where, p.message))
+        if not ok:
+            continue
+        value = data.setdefault("value", {})
+        horizon = float(value.get("horizon_months", 12) or 12)
+        extra = float(v["fixed_monthly"]) + float(v["one_time"]) / horizon
+        if extra:
+            value["fixed_monthly"] = float(value.get("fixed_monthly", 0) or 0) + extra
+        try:
+            spec = validate(doc, Scenario, data)
+            models = resolve_models(spec, doc, book, touched, providers)
+        except InputError as exc:
+            for p in exc.problems:
+                problems.append(_variant_blame(p, touched))
+            continue
+        out.append((name, LoadedScenario(spec, doc, models, list(ls.overrides) + list(v["set"]))))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+class _VariantSet:
+    """Where a variant's override stands in the file, for problems it causes."""
+
+    def __init__(self, doc: Document, where: tuple, text: str):
+        self.doc, self.where, self.text = doc, where, text
+
+
+def _variant_blame(problem: Problem, touched: dict) -> Problem:
+    for path, who in touched.items():
+        d = dotted(path)
+        if problem.path == d or problem.path.startswith((d + ".", d + "[")):
+            if isinstance(who, _VariantSet):
+                return who.doc.problem(who.where, f"{problem.path}: {problem.message} (from '{who.text}')")
+            return _blame(problem, {path: who})
+    return problem

@@ -114,7 +114,8 @@ def test_tier_not_offered_is_ineligible(book):
     ({"deadline_hours": 24}, "batch", True),
 ])
 def test_latency_decides_tiers(book, latency, tier, eligible):
-    o = option(scenario(latency=latency), book, f"openai/gpt-5:{tier}")
+    # a short answer (100 tokens): at Priority's published 50 tok/s it takes about 2.8 s
+    o = option(scenario(latency=latency, step={"output_tokens": 100}), book, f"openai/gpt-5:{tier}")
     assert (o.status == "ok") is eligible, o.reason
     if not eligible:
         assert "may take up to" in o.reason

@@ -8,17 +8,19 @@ import numpy as np
 
 from . import formulas as F
 from . import gpu as G
-from .plan import Plan
+from .plan import RATE_KEYS, Plan
 
 METERS = ("input", "cached_input", "cache_write", "output", "reasoning")
-COST_METERS = (*METERS, "gpu", "ops", "review", "fallback", "fixed")
+COST_METERS = (*METERS, "tools", "storage", "gpu", "ops", "review", "fallback", "fixed")
 
 #: Reasons an option is not a real choice, as boolean masks in the result's ``flags``.
-INELIGIBLE = ("not_offered", "too_slow", "context_too_long", "no_fit", "over_rate_limit")
-UNPRICED = ("no_cached_price", "no_long_context_price")
-#: Extra metrics of self-hosted rows (NaN on hosted rows).
+INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "context_too_long", "no_fit", "over_rate_limit")
+UNPRICED = ("no_cached_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
+            "no_code_session_price", "no_storage_price", "no_fallback_price", "no_tool_price_self_hosted")
+#: Extra metrics of self-hosted options (NaN elsewhere).
 GPU_METRICS = ("gpu_hours", "replicas", "utilisation", "busy_replica_hours", "gpu_monthly_cost",
                "cost_per_mtok_output")
+DAYS_PER_MONTH = F.HOURS_PER_MONTH / 24.0
 
 
 def pt(x: Any) -> np.ndarray:
@@ -35,171 +37,312 @@ def latency_need_seconds(latency: dict) -> np.ndarray:
     return pt(latency["deadline_hours"]) * 3600.0
 
 
-def _per_model(plan: Plan, values: dict, key: str, default: Any) -> np.ndarray:
-    rows = []
-    for section, ref in plan.quality_refs:
-        models = values["models"] if section == "models" else values["self_hosted"]["models"]
-        v = models[ref].get(key)
-        rows.append(pt(default if v is None else v))
-    shape = np.broadcast_shapes(*(r.shape for r in rows))
-    stacked = np.stack([np.broadcast_to(r, shape) for r in rows])
-    return stacked[plan.model_index].reshape(len(plan), -1)  # (O, 1) or (O, P)
+def _quality(values: dict, source: tuple, key: str) -> np.ndarray:
+    """p_success, detection_rate or attempts_allowed of one row or self-hosted option."""
+    q = values["quality"]
+    if source[0] == "stage":
+        _, cascade, i, model = source
+        v = values["cascades"][cascade]["stages"][i].get(key)
+        if v is None:
+            v = (values["models"].get(model) or {}).get(key)
+    elif source[0] == "models":
+        v = values["models"][source[1]].get(key)
+    else:
+        v = values["self_hosted"]["models"][source[1]].get(key)
+    if v is None:
+        v = q.get(key)
+    return pt(v)
+
+
+def _stack(rows: list[np.ndarray]) -> np.ndarray:
+    shape = np.broadcast_shapes(*(r.shape for r in rows)) if rows else (1,)
+    return np.stack([np.broadcast_to(r, shape) for r in rows]).reshape(len(rows), -1)
+
+
+def _outcomes(values: dict, sources: list[tuple]):
+    if not sources:
+        return [np.zeros((0, 1))] * 4
+    p = _stack([_quality(values, s, "p_success") for s in sources])
+    d = _stack([_quality(values, s, "detection_rate") for s in sources])
+    k = _stack([_quality(values, s, "attempts_allowed") for s in sources])
+    return F.retry_outcomes(p, d, k)
+
+
+def _rows(plan: Plan, values: dict) -> dict[str, Any]:
+    """Per hosted row: one attempt's cost by meter, tokens, latency and the unpriced flags."""
+    nr = len(plan.rows)
+    h = pt(values["caching"]["hit_rate"])
+    tb = values["tier_behaviour"]
+    flex_std = tb["on_flex_refusal"] == "standard"
+    batch_std = tb["on_batch_expiry"] == "standard"
+    cost = {m: 0.0 for m in (*METERS, "tools")}
+    tokens = {m: 0.0 for m in METERS}
+    flags = {k: np.zeros((nr, 1), bool) for k in ("need_cached", "need_long", "too_long", "no_web", "no_file",
+                                                   "no_code", "no_fallback")}
+    latency = 0.0
+    lower = np.zeros((nr, 1), bool)
+    for s, step in enumerate(values["attempt"]["steps"]):
+        a = plan.steps[s]
+        calls = pt(step["calls"])
+        turns = pt(step["turns"])
+        i0 = pt(step["input_tokens"])
+        out, reas = pt(step["output_tokens"]), pt(step["reasoning_tokens"])
+        per_turn_new = pt(step["turn_input_tokens"]) + out  # a later turn adds its input and the last answer
+        web = pt(step["web_searches"])
+        search_tokens = web * np.where(a["web_content"] == 2.0, a["web_block"],
+                                       np.where(a["web_content"] == 1.0, pt(step["search_content_tokens"] or 0.0),
+                                                0.0))
+        share = np.where(a["flex"], pt(tb["flex_refusal_share"]) if flex_std else 0.0, 0.0)
+        share = np.where(a["batch"], pt(tb["batch_expiry_share"]) if batch_std else 0.0, share)
+        max_turns = int(np.max(turns)) if np.size(turns) else 1
+        for t in range(1, max_turns + 1):
+            on = turns >= t  # this turn happens (for points where turns < t it is skipped)
+            history = (t - 1) * per_turn_new
+            inp = i0 + history + pt(step["retrieved_tokens"]) + search_tokens
+            cacheable = pt(step["cached_prefix_tokens"]) if t == 1 else i0 + (t - 2) * per_turn_new
+            long = inp > a["threshold"]
+            fresh, cached, written = F.call_tokens(inp, cacheable, h, plan.caching, a["min_cache"])
+            tier_rates = {k: np.where(long, a[f"long_{k}"], a[k]) for k in RATE_KEYS}
+            c_tier = F.call_cost(fresh, cached, written, out, reas, tier_rates)
+            weight = calls * on
+            if np.any(share > 0):
+                std_rates = {k: np.where(long, a[f"std_long_{k}"], a[f"std_{k}"]) for k in RATE_KEYS}
+                c_std = F.call_cost(fresh, cached, written, out, reas, std_rates)
+                c = {m: np.where(share > 0, (1 - share) * c_tier[m] + share * c_std[m], c_tier[m]) for m in METERS}
+                flags["no_fallback"] |= np.broadcast_to((share > 0) & np.isnan(a["std_input"]), (nr, 1))
+            else:
+                c = c_tier
+            for m, tok in zip(METERS, (fresh, cached, written, out, reas)):
+                cost[m] = cost[m] + weight * c[m]
+                tokens[m] = tokens[m] + weight * tok
+            flags["need_cached"] |= np.any(on & (cached > 0) & np.isnan(tier_rates["cached_input"]), axis=-1,
+                                           keepdims=True)
+            flags["need_long"] |= np.any(on & long & np.isnan(a["long_input"]) & (calls > 0), axis=-1, keepdims=True)
+            flags["too_long"] |= np.any(on & (inp > a["context_window"]) & (calls > 0), axis=-1, keepdims=True)
+        n_turns = calls * turns
+        fees = 0.0
+        for count, fee, flag in ((web, a["web_fee"], "no_web"), (pt(step["file_searches"]), a["file_fee"], "no_file"),
+                                 (pt(step["code_sessions"]), a["code_fee"], "no_code")):
+            used = (count > 0) & (calls > 0)
+            flags[flag] |= np.any(used & np.isnan(fee), axis=-1, keepdims=True)
+            with np.errstate(all="ignore"):
+                fees = fees + np.where(used, n_turns * count * fee, 0.0)
+        cost["tools"] = cost["tools"] + fees
+        with np.errstate(all="ignore"):  # a missing time to first token counts as 0: a lower bound
+            per_call = np.nan_to_num(a["ttft"], nan=0.0) + (out + reas) / a["speed"]
+        lower = lower | (np.isnan(a["ttft"]) & (calls > 0))
+        latency = latency + n_turns * (per_call + pt(step["tool_seconds"]))
+    return {"cost": cost, "tokens": tokens, "flags": flags, "latency": latency, "latency_lower_bound": lower}
 
 
 def evaluate(plan: Plan, values: dict) -> dict[str, Any]:
-    """All metrics of ``domain.md`` for every option: arrays of shape (options, points).
+    """All metrics of ``domain.md`` for every visible option: arrays of shape (options, points).
 
     ``values`` is a scenario as plain data (``Scenario.model_dump()``), in which any number
     may be replaced by a 1-D array of points. Returns metric arrays plus boolean ``flags``.
     """
-    o, nh = len(plan), plan.n_hosted
-    h = pt(values["caching"]["hit_rate"])
     tasks = pt(values["volume"]["tasks_per_month"])
+    steps = values["attempt"]["steps"]
+    nh, n_rows, n_gpu = plan.n_hosted, len(plan.rows), len(plan.gpu_quality)
+    cascades = [o for o in plan.options if o.kind == "cascade"]
 
-    # ---- one attempt's tokens and, for hosted rows, its cost --------------------------------
-    meter_cost = {m: 0.0 for m in METERS}
-    meter_tokens = {m: 0.0 for m in METERS}
-    need_cached = np.zeros((o, 1), bool)
-    need_long = np.zeros((o, 1), bool)
-    too_long = np.zeros((o, 1), bool)
-    for step in values["attempt"]["steps"]:
-        calls = pt(step["calls"])
-        inp = pt(step["input_tokens"])
-        long = inp > plan.threshold
-        rates = {k: np.where(long, plan.long_rates[k], plan.rates[k]) for k in plan.rates}
-        fresh, cached, written = F.call_tokens(inp, pt(step["cached_prefix_tokens"]), h, plan.caching, plan.min_cache)
-        out, reas = pt(step["output_tokens"]), pt(step["reasoning_tokens"])
-        costs = F.call_cost(fresh, cached, written, out, reas, rates)
-        for m, tokens in zip(METERS, (fresh, cached, written, out, reas)):
-            meter_cost[m] = meter_cost[m] + calls * costs[m]
-            meter_tokens[m] = meter_tokens[m] + calls * tokens
-        need_cached = need_cached | ((cached > 0) & np.isnan(rates["cached_input"]))
-        need_long = need_long | (long & np.isnan(plan.long_rates["input"]) & (calls > 0))
-        too_long = too_long | ((inp > plan.context_window) & (calls > 0))
-    cost_attempt = sum(meter_cost[m] for m in METERS)
+    # ---- hosted rows: everything broadcast to (rows, points) ---------------------------------
+    rows = _rows(plan, values)
+    ra, rs, ru, rg = _outcomes(values, plan.row_quality)
+    row_arrays = {**{f"cost.{m}": v for m, v in rows["cost"].items()},
+                  **{f"tok.{m}": v for m, v in rows["tokens"].items()},
+                  "latency": rows["latency"], "A": ra, "S": rs, "U": ru, "G": rg}
+    shape = np.broadcast_shapes((n_rows, 1), tasks.shape, *(np.shape(v) for v in row_arrays.values()))
+    R = {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in row_arrays.items()}
+    rflags = {k: np.broadcast_to(v, (n_rows, 1)) for k, v in rows["flags"].items()}
+    rflags["latency_lower_bound"] = np.broadcast_to(rows["latency_lower_bound"], (n_rows, 1))
+    rflags["offered"] = plan.offered
+    keys = [k for k in R if k.startswith(("cost.", "tok."))]
 
-    # ---- retries: every option --------------------------------------------------------------
-    q = values["quality"]
-    p = _per_model(plan, values, "p_success", None)
-    d = _per_model(plan, values, "detection_rate", q["detection_rate"])
-    k = _per_model(plan, values, "attempts_allowed", q["attempts_allowed"])
-    attempts, s, u, g = F.retry_outcomes(p, d, k)
-    shape = np.broadcast_shapes(np.shape(cost_attempt), attempts.shape, tasks.shape, (o, 1))
-    cost_attempt = np.array(np.broadcast_to(cost_attempt, shape))
-    ai_monthly = tasks * attempts * cost_attempt  # hosted rows; GPU rows are replaced below
-    ai_monthly = np.array(np.broadcast_to(ai_monthly, shape))
-    meters = {f"meter_cost.{m}": np.array(np.broadcast_to(tasks * attempts * meter_cost[m], shape)) for m in METERS}
-    extra = {k_: np.full(shape, np.nan) for k_ in GPU_METRICS}
-    meters["meter_cost.gpu"] = np.zeros(shape)
-    meters["meter_cost.ops"] = np.zeros(shape)
-    no_fit = np.zeros((o, 1), bool)
+    # per task: a hosted option makes A attempts; a cascade makes A_i attempts at each stage it reaches
+    vis = {k: [R[k][:nh] * R["A"][:nh]] for k in keys}
+    vis["latency"] = [R["latency"][:nh]]
+    out_A, out_S, out_U, out_G = [R["A"][:nh]], [R["S"][:nh]], [R["U"][:nh]], [R["G"][:nh]]
+    vflags = {k: [v[:nh]] for k, v in rflags.items()}
+    tb = values["tier_behaviour"]
+    # expired Batch work resubmitted: the answer can take a second window
+    row_lat = plan.tier_latency * np.where(plan.tiers["batch"] & (tb["on_batch_expiry"] == "resubmit"),
+                                           np.where(pt(tb["batch_expiry_share"]) > 0, 2.0, 1.0), 1.0)
+    tier_lat, stor_rate, stor_free = [row_lat[:nh]], [plan.storage["per_gb_day"][:nh]], \
+        [plan.storage["free_gb"][:nh]]
+    limits = {k: [v[:nh]] for k, v in plan.limits.items()}
+    for c in cascades:
+        reached = np.ones((1, shape[1]))
+        acc = {k: 0.0 for k in keys}
+        lat = a_tot = s_tot = u_tot = 0.0
+        for r in c.rows:
+            share = reached * R["A"][r:r + 1]
+            for k in keys:
+                acc[k] = acc[k] + share * R[k][r:r + 1]
+            lat = lat + share * R["latency"][r:r + 1]
+            a_tot, s_tot, u_tot = a_tot + share, s_tot + reached * R["S"][r:r + 1], u_tot + reached * R["U"][r:r + 1]
+            reached = reached * R["G"][r:r + 1]
+        for k in keys:
+            vis[k].append(acc[k])
+        with np.errstate(all="ignore"):
+            vis["latency"].append(lat / a_tot)  # expected latency per attempt
+        out_A.append(a_tot), out_S.append(s_tot), out_U.append(u_tot), out_G.append(reached)
+        idx = list(c.rows)
+        for k, v in rflags.items():
+            vflags[k].append(np.all(v[idx], axis=0, keepdims=True) if k == "offered"
+                             else np.any(v[idx], axis=0, keepdims=True))
+        tier_lat.append(np.max(row_lat[idx], axis=0, keepdims=True))
+        first = c.rows[0]  # a cascade's vector store lives with its first stage's provider
+        stor_rate.append(plan.storage["per_gb_day"][first:first + 1])
+        stor_free.append(plan.storage["free_gb"][first:first + 1])
+        for k, v in plan.limits.items():
+            limits[k].append(np.min(v[idx], axis=0, keepdims=True))
 
-    # ---- self-hosted rows: the fleet's month ------------------------------------------------
-    if plan.gpu:
+    # ---- self-hosted options -------------------------------------------------------------------
+    ga, gs, gu, gg = _outcomes(values, plan.gpu_quality)
+    if n_gpu:
         gp = plan.gpu
-        a_g = np.broadcast_to(attempts, shape)[nh:]
-        busy_per_attempt = 0.0
-        out_per_attempt = 0.0
-        for j, step in enumerate(values["attempt"]["steps"]):
-            outp = pt(step["output_tokens"]) + pt(step["reasoning_tokens"])
+        busy_per_attempt, out_per_attempt, in_per_attempt = 0.0, 0.0, 0.0
+        uses_tools = np.zeros((1, 1), bool)
+        for j, st in enumerate(steps):
+            outp = pt(st["output_tokens"]) + pt(st["reasoning_tokens"])
+            inp = pt(st["input_tokens"]) + pt(st["retrieved_tokens"])
             secs = G.seconds_per_request(gp["t_p"][:, j:j + 1], gp["share"][:, j:j + 1], gp["in_p"][:, j:j + 1],
-                                         gp["out_p"][:, j:j + 1], np.maximum(pt(step["input_tokens"]), 1.0),
-                                         np.maximum(outp, 1.0))
-            busy_per_attempt = busy_per_attempt + pt(step["calls"]) * secs
-            out_per_attempt = out_per_attempt + pt(step["calls"]) * outp
+                                         gp["out_p"][:, j:j + 1], np.maximum(inp, 1.0), np.maximum(outp, 1.0))
+            n = pt(st["calls"]) * pt(st["turns"])
+            busy_per_attempt = busy_per_attempt + n * secs
+            out_per_attempt = out_per_attempt + n * outp
+            in_per_attempt = in_per_attempt + n * inp
+            uses_tools = uses_tools | ((pt(st["web_searches"]) + pt(st["file_searches"]) + pt(st["code_sessions"])) > 0)
         sh = values["self_hosted"]
-        busy = tasks * a_g * busy_per_attempt / 3600.0
+        busy = tasks * ga * busy_per_attempt / 3600.0
         gpu_hours, replicas, util = G.fleet(busy, gp["gpus_per_replica"], gp["gpus_per_instance"], gp["always_on"],
                                             pt(sh["min_replicas"]), pt(sh["target_utilisation"]),
                                             pt(values["volume"]["peak_to_average"]))
         gpu_cost = gpu_hours * gp["per_gpu_hour"]
         ops = pt(sh["ops_monthly"]) * np.ones_like(gpu_cost)
-        monthly_gpu = gpu_cost + ops
-        tokens_out = tasks * a_g * out_per_attempt
+        gpu_month = gpu_cost + ops
         with np.errstate(all="ignore"):
-            extra["cost_per_mtok_output"][nh:] = np.where(tokens_out > 0, monthly_gpu / tokens_out * 1e6, np.nan)
-            cost_attempt[nh:] = np.where(tasks * a_g > 0, monthly_gpu / (tasks * a_g), np.inf)
-        ai_monthly[nh:] = monthly_gpu
-        extra["gpu_hours"][nh:] = gpu_hours
-        extra["replicas"][nh:] = replicas
-        extra["utilisation"][nh:] = util
-        extra["busy_replica_hours"][nh:] = busy
-        extra["gpu_monthly_cost"][nh:] = monthly_gpu
-        for m in METERS:
-            meters[f"meter_cost.{m}"][nh:] = 0.0
-        meters["meter_cost.gpu"][nh:] = gpu_cost
-        meters["meter_cost.ops"][nh:] = ops
-        no_fit[nh:] = ~gp["fits"]
+            gpu_per_task = np.where(tasks > 0, gpu_month / np.where(tasks > 0, tasks, 1.0), np.inf)
+            per_mtok = np.where(tasks * ga * out_per_attempt > 0, gpu_month / (tasks * ga * out_per_attempt) * 1e6,
+                                np.nan)
 
-    # ---- people, per outcome, per month, ROI --------------------------------------------------
-    people = values["people"]
+    # ---- assemble every visible option -----------------------------------------------------------
+    def cat(parts, gpu_part=None, fill=np.nan):
+        """Visible hosted and cascade parts, then the self-hosted part; one (options, points) array."""
+        parts = list(parts)
+        if n_gpu:
+            parts.append(np.full((n_gpu, 1), fill) if gpu_part is None else gpu_part)
+        arrs = [np.asarray(p, dtype=float) for p in parts]
+        width = np.broadcast_shapes(*((1, np.shape(a)[-1]) if np.ndim(a) == 2 else (1, 1) for a in arrs))[1]
+        return np.concatenate([np.broadcast_to(a, (np.shape(a)[0] if np.ndim(a) == 2 else 1, width)) for a in arrs])
+
+    def catb(parts, gpu_part=None, fill=False):
+        return cat(parts, gpu_part, fill).astype(bool)
+
+    A, S, U, Gv = cat(out_A, ga), cat(out_S, gs), cat(out_U, gu), cat(out_G, gg)
+    zeros_g = np.zeros((n_gpu, 1))
+    meter_task = {m: cat(vis[f"cost.{m}"], zeros_g) for m in (*METERS, "tools")}  # AI cost per task by meter
+    token_task = {m: cat(vis[f"tok.{m}"], zeros_g) for m in METERS}
+    if n_gpu:
+        n_vis = len(A) - n_gpu
+        token_task["input"][n_vis:] = np.broadcast_to(ga * in_per_attempt, token_task["input"][n_vis:].shape)
+        token_task["output"][n_vis:] = np.broadcast_to(ga * out_per_attempt, token_task["output"][n_vis:].shape)
+    ai = sum(meter_task.values())
+    ai_monthly = tasks * ai
+    if n_gpu:
+        ai = ai.copy() if ai.shape[0] == len(A) else ai
+        ai, ai_monthly = np.array(np.broadcast_to(ai, np.broadcast_shapes(ai.shape, tasks.shape))), \
+            np.array(np.broadcast_to(ai_monthly, np.broadcast_shapes(ai.shape, tasks.shape)))
+        ai[n_vis:] = np.broadcast_to(gpu_per_task, ai[n_vis:].shape)
+        ai_monthly[n_vis:] = np.broadcast_to(gpu_month, ai_monthly[n_vis:].shape)
     with np.errstate(all="ignore"):
-        ai = np.where(tasks > 0, ai_monthly / np.where(tasks > 0, tasks, 1.0), attempts * cost_attempt)
-    _, review, fallback = F.task_costs(attempts, cost_attempt, s, u, g, pt(people["review_share"]),
+        cost_attempt = ai / A
+
+    people = values["people"]
+    _, review, fallback = F.task_costs(A, cost_attempt, S, U, Gv, pt(people["review_share"]),
                                        pt(people["cost_per_review"]), pt(people["human_cost_per_task"]))
-    cps, cprt = F.per_outcome(ai, review, fallback, s, g)
+    cps, cprt = F.per_outcome(ai, review, fallback, S, Gv)
+
+    gb = pt(values["retrieval"]["vector_store_gb"])
+    rate, free = cat(stor_rate, fill=0.0), cat(stor_free, fill=0.0)
+    billable = np.maximum(gb - free, 0.0)
+    with np.errstate(all="ignore"):
+        storage = np.where(billable > 0, billable * rate * DAYS_PER_MONTH, 0.0)
     val = values["value"]
-    fixed = pt(val["fixed_monthly"])
+    fixed = pt(val["fixed_monthly"]) + storage
     monthly, benefit, net, roi, payback = F.monthly_and_roi(
-        tasks, ai_monthly + tasks * (review + fallback), fixed, s,
+        tasks, ai_monthly + tasks * (review + fallback), fixed, S,
         None if val["value_per_success"] is None else pt(val["value_per_success"]),
         None if val["baseline_cost_per_task"] is None else pt(val["baseline_cost_per_task"]),
         pt(val["build_cost"]), pt(val["horizon_months"]),
     )
 
-    # ---- peak load against the organisation's rate limits (hosted) ---------------------------
-    per_minute = tasks * attempts / (F.HOURS_PER_MONTH * 60.0)
-    peak = per_minute * pt(values["volume"]["peak_to_average"])
-    calls_per_attempt = sum(pt(st["calls"]) for st in values["attempt"]["steps"])
-    tokens_per_attempt = sum(pt(st["calls"]) * (pt(st["input_tokens"]) + pt(st["output_tokens"])
-                                                + pt(st["reasoning_tokens"])) for st in values["attempt"]["steps"])
-    input_per_attempt = sum(pt(st["calls"]) * pt(st["input_tokens"]) for st in values["attempt"]["steps"])
-    peak_rpm = peak * calls_per_attempt
-    peak_tpm = peak * tokens_per_attempt
-    daily_input = tasks * attempts * input_per_attempt / (F.HOURS_PER_MONTH / 24.0)
-    lim = plan.limits or {"rpm": np.inf, "tpm": np.inf, "queue": np.inf}
+    # ---- peak load against rate limits; latency against the need ---------------------------------
+    peak = tasks * A / (F.HOURS_PER_MONTH * 60.0) * pt(values["volume"]["peak_to_average"])
+    calls_per_attempt = sum(pt(st["calls"]) * pt(st["turns"]) for st in steps)
+    with np.errstate(all="ignore"):
+        tokens_per_attempt = np.where(A > 0, sum(token_task.values()) / A, 0.0)
+        input_per_attempt = np.where(A > 0, (token_task["input"] + token_task["cached_input"]
+                                             + token_task["cache_write"]) / A, 0.0)
+    peak_rpm, peak_tpm = peak * calls_per_attempt, peak * tokens_per_attempt
+    daily_input = tasks * A * input_per_attempt / DAYS_PER_MONTH
+    lim = {k: cat(v, fill=np.inf) for k, v in limits.items()}
     over = (peak_rpm > lim["rpm"]) | (peak_tpm > lim["tpm"]) | (daily_input > lim["queue"])
-
     need = latency_need_seconds(values["latency"])
+    latency = cat(vis["latency"], fill=np.nan)
+    interactive = values["latency"].get("p95_seconds") is not None
+    offered = catb(vflags["offered"], fill=True)
     flags = {
-        "not_offered": ~plan.offered,
-        "too_slow": plan.tier_latency > need,
-        "context_too_long": too_long,
-        "no_fit": no_fit,
+        "not_offered": ~offered,
+        "too_slow": cat(tier_lat, fill=0.0) > need,
+        "latency_over_need": (latency > need) if interactive else np.zeros(latency.shape, bool),
+        "context_too_long": catb(vflags["too_long"]),
+        "no_fit": catb([np.zeros((len(A) - n_gpu, 1))], (~plan.gpu["fits"]) if n_gpu else None),
         "over_rate_limit": np.asarray(over, bool),
-        "no_cached_price": need_cached & plan.offered,
-        "no_long_context_price": need_long & plan.offered,
+        "no_cached_price": catb(vflags["need_cached"]) & offered,
+        "no_long_context_price": catb(vflags["need_long"]) & offered,
+        "no_web_search_price": catb(vflags["no_web"]),
+        "no_file_search_price": catb(vflags["no_file"]),
+        "no_code_session_price": catb(vflags["no_code"]),
+        "no_storage_price": np.isnan(storage),
+        "no_fallback_price": catb(vflags["no_fallback"]),
+        "no_tool_price_self_hosted": catb([np.zeros((len(A) - n_gpu, 1))],
+                                          np.broadcast_to(uses_tools, (n_gpu, 1)) if n_gpu else None),
     }
+
     out: dict[str, Any] = {
-        "cost_per_attempt": cost_attempt,
-        "expected_attempts": attempts,
-        "p_success": s,
-        "p_silent_failure": u,
-        "p_given_up": g,
-        "ai_cost_per_task": ai,
-        "review_cost_per_task": review,
-        "fallback_cost_per_task": fallback,
-        "task_cost": ai + review + fallback,
-        "cost_per_success": cps,
-        "cost_per_resolved_task": cprt,
-        "monthly_cost": monthly,
-        "monthly_benefit": benefit,
-        "net_monthly": net,
-        "roi": roi,
-        "payback_months": payback,
-        **extra,
-        **meters,
-        "peak_rpm": peak_rpm,
-        "peak_tpm": peak_tpm,
-        "daily_input_tokens": daily_input,
+        "cost_per_attempt": cost_attempt, "expected_attempts": A, "p_success": S, "p_silent_failure": U,
+        "p_given_up": Gv, "ai_cost_per_task": ai, "review_cost_per_task": review, "fallback_cost_per_task": fallback,
+        "task_cost": ai + review + fallback, "cost_per_success": cps, "cost_per_resolved_task": cprt,
+        "monthly_cost": monthly, "monthly_benefit": benefit, "net_monthly": net, "roi": roi,
+        "payback_months": payback, "latency_seconds": latency, "peak_rpm": peak_rpm, "peak_tpm": peak_tpm,
+        "daily_input_tokens": daily_input, "tier_latency": cat(tier_lat, fill=0.0),
+        "calls_per_attempt": calls_per_attempt * np.ones_like(A),
+        "latency_lower_bound": catb(vflags["latency_lower_bound"]).astype(float),
     }
-    for m in METERS:
-        out[f"meter_tokens.{m}"] = tasks * attempts * meter_tokens[m]
+    gpu_values = {}
+    if n_gpu:
+        gpu_values = {"gpu_hours": gpu_hours, "replicas": replicas, "utilisation": util, "busy_replica_hours": busy,
+                      "gpu_monthly_cost": gpu_month, "cost_per_mtok_output": per_mtok}
+    for k in GPU_METRICS:
+        out[k] = cat([np.full((len(A) - n_gpu, 1), np.nan)], gpu_values.get(k))
+    for m in (*METERS, "tools"):
+        out[f"meter_cost.{m}"] = tasks * meter_task[m]
+    out["meter_cost.storage"] = storage
+    out["meter_cost.gpu"] = cat([np.zeros((len(A) - n_gpu, 1))], gpu_cost if n_gpu else None)
+    out["meter_cost.ops"] = cat([np.zeros((len(A) - n_gpu, 1))], ops if n_gpu else None)
     out["meter_cost.review"] = tasks * review
     out["meter_cost.fallback"] = tasks * fallback
-    out["meter_cost.fixed"] = fixed * np.ones_like(monthly)
+    out["meter_cost.fixed"] = pt(val["fixed_monthly"]) * np.ones_like(monthly)
+    for m in METERS:
+        out[f"meter_tokens.{m}"] = tasks * token_task[m]
 
-    full = np.broadcast_shapes(*(np.shape(v) for v in out.values()), *(f.shape for f in flags.values()), shape)
+    full = np.broadcast_shapes(*(np.shape(v) for v in out.values()), *(np.shape(f) for f in flags.values()),
+                               (len(A), 1))
     result = {key: np.broadcast_to(np.asarray(v, dtype=float), full) for key, v in out.items()}
     result["flags"] = {key: np.broadcast_to(f, full) for key, f in flags.items()}
+    if plan.select is not None:
+        idx = np.asarray(plan.select, dtype=int)
+        result = {k: (v[idx] if k != "flags" else {f: a[idx] for f, a in v.items()}) for k, v in result.items()}
     return result

@@ -1,8 +1,12 @@
 """Options of a scenario and their prices as arrays, built once before any evaluation.
 
-Hosted options (a model on a tier, with or without caching) come first, then self-hosted ones
-(an open model on a rented GPU offer, always-on or autoscaled; see :mod:`.selfhost`). Every per-option array has
-shape (options, 1) so that it broadcasts against the points of a sweep or a sample.
+Visible options come in three kinds, in this order: hosted options (a model on a tier, with or
+without caching), cascades (stages tried in turn), and self-hosted options (an open model on a
+rented GPU offer; see :mod:`.selfhost`). Hosted pricing is computed on *rows*: one row per
+hosted option, then one per cascade stage. A row prices every step of an attempt on that
+step's own model and tier (a step may be pinned to another model, a planner on a reasoning
+model beside a drafter on a small one). Per-row arrays have shape (rows, 1) so that they
+broadcast against the points of a sweep or a sample.
 """
 
 from __future__ import annotations
@@ -34,72 +38,188 @@ class Option:
     kind: str = "hosted"
 
 
+@dataclass(frozen=True)
+class CascadeOption:
+    """Stages tried in turn: a caught failure, or a stage that gives up, goes to the next."""
+
+    id: str
+    name: str
+    rows: tuple[int, ...]  # the stage rows
+    stage_labels: tuple[str, ...]  # provider/model:tier of each stage
+    caching: bool
+    kind: str = "cascade"
+
+    @property
+    def provider(self) -> str:
+        return "cascade"
+
+    @property
+    def model(self) -> str:
+        return self.name
+
+    @property
+    def tier(self) -> str:
+        return ">".join(label.split(":")[1] for label in self.stage_labels)
+
+
 def option_id(provider: str, model: str, tier: str, caching: bool) -> str:
     return f"{provider}/{model}:{tier}" + (":cached" if caching else "")
 
 
 @dataclass
 class Plan:
-    """Static side of an evaluation: options (rows) and their per-option arrays, shape (O, 1)."""
+    """Static side of an evaluation: visible options and per-row arrays of shape (rows, 1)."""
 
-    options: list
-    quality_refs: list[tuple[str, str]]  # (section, name): 'models' or 'self_hosted'
-    model_index: np.ndarray
-    n_hosted: int
+    options: list  # visible: hosted, then cascades, then self-hosted
+    n_hosted: int  # visible hosted options (rows 0 .. n_hosted - 1)
+    rows: list[Option]  # hosted rows: visible hosted options, then cascade stages
+    row_quality: list[tuple]  # per row: ("models", ref) or ("stage", cascade, index, model ref)
     caching: np.ndarray
+    steps: list[dict]  # per step: arrays (rows, 1) of rates, tool fees, limits of that step
     offered: np.ndarray
-    rates: dict[str, np.ndarray]
-    long_rates: dict[str, np.ndarray]
-    threshold: np.ndarray
-    context_window: np.ndarray
-    min_cache: np.ndarray
-    tier_latency: np.ndarray
+    tier_latency: np.ndarray  # the longest any step's tier may take
+    context_window: np.ndarray  # the smallest window among the steps' models
+    threshold: np.ndarray  # the lowest long-context threshold among the steps' models
+    storage: dict  # vector storage per GB-day and free GB of each row's provider
+    tiers: dict  # is_flex, is_batch per row
+    limits: dict
+    gpu_quality: list[tuple]  # per self-hosted option: ("self_hosted", ref)
     currency: str
     as_of: date
-    gpu: dict = field(default_factory=dict)  # arrays of the self-hosted rows, shape (G, 1) or (G, steps)
-    limits: dict = field(default_factory=dict)  # rate limits per option: rpm, tpm, queue (inf when none)
+    gpu: dict = field(default_factory=dict)  # arrays of the self-hosted options
+    select: list[int] | None = None  # evaluate only these visible options (None: all)
 
     def __len__(self) -> int:
-        return len(self.options)
+        return len(self.options) if self.select is None else len(self.select)
 
-    def subset(self, rows: list[int]) -> "Plan":
-        """A plan of only these options (same order as given), for cheap repeated evaluation."""
-        idx = np.asarray(rows, dtype=int)
-        hosted = [r for r in rows if r < self.n_hosted]
-        if hosted != list(rows[:len(hosted)]):
-            raise ValueError("hosted rows must come before self-hosted rows")
-        gpu_rows = np.asarray([r - self.n_hosted for r in rows if r >= self.n_hosted], dtype=int)
-        pick = lambda a: a[idx]  # noqa: E731
+    @property
+    def n_cascades(self) -> int:
+        return sum(1 for o in self.options if o.kind == "cascade")
+
+    def subset(self, visible: list[int]) -> "Plan":
+        """A smaller plan holding only these visible options and the rows they need; evaluating
+        it gives their results in the order asked."""
+        kind_order = {"hosted": 0, "cascade": 1, "gpu": 2}
+        order = sorted(dict.fromkeys(visible), key=lambda i: (kind_order[self.options[i].kind], i))
+        hosted = [i for i in order if self.options[i].kind == "hosted"]
+        cascades = [i for i in order if self.options[i].kind == "cascade"]
+        gpus = [i for i in order if self.options[i].kind == "gpu"]
+        rows = list(hosted) + [r for i in cascades for r in self.options[i].rows]
+        new_row = {r: k for k, r in enumerate(rows)}
+        ridx = np.asarray(rows, dtype=int)
+        first_gpu = len(self.options) - len(self.gpu_quality)
+        gidx = np.asarray([i - first_gpu for i in gpus], dtype=int)
+        pick = lambda a: a[ridx]  # noqa: E731
+        opts = [self.options[i] for i in hosted]
+        for i in cascades:
+            c = self.options[i]
+            opts.append(CascadeOption(c.id, c.name, tuple(new_row[r] for r in c.rows), c.stage_labels, c.caching))
+        opts += [self.options[i] for i in gpus]
         return Plan(
-            options=[self.options[r] for r in rows], quality_refs=self.quality_refs,
-            model_index=self.model_index[idx], n_hosted=len(hosted), caching=pick(self.caching),
-            offered=pick(self.offered), rates={k: pick(v) for k, v in self.rates.items()},
-            long_rates={k: pick(v) for k, v in self.long_rates.items()}, threshold=pick(self.threshold),
-            context_window=pick(self.context_window), min_cache=pick(self.min_cache),
-            tier_latency=pick(self.tier_latency), currency=self.currency, as_of=self.as_of,
-            limits={k: pick(v) for k, v in self.limits.items()},
-            gpu={k: v[gpu_rows] for k, v in self.gpu.items()} if len(gpu_rows) else {},
+            options=opts, n_hosted=len(hosted), rows=[self.rows[r] for r in rows],
+            row_quality=[self.row_quality[r] for r in rows], caching=pick(self.caching),
+            steps=[{k: pick(v) for k, v in st.items()} for st in self.steps], offered=pick(self.offered),
+            tier_latency=pick(self.tier_latency), context_window=pick(self.context_window),
+            threshold=pick(self.threshold), storage={k: pick(v) for k, v in self.storage.items()},
+            tiers={k: pick(v) for k, v in self.tiers.items()}, limits={k: pick(v) for k, v in self.limits.items()},
+            gpu_quality=[self.gpu_quality[g] for g in gidx], currency=self.currency, as_of=self.as_of,
+            gpu={k: v[gidx] for k, v in self.gpu.items()} if len(gidx) else {},
+            select=[order.index(i) for i in visible],
         )
+
+    def selected_options(self) -> list:
+        return self.options if self.select is None else [self.options[i] for i in self.select]
+
+
+def _f(x) -> float:
+    return np.nan if x is None else float(x)
 
 
 def _rate_vector(price: Price | None, write_ttl: str) -> dict[str, float]:
     if price is None:
         return {k: np.nan for k in RATE_KEYS}
-
-    def f(x):
-        return np.nan if x is None else float(x)
-
     if write_ttl == "1h" and price.cache_write_1h is not None:
         write = price.cache_write_1h
     else:  # no TTL-priced write: a write costs the write rate, or plain input where there is none
         write = price.cache_write if price.cache_write is not None else price.input
-    return {
-        "input": f(price.input),
-        "cached_input": f(price.cached_input),
-        "cache_write": f(write),
-        "output": f(price.output),
-        "reasoning": f(price.reasoning if price.reasoning is not None else price.output),
-    }
+    return {"input": _f(price.input), "cached_input": _f(price.cached_input), "cache_write": _f(write),
+            "output": _f(price.output), "reasoning": _f(price.reasoning if price.reasoning is not None else price.output)}
+
+
+def _tool(book: PriceBook, entry: ModelEntry, name: str):
+    """A tool's price for a model: the model's own, else its provider's; None when unpriced."""
+    return entry.spec.tools.get(name) or book.providers[entry.provider].tools.get(name)
+
+
+def _step_entry(book: PriceBook, step: dict, main: ModelEntry) -> ModelEntry:
+    if step.get("model"):
+        hits = book.resolve(step["model"])
+        if hits:
+            return hits[0]
+    return main
+
+
+def _step_tier(step: dict, entry: ModelEntry, tier: str) -> str:
+    """A step runs on its own tier, or the option's; a step pinned to another model that lacks
+    the option's tier runs on Standard."""
+    if step.get("tier"):
+        return step["tier"]
+    if step.get("model") and not entry.offers(tier):
+        return "standard"
+    return tier
+
+
+def _row_steps(book: PriceBook, rows: list[tuple[ModelEntry, str]], steps: list[dict], write_ttl: str,
+               as_of: date) -> list[dict]:
+    """Per step, per row: rates (and Standard's, for Flex/Batch fallback), tool fees, model facts."""
+    out = []
+    n = len(rows)
+    for step in steps:
+        cols: dict[str, list] = {k: [] for k in (
+            *RATE_KEYS, *(f"long_{k}" for k in RATE_KEYS), *(f"std_{k}" for k in RATE_KEYS),
+            *(f"std_long_{k}" for k in RATE_KEYS), "threshold", "context_window", "min_cache", "offered",
+            "tier_latency", "web_fee", "web_content", "web_block", "file_fee", "code_fee", "speed", "ttft",
+            "speed_published", "flex", "batch")}
+        for main, tier in rows:
+            e = _step_entry(book, step, main)
+            t = _step_tier(step, e, tier)
+            base = _rate_vector(book.price(e, t, as_of), write_ttl)
+            long = _rate_vector(book.price(e, t, as_of, long_context=True), write_ttl)
+            std = _rate_vector(book.price(e, "standard", as_of), write_ttl)
+            std_long = _rate_vector(book.price(e, "standard", as_of, long_context=True), write_ttl)
+            for k in RATE_KEYS:
+                cols[k].append(base[k])
+                cols[f"long_{k}"].append(long[k])
+                cols[f"std_{k}"].append(std[k])
+                cols[f"std_long_{k}"].append(std_long[k])
+            lc = e.spec.long_context
+            cols["threshold"].append(lc.threshold if lc else np.inf)
+            cols["context_window"].append(e.spec.context_window or np.inf)
+            cols["min_cache"].append(e.spec.min_cache_tokens or 0)
+            cols["offered"].append(e.offers(t))
+            rule = book.tier_rule(e.provider, t)
+            cols["tier_latency"].append(float(rule.max_latency_seconds) if rule and rule.max_latency_seconds else 0.0)
+            web = _tool(book, e, "web_search")
+            cols["web_fee"].append(_f(web.per_1k_calls) / 1000 if web and web.per_1k_calls is not None else np.nan)
+            mode = web.content_tokens if web else None
+            cols["web_content"].append({"input": 1.0, "free": 0.0, "fixed_block": 2.0}.get(mode, 1.0))
+            cols["web_block"].append(float(web.fixed_block_tokens) if web and web.fixed_block_tokens else 0.0)
+            fs = _tool(book, e, "file_search")
+            cols["file_fee"].append(_f(fs.per_1k_calls) / 1000 if fs and fs.per_1k_calls is not None else np.nan)
+            cs = _tool(book, e, "code_session")
+            cols["code_fee"].append(_f(cs.per_session) if cs and cs.per_session is not None else np.nan)
+            sp = e.spec.speeds.get(t)
+            std_sp = e.spec.speeds.get("standard")
+            ttft = sp.ttft_seconds if sp and sp.ttft_seconds is not None else (
+                std_sp.ttft_seconds if sp and std_sp and std_sp.ttft_seconds is not None else None)  # Standard's TTFT
+            cols["speed"].append(_f(sp.output_tokens_per_s) if sp else np.nan)
+            cols["ttft"].append(_f(ttft))
+            cols["speed_published"].append(bool(sp and sp.label == "published"))
+            cols["flex"].append(t == "flex")
+            cols["batch"].append(t == "batch")
+        dtype = {"offered": bool, "speed_published": bool, "flex": bool, "batch": bool}
+        out.append({k: np.asarray(v, dtype=dtype.get(k, float)).reshape(n, 1) for k, v in cols.items()})
+    return out
 
 
 def hosted_options(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list[str],
@@ -118,70 +238,71 @@ def hosted_options(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: 
     return options
 
 
-def _limits(options: list, rate_limits: list[dict]) -> dict[str, np.ndarray]:
-    """Each hosted option's rate limits from the scenario (inf where none applies)."""
-    cols = {"rpm": [], "tpm": [], "queue": []}
-    for o in options:
-        match = None
-        if o.kind == "hosted":
-            names = {o.ref, o.model, f"{o.provider}/{o.model}"}
-            match = next((r for r in rate_limits if r["model"] in names and r["tier"] == o.tier), None)
-        for key, field_ in (("rpm", "rpm"), ("tpm", "tpm"), ("queue", "batch_queue_tokens")):
-            v = match.get(field_) if match else None
-            cols[key].append(np.inf if v is None else float(v))
-    return {k: np.asarray(v, dtype=float).reshape(len(options), 1) for k, v in cols.items()}
-
-
 def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list[str], caching_choices: list[bool],
                write_ttl: str, as_of: date, model_tiers: dict[str, list[str] | None] | None = None,
                values: dict | None = None) -> Plan:
-    """The plan of a scenario: hosted options, then self-hosted ones when ``values`` has any."""
+    """The plan of a scenario: hosted options, cascades, then self-hosted options."""
+    values = values or {}
+    steps = values["attempt"]["steps"]
     hosted = hosted_options(book, models, tiers, caching_choices, as_of, model_tiers)
-    sh = (values or {}).get("self_hosted")
-    interactive = bool(values and values["latency"].get("p95_seconds") is not None)
+    rows: list[Option] = list(hosted)
+    row_quality: list[tuple] = [("models", o.ref) for o in hosted]
+    cascades = []
+    for name, c in (values.get("cascades") or {}).items():
+        for cached in sorted(set(c["caching"])):
+            idx, labels = [], []
+            for i, st in enumerate(c["stages"]):
+                entry = book.resolve(st["model"])[0]
+                price = book.price(entry, st["tier"], as_of)
+                rows.append(Option(option_id(entry.provider, entry.id, st["tier"], cached), entry.provider, entry.id,
+                                   st["model"], st["tier"], cached, entry, price,
+                                   book.price(entry, st["tier"], as_of, long_context=True)))
+                row_quality.append(("stage", name, i, st["model"]))
+                idx.append(len(rows) - 1)
+                labels.append(f"{entry.provider}/{entry.id}:{st['tier']}")
+            cascades.append(CascadeOption(f"cascade/{name}" + (":cached" if cached else ""), name, tuple(idx),
+                                          tuple(labels), cached))
+    sh = values.get("self_hosted")
     if sh:
         from .selfhost import gpu_options
 
-        gpus = gpu_options(book, sh, values["attempt"]["steps"], interactive)
+        gpus = gpu_options(book, sh, steps, values["latency"].get("p95_seconds") is not None)
     else:
         gpus = []
-    options = hosted + gpus
-    n, nh = len(options), len(hosted)
+    n = len(rows)
 
     def col(vals, dtype=float):
         return np.asarray(vals, dtype=dtype).reshape(len(vals), 1)
 
-    pad = [np.nan] * len(gpus)
-    base = [_rate_vector(o.price, write_ttl) for o in hosted]
-    long = [_rate_vector(o.long_price, write_ttl) for o in hosted]
-    rates = {k: col([r[k] for r in base] + pad) for k in RATE_KEYS}
-    long_rates = {k: col([r[k] for r in long] + pad) for k in RATE_KEYS}
-    lc = [o.entry.spec.long_context for o in hosted]
-    rule = [book.tier_rule(o.provider, o.tier) for o in hosted]
-    quality_refs = [("models", r) for r in models] + [("self_hosted", r) for r in (sh["models"] if sh else {})]
-    index = {q: i for i, q in enumerate(quality_refs)}
+    per_step = _row_steps(book, [(o.entry, o.tier) for o in rows], steps, write_ttl, as_of)
+    storage_rate, storage_free = [], []
+    for o in rows:
+        vs = _tool(book, o.entry, "vector_storage")
+        storage_rate.append(_f(vs.per_gb_day) if vs and vs.per_gb_day is not None else np.nan)
+        storage_free.append(_f(vs.free_gb) if vs else 0.0)
+    stack = lambda k, how: how(np.hstack([s[k] for s in per_step]), axis=1, keepdims=True)  # noqa: E731
     plan = Plan(
-        options=options,
-        quality_refs=quality_refs,
-        model_index=np.asarray([index[("models" if o.kind == "hosted" else "self_hosted", o.ref)] for o in options],
-                               dtype=int),
-        n_hosted=nh,
-        caching=col([1.0 if o.caching else 0.0 for o in options]),
-        offered=col([o.entry.offers(o.tier) for o in hosted] + [True] * len(gpus), bool),
-        rates=rates,
-        long_rates=long_rates,
-        threshold=col([c.threshold if c else np.inf for c in lc] + [np.inf] * len(gpus)),
-        context_window=col([o.entry.spec.context_window or np.inf for o in hosted] + [np.inf] * len(gpus)),
-        min_cache=col([o.entry.spec.min_cache_tokens or 0 for o in hosted] + [0] * len(gpus)),
-        tier_latency=col([float(r.max_latency_seconds) if r and r.max_latency_seconds else 0.0 for r in rule]
-                         + [0.0] * len(gpus)),
+        options=list(hosted) + cascades + gpus,
+        n_hosted=len(hosted),
+        rows=rows,
+        row_quality=row_quality,
+        caching=col([1.0 if o.caching else 0.0 for o in rows]),
+        steps=per_step,
+        offered=stack("offered", np.all),
+        tier_latency=stack("tier_latency", np.max),
+        context_window=stack("context_window", np.min),
+        threshold=stack("threshold", np.min),
+        storage={"per_gb_day": col(storage_rate), "free_gb": col(storage_free)},
+        tiers={"flex": col([o.tier == "flex" for o in rows], bool), "batch": col([o.tier == "batch" for o in rows], bool)},
+        limits=_limits(rows, values.get("rate_limits") or []),
+        gpu_quality=[("self_hosted", o.ref) for o in gpus],
         currency=book.currency,
         as_of=as_of,
     )
-    plan.limits = _limits(options, (values or {}).get("rate_limits") or [])
+    assert len(plan.rows) == n
     if gpus:
-        steps = len(values["attempt"]["steps"])
-        arr = lambda k: np.asarray([[s[k] for s in o.steps] for o in gpus], dtype=float).reshape(len(gpus), steps)
+        k = len(steps)
+        arr = lambda i: np.asarray([[s[i] for s in o.steps] for o in gpus], dtype=float).reshape(len(gpus), k)  # noqa: E731
         plan.gpu = {
             "t_p": arr(0), "share": arr(1), "in_p": arr(2), "out_p": arr(3),
             "gpus_per_replica": col([o.gpus_per_replica or np.nan for o in gpus]),
@@ -190,5 +311,16 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
             "always_on": col([o.scaling == "always-on" for o in gpus], bool),
             "fits": col([o.gpus_per_replica is not None for o in gpus], bool),
         }
-    assert len(plan.options) == n
     return plan
+
+
+def _limits(rows: list, rate_limits: list[dict]) -> dict[str, np.ndarray]:
+    """Each hosted row's rate limits from the scenario (inf where none applies)."""
+    cols = {"rpm": [], "tpm": [], "queue": []}
+    for o in rows:
+        names = {o.ref, o.model, f"{o.provider}/{o.model}"}
+        match = next((r for r in rate_limits if r["model"] in names and r["tier"] == o.tier), None)
+        for key, field_ in (("rpm", "rpm"), ("tpm", "tpm"), ("queue", "batch_queue_tokens")):
+            v = match.get(field_) if match else None
+            cols[key].append(np.inf if v is None else float(v))
+    return {k: np.asarray(v, dtype=float).reshape(len(rows), 1) for k, v in cols.items()}

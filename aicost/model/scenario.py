@@ -44,18 +44,32 @@ class Step(Strict):
     """One kind of LLM call made during an attempt."""
 
     name: str
+    model: str | None = Field(None, description="run this step on this model (default: the option's model)")
+    tier: Tier | None = Field(None, description="run this step on this tier (default: the option's tier)")
     calls: NonNeg = Field(1.0, description="calls of this kind per attempt")
-    input_tokens: Tokens = Field(description="prompt tokens per call, cacheable prefix included")
+    input_tokens: Tokens = Field(description="prompt tokens per call (the first turn's), cacheable prefix included")
     cached_prefix_tokens: Tokens = Field(0.0, description="the stable prefix that prompt caching can reuse")
-    output_tokens: Tokens = Field(description="visible output tokens per call")
+    retrieved_tokens: Tokens = Field(0.0, description="retrieved context added to each call's input (not cached)")
+    output_tokens: Tokens = Field(description="visible output tokens per call (per turn)")
     reasoning_tokens: Tokens = Field(0.0, description="hidden reasoning tokens per call (billed as output)")
+    turns: Annotated[int, Field(ge=1, le=1000)] = Field(1, description="conversation turns per call; later turns "
+                                                                          "resend the history")
+    turn_input_tokens: Tokens = Field(0.0, description="new input tokens in each turn after the first")
+    web_searches: NonNeg = Field(0.0, description="web searches per call (turn)")
+    search_content_tokens: Tokens | None = Field(None, description="search content tokens each search adds to the "
+                                                                     "input, where the provider bills them")
+    file_searches: NonNeg = Field(0.0, description="file-search tool calls per call (turn)")
+    code_sessions: NonNeg = Field(0.0, description="hosted code-execution sessions per call (turn)")
+    tool_seconds: NonNeg = Field(0.0, description="seconds the tools add to each call, for the latency estimate")
 
     @model_validator(mode="after")
-    def _prefix_within_input(self):
+    def _consistent(self):
         if self.cached_prefix_tokens > self.input_tokens:
             raise ValueError(
                 f"cached_prefix_tokens ({self.cached_prefix_tokens:g}) exceeds input_tokens ({self.input_tokens:g})"
             )
+        if self.web_searches > 0 and self.search_content_tokens is None:
+            raise ValueError("web_searches needs search_content_tokens (providers bill search content as input)")
         return self
 
 
@@ -108,6 +122,45 @@ class Value(Strict):
         if (self.value_per_success is None) == (self.baseline_cost_per_task is None):
             raise ValueError("give exactly one of value_per_success or baseline_cost_per_task")
         return self
+
+
+class Retrieval(Strict):
+    vector_store_gb: NonNeg = Field(0.0, description="size of the hosted vector store (file search), GB")
+
+
+class TierBehaviour(Strict):
+    """Flex and Batch realities (both shares default to 0)."""
+
+    flex_refusal_share: Prob = Field(0.0, description="share of Flex calls refused for capacity (not billed)")
+    on_flex_refusal: Literal["wait", "standard"] = Field("standard", description="retry later, or send to Standard "
+                                                                                 "at Standard prices")
+    batch_expiry_share: Prob = Field(0.0, description="share of Batch requests that expire unfinished")
+    on_batch_expiry: Literal["resubmit", "standard"] = Field("resubmit", description="resubmit (adds a day) or send "
+                                                                                     "to Standard")
+
+
+class Stage(Strict):
+    model: str
+    tier: Tier = "standard"
+    p_success: Prob | None = Field(None, description="default: the model's p_success under models:")
+    detection_rate: Prob | None = None
+    attempts_allowed: Annotated[int, Field(ge=1, le=100)] | None = None
+
+
+class Cascade(Strict):
+    """Try the first model; escalate a caught failure (or a given-up task) to the next."""
+
+    stages: list[Stage] = Field(min_length=1)
+    caching: list[bool] = Field(default_factory=lambda: [False, True])
+
+
+class Variant(Strict):
+    """A design variant: overrides of this scenario (as --set), plus its own costs."""
+
+    description: str = ""
+    set: list[str] = Field(default_factory=list, description="FIELD=VALUE overrides, as --set")
+    fixed_monthly: NonNeg = Field(0.0, description="the variant's own monthly cost (e.g. its own vector database)")
+    one_time: NonNeg = Field(0.0, description="a one-time cost (e.g. fine-tuning), amortised over the horizon")
 
 
 class SelfHostedModel(Strict):
@@ -167,9 +220,13 @@ class Scenario(Strict):
     options: Options = Field(default_factory=Options)
     self_hosted: SelfHosted | None = Field(None, description="open models on rented GPUs")
     rate_limits: list[RateLimit] = Field(default_factory=list, description="hosted rate limits to check peak load")
+    retrieval: Retrieval = Field(default_factory=Retrieval)
+    tier_behaviour: TierBehaviour = Field(default_factory=TierBehaviour)
+    cascades: dict[str, Cascade] = Field(default_factory=dict, description="cascades to rank beside single models")
+    variants: dict[str, Variant] = Field(default_factory=dict, description="design variants, each compared in full")
 
     @model_validator(mode="after")
     def _something_to_compare(self):
-        if not self.models and self.self_hosted is None:
-            raise ValueError("give models: (hosted) or self_hosted: (open models on GPUs) to compare")
+        if not self.models and self.self_hosted is None and not self.cascades:
+            raise ValueError("give models: (hosted), cascades: or self_hosted: (open models on GPUs) to compare")
         return self
