@@ -244,17 +244,15 @@ def variants(ls: LoadedScenario, book: PriceBook, providers: Iterable[str] | Non
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        ok = True
+        failed = False
         for i, text in enumerate(v["set"]):
             where = ("variants", name, "set", i)
             try:
                 touched.update({p: _VariantSet(doc, where, text) for p in apply(data, [Override.parse(text)])})
             except InputError as exc:
-                ok = False
+                failed = True
                 for p in exc.problems:
                     problems.append(doc.problem(where, p.message))
-        if not ok:
-            continue
         value = data.setdefault("value", {})
         horizon = float(value.get("horizon_months", 12) or 12)
         extra = float(v["fixed_monthly"]) + float(v["one_time"]) / horizon
@@ -266,6 +264,8 @@ def variants(ls: LoadedScenario, book: PriceBook, providers: Iterable[str] | Non
         except InputError as exc:
             for p in exc.problems:
                 problems.append(_variant_blame(p, touched))
+            continue
+        if failed:
             continue
         out.append((name, LoadedScenario(spec, doc, models, list(ls.overrides) + list(v["set"]))))
     if problems:

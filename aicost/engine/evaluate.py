@@ -174,18 +174,19 @@ def evaluate(plan: Plan, values: dict) -> dict[str, Any]:
     for c in cascades:
         reached = np.ones((1, shape[1]))
         acc = {k: 0.0 for k in keys}
-        lat = a_tot = s_tot = u_tot = 0.0
+        a_tot = s_tot = u_tot = 0.0
+        shares = []
         for r in c.rows:
             share = reached * R["A"][r:r + 1]
+            shares.append(share)
             for k in keys:
                 acc[k] = acc[k] + share * R[k][r:r + 1]
-            lat = lat + share * R["latency"][r:r + 1]
             a_tot, s_tot, u_tot = a_tot + share, s_tot + reached * R["S"][r:r + 1], u_tot + reached * R["U"][r:r + 1]
             reached = reached * R["G"][r:r + 1]
         for k in keys:
             vis[k].append(acc[k])
-        with np.errstate(all="ignore"):
-            vis["latency"].append(lat / a_tot)  # expected latency per attempt
+        with np.errstate(all="ignore"):  # expected latency per attempt, each stage by its share of attempts
+            vis["latency"].append(sum((sh / a_tot) * R["latency"][r:r + 1] for sh, r in zip(shares, c.rows)))
         out_A.append(a_tot), out_S.append(s_tot), out_U.append(u_tot), out_G.append(reached)
         idx = list(c.rows)
         for k, v in rflags.items():
