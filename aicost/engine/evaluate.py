@@ -131,7 +131,7 @@ def _rows(plan: Plan, values: dict) -> dict[str, Any]:
         with np.errstate(all="ignore"):  # a missing time to first token counts as 0: a lower bound
             per_call = np.nan_to_num(a["ttft"], nan=0.0) + (out + reas) / a["speed"]
         lower = lower | (np.isnan(a["ttft"]) & (calls > 0))
-        latency = latency + n_turns * (per_call + pt(step["tool_seconds"]))
+        latency = latency + calls * (per_call + pt(step["tool_seconds"]))  # per turn: a user waits for each answer
     return {"cost": cost, "tokens": tokens, "flags": flags, "latency": latency, "latency_lower_bound": lower}
 
 
