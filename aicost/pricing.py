@@ -135,21 +135,12 @@ class PriceBook:
 
     @classmethod
     def _read(cls, listing: list[tuple[Path, bool]]) -> "PriceBook":
-        from .model import validate
         from .model.pricing import PricingFile
 
         book = cls()
         problems: list[Problem] = []
-        for f, is_bundled in listing:
-            try:
-                # bundled tables get the same name in a checkout and an installed wheel
-                doc = load_file(f, f"pricing/{f.name}" if is_bundled else None)
-                spec = validate(doc, PricingFile)
-            except InputError as exc:
-                problems.extend(exc.problems)
-                continue
+        for spec, doc in _validated(listing, PricingFile, problems):
             problems.extend(book._add(spec, doc))
-            doc.data = None  # validated: only the line numbers are needed from here on
         problems.extend(book._check())
         if problems:
             raise InputError(problems)
@@ -334,22 +325,31 @@ def _is_gpu_table(path: Path) -> bool:
         return False
 
 
-def _read_gpus(files: list[tuple[Path, bool]]):
-    """Read and validate GPU tables into a GPU book; all problems at once."""
-    from .gpus import GpuBook
-    from .model import freeze, validate
-    from .model.gpus import GpuFile
+def _validated(listing: list[tuple[Path, bool]], model, problems: list[Problem]):
+    """Each file parsed and validated against ``model``: (spec, doc) pairs; problems collected."""
+    from .model import validate
 
-    book, problems = GpuBook(), []
-    for f, is_bundled in files:
+    for f, is_bundled in listing:
         try:
+            # bundled tables get the same name in a checkout and an installed wheel
             doc = load_file(f, f"pricing/{f.name}" if is_bundled else None)
-            spec = validate(doc, GpuFile)
+            spec = validate(doc, model)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        yield spec, doc
+        doc.data = None  # validated: only the line numbers are needed from here on
+
+
+def _read_gpus(files: list[tuple[Path, bool]]):
+    """Read and validate GPU tables into a GPU book; all problems at once."""
+    from .gpus import GpuBook
+    from .model import freeze
+    from .model.gpus import GpuFile
+
+    book, problems = GpuBook(), []
+    for spec, doc in _validated(files, GpuFile, problems):
         problems.extend(book.add(freeze(spec), doc))
-        doc.data = None
     problems.extend(book.check())
     if problems:
         raise InputError(problems)
