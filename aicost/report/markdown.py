@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .numbers import money, months, num, pct
+from .numbers import latency, money, months, num, pct
 
 
 def esc(text: str) -> str:
@@ -37,15 +37,17 @@ def render(result, **_: Any) -> str:
             out.append("")
             out.append(f"> **Warning:** {esc(w)}")
         out.append("")
-        out.append("| # | option | $/attempt | attempts | P(success) | $/success | $/resolved | monthly | ROI | payback | status |")
-        out.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+        out.append("| # | option | $/attempt | attempts | P(success) | $/success | $/resolved | monthly | ROI | payback "
+                   "| latency | status |")
+        out.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
         for o in s.options:
             m = o.metrics
             status = "ok" if o.status == "ok" else f"{o.status}: {esc(o.reason or '')}"
             out.append(
                 f"| {o.rank} | `{esc(o.id)}` | {money(m['cost_per_attempt'], cur)} | {num(m['expected_attempts'])} | "
                 f"{pct(m['p_success'])} | {money(m['cost_per_success'], cur)} | {money(m['cost_per_resolved_task'], cur)} | "
-                f"{money(m['monthly_cost'], cur)} | {pct(m['roi'])} | {months(m['payback_months'])} | {status} |"
+                f"{money(m['monthly_cost'], cur)} | {pct(m['roi'])} | {months(m['payback_months'])} | {latency(o)} | "
+                f"{status} |"
             )
         out.append("")
     return "\n".join(out)

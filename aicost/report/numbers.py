@@ -36,6 +36,15 @@ def num(x: float | None, digits: int = 3) -> str:
     return "—" if x is None else f"{x:.{digits}g}"
 
 
+def latency(o) -> str:
+    """Estimated seconds per attempt; '≥' when the tables lack a time to first token."""
+    x = o.metrics.get("latency_seconds")
+    if x is None:
+        return "—"
+    lower = any("at least" in n for n in o.notes)
+    return f"{'≥' if lower else ''}{x:.1f} s"
+
+
 def months(x: float | None) -> str:
     if x is None:
         return "never"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, Sequence
 
-from .numbers import money, months, num, pct
+from .numbers import latency, money, months, num, pct
 
 BOLD, DIM, GREEN, YELLOW, RESET = "\x1b[1m", "\x1b[2m", "\x1b[32m", "\x1b[33m", "\x1b[0m"
 
@@ -50,15 +50,15 @@ def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
         rest = [o for o in s.options if o.status != "ok"]
         if ok:
             header = ("#", "option", "$/attempt", "attempts", "P(success)", "$/success", "$/resolved", "monthly",
-                      "ROI", "payback")
+                      "ROI", "payback", "latency")
             rows = []
             for o in ok:
                 m = o.metrics
                 rows.append((str(o.rank), o.id, money(m["cost_per_attempt"], cur), num(m["expected_attempts"]),
                              pct(m["p_success"]), money(m["cost_per_success"], cur),
                              money(m["cost_per_resolved_task"], cur), money(m["monthly_cost"], cur), pct(m["roi"]),
-                             months(m["payback_months"])))
-            out += columns(header, rows, [True, False] + [True] * 8, bold)
+                             months(m["payback_months"]), latency(o)))
+            out += columns(header, rows, [True, False] + [True] * 9, bold)
         if rest:
             out.append(bold(f"Not eligible or unpriced ({len(rest)}):"))
             rows = [(str(o.rank), o.id, money(o.metrics.get("cost_per_success"), cur)) for o in rest]
