@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def compare_result(scenarios=None, pricing: Sequence = (), sets: Iterable[str] = (), as_of=None,
-                   tiers=None, providers=None, top=None) -> "Result":
+                   tiers=None, providers=None, top=None, samples=None, seed=0) -> "Result":
     """Compare every option of each scenario; returns the :class:`aicost.result.Result`.
 
     ``scenarios``: paths or bundled names (default: the bundled default scenario);
@@ -31,18 +31,19 @@ def compare_result(scenarios=None, pricing: Sequence = (), sets: Iterable[str] =
 
     if isinstance(scenarios, (str, bytes)) or hasattr(scenarios, "__fspath__"):
         scenarios = [scenarios]
-    return run(scenarios, pricing=pricing, sets=sets, as_of=as_of, tiers=tiers, providers=providers, top=top)
+    return run(scenarios, pricing=pricing, sets=sets, as_of=as_of, tiers=tiers, providers=providers, top=top,
+               samples=samples, seed=seed)
 
 
 def compare(scenarios=None, pricing: Sequence = (), sets: Iterable[str] = (), as_of=None,
-            tiers=None, providers=None, top=None) -> "pandas.DataFrame":
+            tiers=None, providers=None, top=None, samples=None, seed=0) -> "pandas.DataFrame":
     """Like ``aicost compare``: a DataFrame with one row per scenario and option, ranked.
 
     The full result (assumptions, notes, meters, price sources) is in ``df.attrs["result"]``.
     """
     from .frame import to_frame
 
-    return to_frame(compare_result(scenarios, pricing, sets, as_of, tiers, providers, top))
+    return to_frame(compare_result(scenarios, pricing, sets, as_of, tiers, providers, top, samples, seed))
 
 
 __all__ = ["compare", "compare_result", "__version__"]

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 
 _PKG = Path(__file__).resolve().parent
-_CODE = [_PKG / n for n in ("pricing.py", "gpus.py", "scenario.py", "yamlio.py", "model/pricing.py",
+_CODE = [_PKG / n for n in ("pricing.py", "gpus.py", "scenario.py", "yamlio.py", "ranges.py", "model/pricing.py",
                             "model/scenario.py", "model/gpus.py")]
 
 

@@ -137,6 +137,31 @@ def _max_age(text: str | None) -> int | None:
         raise InputError(f"--max-price-age: expected a number of days such as 90 or 90d, got {text!r}") from None
 
 
+class progress_bar:
+    """A progress bar on stderr for long work (only on a terminal, and only when there is work)."""
+
+    def __init__(self, total: int | None, label: str):
+        self.total, self.label, self.bar = total, label, None
+
+    def __enter__(self):
+        if self.total and self.total >= 20000 and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True, console=__import__("rich.console").console.Console(stderr=True))
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=self.total)
+        return self.advance
+
+    def advance(self, done: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done % self.total or self.total)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
 def warn(messages) -> None:
     for m in messages:
         _stderr(f"aicost: warning: {m}")
@@ -161,6 +186,11 @@ def compare(
                                                 "(repeatable).")] = [],
     as_of: AsOfOpt = None,
     max_price_age: MaxAgeOpt = None,
+    samples: Annotated[Optional[int], typer.Option("--samples", min=1, metavar="N", help="Sample the scenario's "
+                                                   "ranged inputs N times: P10/P50/P90 and the chance each option "
+                                                   "is the cheapest.")] = None,
+    seed: Annotated[int, typer.Option("--seed", metavar="S", help="Random seed for --samples (same seed, "
+                                      "same output).")] = 0,
     output: OutputOpt = None,
     csv_raw: Annotated[bool, typer.Option("--csv-raw", help="CSV without the spreadsheet formula guard.")] = False,
 ) -> None:
@@ -186,8 +216,10 @@ def compare(
         from .comparison import run
         from .report import render
 
-        result = run(scenarios or None, pricing=pricing, sets=sets, as_of=_as_of(as_of), tiers=tier or None,
-                     providers=provider or None, top=top, max_price_age=_max_age(max_price_age))
+        with progress_bar(samples, "sampling") as advance:
+            result = run(scenarios or None, pricing=pricing, sets=sets, as_of=_as_of(as_of), tiers=tier or None,
+                         providers=provider or None, top=top, max_price_age=_max_age(max_price_age),
+                         samples=samples, seed=seed, progress=advance)
         warn(w for s in result.scenarios for w in s.warnings)
         emit(render(result, fmt, width=_width(), color=_color() and output is None, raw=csv_raw), output)
 
@@ -240,6 +272,64 @@ def gpu(
             from .report.gpu import render_gpu
 
             emit(render_gpu(report, book.currency), output)
+
+    guarded(body, json_errors=(fmt == "json"))
+
+
+METRIC_LABELS = {"cost_per_success": "cost per successful outcome", "monthly_cost": "monthly cost", "roi": "ROI"}
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A scenario file or bundled name with "
+                                            "ranged inputs.")],
+    option: Annotated[Optional[str], typer.Option("--option", metavar="ID", help="The option to study (default: "
+                                                  "the cheapest per success at the likely values).")] = None,
+    metric: Annotated[str, typer.Option("--metric", metavar="METRIC", help="cost_per_success, monthly_cost or "
+                                        "roi.")] = "cost_per_success",
+    pricing: PricingOpt = [],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table, json, csv or markdown.")] = "table",
+    sets: SetOpt = [],
+    as_of: AsOfOpt = None,
+    chart: Annotated[Optional[Path], typer.Option("--chart", metavar="FILE", help="Also draw a tornado chart "
+                                                  "(.png or .svg; needs pip install 'aicost[plot]').")] = None,
+    output: OutputOpt = None,
+) -> None:
+    """Which uncertain inputs move the result most: each ranged input at its low and its high,
+    the others at their likely values (a tornado table), largest swing first.
+
+    Example:
+
+    \b
+      aicost sensitivity nightly-extraction
+      aicost sensitivity nightly-extraction --metric monthly_cost --chart tornado.png
+    """
+    def body():
+        _check_format(fmt)
+        if metric not in METRIC_LABELS:
+            raise InputError(f"--metric: expected one of {', '.join(METRIC_LABELS)}, got {metric!r}")
+        if chart is not None:
+            from .charts import check_path
+
+            check_path(chart)
+        from .sensitivity import report
+        from .pricing import PriceBook
+        from .report.rows import render as render_rows
+
+        book = PriceBook.load(pricing)
+        rep = report(scenario, book, sets, option, metric, _as_of(as_of))
+        cols = ("field", "dist", "low", "likely", "high", "metric_at_low", "metric_at_likely", "metric_at_high",
+                "swing")
+        if fmt == "table":
+            _stderr(f"aicost: {rep['option']} · {METRIC_LABELS[metric]} at the likely values: {rep['base']:.6g}")
+        emit(render_rows(rep["rows"], fmt, cols, kind="sensitivity", right=set(cols) - {"field", "dist"},
+                         extra={"scenario": rep["scenario"], "option": rep["option"], "metric": metric}), output)
+        if chart is not None:
+            from .charts import tornado
+
+            unit = "" if metric == "roi" else f" ({book.currency})"
+            tornado(rep["rows"], f"{rep['scenario']}: {rep['option']}", METRIC_LABELS[metric] + unit, chart)
+            _stderr(f"aicost: wrote {chart}")
 
     guarded(body, json_errors=(fmt == "json"))
 

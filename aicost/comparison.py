@@ -33,7 +33,8 @@ DEFAULT_MAX_PRICE_AGE = 90
 
 def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
                    tiers: Sequence[str] | None = None, top: int | None = None,
-                   max_price_age: int | None = DEFAULT_MAX_PRICE_AGE) -> ScenarioResult:
+                   max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, samples: int | None = None,
+                   seed: int | None = 0, progress=None, _sim: list | None = None) -> ScenarioResult:
     from .catalog import warnings_for
 
     plan = plan_for(ls, book, as_of, tiers)
@@ -42,6 +43,18 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     metrics = {k: v[:, 0].tolist() for k, v in arrays.items() if k != "flags"}  # one point: per-option lists
     metrics["flags"] = {k: v[:, 0].tolist() for k, v in arrays["flags"].items()}
     options = [_option_result(plan, metrics, i, values, book) for i in range(len(plan))]
+    uncertainty = None
+    if ls.ranges:
+        uncertainty = {"ranges": [r.to_dict() for r in ls.ranges], "samples": None, "seed": None}
+        if samples:
+            from .uncertainty import simulate
+
+            sim = simulate(plan, values, ls.ranges, samples, seed, progress=progress)
+            for o, u in zip(options, sim["options"]):
+                o.uncertainty = u
+            uncertainty.update(samples=samples, seed=seed)
+            if _sim is not None:
+                _sim.append((options, sim["cps"]))
     options.sort(key=_rank_key)
     for rank, o in enumerate(options, 1):
         o.rank = rank
@@ -51,12 +64,14 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     notes = []
     if not any(o.eligible for o in options):
         notes.append("no option is eligible and priced for this workload")
+    if ls.ranges and not samples:
+        notes.append(f"{len(ls.ranges)} ranged input(s) collapsed to their likely values; --samples N samples them")
     warnings = warnings_for(book, [(o.entry, o.tier) for o in plan.rows if o.price], plan.as_of, max_price_age)
     return ScenarioResult(
         warnings=warnings,
         name=spec["name"], file=ls.file, description=spec["description"].strip(),
         tasks_per_month=spec["volume"]["tasks_per_month"], latency_need=describe_latency(values["latency"]),
-        as_of=plan.as_of.isoformat(), options=options, notes=notes,
+        as_of=plan.as_of.isoformat(), options=options, notes=notes, uncertainty=uncertainty,
         overrides=list(ls.overrides),
         assumptions={
             "hours_per_month": 730,
@@ -73,7 +88,8 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
 def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | Path] = (),
         sets: Iterable[str] = (), as_of: date | None = None, tiers: Sequence[str] | None = None,
         providers: Sequence[str] | None = None, top: int | None = None,
-        book: PriceBook | None = None, max_price_age: int | None = DEFAULT_MAX_PRICE_AGE) -> Result:
+        book: PriceBook | None = None, max_price_age: int | None = DEFAULT_MAX_PRICE_AGE,
+        samples: int | None = None, seed: int | None = 0, progress=None) -> Result:
     """Compare the options of each scenario (the bundled default when none is given)."""
     book = book or PriceBook.load(pricing)
     refs = list(scenarios) if scenarios else [paths.DEFAULT_SCENARIO]
@@ -82,7 +98,8 @@ def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | P
     for ref in refs:
         try:
             ls = scenario_mod.load(ref, book, sets, providers=providers)
-            results.append(compare_designs(ls, book, as_of, tiers, top, max_price_age, providers))
+            results.append(compare_designs(ls, book, as_of, tiers, top, max_price_age, providers, samples, seed,
+                                           progress))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -92,14 +109,16 @@ def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | P
 
 def compare_designs(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
                     tiers: Sequence[str] | None = None, top: int | None = None,
-                    max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, providers=None) -> ScenarioResult:
+                    max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, providers=None, samples: int | None = None,
+                    seed: int | None = 0, progress=None) -> ScenarioResult:
     """Compare a scenario, or every option of every design variant it names, ranked together."""
     designs = scenario_mod.variants(ls, book, providers)
     if designs[0][0] is None:
-        return compare_loaded(ls, book, as_of, tiers, top, max_price_age)
+        return compare_loaded(ls, book, as_of, tiers, top, max_price_age, samples, seed, progress)
     merged: ScenarioResult | None = None
+    sims: list = []
     for name, design in designs:
-        res = compare_loaded(design, book, as_of, tiers, None, max_price_age)
+        res = compare_loaded(design, book, as_of, tiers, None, max_price_age, samples, seed, progress, sims)
         for o in res.options:
             o.id = f"{o.id}@{name}"
             o.variant = name
@@ -113,6 +132,12 @@ def compare_designs(ls: LoadedScenario, book: PriceBook, as_of: date | None = No
         merged.assumptions["variants"][name] = {
             "description": v.get("description", "the scenario as written"), "set": list(v.get("set", [])),
             "fixed_monthly": v.get("fixed_monthly", 0.0), "one_time": v.get("one_time", 0.0)}
+    if sims:  # the cheapest option across every design, on the same draws
+        from .uncertainty import joint_p_cheapest
+
+        p = joint_p_cheapest([cps for _, cps in sims])
+        for o, v in zip([o for opts, _ in sims for o in opts], p):
+            o.uncertainty["p_cheapest"] = float(v)
     merged.options.sort(key=_rank_key)
     for rank, o in enumerate(merged.options, 1):
         o.rank = rank

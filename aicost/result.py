@@ -45,6 +45,7 @@ class OptionResult:
     gpu: dict[str, Any] | None = None  # self-hosted options: fleet, throughput basis, offer
     cascade: dict[str, Any] | None = None  # cascades: their stages
     variant: str | None = None  # the design variant, when the scenario names variants
+    uncertainty: dict[str, Any] | None = None  # with --samples: percentiles and p_cheapest
 
     @property
     def eligible(self) -> bool:
@@ -58,6 +59,8 @@ class OptionResult:
         }
         if self.variant is not None:
             d["variant"] = self.variant
+        if self.uncertainty is not None:
+            d["uncertainty"] = self.uncertainty
         d.update(self.metrics)
         d["notes"] = list(self.notes)
         d["meters"] = self.meters
@@ -82,6 +85,7 @@ class ScenarioResult:
     notes: list[str] = field(default_factory=list)
     overrides: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    uncertainty: dict[str, Any] | None = None  # ranges, and the samples and seed when sampled
 
     @property
     def best(self) -> OptionResult | None:
@@ -97,6 +101,7 @@ class ScenarioResult:
             "as_of": self.as_of, "tasks_per_month": self.tasks_per_month, "latency_need": self.latency_need,
             "overrides": list(self.overrides), "assumptions": self.assumptions, "notes": list(self.notes),
             "warnings": list(self.warnings),
+            **({"uncertainty": self.uncertainty} if self.uncertainty is not None else {}),
             "best": best.id if best else None,
             "options": [o.to_dict() for o in self.options],
         }

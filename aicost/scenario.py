@@ -27,6 +27,7 @@ class LoadedScenario:
     models: dict[str, list[ModelEntry]]
     overrides: list[str] = field(default_factory=list)  # the --set texts applied, as given
     plain: dict = field(default_factory=dict, repr=False)  # spec as plain data, dumped once
+    ranges: list = field(default_factory=list)  # ranged inputs (aicost.ranges.Range); plain holds likely values
 
     def __post_init__(self) -> None:
         if not self.plain:
@@ -68,17 +69,17 @@ def load(ref: str | Path, book: PriceBook, sets: Iterable = (),
                                                 *(s if isinstance(s, str) else s.text for s in sets),
                                                 "|providers:", *(providers or [])))
     hit = cache.get(key) if book.cache_key else None
-    if isinstance(hit, tuple) and len(hit) == 5:
-        spec, doc, keys, overrides, plain = hit
+    if isinstance(hit, tuple) and len(hit) == 6:
+        spec, doc, keys, overrides, plain, ranges = hit
         try:
             models = {ref: [book.models[k] for k in ks] for ref, ks in keys.items()}
-            return LoadedScenario(spec, doc, models, overrides, plain)
+            return LoadedScenario(spec, doc, models, overrides, plain, ranges)
         except KeyError:
             pass
     ls = _load(ref, path, book, sets, providers)
     if book.cache_key:  # model entries are stored as keys into the book, not copies of it
         keys = {r: [(e.provider, e.id) for e in es] for r, es in ls.models.items()}
-        cache.put(key, (None, ls.doc, keys, ls.overrides, ls.plain))
+        cache.put(key, (None, ls.doc, keys, ls.overrides, ls.plain, ls.ranges))
     return ls
 
 
@@ -99,14 +100,29 @@ def _load(ref, path: Path, book: PriceBook, sets: list, providers) -> LoadedScen
             raise InputError(doc.problem((), "expected a mapping of keys at the top level"))
         data = copy.deepcopy(data)
         touched = apply(data, overrides)
+    data, ranges, range_problems = _lift_ranges(data, doc)
     try:
         spec = validate(doc, Scenario, data)
     except InputError as exc:
-        problems = [_blame(p, touched) for p in exc.problems]
+        problems = [_blame(p, touched) for p in exc.problems + range_problems]
         problems += _unknown_models(data, doc, book, touched, providers)
         raise InputError(problems) from None
+    if range_problems:
+        raise InputError([_blame(p, touched) for p in range_problems])
     models = resolve_models(spec, doc, book, touched, providers)
-    return LoadedScenario(spec, doc, models, texts)
+    return LoadedScenario(spec, doc, models, texts, ranges=ranges)
+
+
+def _lift_ranges(data, doc: Document):
+    """Ranges out of the data (the likely values stay); see :mod:`aicost.ranges`."""
+    if not isinstance(data, dict):
+        return data, [], []
+    from .model.scenario import Scenario
+    from .ranges import extract
+
+    dist = (data.get("uncertainty") or {}).get("distribution", "pert") if isinstance(data.get("uncertainty"), dict) \
+        else "pert"
+    return extract(data, doc, Scenario, dist if dist in ("pert", "triangular") else "pert")
 
 
 def _blame(problem: Problem, touched: dict) -> Problem:
@@ -253,6 +269,8 @@ def variants(ls: LoadedScenario, book: PriceBook, providers: Iterable[str] | Non
                 failed = True
                 for p in exc.problems:
                     problems.append(doc.problem(where, p.message))
+        data, v_ranges, range_problems = _lift_ranges(data, doc)
+        problems.extend(range_problems)
         value = data.setdefault("value", {})
         horizon = float(value.get("horizon_months", 12) or 12)
         extra = float(v["fixed_monthly"]) + float(v["one_time"]) / horizon
@@ -267,7 +285,7 @@ def variants(ls: LoadedScenario, book: PriceBook, providers: Iterable[str] | Non
             continue
         if failed:
             continue
-        out.append((name, LoadedScenario(spec, doc, models, list(ls.overrides) + list(v["set"]))))
+        out.append((name, LoadedScenario(spec, doc, models, list(ls.overrides) + list(v["set"]), ranges=v_ranges)))
     if problems:
         raise InputError(problems)
     return out

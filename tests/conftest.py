@@ -55,9 +55,16 @@ def scenario(**changes) -> dict:
 
 
 def loaded(data: dict, book: PriceBook) -> LoadedScenario:
+    """A scenario from a dict, loaded as a file would be (ranges lifted, validated, models resolved)."""
+    from aicost.errors import InputError
+    from aicost.ranges import extract
+
     doc = Document("<test>", data)
-    spec = Scenario.model_validate(data)
-    return LoadedScenario(spec, doc, resolve_models(spec, doc, book))
+    point, ranges, problems = extract(data, doc, Scenario)
+    if problems:
+        raise InputError(problems)
+    spec = Scenario.model_validate(point)
+    return LoadedScenario(spec, Document("<test>", point), resolve_models(spec, doc, book), ranges=ranges)
 
 
 def option(data: dict, book: PriceBook, option_id: str):

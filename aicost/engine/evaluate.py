@@ -102,11 +102,15 @@ def _rows(plan: Plan, values: dict) -> dict[str, Any]:
             cacheable = pt(step["cached_prefix_tokens"]) if t == 1 else i0 + (t - 2) * per_turn_new
             long = inp > a["threshold"]
             fresh, cached, written = F.call_tokens(inp, cacheable, h, plan.caching, a["min_cache"])
-            tier_rates = {k: np.where(long, a[f"long_{k}"], a[k]) for k in RATE_KEYS}
+            if np.any(long):
+                tier_rates = {k: np.where(long, a[f"long_{k}"], a[k]) for k in RATE_KEYS}
+            else:  # no prompt reaches a long-context threshold: the base rates throughout
+                tier_rates = {k: a[k] for k in RATE_KEYS}
             c_tier = F.call_cost(fresh, cached, written, out, reas, tier_rates)
             weight = calls * on
             if np.any(share > 0):
-                std_rates = {k: np.where(long, a[f"std_long_{k}"], a[f"std_{k}"]) for k in RATE_KEYS}
+                std_rates = {k: np.where(long, a[f"std_long_{k}"], a[f"std_{k}"]) if np.any(long) else a[f"std_{k}"]
+                             for k in RATE_KEYS}
                 c_std = F.call_cost(fresh, cached, written, out, reas, std_rates)
                 c = {m: np.where(share > 0, (1 - share) * c_tier[m] + share * c_std[m], c_tier[m]) for m in METERS}
                 flags["no_fallback"] |= np.broadcast_to((share > 0) & np.isnan(a["std_input"]), (nr, 1))
@@ -135,11 +139,12 @@ def _rows(plan: Plan, values: dict) -> dict[str, Any]:
     return {"cost": cost, "tokens": tokens, "flags": flags, "latency": latency, "latency_lower_bound": lower}
 
 
-def evaluate(plan: Plan, values: dict) -> dict[str, Any]:
+def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     """All metrics of ``domain.md`` for every visible option: arrays of shape (options, points).
 
     ``values`` is a scenario as plain data (``Scenario.model_dump()``), in which any number
-    may be replaced by a 1-D array of points. Returns metric arrays plus boolean ``flags``.
+    may be replaced by a 1-D array of points. Returns metric arrays plus boolean ``flags``;
+    ``meters=False`` leaves out the per-meter breakdown (for sampling and sweeps).
     """
     tasks = pt(values["volume"]["tasks_per_month"])
     steps = values["attempt"]["steps"]
@@ -328,6 +333,8 @@ def evaluate(plan: Plan, values: dict) -> dict[str, Any]:
                       "gpu_monthly_cost": gpu_month, "cost_per_mtok_output": per_mtok}
     for k in GPU_METRICS:
         out[k] = cat([np.full((len(A) - n_gpu, 1), np.nan)], gpu_values.get(k))
+    if not meters:
+        return _finish(plan, out, flags, len(A))
     for m in (*METERS, "tools"):
         out[f"meter_cost.{m}"] = tasks * meter_task[m]
     out["meter_cost.storage"] = storage
@@ -338,9 +345,12 @@ def evaluate(plan: Plan, values: dict) -> dict[str, Any]:
     out["meter_cost.fixed"] = pt(val["fixed_monthly"]) * np.ones_like(monthly)
     for m in METERS:
         out[f"meter_tokens.{m}"] = tasks * token_task[m]
+    return _finish(plan, out, flags, len(A))
 
+
+def _finish(plan: Plan, out: dict, flags: dict, n: int) -> dict[str, Any]:
     full = np.broadcast_shapes(*(np.shape(v) for v in out.values()), *(np.shape(f) for f in flags.values()),
-                               (len(A), 1))
+                               (n, 1))
     result = {key: np.broadcast_to(np.asarray(v, dtype=float), full) for key, v in out.items()}
     result["flags"] = {key: np.broadcast_to(f, full) for key, f in flags.items()}
     if plan.select is not None:

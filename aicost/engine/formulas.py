@@ -17,6 +17,8 @@ HOURS_PER_MONTH = 730.0  # 8760 / 12, the convention infracost uses
 def _where_used(amount, rate):
     """``amount * rate`` where amount > 0, else 0: a missing (NaN) rate only matters if used."""
     amount = np.asarray(amount, dtype=float)
+    if not np.isnan(rate).any():
+        return amount * rate
     with np.errstate(all="ignore"):
         return np.where(amount > 0, amount * rate, 0.0)
 

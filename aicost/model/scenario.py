@@ -154,6 +154,11 @@ class Cascade(Strict):
     caching: list[bool] = Field(default_factory=lambda: [False, True])
 
 
+class Uncertainty(Strict):
+    distribution: Literal["pert", "triangular"] = Field(
+        "pert", description="distribution of {low, likely, high} ranges that do not name their own dist")
+
+
 class Variant(Strict):
     """A design variant: overrides of this scenario (as --set), plus its own costs."""
 
@@ -224,6 +229,7 @@ class Scenario(Strict):
     tier_behaviour: TierBehaviour = Field(default_factory=TierBehaviour)
     cascades: dict[str, Cascade] = Field(default_factory=dict, description="cascades to rank beside single models")
     variants: dict[str, Variant] = Field(default_factory=dict, description="design variants, each compared in full")
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
 
     @model_validator(mode="after")
     def _something_to_compare(self):

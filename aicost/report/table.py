@@ -48,17 +48,26 @@ def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
         out += [style(YELLOW, f"Note: {note}") for note in s.notes]
         ok = [o for o in s.options if o.status == "ok"]
         rest = [o for o in s.options if o.status != "ok"]
+        sampled = any(o.uncertainty for o in ok)
+        if s.uncertainty and s.uncertainty.get("samples"):
+            u = s.uncertainty
+            out.append(f"{u['samples']:,} samples of {len(u['ranges'])} ranged input(s), seed {u['seed']}")
         if ok:
             header = ("#", "option", "$/attempt", "attempts", "P(success)", "$/success", "$/resolved", "monthly",
-                      "ROI", "payback", "latency")
+                      "ROI", "payback", "latency") + (("$/success P10-P90", "P(cheapest)") if sampled else ())
             rows = []
             for o in ok:
                 m = o.metrics
+                extra = ()
+                if sampled:
+                    band = (o.uncertainty or {}).get("cost_per_success")
+                    extra = (f"{money(band['p10'], cur)}-{money(band['p90'], cur)}" if band else "—",
+                             pct((o.uncertainty or {}).get("p_cheapest")))
                 rows.append((str(o.rank), o.id, money(m["cost_per_attempt"], cur), num(m["expected_attempts"]),
                              pct(m["p_success"]), money(m["cost_per_success"], cur),
                              money(m["cost_per_resolved_task"], cur), money(m["monthly_cost"], cur), pct(m["roi"]),
-                             months(m["payback_months"]), latency(o)))
-            out += columns(header, rows, [True, False] + [True] * 9, bold)
+                             months(m["payback_months"]), latency(o)) + extra)
+            out += columns(header, rows, [True, False] + [True] * (11 if sampled else 9), bold)
         if rest:
             out.append(bold(f"Not eligible or unpriced ({len(rest)}):"))
             rows = [(str(o.rank), o.id, money(o.metrics.get("cost_per_success"), cur)) for o in rest]

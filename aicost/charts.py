@@ -1,0 +1,68 @@
+"""Charts (matplotlib, an optional extra: ``pip install 'aicost[plot]'``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import InputError
+
+FORMATS = (".png", ".svg")
+
+
+def pyplot():
+    """matplotlib's pyplot on a file-only backend, or a clear message when it is missing."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise InputError("charts need matplotlib: pip install 'aicost[plot]'") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def check_path(path: Path) -> None:
+    if path.suffix.lower() not in FORMATS:
+        raise InputError(f"--chart: expected a .png or .svg file name, got {str(path)!r}")
+    if not (path.parent if str(path.parent) else Path(".")).is_dir():
+        raise InputError(f"--chart: folder {path.parent} does not exist")
+
+
+def save(fig, path: Path) -> None:
+    """Write the figure atomically (temporary file, then rename)."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent if str(path.parent) else ".")
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format=path.suffix[1:].lower(), dpi=100, metadata={"Software": None} if
+                    path.suffix.lower() == ".png" else {"Date": None})
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def tornado(rows: list[dict], title: str, metric_label: str, path: Path, size=(8.0, 4.5)):
+    """Horizontal bars from each input's low to its high value of the metric, around the likely."""
+    plt = pyplot()
+    rows = [r for r in rows if r["swing"] is not None][:12][::-1]
+    fig, ax = plt.subplots(figsize=size)
+    base = rows[0]["metric_at_likely"] if rows else 0.0
+    for y, r in enumerate(rows):
+        lo, hi = r["metric_at_low"], r["metric_at_high"]
+        ax.barh(y, lo - base, left=base, color="#4c72b0", label="at low" if y == 0 else None)
+        ax.barh(y, hi - base, left=base, color="#dd8452", label="at high" if y == 0 else None)
+    ax.axvline(base, color="black", linewidth=1)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([r["field"] for r in rows], fontsize=8)
+    ax.set_xlabel(metric_label)
+    ax.set_title(title, fontsize=10)
+    if rows:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    save(fig, path)
+    plt.close(fig)
+    return fig

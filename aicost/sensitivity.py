@@ -1,0 +1,34 @@
+"""The sensitivity (tornado) view of a scenario's ranged inputs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from . import scenario as scenario_mod
+from .comparison import compare_loaded, plan_for
+from .errors import InputError
+from .pricing import PriceBook
+from .uncertainty import tornado
+
+
+def report(ref: str, book: PriceBook, sets=(), option: str | None = None, metric: str = "cost_per_success",
+           as_of: date | None = None) -> dict[str, Any]:
+    ls = scenario_mod.load(ref, book, sets)
+    if not ls.ranges:
+        raise InputError(f"{ls.file}: the scenario has no ranged inputs ({{low, likely, high}} or {{p10, p90}})")
+    res = compare_loaded(ls, book, as_of)
+    plan = plan_for(ls, book, as_of)
+    ids = [o.id for o in plan.options]
+    if option is None:
+        best = res.best
+        if best is None:
+            raise InputError(f"{ls.file}: no option is eligible and priced; name one with --option")
+        option = best.id
+    elif option not in ids:
+        from .errors import did_you_mean
+
+        raise InputError(f"--option: no option '{option}' in {ls.file}{did_you_mean(option, ids)}")
+    rows = tornado(plan, ls.values(), ls.ranges, ids.index(option), metric)
+    return {"scenario": res.name, "option": option, "metric": metric,
+            "base": rows[0]["metric_at_likely"] if rows else None, "rows": rows}
