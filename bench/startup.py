@@ -39,6 +39,9 @@ def compare(scenarios: Annotated[Optional[list[str]], typer.Argument()] = None,
             provider: Annotated[list[str], typer.Option("--provider")] = [],
             as_of: Annotated[Optional[str], typer.Option("--as-of")] = None,
             output: Annotated[Optional[Path], typer.Option("--output")] = None,
+            max_price_age: Annotated[Optional[str], typer.Option("--max-price-age")] = None,
+            samples: Annotated[Optional[int], typer.Option("--samples", min=1)] = None,
+            seed: Annotated[int, typer.Option("--seed")] = 0,
             csv_raw: Annotated[bool, typer.Option("--csv-raw")] = False):
     import pydantic, yaml, rich, numpy
 app(["compare"])

@@ -169,56 +169,65 @@ def _step_tier(step: dict, entry: ModelEntry, tier: str) -> str:
     return tier
 
 
+def _facts(book: PriceBook, e: ModelEntry, t: str, write_ttl: str, as_of: date) -> dict:
+    """Everything a row needs to price one step on model ``e`` and tier ``t``."""
+    out: dict = {}
+    base = _rate_vector(book.price(e, t, as_of), write_ttl)
+    long = _rate_vector(book.price(e, t, as_of, long_context=True), write_ttl)
+    std = _rate_vector(book.price(e, "standard", as_of), write_ttl)
+    std_long = _rate_vector(book.price(e, "standard", as_of, long_context=True), write_ttl)
+    for k in RATE_KEYS:
+        out[k], out[f"long_{k}"], out[f"std_{k}"], out[f"std_long_{k}"] = base[k], long[k], std[k], std_long[k]
+    lc = e.spec.long_context
+    out["threshold"] = lc.threshold if lc else np.inf
+    out["context_window"] = e.spec.context_window or np.inf
+    out["min_cache"] = e.spec.min_cache_tokens or 0
+    out["offered"] = e.offers(t)
+    rule = book.tier_rule(e.provider, t)
+    out["tier_latency"] = float(rule.max_latency_seconds) if rule and rule.max_latency_seconds else 0.0
+    web = _tool(book, e, "web_search")
+    out["web_fee"] = _f(web.per_1k_calls) / 1000 if web and web.per_1k_calls is not None else np.nan
+    out["web_content"] = {"input": 1.0, "free": 0.0, "fixed_block": 2.0}.get(web.content_tokens if web else None, 1.0)
+    out["web_block"] = float(web.fixed_block_tokens) if web and web.fixed_block_tokens else 0.0
+    fs = _tool(book, e, "file_search")
+    out["file_fee"] = _f(fs.per_1k_calls) / 1000 if fs and fs.per_1k_calls is not None else np.nan
+    cs = _tool(book, e, "code_session")
+    out["code_fee"] = _f(cs.per_session) if cs and cs.per_session is not None else np.nan
+    sp = e.spec.speeds.get(t)
+    std_sp = e.spec.speeds.get("standard")
+    ttft = sp.ttft_seconds if sp and sp.ttft_seconds is not None else (
+        std_sp.ttft_seconds if sp and std_sp and std_sp.ttft_seconds is not None else None)  # Standard's TTFT
+    out["speed"] = _f(sp.output_tokens_per_s) if sp else np.nan
+    out["ttft"] = _f(ttft)
+    out["speed_published"] = bool(sp and sp.label == "published")
+    out["flex"], out["batch"] = t == "flex", t == "batch"
+    return out
+
+
+BOOL_FACTS = ("offered", "speed_published", "flex", "batch")
+FACT_KEYS = (*RATE_KEYS, *(f"long_{k}" for k in RATE_KEYS), *(f"std_{k}" for k in RATE_KEYS),
+             *(f"std_long_{k}" for k in RATE_KEYS), "threshold", "context_window", "min_cache", "offered",
+             "tier_latency", "web_fee", "web_content", "web_block", "file_fee", "code_fee", "speed", "ttft",
+             "speed_published", "flex", "batch")
+
+
 def _row_steps(book: PriceBook, rows: list[tuple[ModelEntry, str]], steps: list[dict], write_ttl: str,
                as_of: date) -> list[dict]:
     """Per step, per row: rates (and Standard's, for Flex/Batch fallback), tool fees, model facts."""
+    memo: dict[tuple, dict] = {}  # the same model and tier recur across rows (cached or not) and steps
     out = []
     n = len(rows)
     for step in steps:
-        cols: dict[str, list] = {k: [] for k in (
-            *RATE_KEYS, *(f"long_{k}" for k in RATE_KEYS), *(f"std_{k}" for k in RATE_KEYS),
-            *(f"std_long_{k}" for k in RATE_KEYS), "threshold", "context_window", "min_cache", "offered",
-            "tier_latency", "web_fee", "web_content", "web_block", "file_fee", "code_fee", "speed", "ttft",
-            "speed_published", "flex", "batch")}
+        facts = []
         for main, tier in rows:
             e = _step_entry(book, step, main)
             t = _step_tier(step, e, tier)
-            base = _rate_vector(book.price(e, t, as_of), write_ttl)
-            long = _rate_vector(book.price(e, t, as_of, long_context=True), write_ttl)
-            std = _rate_vector(book.price(e, "standard", as_of), write_ttl)
-            std_long = _rate_vector(book.price(e, "standard", as_of, long_context=True), write_ttl)
-            for k in RATE_KEYS:
-                cols[k].append(base[k])
-                cols[f"long_{k}"].append(long[k])
-                cols[f"std_{k}"].append(std[k])
-                cols[f"std_long_{k}"].append(std_long[k])
-            lc = e.spec.long_context
-            cols["threshold"].append(lc.threshold if lc else np.inf)
-            cols["context_window"].append(e.spec.context_window or np.inf)
-            cols["min_cache"].append(e.spec.min_cache_tokens or 0)
-            cols["offered"].append(e.offers(t))
-            rule = book.tier_rule(e.provider, t)
-            cols["tier_latency"].append(float(rule.max_latency_seconds) if rule and rule.max_latency_seconds else 0.0)
-            web = _tool(book, e, "web_search")
-            cols["web_fee"].append(_f(web.per_1k_calls) / 1000 if web and web.per_1k_calls is not None else np.nan)
-            mode = web.content_tokens if web else None
-            cols["web_content"].append({"input": 1.0, "free": 0.0, "fixed_block": 2.0}.get(mode, 1.0))
-            cols["web_block"].append(float(web.fixed_block_tokens) if web and web.fixed_block_tokens else 0.0)
-            fs = _tool(book, e, "file_search")
-            cols["file_fee"].append(_f(fs.per_1k_calls) / 1000 if fs and fs.per_1k_calls is not None else np.nan)
-            cs = _tool(book, e, "code_session")
-            cols["code_fee"].append(_f(cs.per_session) if cs and cs.per_session is not None else np.nan)
-            sp = e.spec.speeds.get(t)
-            std_sp = e.spec.speeds.get("standard")
-            ttft = sp.ttft_seconds if sp and sp.ttft_seconds is not None else (
-                std_sp.ttft_seconds if sp and std_sp and std_sp.ttft_seconds is not None else None)  # Standard's TTFT
-            cols["speed"].append(_f(sp.output_tokens_per_s) if sp else np.nan)
-            cols["ttft"].append(_f(ttft))
-            cols["speed_published"].append(bool(sp and sp.label == "published"))
-            cols["flex"].append(t == "flex")
-            cols["batch"].append(t == "batch")
-        dtype = {"offered": bool, "speed_published": bool, "flex": bool, "batch": bool}
-        out.append({k: np.asarray(v, dtype=dtype.get(k, float)).reshape(n, 1) for k, v in cols.items()})
+            key = (e.provider, e.id, t)
+            if key not in memo:
+                memo[key] = _facts(book, e, t, write_ttl, as_of)
+            facts.append(memo[key])
+        out.append({k: np.asarray([f[k] for f in facts], dtype=bool if k in BOOL_FACTS else float).reshape(n, 1)
+                    for k in FACT_KEYS})
     return out
 
 
