@@ -47,7 +47,7 @@ def key(kind: str, files: Iterable[Path], extra: Iterable[str] = ()) -> str:
     for f in files:
         try:
             st = f.stat()
-            parts.append(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}")
+            parts.append(f"{os.path.abspath(f)}|{st.st_size}|{st.st_mtime_ns}")
         except OSError:
             parts.append(f"{f}|missing")
     return "\0".join(parts)

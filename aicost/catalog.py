@@ -155,23 +155,3 @@ def diff(old: dict[tuple, Decimal], new: dict[tuple, Decimal]) -> list[dict[str,
         rows.append({"change": change, "provider": prov, "model": mid, "tier": tier, "context": ctx, "rate": rate,
                      "old": a, "new": b, "change_pct": pct})
     return rows
-
-
-def warnings_for(book: PriceBook, used: Iterable[tuple[ModelEntry, str]], as_of: date,
-                 max_age_days: int | None) -> list[str]:
-    """Stale prices (checked more than ``max_age_days`` before ``as_of``) and models past their
-    deprecation date, among the (entry, tier) pairs in use; one warning per model and kind."""
-    seen: dict[tuple, str] = {}
-    for e, tier in used:
-        spec = e.spec
-        if spec.deprecated is not None and spec.deprecated <= as_of and ("deprecated", e.key) not in seen:
-            seen[("deprecated", e.key)] = (f"{e.key} was deprecated on {spec.deprecated.isoformat()} "
-                                           f"({e.doc.file}:{e.doc.line_of(('models', e.id))})")
-        p = book.price(e, tier, as_of)
-        if p is None or max_age_days is None:
-            continue
-        age = (as_of - p.checked).days
-        if age > max_age_days and ("stale", e.key, tier) not in seen:
-            seen[("stale", e.key, tier)] = (f"{e.key} {tier} price was checked {age} days before "
-                                            f"{as_of.isoformat()} (limit {max_age_days}; {p.file}:{p.line})")
-    return [seen[k] for k in sorted(seen)]

@@ -576,7 +576,17 @@ def pricing_import(
 
 
 def main() -> None:
-    app()
+    """The console script. A top-level command runs on its own, without building every other
+    command's options first (click's "lazy subcommands" idea; typer builds them all eagerly)."""
+    argv = sys.argv[1:]
+    single = {"compare": compare, "gpu": gpu, "sensitivity": sensitivity}
+    if argv and argv[0] in single:
+        one = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
+                          context_settings={"help_option_names": ["-h", "--help"]})
+        one.command(name=argv[0])(single[argv[0]])
+        one(argv[1:], prog_name=f"aicost {argv[0]}")
+    else:
+        app()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,10 +35,10 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
                    tiers: Sequence[str] | None = None, top: int | None = None,
                    max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, samples: int | None = None,
                    seed: int | None = 0, progress=None, _sim: list | None = None) -> ScenarioResult:
-    from .catalog import warnings_for
+    from .pricing import warnings_for
 
     plan = plan_for(ls, book, as_of, tiers)
-    values = ls.values()
+    values = ls.plain  # read, never changed, by the point evaluation
     arrays = evaluate(plan, values)
     metrics = {k: v[:, 0].tolist() for k, v in arrays.items() if k != "flags"}  # one point: per-option lists
     metrics["flags"] = {k: v[:, 0].tolist() for k, v in arrays["flags"].items()}

@@ -139,11 +139,16 @@ class PriceBook:
 
         book = cls()
         problems: list[Problem] = []
+        docs = []
         for spec, doc in _validated(listing, PricingFile, problems):
             problems.extend(book._add(spec, doc))
+            docs.append(doc)
         problems.extend(book._check())
         if problems:
             raise InputError(problems)
+        for doc in docs:  # after loading, only model, tier and price-block lines are ever cited
+            doc.lines = {p: n for p, n in doc.lines.items()
+                         if not (len(p) >= 5 and isinstance(p[-1], str) and p[-1] not in TIERS)}
         return book
 
     def _add(self, spec, doc: Document) -> list[Problem]:
@@ -278,6 +283,26 @@ class PriceBook:
 
     def tier_rule(self, provider: str, tier: str) -> Any:
         return self.providers[provider].tier_rules.get(tier)
+
+
+def warnings_for(book: PriceBook, used: Iterable[tuple[ModelEntry, str]], as_of: date,
+                 max_age_days: int | None) -> list[str]:
+    """Stale prices (checked more than ``max_age_days`` before ``as_of``) and models past their
+    deprecation date, among the (entry, tier) pairs in use; one warning per model and kind."""
+    seen: dict[tuple, str] = {}
+    for e, tier in used:
+        spec = e.spec
+        if spec.deprecated is not None and spec.deprecated <= as_of and ("deprecated", e.key) not in seen:
+            seen[("deprecated", e.key)] = (f"{e.key} was deprecated on {spec.deprecated.isoformat()} "
+                                           f"({e.doc.file}:{e.doc.line_of(('models', e.id))})")
+        p = book.price(e, tier, as_of)
+        if p is None or max_age_days is None:
+            continue
+        age = (as_of - p.checked).days
+        if age > max_age_days and ("stale", e.key, tier) not in seen:
+            seen[("stale", e.key, tier)] = (f"{e.key} {tier} price was checked {age} days before "
+                                            f"{as_of.isoformat()} (limit {max_age_days}; {p.file}:{p.line})")
+    return [seen[k] for k in sorted(seen)]
 
 
 def _price(entry: ModelEntry, tier: str, r: Any, file: str, line: int | None) -> Price:

@@ -34,7 +34,6 @@ class Option:
     caching: bool
     entry: ModelEntry = field(repr=False, compare=False)
     price: Price | None = field(repr=False, compare=False)
-    long_price: Price | None = field(repr=False, compare=False)
     kind: str = "hosted"
 
 
@@ -242,8 +241,7 @@ def hosted_options(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: 
             for tier in (t for t in TIERS if t in tiers and (only is None or t in only)):
                 for cached in sorted(set(caching_choices)):
                     options.append(Option(option_id(entry.provider, entry.id, tier, cached), entry.provider,
-                                          entry.id, ref, tier, cached, entry, book.price(entry, tier, as_of),
-                                          book.price(entry, tier, as_of, long_context=True)))
+                                          entry.id, ref, tier, cached, entry, book.price(entry, tier, as_of)))
     return options
 
 
@@ -264,8 +262,7 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
                 entry = book.resolve(st["model"])[0]
                 price = book.price(entry, st["tier"], as_of)
                 rows.append(Option(option_id(entry.provider, entry.id, st["tier"], cached), entry.provider, entry.id,
-                                   st["model"], st["tier"], cached, entry, price,
-                                   book.price(entry, st["tier"], as_of, long_context=True)))
+                                   st["model"], st["tier"], cached, entry, price))
                 row_quality.append(("stage", name, i, st["model"]))
                 idx.append(len(rows) - 1)
                 labels.append(f"{entry.provider}/{entry.id}:{st['tier']}")
