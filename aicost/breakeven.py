@@ -34,10 +34,15 @@ def grid(lo: float, hi: float, points: int, log: bool) -> np.ndarray:
 
 
 def _diff(plan: Plan, values: dict, path: tuple, xs, metric: str) -> np.ndarray:
+    """Metric of the first option minus the second's at each x; NaN where either is not usable
+    (ineligible or unpriced there), so no crossing is found where an option is not a choice."""
+    from .sweep import usable
+
     v = copy.deepcopy(values)
     set_path(v, path, np.asarray(xs, dtype=float))
-    m = evaluate(plan, v)[metric]
-    return m[0] - m[1]
+    m = evaluate(plan, v, meters=False)
+    x = np.where(usable(m), m[metric], np.nan)
+    return x[0] - x[1]
 
 
 def crossings(plan: Plan, values: dict, path: tuple, a: int, b: int, lo: float, hi: float, log: bool = True,

@@ -66,3 +66,42 @@ def tornado(rows: list[dict], title: str, metric_label: str, path: Path, size=(8
     save(fig, path)
     plt.close(fig)
     return fig
+
+
+def short(option_id: str, width: int = 60) -> str:
+    """A legend label: GPU options as 'model on N GPU (provider, scaling)'-like text, others as is."""
+    if option_id.startswith("gpu/"):
+        model, gpu, seller, pricing, scaling = option_id[4:].split(":")
+        option_id = f"{model} on {gpu} ({seller.split('/')[0]}, {pricing}, {scaling})"
+    return option_id if len(option_id) <= width else option_id[: width - 1] + "…"
+
+
+def lines(x, series: list[tuple[str, list]], xlabel: str, ylabel: str, log_x: bool, marks: list[tuple],
+          title: str, path: Path, size=(9.0, 5.5)):
+    """One line per series against ``x``; ``marks`` (x, y, label) as labelled points. Returns the
+    figure (closed; its axes still hold the lines for inspection)."""
+    import numpy as np
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=size)
+    for label, y in series:
+        ax.plot(x, y, label=short(label), linewidth=1.6)
+    if marks:
+        ax.scatter([m[0] for m in marks], [m[1] for m in marks], color="black", zorder=5, s=22)
+        for mx, my, text in marks:
+            ax.annotate(text, (mx, my), textcoords="offset points", xytext=(4, 6), fontsize=7)
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    finite = np.concatenate([np.asarray(y, dtype=float)[np.isfinite(np.asarray(y, dtype=float))] for _, y in series]) \
+        if series else np.array([])
+    if finite.size and finite.min() > 0 and finite.max() / finite.min() > 50:
+        ax.set_yscale("log")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+    fig.tight_layout()
+    save(fig, path)
+    plt.close(fig)
+    return fig

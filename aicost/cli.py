@@ -334,6 +334,169 @@ def sensitivity(
     guarded(body, json_errors=(fmt == "json"))
 
 
+def _unit(metric: str, currency: str) -> str:
+    return "ROI" if metric == "roi" else f"{metric.replace('_', ' ')} ({currency})"
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A scenario file or bundled name.")],
+    vary: Annotated[list[str], typer.Option("--vary", metavar="FIELD=START:STOP[:STEPS][:log]",
+                                            help="The field to vary and its range (repeat once for a grid).")],
+    metric: Annotated[str, typer.Option("--metric", metavar="METRIC", help="cost_per_success (default), "
+                                        "cost_per_resolved_task, monthly_cost, roi, net_monthly or "
+                                        "cost_per_attempt.")] = "cost_per_success",
+    top: Annotated[int, typer.Option("--top", min=1, metavar="N", help="Options shown besides the winners.")] = 8,
+    pricing: PricingOpt = [],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table, csv or json.")] = "table",
+    sets: SetOpt = [],
+    as_of: AsOfOpt = None,
+    chart: Annotated[Optional[Path], typer.Option("--chart", metavar="FILE", help="Draw the sweep (.png or "
+                                                  ".svg; needs pip install 'aicost[plot]').")] = None,
+    output: OutputOpt = None,
+    csv_raw: Annotated[bool, typer.Option("--csv-raw", help="CSV without the spreadsheet formula guard.")] = False,
+) -> None:
+    """Vary one field (or two, a grid) over a range: every option's cost per success (or another
+    metric) at every point, and the winner, with the points where it changes marked.
+
+    Example:
+
+    \b
+      aicost sweep support-assistant --vary volume.tasks_per_month=1000:10000000:61:log
+      aicost sweep research-agent --vary models.gpt-5.4.p_success=0.3:0.9 --vary caching.hit_rate=0:1:6
+    """
+    def body():
+        _check_format(fmt, ("table", "csv", "json"))
+        if chart is not None:
+            from .charts import check_path
+
+            check_path(chart)
+        from .pricing import PriceBook
+        from .report import whatif as view
+        from .whatif import sweep_report
+
+        book = PriceBook.load(pricing)
+        n_points = 1
+        for v in vary:
+            parts = v.partition("=")[2].split(":")
+            n_points *= int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 11
+        with progress_bar(n_points if n_points >= 200000 else None, "sweeping") as advance:
+            rep = sweep_report(scenario, book, vary, sets, metric, top, _as_of(as_of), progress=advance)
+        if fmt == "csv":
+            text = view.sweep_csv(rep, raw=csv_raw)
+        elif fmt == "json":
+            text = view.sweep_json(rep)
+        else:
+            text = view.sweep_table(rep) + (view.terminal_chart(rep) if chart is None else "")
+        emit(text, output)
+        if chart is not None:
+            _sweep_chart(rep, chart)
+
+    guarded(body, json_errors=(fmt == "json"))
+
+
+def _sweep_chart(rep: dict, path: Path) -> None:
+    import numpy as np
+
+    from .charts import lines
+
+    if len(rep["fields"]) != 1:
+        raise InputError("--chart draws one-field sweeps")
+    x = rep["x"][0]
+    series = [(rep["ids"][i], np.where(rep["usable"][i], rep["value"][i], np.nan)) for i in rep["shown"]]
+    w = rep["winner"]
+    marks = [(x[j], rep["value"][w[j], j], f"winner changes at {x[j]:.3g}")
+             for j in range(1, len(x)) if w[j] != w[j - 1] and w[j] >= 0 and w[j - 1] >= 0]
+    f = rep["fields"][0]
+    lines(x, series, f["field"], _unit(rep["metric"], rep["currency"]), f["log"], marks, rep["scenario"], path)
+    _stderr(f"aicost: wrote {path}")
+
+
+@app.command()
+def breakeven(
+    scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A scenario file or bundled name.")],
+    vary: Annotated[str, typer.Option("--vary", metavar="FIELD[=START:STOP[:log]]", help="The field to move, "
+                                      "and the range to search (default: around its value, or 0..1 for a "
+                                      "probability).")],
+    between: Annotated[Optional[list[str]], typer.Option("--between", metavar="OPTION", help="Two option ids "
+                                                         "(give --between twice); default: the current winner "
+                                                         "against every other option.")] = None,
+    metric: Annotated[str, typer.Option("--metric", metavar="METRIC", help="cost_per_success (default), "
+                                        "cost_per_resolved_task, monthly_cost or cost_per_attempt.")] =
+    "cost_per_success",
+    pricing: PricingOpt = [],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
+    sets: SetOpt = [],
+    as_of: AsOfOpt = None,
+    chart: Annotated[Optional[Path], typer.Option("--chart", metavar="FILE", help="Draw the options and the "
+                                                  "crossings (.png or .svg).")] = None,
+    output: OutputOpt = None,
+) -> None:
+    """The value of a field at which two options cost the same per success (or where the current
+    winner is overtaken), found by root finding on the engine to a relative 1e-9.
+
+    Example:
+
+    \b
+      aicost breakeven triage-cascade --vary models.gpt-5-mini.p_success=0.5:0.99
+      aicost breakeven self-hosted-wins --vary volume.tasks_per_month=1e6:1e9:log \\
+          --between openai/gpt-5-nano:batch --between gpu/llama-3.1-8b:h100-sxm:runpod/h100-sxm-80gb-community-cloud:on-demand:autoscaled
+    """
+    def body():
+        _check_format(fmt, ("table", "json"))
+        if metric not in ("cost_per_success", "cost_per_resolved_task", "monthly_cost", "cost_per_attempt"):
+            raise InputError(f"--metric: expected cost_per_success, cost_per_resolved_task, monthly_cost or "
+                             f"cost_per_attempt, got {metric!r}")
+        if chart is not None:
+            from .charts import check_path
+
+            check_path(chart)
+        from .pricing import PriceBook
+        from .report import whatif as view
+        from .whatif import breakeven_report
+
+        book = PriceBook.load(pricing)
+        rep = breakeven_report(scenario, book, vary, between, sets, metric, _as_of(as_of))
+        emit(view.breakeven_json(rep) if fmt == "json" else view.breakeven_table(rep), output)
+        if chart is not None:
+            _breakeven_chart(rep, chart)
+
+    guarded(body, json_errors=(fmt == "json"))
+
+
+def _breakeven_chart(rep: dict, path: Path) -> None:
+    import copy
+
+    import numpy as np
+
+    from .breakeven import grid
+    from .charts import lines
+    from .engine.evaluate import evaluate
+    from .overrides import set_path
+
+    ids = rep["ids"]
+    involved = []
+    for p in rep["pairs"]:
+        for oid in (p["a"], p["b"]):
+            if oid not in involved:
+                involved.append(oid)
+    involved = involved[:8]
+    x = grid(rep["start"], rep["stop"], 200, rep["log"])
+    v = copy.deepcopy(rep["values"])
+    set_path(v, rep["vary"].path, x)
+    m = evaluate(rep["plan"].subset([ids.index(o) for o in involved]), v, meters=False)
+    series = [(oid, m[rep["metric"]][k]) for k, oid in enumerate(involved)]
+    marks = []
+    for p in rep["pairs"]:
+        for c in p["crossings"]:
+            vv = copy.deepcopy(rep["values"])
+            set_path(vv, rep["vary"].path, np.asarray([c["value"]]))
+            y = evaluate(rep["plan"].subset([ids.index(p["a"])]), vv, meters=False)[rep["metric"]][0, 0]
+            marks.append((c["value"], y, f"equal at {c['value']:.4g}"))
+    lines(x, series, rep["field"], _unit(rep["metric"], rep["currency"]), rep["log"], marks, rep["scenario"], path)
+    _stderr(f"aicost: wrote {path}")
+
+
 # ---- aicost pricing ------------------------------------------------------------------------
 pricing_app = typer.Typer(help="Browse, check, compare and import the price tables.\n\nExample:\n\n\b\n"
                                 "  aicost pricing list --provider openai --tier flex", no_args_is_help=True)
@@ -579,7 +742,7 @@ def main() -> None:
     """The console script. A top-level command runs on its own, without building every other
     command's options first (click's "lazy subcommands" idea; typer builds them all eagerly)."""
     argv = sys.argv[1:]
-    single = {"compare": compare, "gpu": gpu, "sensitivity": sensitivity}
+    single = {"compare": compare, "gpu": gpu, "sensitivity": sensitivity, "sweep": sweep, "breakeven": breakeven}
     if argv and argv[0] in single:
         one = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
                           context_settings={"help_option_names": ["-h", "--help"]})

@@ -157,7 +157,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     row_arrays = {**{f"cost.{m}": v for m, v in rows["cost"].items()},
                   **{f"tok.{m}": v for m, v in rows["tokens"].items()},
                   "latency": rows["latency"], "A": ra, "S": rs, "U": ru, "G": rg}
-    shape = np.broadcast_shapes((n_rows, 1), tasks.shape, *(np.shape(v) for v in row_arrays.values()))
+    # rows stay one column wide unless a swept or sampled input changes them (volume, say, does not)
+    shape = np.broadcast_shapes((n_rows, 1), *(np.shape(v) for v in row_arrays.values()))
     R = {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in row_arrays.items()}
     rflags = {k: np.broadcast_to(v, (n_rows, 1)) for k, v in rows["flags"].items()}
     rflags["latency_lower_bound"] = np.broadcast_to(rows["latency_lower_bound"], (n_rows, 1))

@@ -1,0 +1,111 @@
+"""Sweep and break-even reports: the library side of ``aicost sweep`` and ``aicost breakeven``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from . import scenario as scenario_mod
+from .breakeven import REL_TOL, crossings
+from .comparison import compare_loaded, plan_for
+from .errors import InputError, did_you_mean
+from .pricing import PriceBook
+from .sweep import METRICS, parse_vary, run
+from .yamlio import dotted
+
+
+def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: str = "cost_per_success",
+                 top: int = 8, as_of: date | None = None, progress=None) -> dict[str, Any]:
+    if metric not in METRICS:
+        raise InputError(f"--metric: expected one of {', '.join(METRICS)}, got {metric!r}")
+    if not 1 <= len(vary) <= 2:
+        raise InputError("--vary: give one field, or two for a grid")
+    ls = scenario_mod.load(ref, book, sets)
+    varies = [parse_vary(v, ref, ls, book, sets) for v in vary]
+    if len(varies) == 2 and varies[0].path == varies[1].path:
+        raise InputError("--vary: the two fields are the same")
+    plan = plan_for(ls, book, as_of)
+    res = run(plan, ls.values(), varies, metric, progress=progress)
+    ids = [o.id for o in plan.options]
+    # options shown: every winner, then the best at the middle point, up to `top` (the winner is always
+    # chosen among all options)
+    mid = res["value"].shape[1] // 2
+    order = [i for i in np.unique(res["winner"]) if i >= 0]
+    col = np.where(res["usable"][:, mid], res["value"][:, mid], np.nan)
+    ranked = [int(i) for i in np.argsort(col if METRICS[metric] == "min" else -col) if np.isfinite(col[i])]
+    for i in ranked:
+        if len(order) >= max(top, len(order)):
+            break
+        if i not in order:
+            order.append(int(i))
+    return {"scenario": ls.plain["name"], "file": ls.file, "metric": metric, "currency": book.currency,
+            "fields": [{"field": dotted(v.path), "start": v.start, "stop": v.stop, "steps": v.steps, "log": v.log}
+                       for v in varies],
+            "x": res["x"], "value": res["value"], "usable": res["usable"], "winner": res["winner"],
+            "ids": ids, "shown": [int(i) for i in order]}
+
+
+def scenario_mod_get(ls, path):
+    from .overrides import get_path
+
+    return get_path(ls.plain, path)
+
+
+def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | None = None, sets=(),
+                     metric: str = "cost_per_success", as_of: date | None = None) -> dict[str, Any]:
+    """Where options swap order as ``vary``'s field moves: between two named options, or between
+    the current winner and every other option."""
+    ls = scenario_mod.load(ref, book, sets)
+    v = parse_vary(vary, ref, ls, book, sets, need_range=False)
+    plan = plan_for(ls, book, as_of)
+    ids = [o.id for o in plan.options]
+    res = compare_loaded(ls, book, as_of)
+
+    def find(oid):
+        if oid in ids:
+            return ids.index(oid)
+        hits = [i for i, x in enumerate(ids) if x.endswith(oid) or x.split("/", 1)[-1] == oid]
+        if len(hits) == 1:
+            return hits[0]
+        raise InputError(f"--between: no option '{oid}' in {ls.file}{did_you_mean(oid, ids)}"
+                         + (f" ({len(hits)} match: give the full id)" if hits else ""))
+
+    if between:
+        if len(between) != 2:
+            raise InputError("--between: name two options")
+        pairs = [(find(between[0]), find(between[1]))]
+    else:
+        best = res.best
+        if best is None:
+            raise InputError(f"{ls.file}: no option is eligible and priced; name two with --between")
+        a = ids.index(best.id)
+        pairs = [(a, b) for b in range(len(ids)) if b != a]
+    values = ls.values()
+    out = []
+    for a, b in pairs:
+        found = crossings(plan, values, v.path, a, b, v.start, v.stop, log=v.log, metric=metric)
+        if not found and not between:
+            continue
+        out.append({"a": ids[a], "b": ids[b],
+                    "crossings": [{"value": c.value, "kind": c.kind,
+                                   "cheaper_below": ids[a] if c.cheaper_below == 0 else ids[b],
+                                   "cheaper_above": ids[b] if c.cheaper_below == 0 else ids[a]} for c in found]})
+    out.sort(key=lambda p: min(c["value"] for c in p["crossings"]) if p["crossings"] else np.inf)
+    summary = None
+    if between and not out[0]["crossings"]:
+        a, b = pairs[0]
+        from .breakeven import _diff
+
+        d = _diff(plan.subset([a, b]), values, v.path, [v.start, v.stop], metric)
+        finite = d[np.isfinite(d)]
+        if finite.size:
+            cheaper = ids[a] if finite[0] < 0 else ids[b]
+            summary = f"{cheaper} is cheaper over the whole range"
+        else:
+            summary = "no point of the range has both options usable"
+    return {"scenario": ls.plain["name"], "file": ls.file, "metric": metric, "currency": book.currency,
+            "field": dotted(v.path), "start": v.start, "stop": v.stop, "log": v.log, "tolerance": REL_TOL,
+            "current": float(scenario_mod_get(ls, v.path)), "pairs": out, "summary": summary, "ids": ids,
+            "vary": v, "plan": plan, "values": values}
