@@ -403,9 +403,9 @@ def _sweep_chart(rep: dict, path: Path) -> None:
     if len(rep["fields"]) != 1:
         raise InputError("--chart draws one-field sweeps")
     x = rep["x"][0]
-    series = [(rep["ids"][i], np.where(rep["usable"][i], rep["value"][i], np.nan)) for i in rep["shown"]]
+    series = [(rep["ids"][i], rep["values"][k]) for k, i in enumerate(rep["shown"])]
     w = rep["winner"]
-    marks = [(x[j], rep["value"][w[j], j], f"winner changes at {x[j]:.3g}")
+    marks = [(x[j], rep["winner_value"][j], f"winner changes at {x[j]:.3g}")
              for j in range(1, len(x)) if w[j] != w[j - 1] and w[j] >= 0 and w[j - 1] >= 0]
     f = rep["fields"][0]
     lines(x, series, f["field"], _unit(rep["metric"], rep["currency"]), f["log"], marks, rep["scenario"], path)

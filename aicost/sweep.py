@@ -7,7 +7,6 @@ core); a sweep point equals ``compare`` with the same ``--set`` exactly.
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ import numpy as np
 from . import scenario as scenario_mod
 from .engine.evaluate import INELIGIBLE, UNPRICED, evaluate
 from .errors import InputError, Problem
-from .overrides import get_path, resolve_path, set_path
+from .overrides import get_path, resolve_path
 from .yamlio import dotted
 
 METRICS = {"cost_per_success": "min", "cost_per_resolved_task": "min", "monthly_cost": "min", "roi": "max",
@@ -122,33 +121,74 @@ def usable(m: dict) -> np.ndarray:
 
 def run(plan, values: dict, varies: list[Vary], metric: str = "cost_per_success", chunk: int = CHUNK,
         progress=None) -> dict[str, Any]:
-    """Every option's metric at every point, whether it is usable there, and the winner."""
+    """Every option's metric at every point (NaN where the option is not usable there), the
+    winner and the runner-up. Chunks run on threads; each chunk's ranking is done while its
+    arrays are still in cache, and the full (options, points) array is never assembled: take
+    the rows you need with :func:`take`."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .uncertainty import WORKERS
 
     xs = grid(varies)
     n = xs[0].size
+    sign = 1.0 if METRICS[metric] == "min" else -1.0
 
     def part(start):
         stop = min(n, start + chunk)
-        v = copy.deepcopy(values)
+        v = dict(values)  # only the varied paths are replaced, so a shallow copy down those paths is enough
         for var, x in zip(varies, xs):
-            set_path(v, var.path, x[start:stop])
+            v = _replace(v, var.path, x[start:stop])
         m = evaluate(plan, v, meters=False)
         width = stop - start
-        return (np.broadcast_to(m[metric], (len(plan), width)), np.broadcast_to(usable(m), (len(plan), width)),
-                stop)
+        with np.errstate(invalid="ignore"):
+            masked = np.where(usable(m) & np.isfinite(m[metric]), m[metric], np.nan)
+        masked = np.ascontiguousarray(np.broadcast_to(masked, (len(plan), width)))
+        key = np.where(np.isnan(masked), np.inf, sign * masked)
+        cols = np.arange(width)
+        first = np.argmin(key, axis=0)
+        has_first = np.isfinite(key[first, cols])
+        key[first, cols] = np.inf
+        second = np.argmin(key, axis=0)
+        has_second = np.isfinite(key[second, cols])
+        return (masked, np.where(has_first, first, -1), np.where(has_second, second, -1), stop)
 
-    parts = []
+    chunks, winner, runner = [], [], []
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for p in pool.map(part, range(0, n, chunk)):
-            parts.append(p)
+        for masked, first, second, stop in pool.map(part, range(0, n, chunk)):
+            chunks.append(masked)
+            winner.append(first)
+            runner.append(second)
             if progress:
-                progress(p[2])
-    value = np.concatenate([p[0] for p in parts], axis=1)
-    ok = np.concatenate([p[1] for p in parts], axis=1) & np.isfinite(value)
-    best = np.where(ok, value, np.inf if METRICS[metric] == "min" else -np.inf)
-    winner = np.argmin(best, axis=0) if METRICS[metric] == "min" else np.argmax(best, axis=0)
-    winner = np.where(ok.any(axis=0), winner, -1)
-    return {"x": xs, "value": value, "usable": ok, "winner": winner, "metric": metric}
+                progress(stop)
+    return {"x": xs, "chunks": chunks, "winner": np.concatenate(winner), "runner_up": np.concatenate(runner),
+            "metric": metric, "n": n}
+
+
+def take(res: dict, rows) -> np.ndarray:
+    """The metric of the given options (rows of the plan) at every point: (len(rows), points)."""
+    rows = list(rows)
+    if not rows:
+        return np.empty((0, res["n"]))
+    return np.concatenate([c[rows] for c in res["chunks"]], axis=1)
+
+
+def pick(res: dict, which: np.ndarray) -> np.ndarray:
+    """At each point, the metric of the option ``which`` names there (NaN where it is -1)."""
+    out = np.full(res["n"], np.nan)
+    start = 0
+    for c in res["chunks"]:
+        w = which[start:start + c.shape[1]]
+        ok = w >= 0
+        out[start:start + c.shape[1]][ok] = c[w[ok], np.nonzero(ok)[0]]
+        start += c.shape[1]
+    return out
+
+
+def _replace(tree, path: tuple, value):
+    """A copy of ``tree`` with ``value`` at ``path``, copying only the containers along the path."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    out = list(tree) if isinstance(tree, list) else dict(tree)
+    out[head] = _replace(tree[head], rest, value)
+    return out

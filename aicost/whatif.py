@@ -12,7 +12,7 @@ from .breakeven import REL_TOL, crossings
 from .comparison import compare_loaded, plan_for
 from .errors import InputError, did_you_mean
 from .pricing import PriceBook
-from .sweep import METRICS, parse_vary, run
+from .sweep import METRICS, parse_vary, pick, run, take
 from .yamlio import dotted
 
 
@@ -31,20 +31,31 @@ def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: st
     ids = [o.id for o in plan.options]
     # options shown: every winner, then the best at the middle point, up to `top` (the winner is always
     # chosen among all options)
-    mid = res["value"].shape[1] // 2
-    order = [i for i in np.unique(res["winner"]) if i >= 0]
-    col = np.where(res["usable"][:, mid], res["value"][:, mid], np.nan)
-    ranked = [int(i) for i in np.argsort(col if METRICS[metric] == "min" else -col) if np.isfinite(col[i])]
+    mid = res["n"] // 2
+    order = [int(i) for i in np.unique(res["winner"]) if i >= 0]
+    col = _column(res, mid)
+    ranked = [int(i) for i in np.argsort(col if METRICS[metric] == "min" else -col, kind="stable")
+              if np.isfinite(col[i])]
     for i in ranked:
         if len(order) >= max(top, len(order)):
             break
         if i not in order:
-            order.append(int(i))
+            order.append(i)
     return {"scenario": ls.plain["name"], "file": ls.file, "metric": metric, "currency": book.currency,
             "fields": [{"field": dotted(v.path), "start": v.start, "stop": v.stop, "steps": v.steps, "log": v.log}
                        for v in varies],
-            "x": res["x"], "value": res["value"], "usable": res["usable"], "winner": res["winner"],
-            "ids": ids, "shown": [int(i) for i in order]}
+            "x": res["x"], "ids": ids, "shown": order, "values": take(res, order), "winner": res["winner"],
+            "winner_value": pick(res, res["winner"]), "runner_up": res["runner_up"],
+            "runner_value": pick(res, res["runner_up"])}
+
+
+def _column(res: dict, j: int) -> np.ndarray:
+    start = 0
+    for c in res["chunks"]:
+        if j < start + c.shape[1]:
+            return c[:, j - start]
+        start += c.shape[1]
+    raise IndexError(j)
 
 
 def scenario_mod_get(ls, path):

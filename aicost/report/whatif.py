@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import numpy as np
 
-from .csvsafe import write_rows
+from .csvsafe import cell, write_rows
 from .json import dumps
 from .numbers import money, pct
 from .table import columns
@@ -24,9 +26,8 @@ def fmt_x(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
-def _cell(rep, i, j):
-    v = rep["value"][i, j]
-    return float(v) if rep["usable"][i, j] and np.isfinite(v) else None
+def _num(x) -> float | None:
+    return float(x) if np.isfinite(x) else None
 
 
 def sweep_table(rep: dict, max_rows: int = 60) -> str:
@@ -34,8 +35,8 @@ def sweep_table(rep: dict, max_rows: int = 60) -> str:
     names = [f["field"] for f in rep["fields"]]
     out = [f"{rep['scenario']}   ({rep['file']})",
            f"{metric.replace('_', ' ')} as {' and '.join(names)} vary"]
-    n = rep["value"].shape[1]
     w = rep["winner"]
+    n = w.size
     if len(rep["fields"]) == 2:  # a grid of winners, letters explained below
         xs, ys = np.unique(rep["x"][0]), np.unique(rep["x"][1])
         letters = {}
@@ -48,57 +49,90 @@ def sweep_table(rep: dict, max_rows: int = 60) -> str:
         out += [f"  {letter} = {ids[i]}" for i, letter in letters.items()]
         out.append("  · = no option is eligible and priced there")
         return "\n".join(out) + "\n"
-    changes = [0] + [j for j in range(1, n) if w[j] != w[j - 1]] + [n - 1]
-    show = sorted(set(range(n)) if n <= max_rows else set(changes))
+    changed = np.nonzero(w[1:] != w[:-1])[0] + 1
+    show = range(n) if n <= max_rows else sorted({0, n - 1, *changed.tolist()})
     if n > max_rows:
-        out.append(f"{n:,} points; showing the first, the last and the {len(changes) - 2} where the winner changes")
+        out.append(f"{n:,} points; showing the first, the last and the {changed.size} where the winner changes")
     header = (names[0], "winner", metric.replace("_", " "), "runner-up", "", "")
     rows = []
     for j in show:
-        col = [(_cell(rep, i, j), i) for i in range(len(ids))]
-        usable = sorted([c for c in col if c[0] is not None],
-                        key=lambda c: c[0] if metric != "roi" else -c[0])
-        win = ids[w[j]] if w[j] >= 0 else "—"
-        second = usable[1] if len(usable) > 1 else (None, None)
+        win, second = int(w[j]), int(rep["runner_up"][j])
         mark = "◀ winner changes" if j > 0 and w[j] != w[j - 1] else ""
-        rows.append((fmt_x(rep["x"][0][j]), win, fmt_metric(usable[0][0] if usable else None, metric, cur),
-                     ids[second[1]] if second[1] is not None else "—", fmt_metric(second[0], metric, cur), mark))
+        rows.append((fmt_x(rep["x"][0][j]), ids[win] if win >= 0 else "—",
+                     fmt_metric(rep["winner_value"][j], metric, cur), ids[second] if second >= 0 else "—",
+                     fmt_metric(rep["runner_value"][j], metric, cur), mark))
     out += columns(header, rows, [True, False, True, False, True, False])
     return "\n".join(out) + "\n"
 
 
+_NAN_CELL = re.compile(r"(?<![^,\n])nan(?=,|\r)")
+_NAN_ITEM = re.compile(r"(?<=[\[,])nan(?=[,\]])")
+
+
 def sweep_csv(rep: dict, raw: bool = False) -> str:
-    shown = rep["shown"]
-    names = [f["field"] for f in rep["fields"]]
-    header = names + ["winner", f"winner_{rep['metric']}"] + [rep["ids"][i] for i in shown]
-    rows = []
-    for j in range(rep["value"].shape[1]):
-        w = int(rep["winner"][j])
-        rows.append([float(x[j]) for x in rep["x"]] + [rep["ids"][w] if w >= 0 else None,
-                                                       _cell(rep, w, j) if w >= 0 else None]
-                    + [_cell(rep, i, j) for i in shown])
-    return write_rows(header, rows, raw=raw)
+    """One row per point: the varied fields, the winner and its metric, then each shown option.
+    Numbers to 12 significant digits (``%.12g``), empty where an option is not usable; formatted a
+    row at a time by one C-level ``%`` (a 1,000,000-point sweep writes in seconds)."""
+    ids = rep["ids"]
+    header = [f["field"] for f in rep["fields"]] + ["winner", f"winner_{rep['metric']}"] + \
+        [ids[i] for i in rep["shown"]]
+    names = [cell(i, raw).replace("%", "%%") for i in ids]
+    if any(any(ch in c for ch in ',"\r\n') for c in names):
+        names = [write_rows([], [[c]], raw=True).split("\r\n")[1] for c in names]
+    nx, k = len(rep["x"]), len(rep["shown"])
+    lead = ",".join(["%.12g"] * nx)
+    by_winner = {w: (lead + "," + (names[w] if w >= 0 else "") + "," + ",".join(["%.12g"] * (k + 1)) + "\r\n")
+                 for w in set(rep["winner"].tolist())}
+    cols = [x.tolist() for x in rep["x"]] + [rep["winner_value"].tolist()] + [r.tolist() for r in rep["values"]]
+    gaps = np.isnan(rep["winner_value"]) | np.isnan(rep["values"]).any(axis=0)
+    for x in rep["x"]:
+        gaps |= np.isnan(x)
+    if not gaps.any():
+        body = "".join(by_winner[w] % row for w, row in zip(rep["winner"].tolist(), zip(*cols)))
+    else:  # rows with an empty cell are cleaned one by one; the rest go the fast way
+        body = "".join(_NAN_CELL.sub("", by_winner[w] % row) if gap else by_winner[w] % row
+                       for w, row, gap in zip(rep["winner"].tolist(), zip(*cols), gaps.tolist()))
+    return write_rows(header, [], raw=raw) + body
+
+
+def _array(values: np.ndarray) -> str:
+    """A JSON array of numbers to 12 significant digits, null where there is none."""
+    if values.size == 0:
+        return "[]"
+    text = ("[" + ",".join(["%.12g"] * values.size) + "]") % tuple(values.tolist())
+    return _NAN_ITEM.sub("null", text) if np.isnan(values).any() else text
 
 
 def sweep_json(rep: dict) -> str:
-    shown = rep["shown"]
-    points = []
-    for j in range(rep["value"].shape[1]):
-        w = int(rep["winner"][j])
-        points.append({"x": [float(x[j]) for x in rep["x"]], "winner": rep["ids"][w] if w >= 0 else None,
-                       "values": [_cell(rep, i, j) for i in shown]})
-    return dumps({"version": "1", "kind": "sweep", "scenario": rep["scenario"], "file": rep["file"],
-                  "metric": rep["metric"], "currency": rep["currency"], "fields": rep["fields"],
-                  "options": [rep["ids"][i] for i in shown], "points": points})
+    """Columnar: the varied fields' values, the winner and its metric, and each shown option's
+    metric, one array each, a value per point (null where the option is not usable)."""
+    ids = rep["ids"]
+    arrays = {}
+
+    def slot(values):
+        key = f"@@array{len(arrays)}@@"
+        arrays[key] = _array(np.asarray(values, dtype=float))
+        return key
+
+    names = ids + [None]
+    head = {"version": "1", "kind": "sweep", "scenario": rep["scenario"], "file": rep["file"],
+            "metric": rep["metric"], "currency": rep["currency"], "fields": rep["fields"],
+            "points": int(rep["winner"].size),
+            "x": {f["field"]: slot(x) for f, x in zip(rep["fields"], rep["x"])},
+            "winner": "@@winner@@", f"winner_{rep['metric']}": slot(rep["winner_value"]),
+            "options": {ids[i]: slot(row) for i, row in zip(rep["shown"], rep["values"])}}
+    text = dumps(head)
+    arrays["@@winner@@"] = json.dumps([names[w] for w in rep["winner"].tolist()], ensure_ascii=False)
+    return re.sub(r'"(@@(?:array\d+|winner)@@)"', lambda m: arrays[m.group(1)], text)
 
 
 def terminal_chart(rep: dict, width: int = 48) -> str:
     """One sparkline per shown option across the swept range (1-D sweeps)."""
     if len(rep["fields"]) != 1:
         return ""
-    n = rep["value"].shape[1]
+    n = rep["values"].shape[1]
     cols = np.linspace(0, n - 1, min(width, n)).round().astype(int)
-    vals = np.where(rep["usable"][rep["shown"]][:, cols], rep["value"][rep["shown"]][:, cols], np.nan)
+    vals = rep["values"][:, cols]
     finite = vals[np.isfinite(vals)]
     if finite.size == 0:
         return ""
