@@ -408,8 +408,10 @@ def _sweep_chart(rep: dict, path: Path) -> None:
     marks = [(x[j], rep["winner_value"][j], f"winner changes at {x[j]:.3g}")
              for j in range(1, len(x)) if w[j] != w[j - 1] and w[j] >= 0 and w[j - 1] >= 0]
     f = rep["fields"][0]
-    lines(x, series, f["field"], _unit(rep["metric"], rep["currency"]), f["log"], marks, rep["scenario"], path)
+    fig = lines(x, series, f["field"], _unit(rep["metric"], rep["currency"]), f["log"], marks, rep["scenario"],
+                path)
     _stderr(f"aicost: wrote {path}")
+    return fig
 
 
 @app.command()
@@ -493,8 +495,10 @@ def _breakeven_chart(rep: dict, path: Path) -> None:
             set_path(vv, rep["vary"].path, np.asarray([c["value"]]))
             y = evaluate(rep["plan"].subset([ids.index(p["a"])]), vv, meters=False)[rep["metric"]][0, 0]
             marks.append((c["value"], y, f"equal at {c['value']:.4g}"))
-    lines(x, series, rep["field"], _unit(rep["metric"], rep["currency"]), rep["log"], marks, rep["scenario"], path)
+    fig = lines(x, series, rep["field"], _unit(rep["metric"], rep["currency"]), rep["log"], marks, rep["scenario"],
+                path)
     _stderr(f"aicost: wrote {path}")
+    return fig
 
 
 # ---- aicost pricing ------------------------------------------------------------------------

@@ -197,6 +197,11 @@ def _option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | 
     )
 
 
+GPU_REASONS = {"too_slow": "too slow for the latency need", "latency_over_need": "estimated latency exceeds the need",
+               "over_rate_limit": "over a rate limit", "context_too_long": "the prompt exceeds the context window",
+               "not_offered": "not offered"}
+
+
 def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
     opt = plan.options[i]
     fits = not bool(m["flags"]["no_fit"][i])
@@ -211,10 +216,22 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
         notes.append("throughput is a roofline estimate (no measured profile for this model, GPU and precision)")
     if metrics.get("p_success") == 0.0:
         notes.append("no successful outcomes: the model's p_success is 0")
-    reason = None
+    reason, status = None, "ok"
     if not fits:
         need = "more GPUs than max_gpus_per_replica"
         reason = f"{opt.model} in {opt.precision.upper()} does not fit on {need} x {opt.gpu_name}"
+        status = "ineligible"
+    else:
+        other = [k for k in INELIGIBLE if k != "no_fit" and bool(m["flags"][k][i])]
+        if other:
+            status, reason = "ineligible", "; ".join(GPU_REASONS.get(k, k.replace("_", " ")) for k in other)
+        elif bool(m["flags"]["no_tool_price_self_hosted"][i]):
+            # tool calls (web search, file search, code sessions) need a service the fleet does not include
+            status = "unpriced"
+            reason = "unpriced: the steps use hosted tools (web search, file search or code sessions), which a " \
+                     "self-hosted model has no price for"
+            metrics = {k: None for k in metrics} | {k: metrics[k] for k in ("expected_attempts", "p_success",
+                                                                            "p_silent_failure", "p_given_up")}
     gpu = {
         "gpu": opt.gpu, "gpu_name": opt.gpu_name, "gpus_per_replica": opt.gpus_per_replica,
         "gpus_per_instance": opt.gpus_per_instance, "precision": opt.precision, "scaling": opt.scaling,
@@ -229,11 +246,12 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
                   "label": opt.offer.spec.label, "instance": opt.offer.spec.instance},
     }
     meters = {
-        "cost": {k: clean(m[f"meter_cost.{k}"][i]) if fits else None for k in COST_METERS},
+        "cost": {k: clean(m[f"meter_cost.{k}"][i]) if fits and status != "unpriced" else None
+                 for k in COST_METERS},
         "tokens": {k: clean(m[f"meter_tokens.{k}"][i]) for k in METERS},
     }
     return OptionResult(id=opt.id, kind="gpu", provider=opt.provider, model=opt.model, tier=opt.tier, caching=False,
-                        status="ok" if fits else "ineligible", reason=reason, metrics=metrics, meters=meters,
+                        status=status, reason=reason, metrics=metrics, meters=meters,
                         notes=notes, price=None, gpu=gpu)
 
 

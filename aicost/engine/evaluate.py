@@ -90,7 +90,7 @@ def _rows(plan: Plan, values: dict) -> dict[str, Any]:
         per_turn_new = pt(step["turn_input_tokens"]) + out  # a later turn adds its input and the last answer
         web = pt(step["web_searches"])
         search_tokens = web * np.where(a["web_content"] == 2.0, a["web_block"],
-                                       np.where(a["web_content"] == 1.0, pt(step["search_content_tokens"] or 0.0),
+                                       np.where(a["web_content"] == 1.0, 0.0 if step["search_content_tokens"] is None else pt(step["search_content_tokens"]),
                                                 0.0))
         share = np.where(a["flex"], pt(tb["flex_refusal_share"]) if flex_std else 0.0, 0.0)
         share = np.where(a["batch"], pt(tb["batch_expiry_share"]) if batch_std else 0.0, share)
@@ -113,22 +113,22 @@ def _rows(plan: Plan, values: dict) -> dict[str, Any]:
                              for k in RATE_KEYS}
                 c_std = F.call_cost(fresh, cached, written, out, reas, std_rates)
                 c = {m: np.where(share > 0, (1 - share) * c_tier[m] + share * c_std[m], c_tier[m]) for m in METERS}
-                flags["no_fallback"] |= np.broadcast_to((share > 0) & np.isnan(a["std_input"]), (nr, 1))
+                flags["no_fallback"] = flags["no_fallback"] | ((share > 0) & np.isnan(a["std_input"]))
             else:
                 c = c_tier
             for m, tok in zip(METERS, (fresh, cached, written, out, reas)):
                 cost[m] = cost[m] + weight * c[m]
                 tokens[m] = tokens[m] + weight * tok
-            flags["need_cached"] |= np.any(on & (cached > 0) & np.isnan(tier_rates["cached_input"]), axis=-1,
-                                           keepdims=True)
-            flags["need_long"] |= np.any(on & long & np.isnan(a["long_input"]) & (calls > 0), axis=-1, keepdims=True)
-            flags["too_long"] |= np.any(on & (inp > a["context_window"]) & (calls > 0), axis=-1, keepdims=True)
+            # flags are per point: a swept or sampled input can make an option unpriced at some points only
+            flags["need_cached"] = flags["need_cached"] | (on & (cached > 0) & np.isnan(tier_rates["cached_input"]))
+            flags["need_long"] = flags["need_long"] | (on & long & np.isnan(a["long_input"]) & (calls > 0))
+            flags["too_long"] = flags["too_long"] | (on & (inp > a["context_window"]) & (calls > 0))
         n_turns = calls * turns
         fees = 0.0
         for count, fee, flag in ((web, a["web_fee"], "no_web"), (pt(step["file_searches"]), a["file_fee"], "no_file"),
                                  (pt(step["code_sessions"]), a["code_fee"], "no_code")):
             used = (count > 0) & (calls > 0)
-            flags[flag] |= np.any(used & np.isnan(fee), axis=-1, keepdims=True)
+            flags[flag] = flags[flag] | (used & np.isnan(fee))
             with np.errstate(all="ignore"):
                 fees = fees + np.where(used, n_turns * count * fee, 0.0)
         cost["tools"] = cost["tools"] + fees
@@ -137,6 +137,16 @@ def _rows(plan: Plan, values: dict) -> dict[str, Any]:
         lower = lower | (np.isnan(a["ttft"]) & (calls > 0))
         latency = latency + calls * (per_call + pt(step["tool_seconds"]))  # per turn: a user waits for each answer
     return {"cost": cost, "tokens": tokens, "flags": flags, "latency": latency, "latency_lower_bound": lower}
+
+
+def _put_tail(arr: np.ndarray, start: int, tail) -> np.ndarray:
+    """A new (options, points) array: ``arr`` with rows ``start:`` replaced by ``tail``, as wide as
+    the wider of the two."""
+    arr = np.asarray(arr, dtype=float)
+    width = np.broadcast_shapes((1, arr.shape[-1]), (1, np.shape(tail)[-1] if np.ndim(tail) == 2 else 1))[1]
+    out = np.array(np.broadcast_to(arr, (arr.shape[0], width)))
+    out[start:] = np.broadcast_to(tail, out[start:].shape)
+    return out
 
 
 def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
@@ -160,8 +170,12 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     # rows stay one column wide unless a swept or sampled input changes them (volume, say, does not)
     shape = np.broadcast_shapes((n_rows, 1), *(np.shape(v) for v in row_arrays.values()))
     R = {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in row_arrays.items()}
-    rflags = {k: np.broadcast_to(v, (n_rows, 1)) for k, v in rows["flags"].items()}
-    rflags["latency_lower_bound"] = np.broadcast_to(rows["latency_lower_bound"], (n_rows, 1))
+    def rows_wide(v):
+        v = np.asarray(v, dtype=bool)
+        return np.broadcast_to(v, np.broadcast_shapes((n_rows, 1), v.shape))
+
+    rflags = {k: rows_wide(v) for k, v in rows["flags"].items()}
+    rflags["latency_lower_bound"] = rows_wide(rows["latency_lower_bound"])
     rflags["offered"] = plan.offered
     keys = [k for k in R if k.startswith(("cost.", "tok."))]
 
@@ -253,16 +267,13 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     token_task = {m: cat(vis[f"tok.{m}"], zeros_g) for m in METERS}
     if n_gpu:
         n_vis = len(A) - n_gpu
-        token_task["input"][n_vis:] = np.broadcast_to(ga * in_per_attempt, token_task["input"][n_vis:].shape)
-        token_task["output"][n_vis:] = np.broadcast_to(ga * out_per_attempt, token_task["output"][n_vis:].shape)
+        token_task["input"] = _put_tail(token_task["input"], n_vis, ga * in_per_attempt)
+        token_task["output"] = _put_tail(token_task["output"], n_vis, ga * out_per_attempt)
     ai = sum(meter_task.values())
     ai_monthly = tasks * ai
-    if n_gpu:
-        ai = ai.copy() if ai.shape[0] == len(A) else ai
-        ai, ai_monthly = np.array(np.broadcast_to(ai, np.broadcast_shapes(ai.shape, tasks.shape))), \
-            np.array(np.broadcast_to(ai_monthly, np.broadcast_shapes(ai.shape, tasks.shape)))
-        ai[n_vis:] = np.broadcast_to(gpu_per_task, ai[n_vis:].shape)
-        ai_monthly[n_vis:] = np.broadcast_to(gpu_month, ai_monthly[n_vis:].shape)
+    if n_gpu:  # the self-hosted rows: the fleet's cost (wide whenever a swept input moves it)
+        ai = _put_tail(np.broadcast_to(ai, np.broadcast_shapes(ai.shape, np.shape(tasks))), n_vis, gpu_per_task)
+        ai_monthly = _put_tail(ai_monthly, n_vis, gpu_month)
     with np.errstate(all="ignore"):
         cost_attempt = ai / A
 
@@ -315,7 +326,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "no_storage_price": np.isnan(storage),
         "no_fallback_price": catb(vflags["no_fallback"]),
         "no_tool_price_self_hosted": catb([np.zeros((len(A) - n_gpu, 1))],
-                                          np.broadcast_to(uses_tools, (n_gpu, 1)) if n_gpu else None),
+                                          np.broadcast_to(uses_tools, (n_gpu, np.shape(uses_tools)[-1])) if n_gpu else None),
     }
 
     out: dict[str, Any] = {
