@@ -68,11 +68,11 @@ def tornado(rows: list[dict], title: str, metric_label: str, path: Path, size=(8
     return fig
 
 
-def short(option_id: str, width: int = 60) -> str:
-    """A legend label: GPU options as 'model on N GPU (provider, scaling)'-like text, others as is."""
+def short(option_id: str, width: int = 80) -> str:
+    """A legend label: GPU options as 'model on OFFER (pricing, scaling)', others as is."""
     if option_id.startswith("gpu/"):
-        model, gpu, seller, pricing, scaling = option_id[4:].split(":")
-        option_id = f"{model} on {gpu} ({seller.split('/')[0]}, {pricing}, {scaling})"
+        model, _gpu, offer, pricing, scaling = option_id[4:].split(":")
+        option_id = f"{model} on {offer} ({pricing}, {scaling})"
     return option_id if len(option_id) <= width else option_id[: width - 1] + "…"
 
 
@@ -88,8 +88,9 @@ def lines(x, series: list[tuple[str, list]], xlabel: str, ylabel: str, log_x: bo
         ax.plot(x, y, label=short(label), linewidth=1.6)
     if marks:
         ax.scatter([m[0] for m in marks], [m[1] for m in marks], color="black", zorder=5, s=22)
-        for mx, my, text in marks:
-            ax.annotate(text, (mx, my), textcoords="offset points", xytext=(4, 6), fontsize=7)
+        for k, (mx, my, text) in enumerate(marks):  # alternate above and below, so neighbours do not overlap
+            ax.annotate(text, (mx, my), textcoords="offset points", xytext=(5, 8 if k % 2 == 0 else -14),
+                        fontsize=7)
     if log_x:
         ax.set_xscale("log")
     ax.set_xlabel(xlabel)
@@ -97,10 +98,12 @@ def lines(x, series: list[tuple[str, list]], xlabel: str, ylabel: str, log_x: bo
     ax.set_title(title, fontsize=10)
     finite = np.concatenate([np.asarray(y, dtype=float)[np.isfinite(np.asarray(y, dtype=float))] for _, y in series]) \
         if series else np.array([])
-    if finite.size and finite.min() > 0 and finite.max() / finite.min() > 50:
+    if finite.size and finite.min() > 0 and finite.max() / finite.min() > 20:
         ax.set_yscale("log")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+    labels = [short(label) for label, _ in series]
+    wide = max((len(t) for t in labels), default=0) > 50  # long labels take one column, so none is cut off
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1 if wide else 2, frameon=False)
     fig.tight_layout()
     save(fig, path)
     plt.close(fig)

@@ -395,18 +395,22 @@ def sweep(
     guarded(body, json_errors=(fmt == "json"))
 
 
-def _sweep_chart(rep: dict, path: Path) -> None:
-    import numpy as np
-
+def _sweep_chart(rep: dict, path: Path):
     from .charts import lines
+    from .report.whatif import fmt_x as view_x
 
     if len(rep["fields"]) != 1:
         raise InputError("--chart draws one-field sweeps")
-    x = rep["x"][0]
-    series = [(rep["ids"][i], rep["values"][k]) for k, i in enumerate(rep["shown"])]
-    w = rep["winner"]
-    marks = [(x[j], rep["winner_value"][j], f"winner changes at {x[j]:.3g}")
-             for j in range(1, len(x)) if w[j] != w[j - 1] and w[j] >= 0 and w[j - 1] >= 0]
+    import numpy as np
+
+    x, w = rep["x"][0], rep["winner"]
+    changes = np.nonzero((w[1:] != w[:-1]) & (w[1:] >= 0) & (w[:-1] >= 0))[0] + 1
+    # a long sweep is drawn through 4,000 of its points plus both sides of every change of winner
+    keep = np.unique(np.concatenate([np.linspace(0, x.size - 1, min(x.size, 4000)).round().astype(int),
+                                     changes, changes - 1]))
+    series = [(rep["ids"][i], rep["values"][k][keep]) for k, i in enumerate(rep["shown"])]
+    marks = [(x[j], rep["winner_value"][j], f"winner changes at {view_x(x[j])}") for j in changes.tolist()]
+    x = x[keep]
     f = rep["fields"][0]
     fig = lines(x, series, f["field"], _unit(rep["metric"], rep["currency"]), f["log"], marks, rep["scenario"],
                 path)
@@ -466,7 +470,7 @@ def breakeven(
     guarded(body, json_errors=(fmt == "json"))
 
 
-def _breakeven_chart(rep: dict, path: Path) -> None:
+def _breakeven_chart(rep: dict, path: Path):
     import copy
 
     import numpy as np
@@ -475,6 +479,7 @@ def _breakeven_chart(rep: dict, path: Path) -> None:
     from .charts import lines
     from .engine.evaluate import evaluate
     from .overrides import set_path
+    from .report.whatif import fmt_x as view_x
 
     ids = rep["ids"]
     involved = []
@@ -494,7 +499,7 @@ def _breakeven_chart(rep: dict, path: Path) -> None:
             vv = copy.deepcopy(rep["values"])
             set_path(vv, rep["vary"].path, np.asarray([c["value"]]))
             y = evaluate(rep["plan"].subset([ids.index(p["a"])]), vv, meters=False)[rep["metric"]][0, 0]
-            marks.append((c["value"], y, f"equal at {c['value']:.4g}"))
+            marks.append((c["value"], y, f"equal at {view_x(c['value'])}"))
     fig = lines(x, series, rep["field"], _unit(rep["metric"], rep["currency"]), rep["log"], marks, rep["scenario"],
                 path)
     _stderr(f"aicost: wrote {path}")

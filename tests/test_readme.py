@@ -41,6 +41,10 @@ def test_readme_command_runs(command, tmp_path):
     out = ROOT / "worked-example.csv"
     if out.exists():
         out.unlink()
+    if "--chart" in args:  # the chart is written where the README says; check it, then tidy up
+        chart = ROOT / args[args.index("--chart") + 1]
+        assert chart.stat().st_size > 1000
+        chart.unlink()
 
 
 def test_readme_python_example_runs():
