@@ -11,6 +11,7 @@ from . import scenario as scenario_mod
 from .breakeven import REL_TOL, crossings
 from .comparison import compare_loaded, plan_for
 from .errors import InputError, did_you_mean
+from .overrides import get_path
 from .pricing import PriceBook
 from .sweep import METRICS, parse_vary, pick, run, take
 from .yamlio import dotted
@@ -37,7 +38,7 @@ def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: st
     ranked = [int(i) for i in np.argsort(col if METRICS[metric] == "min" else -col, kind="stable")
               if np.isfinite(col[i])]
     for i in ranked:
-        if len(order) >= max(top, len(order)):
+        if len(order) >= top:
             break
         if i not in order:
             order.append(i)
@@ -56,12 +57,6 @@ def _column(res: dict, j: int) -> np.ndarray:
             return c[:, j - start]
         start += c.shape[1]
     raise IndexError(j)
-
-
-def scenario_mod_get(ls, path):
-    from .overrides import get_path
-
-    return get_path(ls.plain, path)
 
 
 def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | None = None, sets=(),
@@ -118,5 +113,5 @@ def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | 
             summary = "no point of the range has both options usable"
     return {"scenario": ls.plain["name"], "file": ls.file, "metric": metric, "currency": book.currency,
             "field": dotted(v.path), "start": v.start, "stop": v.stop, "log": v.log, "tolerance": REL_TOL,
-            "current": float(scenario_mod_get(ls, v.path)), "pairs": out, "summary": summary, "ids": ids,
+            "current": float(get_path(ls.plain, v.path)), "pairs": out, "summary": summary, "ids": ids,
             "vary": v, "plan": plan, "values": values}

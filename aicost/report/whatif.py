@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import numpy as np
 
@@ -24,10 +23,6 @@ def fmt_metric(x: float | None, metric: str, currency: str) -> str:
 
 def fmt_x(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
-
-
-def _num(x) -> float | None:
-    return float(x) if np.isfinite(x) else None
 
 
 def sweep_table(rep: dict, max_rows: int = 60) -> str:
@@ -149,7 +144,6 @@ def terminal_chart(rep: dict, width: int = 48) -> str:
 
 
 def breakeven_table(rep: dict) -> str:
-    cur = rep["currency"]
     out = [f"{rep['scenario']}   ({rep['file']})",
            f"where {rep['metric'].replace('_', ' ')} is equal as {rep['field']} goes from {fmt_x(rep['start'])} to "
            f"{fmt_x(rep['stop'])} (now {fmt_x(rep['current'])}; found to a relative {rep['tolerance']:g})"]
@@ -163,7 +157,6 @@ def breakeven_table(rep: dict) -> str:
         out += columns((rep["field"], "kind", "cheaper below", "cheaper above"), rows, [True, False, False, False])
     elif not rep["summary"]:
         out.append("no crossing in the range: the current winner stays the cheapest")
-    del cur
     return "\n".join(out) + "\n"
 
 
