@@ -506,6 +506,49 @@ def _breakeven_chart(rep: dict, path: Path):
     return fig
 
 
+@app.command()
+def check(
+    paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH]...", help="Scenario files, directories "
+                                                         "or globs (default: ./scenarios).")] = None,
+    pricing: PricingOpt = [],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
+    fail_on_warn: Annotated[bool, typer.Option("--fail-on-warn", help="Exit 1 on a warning too.")] = False,
+    no_fail: Annotated[bool, typer.Option("--no-fail", help="Always exit 0 (report only).")] = False,
+    sets: SetOpt = [],
+    as_of: AsOfOpt = None,
+    samples: Annotated[int, typer.Option("--samples", min=100, metavar="N", help="Samples for budgets that state a "
+                                         "percentile (scenarios with ranges).")] = 10_000,
+    output: OutputOpt = None,
+) -> None:
+    """Hold every scenario with a budget: block to its limits (a CI gate). Exit 0 all within
+    budget, 1 a budget exceeded, 2 bad input or usage, 3 internal error.
+
+    Example:
+
+    \b
+      aicost check scenarios/
+      aicost check 'teams/**/*.yaml' --fail-on-warn --format json
+    """
+    def body():
+        _check_format(fmt, ("table", "json"))
+        from .check import run_checks
+        from .pricing import PriceBook
+        from .report import check as view
+
+        targets = paths or ["scenarios"]
+        if not paths and not Path("scenarios").is_dir():
+            raise InputError("give the scenario files or directories to check (there is no ./scenarios here)")
+        book = PriceBook.load(pricing)
+        report = run_checks(targets, book, sets, _as_of(as_of), samples)
+        code = report.exit_code(fail_on_warn, no_fail)
+        emit(view.to_json(report, code) if fmt == "json" else view.table(report, code), output)
+        if fmt != "table":
+            _stderr(view.summary_line(report, code))
+        return code
+
+    guarded(body, json_errors=(fmt == "json"))
+
+
 # ---- aicost pricing ------------------------------------------------------------------------
 pricing_app = typer.Typer(help="Browse, check, compare and import the price tables.\n\nExample:\n\n\b\n"
                                 "  aicost pricing list --provider openai --tier flex", no_args_is_help=True)
@@ -751,7 +794,8 @@ def main() -> None:
     """The console script. A top-level command runs on its own, without building every other
     command's options first (click's "lazy subcommands" idea; typer builds them all eagerly)."""
     argv = sys.argv[1:]
-    single = {"compare": compare, "gpu": gpu, "sensitivity": sensitivity, "sweep": sweep, "breakeven": breakeven}
+    single = {"compare": compare, "gpu": gpu, "sensitivity": sensitivity, "sweep": sweep, "breakeven": breakeven,
+              "check": check}
     if argv and argv[0] in single:
         one = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
                           context_settings={"help_option_names": ["-h", "--help"]})

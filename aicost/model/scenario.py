@@ -3,7 +3,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .pricing import TIERS, Tier
 
@@ -209,6 +209,43 @@ class Options(Strict):
     providers: list[str] | None = Field(None, description="only these providers (default: all)")
 
 
+def _percent(v):
+    """``80%`` -> 0.8; numbers as they are."""
+    if isinstance(v, str) and v.strip().endswith("%"):
+        try:
+            return float(v.strip()[:-1]) / 100.0
+        except ValueError:
+            raise ValueError(f"expected a number or a percentage such as 80%, got {v!r}") from None
+    return v
+
+
+Share = Annotated[float, BeforeValidator(_percent), Field(gt=0, le=1, allow_inf_nan=False)]
+LIMITS = {"max_cost_per_success": ("cost_per_success", "max"),
+          "max_cost_per_resolved_task": ("cost_per_resolved_task", "max"),
+          "max_monthly_cost": ("monthly_cost", "max"), "min_roi": ("roi", "min")}
+
+
+class Budget(Strict):
+    """Limits that ``aicost check`` holds the scenario to (a CI gate)."""
+
+    option: str | None = Field(None, description="the option in production (an option id, or its unique end such "
+                                                 "as gpt-5-mini:standard:cached); default: the best eligible option")
+    max_cost_per_success: NonNeg | None = Field(None, description="most a successful outcome may cost")
+    max_cost_per_resolved_task: NonNeg | None = Field(None, description="most a resolved task may cost")
+    max_monthly_cost: NonNeg | None = Field(None, description="most the workload may cost a month")
+    min_roi: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
+        None, description="least ROI over the horizon (0.5 = 50%)")
+    warn_at: Share | None = Field(None, description="warn when a figure is past this share of a limit (0.8 or 80%)")
+    percentile: Annotated[int, Field(ge=1, le=99)] | None = Field(
+        None, description="judge this percentile of each figure over the scenario's ranges (e.g. 90)")
+
+    @model_validator(mode="after")
+    def _a_limit(self):
+        if all(getattr(self, k) is None for k in LIMITS):
+            raise ValueError("give at least one limit: " + ", ".join(LIMITS))
+        return self
+
+
 class Scenario(Strict):
     version: Literal[1]
     name: str = Field(min_length=1)
@@ -230,6 +267,7 @@ class Scenario(Strict):
     cascades: dict[str, Cascade] = Field(default_factory=dict, description="cascades to rank beside single models")
     variants: dict[str, Variant] = Field(default_factory=dict, description="design variants, each compared in full")
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+    budget: Budget | None = Field(None, description="limits for aicost check (CI budget gate)")
 
     @model_validator(mode="after")
     def _something_to_compare(self):

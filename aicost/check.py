@@ -1,0 +1,229 @@
+"""Budget checks for CI: every scenario with a ``budget:`` block is held to its limits.
+
+One check per scenario and limit. The option judged is the one the budget names (the option in
+production) or, when it names none, the best eligible option; the report says which. A limit
+is breached when the figure is past it; with ``warn_at`` a figure past that share of the limit
+(measured as headroom: ``limit - (1 - warn_at) * |limit|`` for a maximum, ``limit + ...`` for a
+minimum) is a warning. A figure that cannot be computed (the option is unpriced, or no option
+is eligible) fails its check: a budget never passes on a missing price.
+
+Exit codes: 0 every check within budget; 1 a budget exceeded (or, with ``--fail-on-warn``, a
+warning); 2 bad input or usage; 3 internal error. An input error outranks a breach (the run
+did not evaluate everything, so it never reads as a plain budget failure, and never as 0);
+the report still lists every breach it found.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import InputError, Problem, did_you_mean
+from .model.scenario import LIMITS
+
+OK, WARN, FAIL, ERROR = "ok", "warning", "failed", "error"
+EXIT_OK, EXIT_BREACH, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+DEFAULT_SAMPLES = 10_000
+
+
+@dataclass
+class Check:
+    """One scenario and one limit (or one scenario that could not be evaluated)."""
+
+    scenario: str  # the scenario's name
+    file: str  # as the user named it
+    line: int | None  # the limit's line in the file (for annotations)
+    budget: str  # e.g. max_cost_per_success; "input" for an input error
+    status: str  # ok | warning | failed | error
+    message: str
+    option: str | None = None
+    chosen: str | None = None  # "production" (named by the budget) or "best eligible"
+    metric: str | None = None
+    kind: str | None = None  # max | min
+    limit: float | None = None
+    actual: float | None = None
+    warn_level: float | None = None
+    percentile: int | None = None
+    over_by: float | None = None  # how far past the limit (positive when breached), in the metric's unit
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why): scenarios without a budget
+    currency: str = "USD"
+
+    def counts(self) -> dict[str, int]:
+        out = {OK: 0, WARN: 0, FAIL: 0, ERROR: 0}
+        for c in self.checks:
+            out[c.status] += 1
+        return out
+
+    def exit_code(self, fail_on_warn: bool = False, no_fail: bool = False) -> int:
+        if no_fail:
+            return EXIT_OK
+        n = self.counts()
+        if n[ERROR]:
+            return EXIT_INPUT
+        if n[FAIL] or (fail_on_warn and n[WARN]):
+            return EXIT_BREACH
+        return EXIT_OK
+
+
+def expand(paths: Iterable[str]) -> list[Path]:
+    """Files, directories (their *.yaml and *.yml, recursively) and globs, in a stable order."""
+    out: list[Path] = []
+    problems = []
+    for p in paths:
+        if any(ch in p for ch in "*?["):
+            hits = sorted(glob.glob(p, recursive=True))
+            if not hits:
+                problems.append(Problem(p, None, "", "no file matches this pattern"))
+            out += [Path(h) for h in hits if Path(h).is_file()]
+        elif os.path.isdir(p):
+            found = sorted(x for x in Path(p).rglob("*") if x.suffix in (".yaml", ".yml") and x.is_file())
+            if not found:
+                problems.append(Problem(p, None, "", "no .yaml or .yml files in this directory"))
+            out += found
+        elif os.path.exists(p):
+            out.append(Path(p))
+        else:
+            problems.append(Problem(p, None, "", "no such file or directory"))
+    if problems:
+        raise InputError(problems)
+    seen, unique = set(), []
+    for p in out:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def _find_option(ids: list[str], name: str) -> tuple[int | None, str | None]:
+    if name in ids:
+        return ids.index(name), None
+    hits = [i for i, x in enumerate(ids) if x.endswith(name) or x.split("/", 1)[-1] == name]
+    if len(hits) == 1:
+        return hits[0], None
+    if hits:
+        return None, f"'{name}' matches {len(hits)} options: give the full id (" + ", ".join(ids[i] for i in hits[:3]) \
+            + ("…" if len(hits) > 3 else "") + ")"
+    return None, f"no option '{name}' in this scenario{did_you_mean(name, ids)}"
+
+
+def _status(actual: float, limit: float, kind: str, warn_at: float | None) -> tuple[str, float | None, float]:
+    over = actual - limit if kind == "max" else limit - actual
+    warn_level = None
+    if warn_at is not None:
+        room = (1.0 - warn_at) * abs(limit)
+        warn_level = limit - room if kind == "max" else limit + room
+    if over > 0:
+        return FAIL, warn_level, over
+    if warn_level is not None and (actual > warn_level if kind == "max" else actual < warn_level):
+        return WARN, warn_level, over
+    return OK, warn_level, over
+
+
+def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, samples: int = DEFAULT_SAMPLES,
+                   seed: int = 0) -> tuple[list[Check], str | None]:
+    """The checks of one scenario file; (checks, None), or ([], why) when it has no budget."""
+    from . import scenario as scenario_mod
+    from .comparison import compare_loaded
+
+    ls = scenario_mod.load(str(path), book, sets)
+    budget = ls.plain.get("budget")
+    if not budget:
+        return [], "no budget: block"
+    name, file, doc = ls.plain["name"], ls.file, ls.doc
+    pct = budget.get("percentile")
+    res = compare_loaded(ls, book, as_of, samples=samples if pct and ls.ranges else None, seed=seed,
+                         max_price_age=None)
+    options = res.options
+    ids = [o.id for o in options]
+    chosen, option, why_none = None, None, None
+    if budget.get("option"):
+        i, err = _find_option(ids, budget["option"])
+        if err:
+            raise InputError(doc.problem(("budget", "option"), err))
+        option, chosen = options[i], "production"
+    else:
+        option, chosen = res.best, "best eligible"
+        if option is None:
+            why_none = "no option is eligible and priced"
+    checks = []
+    for key, (metric, kind) in LIMITS.items():
+        limit = budget.get(key)
+        if limit is None:
+            continue
+        line = doc.line_of(("budget", key))
+        base = dict(scenario=name, file=file, line=line, budget=key, metric=metric, kind=kind, limit=float(limit),
+                    chosen=chosen, percentile=pct)
+        if option is None:
+            checks.append(Check(**base, status=FAIL, message=f"{why_none}, so {key} cannot be checked"))
+            continue
+        base["option"] = option.id
+        actual = option.metrics.get(metric)
+        if pct and option.uncertainty and option.uncertainty.get(metric):
+            actual = option.uncertainty[metric].get(f"p{pct}", actual)
+        if option.status == "unpriced" or actual is None:
+            why = option.reason or f"{metric} is not defined for this option"
+            checks.append(Check(**base, status=FAIL, message=f"{option.id} cannot be checked: {why}"))
+            continue
+        status, warn_level, over = _status(float(actual), float(limit), kind, budget.get("warn_at"))
+        checks.append(Check(**base, status=status, actual=float(actual), warn_level=warn_level, over_by=over,
+                            message=_message(status, metric, kind, float(actual), float(limit), warn_level, pct,
+                                             book.currency, option)))
+    return checks, None
+
+
+def _fmt(metric: str, x: float, currency: str) -> str:
+    from .report.numbers import money, pct
+
+    return pct(x) if metric == "roi" else money(x, currency)
+
+
+def _message(status, metric, kind, actual, limit, warn_level, pct, currency, option) -> str:
+    what = metric.replace("_", " ") + (f" (P{pct})" if pct else "")
+    a, lim = _fmt(metric, actual, currency), _fmt(metric, limit, currency)
+    if status == FAIL:
+        if kind == "max":
+            rel = f" (+{(actual - limit) / limit:.1%})" if limit > 0 else ""
+            text = f"{what} {a} is over the budget of {lim} by {_fmt(metric, actual - limit, currency)}{rel}"
+        else:
+            text = f"{what} {a} is below the minimum of {lim}"
+    elif status == WARN:
+        text = f"{what} {a} is past the warning level {_fmt(metric, warn_level, currency)} (limit {lim})"
+    else:
+        text = f"{what} {a} is within the {'budget' if kind == 'max' else 'minimum'} of {lim}"
+    if option.status == "ineligible":
+        text += f"; note: {option.id} is ineligible here ({option.reason})"
+    return text
+
+
+def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, samples: int = DEFAULT_SAMPLES,
+               seed: int = 0, progress=None) -> Report:
+    """Every scenario file under ``paths``; bad files become error checks (the others still run)."""
+    report = Report(currency=book.currency)
+    files = expand(paths)
+    for n, path in enumerate(files, 1):
+        try:
+            checks, skipped = check_scenario(path, book, sets, as_of, samples, seed)
+        except InputError as exc:
+            for p in exc.problems:
+                report.checks.append(Check(scenario=Path(str(path)).stem, file=p.file or str(path), line=p.line,
+                                           budget="input", status=ERROR, message=str(p)))
+            continue
+        if skipped:
+            report.skipped.append((str(path), skipped))
+        report.checks += checks
+        if progress:
+            progress(n)
+    return report

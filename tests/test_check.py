@@ -1,0 +1,140 @@
+"""aicost check: budgets as a CI gate — exit codes, the option judged, warnings, unpriced options."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from typer.testing import CliRunner
+
+from aicost.check import run_checks
+from aicost.cli import app
+from aicost.pricing import PriceBook
+
+runner = CliRunner()
+BOOK = PriceBook.load([])
+
+BASE = """\
+version: 1
+name: {name}
+volume: {{tasks_per_month: 120000}}
+latency: {{p95_seconds: 6}}
+attempt:
+  steps:
+    - {{name: answer, input_tokens: 2500, output_tokens: 350{extra}}}
+models:
+  gpt-5-mini: {{p_success: 0.85}}
+  gpt-5-nano: {{p_success: 0.7}}
+  claude-haiku-4-5: {{p_success: 0.85}}
+value: {{value_per_success: 0.5}}
+"""
+
+
+def write(tmp_path, budget: str, name="Support", extra="", file="s.yaml"):
+    p = tmp_path / file
+    p.write_text(BASE.format(name=name, extra=extra) + "budget:\n" + textwrap.indent(textwrap.dedent(budget), "  "))
+    return p
+
+
+def run(*args):
+    r = runner.invoke(app, ["check", *map(str, args)])
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_within_budget_is_exit_0(tmp_path):
+    p = write(tmp_path, "option: gpt-5-mini:standard\nmax_cost_per_success: 0.01\nmax_monthly_cost: 5000\n")
+    code, out, _ = run(p, "-f", "json")
+    data = json.loads(out)
+    assert code == 0 and data["exit_code"] == 0 and data["counts"] == {"ok": 2, "warning": 0, "failed": 0, "error": 0}
+    c = data["checks"][0]
+    # by hand: (2500 x $0.25 + 350 x $2.00) / 1e6 per attempt; 1 / 0.85 attempts a success at most 3 attempts...
+    # the engine's figure is compared with the compare command's, and the limit and line are the file's
+    compare = json.loads(runner.invoke(app, ["compare", str(p), "-f", "json"]).stdout)
+    opt = next(o for o in compare["scenarios"][0]["options"] if o["id"] == "openai/gpt-5-mini:standard")
+    assert c["actual"] == opt["cost_per_success"]
+    assert c["line"] == 15 and c["limit"] == 0.01 and c["chosen"] == "production"
+
+
+def test_over_budget_is_exit_1_and_says_by_how_much(tmp_path):
+    p = write(tmp_path, "option: gpt-5-mini:standard\nmax_cost_per_success: 0.001\n")
+    code, out, _ = run(p)
+    assert code == 1
+    assert "FAIL" in out and "over the budget of $0.00100 by" in out and "s.yaml:15" in out
+
+
+def test_min_roi_breach(tmp_path):
+    p = write(tmp_path, "option: gpt-5-mini:standard\nmin_roi: 1000\n")
+    code, out, _ = run(p)
+    assert code == 1 and "below the minimum" in out
+
+
+def test_warning_level_fail_on_warn_and_no_fail(tmp_path):
+    data = json.loads(run(write(tmp_path, "option: gpt-5-mini:standard\nmax_monthly_cost: 1000\n"), "-f",
+                          "json")[1])
+    actual = data["checks"][0]["actual"]
+    p = write(tmp_path, f"option: gpt-5-mini:standard\nmax_monthly_cost: {actual / 0.9}\nwarn_at: 80%\n")
+    code, out, _ = run(p)
+    assert code == 0 and "WARN" in out and "past the warning level" in out
+    assert run(p, "--fail-on-warn")[0] == 1
+    over = write(tmp_path, "option: gpt-5-mini:standard\nmax_monthly_cost: 1\n")
+    assert run(over, "--no-fail")[0] == 0
+
+
+def test_without_an_option_the_best_eligible_is_judged_and_said(tmp_path):
+    p = write(tmp_path, "max_cost_per_success: 1\n")
+    data = json.loads(run(p, "-f", "json")[1])
+    compare = json.loads(runner.invoke(app, ["compare", str(p), "-f", "json"]).stdout)
+    assert data["checks"][0]["chosen"] == "best eligible"
+    assert data["checks"][0]["option"] == compare["scenarios"][0]["options"][0]["id"]
+
+
+def test_a_budget_on_an_unpriced_option_fails(tmp_path):
+    # a code session on every call: Anthropic has no code-session price in the tables
+    p = write(tmp_path, "option: anthropic/claude-haiku-4-5:standard\nmax_cost_per_success: 100\n",
+              extra=", code_sessions: 1")
+    code, out, _ = run(p, "-f", "json")
+    data = json.loads(out)
+    assert code == 1 and data["checks"][0]["status"] == "failed"
+    assert data["checks"][0]["actual"] is None and "unpriced" in data["checks"][0]["message"]
+
+
+def test_bad_input_is_exit_2_even_beside_a_breach_and_the_breach_is_still_reported(tmp_path):
+    write(tmp_path, "option: gpt-5-mini:standard\nmax_cost_per_success: 0.001\n", file="over.yaml")
+    write(tmp_path, "option: gpt-5-mini:standrd\nmax_cost_per_success: 0.001\n", file="typo.yaml")
+    (tmp_path / "broken.yaml").write_text("version: 1\nname: [unclosed\n")
+    code, out, _ = run(tmp_path)
+    assert code == 2
+    assert "FAIL" in out and "over.yaml:15" in out
+    assert "typo.yaml:14: budget.option: no option 'gpt-5-mini:standrd'" in out
+    assert "did you mean" in out and "broken.yaml" in out
+
+
+def test_a_budget_with_no_limit_or_a_bad_warn_level_is_an_input_error(tmp_path):
+    code, out, _ = run(write(tmp_path, "warn_at: 80%\n"))
+    assert code == 2 and "give at least one limit" in out
+    code, out, _ = run(write(tmp_path, "max_monthly_cost: 10\nwarn_at: 180%\n"))
+    assert code == 2 and "s.yaml:15: budget.warn_at: must be at most 1" in out
+
+
+def test_files_without_a_budget_are_skipped_and_said(tmp_path):
+    (tmp_path / "plain.yaml").write_text(BASE.format(name="No budget", extra=""))
+    code, out, _ = run(tmp_path)
+    assert code == 0 and "skipped" in out and "without a budget" in out
+
+
+def test_missing_paths_and_empty_globs_are_usage_errors(tmp_path):
+    assert run(tmp_path / "nope.yaml")[0] == 2
+    code, _, err = run(str(tmp_path / "*.yml"))
+    assert code == 2 and "no file matches" in err
+
+
+def test_a_percentile_budget_judges_that_percentile(tmp_path):
+    p = tmp_path / "r.yaml"
+    p.write_text(BASE.format(name="Ranged", extra="").replace("gpt-5-mini: {p_success: 0.85}",
+                                                            "gpt-5-mini: {p_success: {low: 0.5, likely: 0.85, "
+                                                            "high: 0.95}}")
+                 + "budget:\n  option: gpt-5-mini:standard\n  max_cost_per_success: 1\n  percentile: 90\n")
+    point = json.loads(run(p, "-f", "json", "--set", "budget.percentile=50")[1])["checks"][0]["actual"]
+    p90 = run_checks([str(p)], BOOK, samples=4000).checks[0]
+    assert p90.percentile == 90 and p90.actual > point  # a worse success rate costs more per success
