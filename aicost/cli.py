@@ -511,14 +511,20 @@ def check(
     paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH]...", help="Scenario files, directories "
                                                          "or globs (default: ./scenarios).")] = None,
     pricing: PricingOpt = [],
-    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="On stdout: table, json, markdown, "
+                                     "github (workflow-command annotations) or junit.")] = "table",
+    outputs: Annotated[list[str], typer.Option("--output", "-o", metavar="[FORMAT=]FILE", help="Also write a "
+                                               "report to a file, e.g. junit=report.xml (repeatable; a bare FILE "
+                                               "takes --format).")] = [],
+    summary: Annotated[Optional[str], typer.Option("--summary", metavar="FORMAT", help="Append this report to "
+                                                   "$GITHUB_STEP_SUMMARY (default markdown when it is set; 'none' "
+                                                   "turns it off).")] = None,
     fail_on_warn: Annotated[bool, typer.Option("--fail-on-warn", help="Exit 1 on a warning too.")] = False,
     no_fail: Annotated[bool, typer.Option("--no-fail", help="Always exit 0 (report only).")] = False,
     sets: SetOpt = [],
     as_of: AsOfOpt = None,
     samples: Annotated[int, typer.Option("--samples", min=100, metavar="N", help="Samples for budgets that state a "
                                          "percentile (scenarios with ranges).")] = 10_000,
-    output: OutputOpt = None,
 ) -> None:
     """Hold every scenario with a budget: block to its limits (a CI gate). Exit 0 all within
     budget, 1 a budget exceeded, 2 bad input or usage, 3 internal error.
@@ -527,13 +533,24 @@ def check(
 
     \b
       aicost check scenarios/
-      aicost check 'teams/**/*.yaml' --fail-on-warn --format json
+      aicost check 'teams/**/*.yaml' --format github --output junit=aicost.xml --fail-on-warn
     """
     def body():
-        _check_format(fmt, ("table", "json"))
+        from .report import check as view
+
+        formats = tuple(view.RENDER)
+        _check_format(fmt, formats)
+        files = []
+        for o in outputs:
+            kind, sep, target = o.partition("=")
+            if not sep or kind not in formats:
+                kind, target = fmt, o
+            files.append((kind, Path(target)))
+        summary_fmt = summary or ("markdown" if os.environ.get("GITHUB_STEP_SUMMARY") else "none")
+        if summary_fmt not in formats + ("none",):
+            raise InputError(f"--summary: expected one of {', '.join(formats)} or none, got {summary_fmt!r}")
         from .check import run_checks
         from .pricing import PriceBook
-        from .report import check as view
 
         targets = paths or ["scenarios"]
         if not paths and not Path("scenarios").is_dir():
@@ -541,12 +558,17 @@ def check(
         book = PriceBook.load(pricing)
         report = run_checks(targets, book, sets, _as_of(as_of), samples)
         code = report.exit_code(fail_on_warn, no_fail)
-        emit(view.to_json(report, code) if fmt == "json" else view.table(report, code), output)
-        if fmt != "table":
+        for kind, target in files:  # files first, each written whole (atomically)
+            emit(view.RENDER[kind](report, code), target)
+        if summary_fmt != "none" and os.environ.get("GITHUB_STEP_SUMMARY"):
+            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
+                fh.write(view.RENDER[summary_fmt](report, code))
+        sys.stdout.write(view.RENDER[fmt](report, code))
+        if fmt not in ("table", "github"):  # those two end with the summary line themselves
             _stderr(view.summary_line(report, code))
         return code
 
-    guarded(body, json_errors=(fmt == "json"))
+    guarded(body)
 
 
 # ---- aicost pricing ------------------------------------------------------------------------

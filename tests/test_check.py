@@ -138,3 +138,95 @@ def test_a_percentile_budget_judges_that_percentile(tmp_path):
     point = json.loads(run(p, "-f", "json", "--set", "budget.percentile=50")[1])["checks"][0]["actual"]
     p90 = run_checks([str(p)], BOOK, samples=4000).checks[0]
     assert p90.percentile == 90 and p90.actual > point  # a worse success rate costs more per success
+
+
+# ---- report formats: golden files, annotation escaping and cap, JUnit structure --------------------
+import os  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+
+DATA = ROOT / "tests" / "data" / "check"
+GOLDEN = ROOT / "tests" / "golden" / "check"
+EXT = {"table": "txt", "json": "json", "markdown": "md", "github": "github.txt", "junit": "xml"}
+
+
+@pytest.mark.parametrize("fmt", list(EXT))
+def test_every_format_matches_its_golden_file(fmt, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    r = runner.invoke(app, ["check", "tests/data/check", "--as-of", "2026-11-21", "--format", fmt])
+    assert r.exit_code == 2  # the typo file is an input error; the breaches are still in the report
+    path = GOLDEN / f"check.{EXT[fmt]}"
+    if os.environ.get("AICOST_UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(r.stdout, encoding="utf-8", newline="")
+    assert r.stdout == path.read_text(encoding="utf-8")
+
+
+def test_several_formats_in_one_run_and_the_step_summary(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    r = runner.invoke(app, ["check", "tests/data/check/over.yaml", "tests/data/check/within.yaml", "--as-of",
+                            "2026-11-21", "--format", "github", "--output", f"junit={tmp_path / 'r.xml'}",
+                            "--output", f"json={tmp_path / 'r.json'}"])
+    assert r.exit_code == 1
+    assert r.stdout.startswith("::error file=tests/data/check/over.yaml,line=14,")
+    assert ET.parse(tmp_path / "r.xml").getroot().get("failures") == "2"
+    assert json.loads((tmp_path / "r.json").read_text())["exit_code"] == 1
+    text = summary.read_text()
+    assert text.startswith("earlier step\n## aicost budget check: ❌ over budget")  # appended, not replaced
+
+
+def test_a_malicious_scenario_name_cannot_inject_a_workflow_command_or_break_the_xml(tmp_path):
+    evil = '"100% sure: a, b\\n::error::pwned\\r\\n<x>&\\x01</testsuite>"'
+    p = write(tmp_path, "max_cost_per_success: 0.0000001\n", name=evil)
+    out = run(p, "-f", "github")[1]
+    lines = out.splitlines()
+    assert all(line.startswith(("::error file=", "::warning file=", "::notice ")) for line in lines[:-1])
+    assert not any(line.startswith("::error::") for line in lines)
+    assert "title=aicost budget%3A 100%25 sure%3A a%2C b%0A%3A%3Aerror%3A%3Apwned%0D%0A<x>&" in lines[0]
+    xml = run(p, "-f", "junit")[1]
+    root = ET.fromstring(xml)  # parses: escaped, control characters dropped
+    case = root.find("testsuite/testcase")
+    assert case.get("name").startswith("100% sure: a, b\n::error::pwned") and "\x01" not in case.get("name")
+    assert len(root.findall("testsuite")) == 1 and case.find("failure") is not None
+
+
+def test_at_most_ten_error_and_ten_warning_annotations(tmp_path):
+    for k in range(12):
+        write(tmp_path, "max_cost_per_success: 0.0000001\n", name=f"Over {k:02d}", file=f"over{k:02d}.yaml")
+    out = run(tmp_path, "-f", "github")[1]
+    assert out.count("::error ") == 10 and "::warning " not in out
+    assert "::notice title=aicost::2 more error(s) and 0 more warning(s) not annotated" in out
+
+
+def test_junit_has_the_shape_gitlab_and_jenkins_read(monkeypatch):
+    """testsuites > testsuite > testcase > failure | error | skipped, with consistent counts and unique
+    case names (the JUnit XSD subset those tools read)."""
+    monkeypatch.chdir(ROOT)
+    xml = runner.invoke(app, ["check", "tests/data/check", "--as-of", "2026-11-21", "-f", "junit"]).stdout
+    root = ET.fromstring(xml)
+    assert root.tag == "testsuites"
+    allowed = {"testsuites": {"name", "tests", "failures", "errors", "skipped"},
+               "testsuite": {"name", "tests", "failures", "errors", "skipped"},
+               "testcase": {"classname", "name", "time"}, "failure": {"message", "type"},
+               "error": {"message", "type"}, "skipped": {"message"}, "system-out": set()}
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for el in root.iter():
+        assert el.tag in allowed and set(el.attrib) <= allowed[el.tag], el.tag
+    for suite in root.findall("testsuite"):
+        cases = suite.findall("testcase")
+        names = [c.get("name") for c in cases]
+        assert len(names) == len(set(names))
+        counts = {"tests": len(cases), "failures": sum(c.find("failure") is not None for c in cases),
+                  "errors": sum(c.find("error") is not None for c in cases),
+                  "skipped": sum(c.find("skipped") is not None for c in cases)}
+        assert {k: int(suite.get(k)) for k in counts} == counts
+        for k in totals:
+            totals[k] += counts[k]
+        assert all(len([x for x in c if x.tag in ("failure", "error", "skipped")]) <= 1 for c in cases)
+    assert {k: int(root.get(k)) for k in totals} == totals
+    assert totals["failures"] >= 3 and totals["errors"] == 1 and totals["skipped"] == 1

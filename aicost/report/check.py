@@ -57,3 +57,144 @@ def to_json(report, code: int) -> str:
     return dumps({"version": "1", "kind": "check", "currency": report.currency, "exit_code": code,
                   "counts": report.counts(), "checks": [c.to_dict() for c in report.checks],
                   "skipped": [{"file": f, "why": w} for f, w in report.skipped]})
+
+
+# ---- GitHub Actions workflow commands ----------------------------------------------------------
+MAX_ANNOTATIONS = 10  # GitHub shows at most 10 error and 10 warning annotations per step
+
+
+def gh_data(text: str) -> str:
+    """A workflow command's message: %, CR and LF escaped, so no text can start a new command."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def gh_property(text: str) -> str:
+    """A workflow command's property value: as data, plus ':' and ','."""
+    return gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _severity(c) -> float:
+    """Biggest overrun first: how far past the limit, relative to it."""
+    if c.over_by is None or not c.limit:
+        return float("inf")
+    return c.over_by / abs(c.limit)
+
+
+def github(report, code: int) -> str:
+    """``::error`` / ``::warning`` annotations on each budget's line (errors and breaches first, then
+    warnings, biggest overrun first; at most 10 of each, the rest counted in a notice), then the
+    summary line."""
+    errors = sorted((c for c in report.checks if c.status in ("failed", "error")),
+                    key=lambda c: (c.status != "error", -_severity(c)))
+    warnings = sorted((c for c in report.checks if c.status == "warning"), key=lambda c: -_severity(c))
+    out = []
+    for level, group in (("error", errors), ("warning", warnings)):
+        for c in group[:MAX_ANNOTATIONS]:
+            props = [f"file={gh_property(c.file)}"] + ([f"line={c.line}"] if c.line else [])
+            title = "aicost: bad input" if c.status == "error" else \
+                f"aicost budget: {c.scenario}: {c.budget}" + (" (warning)" if level == "warning" else "")
+            props.append(f"title={gh_property(title)}")
+            out.append(f"::{level} {','.join(props)}::{gh_data(c.message)}")
+    more_e, more_w = max(0, len(errors) - MAX_ANNOTATIONS), max(0, len(warnings) - MAX_ANNOTATIONS)
+    if more_e or more_w:
+        out.append(f"::notice title=aicost::{more_e} more error(s) and {more_w} more warning(s) not annotated "
+                   f"(GitHub shows 10 of each per step); the full list is in the job summary and the log")
+    out.append(gh_data(summary_line(report, code)))
+    return "\n".join(out) + "\n"
+
+
+# ---- Markdown (a pull-request comment or a job summary) -------------------------------------------
+MAX_SUMMARY_BYTES = 900_000  # GitHub's step summary limit is 1 MiB
+
+
+def _md(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ") \
+        .replace("<", "&lt;").replace(">", "&gt;")
+
+
+def markdown(report, code: int) -> str:
+    cur = report.currency
+    n = report.counts()
+    head = "✅ within budget" if code == 0 and not n["warning"] else ("⚠️ within budget, with warnings" if code == 0
+                                                                     else "❌ over budget" if not n["error"]
+                                                                     else "❌ could not check everything")
+    out = [f"## aicost budget check: {head}", "", _md(summary_line(report, code)), ""]
+    rows = [c for c in report.checks if c.status != "error"]
+    if rows:
+        out += ["| status | scenario | budget | actual | limit | option judged | why |",
+                "|---|---|---|--:|--:|---|---|"]
+        for c in sorted(rows, key=lambda c: ({"failed": 0, "warning": 1, "ok": 2}[c.status], -_severity(c))):
+            limit = ("≤ " if c.kind == "max" else "≥ ") + _fig(c.metric, c.limit, cur)
+            place = c.file if c.line is None else f"{c.file}:{c.line}"
+            out.append(f"| {MARK[c.status]} | {_md(c.scenario)} | {_md(c.budget)} | {_fig(c.metric, c.actual, cur)} "
+                       f"| {limit} | {_md(c.option or '—')} ({_md(c.chosen)}) | `{_md(place)}` {_md(c.message)} |")
+    bad = [c for c in report.checks if c.status == "error"]
+    if bad:
+        out += ["", "**Input errors**", ""] + [f"- `{_md(c.message)}`" for c in bad]
+    if report.skipped:
+        out += ["", f"<details><summary>{len(report.skipped)} file(s) without a budget</summary>", ""]
+        out += [f"- `{_md(f)}`" for f, _ in report.skipped] + ["", "</details>"]
+    text = "\n".join(out) + "\n"
+    if len(text.encode()) > MAX_SUMMARY_BYTES:
+        text = text.encode()[:MAX_SUMMARY_BYTES].decode(errors="ignore").rsplit("\n", 1)[0] + \
+            "\n\n… cut to stay under GitHub's 1 MiB summary limit; the JSON report has every check.\n"
+    return text
+
+
+# ---- JUnit XML (GitLab, Jenkins, Azure DevOps test tabs) -----------------------------------------
+_XML_BAD = {c: None for c in range(32) if c not in (9, 10, 13)} | {0xFFFE: None, 0xFFFF: None}
+
+
+def _x(text) -> str:
+    """Text XML 1.0 can carry (control characters dropped); ElementTree escapes the rest."""
+    return str(text).translate(_XML_BAD)
+
+
+def junit(report, code: int) -> str:
+    """One testsuite per scenario file, one testcase per budget limit (``failure`` for a breach,
+    ``error`` for bad input, ``skipped`` for a file without a budget; a warning passes, with the
+    warning in ``system-out``). Case names are unique (GitLab keeps only the first of duplicates)."""
+    import xml.etree.ElementTree as ET
+
+    suites: dict[str, list] = {}
+    for c in report.checks:
+        suites.setdefault(c.file, []).append(c)
+    for f, _ in report.skipped:
+        suites.setdefault(f, [])
+    root = ET.Element("testsuites", name="aicost check")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for file in sorted(suites):
+        checks = suites[file]
+        suite = ET.SubElement(root, "testsuite", name=_x(file))
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        seen: dict[str, int] = {}
+        cases = checks or [None]
+        for c in cases:
+            base = f"{c.scenario} / {c.budget}" if c else f"{file} / budget"
+            seen[base] = seen.get(base, 0) + 1
+            name = base if seen[base] == 1 else f"{base} ({seen[base]})"
+            case = ET.SubElement(suite, "testcase", classname=_x(file), name=_x(name), time="0")
+            counts["tests"] += 1
+            if c is None:
+                ET.SubElement(case, "skipped", message="no budget: block")
+                counts["skipped"] += 1
+            elif c.status == "failed":
+                el = ET.SubElement(case, "failure", message=_x(c.message), type="budget_exceeded")
+                el.text = _x(f"{c.file}:{c.line}: {c.message}" if c.line else f"{c.file}: {c.message}")
+                counts["failures"] += 1
+            elif c.status == "error":
+                el = ET.SubElement(case, "error", message=_x(c.message), type="input_error")
+                el.text = _x(c.message)
+                counts["errors"] += 1
+            elif c.status == "warning":
+                ET.SubElement(case, "system-out").text = _x(f"warning: {c.message}")
+        for k, v in counts.items():
+            suite.set(k, str(v))
+            totals[k] += v
+    for k, v in totals.items():
+        root.set(k, str(v))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+RENDER = {"table": table, "json": to_json, "markdown": markdown, "github": github, "junit": junit}
