@@ -133,7 +133,7 @@ def _status(actual: float, limit: float, kind: str, warn_at: float | None) -> tu
 
 
 def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, samples: int = DEFAULT_SAMPLES,
-                   seed: int = 0) -> tuple[list[Check], str | None]:
+                   seed: int = 0, max_price_age: int | None = None) -> tuple[list[Check], str | None]:
     """The checks of one scenario file; (checks, None), or ([], why) when it has no budget."""
     from . import scenario as scenario_mod
     from .comparison import compare_loaded
@@ -145,7 +145,7 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
     name, file, doc = ls.plain["name"], ls.file, ls.doc
     pct = budget.get("percentile")
     res = compare_loaded(ls, book, as_of, samples=samples if pct and ls.ranges else None, seed=seed,
-                         max_price_age=None)
+                         max_price_age=max_price_age)
     options = res.options
     ids = [o.id for o in options]
     chosen, option, why_none = None, None, None
@@ -181,6 +181,14 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
         checks.append(Check(**base, status=status, actual=float(actual), warn_level=warn_level, over_by=over,
                             message=_message(status, metric, kind, float(actual), float(limit), warn_level, pct,
                                              book.currency, option)))
+    if option is not None:  # stale or deprecated prices behind the option judged: warnings
+        key = f"{option.provider}/{option.model}"
+        keys = None if option.kind == "cascade" else (f"{key} {option.tier} price", f"{key} was deprecated")
+        for w in res.warnings:
+            if keys is None or w.startswith(keys):
+                checks.append(Check(scenario=name, file=file, line=doc.line_of(("budget",)),
+                                    budget="price_age" if " price was checked " in w else "deprecation",
+                                    status=WARN, option=option.id, chosen=chosen, message=w))
     return checks, None
 
 
@@ -209,13 +217,13 @@ def _message(status, metric, kind, actual, limit, warn_level, pct, currency, opt
 
 
 def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, samples: int = DEFAULT_SAMPLES,
-               seed: int = 0, progress=None) -> Report:
+               seed: int = 0, max_price_age: int | None = None, progress=None) -> Report:
     """Every scenario file under ``paths``; bad files become error checks (the others still run)."""
     report = Report(currency=book.currency)
     files = expand(paths)
     for n, path in enumerate(files, 1):
         try:
-            checks, skipped = check_scenario(path, book, sets, as_of, samples, seed)
+            checks, skipped = check_scenario(path, book, sets, as_of, samples, seed, max_price_age)
         except InputError as exc:
             for p in exc.problems:
                 report.checks.append(Check(scenario=Path(str(path)).stem, file=p.file or str(path), line=p.line,

@@ -230,3 +230,19 @@ def test_junit_has_the_shape_gitlab_and_jenkins_read(monkeypatch):
         assert all(len([x for x in c if x.tag in ("failure", "error", "skipped")]) <= 1 for c in cases)
     assert {k: int(root.get(k)) for k in totals} == totals
     assert totals["failures"] >= 3 and totals["errors"] == 1 and totals["skipped"] == 1
+
+
+def test_stale_prices_behind_the_judged_option_warn_and_fail_with_fail_on_warn(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    args = ["check", "tests/data/check/over.yaml", "--as-of", "2027-06-01", "-f", "json"]
+    data = json.loads(runner.invoke(app, args + ["--set", "budget.max_cost_per_success=1",
+                                                 "--set", "budget.max_cost_per_resolved_task=1"]).stdout)
+    stale = [c for c in data["checks"] if c["budget"] == "price_age"]
+    assert data["exit_code"] == 0 and len(stale) == 1  # only the judged option's own tier
+    assert stale[0]["status"] == "warning" and "gpt-5-nano standard price was checked" in stale[0]["message"]
+    r = runner.invoke(app, args + ["--set", "budget.max_cost_per_success=1", "--set",
+                                   "budget.max_cost_per_resolved_task=1", "--fail-on-warn"])
+    assert r.exit_code == 1
+    r = runner.invoke(app, args + ["--set", "budget.max_cost_per_success=1", "--set",
+                                   "budget.max_cost_per_resolved_task=1", "--max-price-age", "400d"])
+    assert not [c for c in json.loads(r.stdout)["checks"] if c["budget"] == "price_age"]

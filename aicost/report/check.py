@@ -36,7 +36,7 @@ def table(report, code: int) -> str:
             details.append(f"{MARK[c.status]:<5}  {c.message}")
             continue
         judged = f"{c.option} ({c.chosen})" if c.option else f"({c.chosen})"
-        limit = ("≤ " if c.kind == "max" else "≥ ") + _fig(c.metric, c.limit, cur)
+        limit = "—" if c.kind is None else ("≤ " if c.kind == "max" else "≥ ") + _fig(c.metric, c.limit, cur)
         rows.append((MARK[c.status], c.scenario, c.budget + (f" P{c.percentile}" if c.percentile else ""),
                      _fig(c.metric, c.actual, cur), limit, judged))
         if c.status != "ok":
@@ -124,7 +124,7 @@ def markdown(report, code: int) -> str:
         out += ["| status | scenario | budget | actual | limit | option judged | why |",
                 "|---|---|---|--:|--:|---|---|"]
         for c in sorted(rows, key=lambda c: ({"failed": 0, "warning": 1, "ok": 2}[c.status], -_severity(c))):
-            limit = ("≤ " if c.kind == "max" else "≥ ") + _fig(c.metric, c.limit, cur)
+            limit = "—" if c.kind is None else ("≤ " if c.kind == "max" else "≥ ") + _fig(c.metric, c.limit, cur)
             place = c.file if c.line is None else f"{c.file}:{c.line}"
             out.append(f"| {MARK[c.status]} | {_md(c.scenario)} | {_md(c.budget)} | {_fig(c.metric, c.actual, cur)} "
                        f"| {limit} | {_md(c.option or '—')} ({_md(c.chosen)}) | `{_md(place)}` {_md(c.message)} |")
