@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .errors import InputError, Problem, did_you_mean
-from .model.scenario import LIMITS
+from .model.scenario import DIFFED, LIMITS
 
 OK, WARN, FAIL, ERROR = "ok", "warning", "failed", "error"
 EXIT_OK, EXIT_BREACH, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -59,6 +59,8 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why): scenarios without a budget
     currency: str = "USD"
+    scenarios: list[dict] = field(default_factory=list)  # per scenario: the option judged and its figures
+    baseline: str | None = None  # the --compare-to file, when given
 
     def counts(self) -> dict[str, int]:
         out = {OK: 0, WARN: 0, FAIL: 0, ERROR: 0}
@@ -133,15 +135,16 @@ def _status(actual: float, limit: float, kind: str, warn_at: float | None) -> tu
 
 
 def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, samples: int = DEFAULT_SAMPLES,
-                   seed: int = 0, max_price_age: int | None = None) -> tuple[list[Check], str | None]:
-    """The checks of one scenario file; (checks, None), or ([], why) when it has no budget."""
+                   seed: int = 0, max_price_age: int | None = None) -> tuple[list[Check], dict | None]:
+    """The checks of one scenario file and the figures of the option judged; ([], None) when the
+    file has no budget."""
     from . import scenario as scenario_mod
     from .comparison import compare_loaded
 
     ls = scenario_mod.load(str(path), book, sets)
     budget = ls.plain.get("budget")
     if not budget:
-        return [], "no budget: block"
+        return [], None
     name, file, doc = ls.plain["name"], ls.file, ls.doc
     pct = budget.get("percentile")
     res = compare_loaded(ls, book, as_of, samples=samples if pct and ls.ranges else None, seed=seed,
@@ -181,6 +184,9 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
         checks.append(Check(**base, status=status, actual=float(actual), warn_level=warn_level, over_by=over,
                             message=_message(status, metric, kind, float(actual), float(limit), warn_level, pct,
                                              book.currency, option)))
+    figures = {"scenario": name, "file": file, "option": option.id if option else None, "chosen": chosen,
+               "figures": {k: (option.metrics.get(k) if option and option.status != "unpriced" else None)
+                           for k in ("cost_per_success", "cost_per_resolved_task", "monthly_cost", "roi")}}
     if option is not None:  # stale or deprecated prices behind the option judged: warnings
         key = f"{option.provider}/{option.model}"
         keys = None if option.kind == "cascade" else (f"{key} {option.tier} price", f"{key} was deprecated")
@@ -189,7 +195,9 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
                 checks.append(Check(scenario=name, file=file, line=doc.line_of(("budget",)),
                                     budget="price_age" if " price was checked " in w else "deprecation",
                                     status=WARN, option=option.id, chosen=chosen, message=w))
-    return checks, None
+    figures["budget"] = {"max_increase": budget.get("max_increase"), "warn_at": budget.get("warn_at"),
+                         "line": doc.line_of(("budget", "max_increase")) or doc.line_of(("budget",))}
+    return checks, figures
 
 
 def _fmt(metric: str, x: float, currency: str) -> str:
@@ -217,21 +225,99 @@ def _message(status, metric, kind, actual, limit, warn_level, pct, currency, opt
 
 
 def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, samples: int = DEFAULT_SAMPLES,
-               seed: int = 0, max_price_age: int | None = None, progress=None) -> Report:
-    """Every scenario file under ``paths``; bad files become error checks (the others still run)."""
+               seed: int = 0, max_price_age: int | None = None, progress=None,
+               baseline: str | Path | None = None) -> Report:
+    """Every scenario file under ``paths``; bad files become error checks (the others still run).
+    With ``baseline`` (a saved ``aicost check --format json``), each scenario's change is reported
+    and held to its budget's ``max_increase``."""
     report = Report(currency=book.currency)
+    base = load_baseline(baseline) if baseline else None
+    report.baseline = str(baseline) if baseline else None
     files = expand(paths)
     for n, path in enumerate(files, 1):
         try:
-            checks, skipped = check_scenario(path, book, sets, as_of, samples, seed, max_price_age)
+            checks, figures = check_scenario(path, book, sets, as_of, samples, seed, max_price_age)
         except InputError as exc:
             for p in exc.problems:
                 report.checks.append(Check(scenario=Path(str(path)).stem, file=p.file or str(path), line=p.line,
                                            budget="input", status=ERROR, message=str(p)))
             continue
-        if skipped:
-            report.skipped.append((str(path), skipped))
+        if figures is None:
+            report.skipped.append((str(path), "no budget: block"))
+        else:
+            if base is not None:
+                figures["baseline"] = base.get(figures["scenario"])
+                checks += _increase_checks(figures, book.currency)
+            report.scenarios.append(figures)
         report.checks += checks
         if progress:
             progress(n)
     return report
+
+
+def load_baseline(path: str | Path) -> dict[str, dict]:
+    """Scenario name -> {option, figures} from a saved ``aicost check --format json``."""
+    import json
+
+    where = str(path)
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(Problem(where, None, "", "no such file (save one on the main branch with aicost check "
+                                                  "--output json=FILE)")) from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(Problem(where, None, "", f"not a JSON file: {exc}")) from None
+    if not isinstance(data, dict) or data.get("kind") != "check" or not isinstance(data.get("scenarios"), list):
+        raise InputError(Problem(where, None, "", "not an aicost check JSON report (expected \"kind\": \"check\" "
+                                                  "with \"scenarios\"); save one with aicost check --output "
+                                                  "json=FILE"))
+    out = {}
+    for s in data["scenarios"]:
+        if isinstance(s, dict) and isinstance(s.get("scenario"), str) and isinstance(s.get("figures"), dict):
+            out[s["scenario"]] = {"option": s.get("option"), "figures": s["figures"]}
+    return out
+
+
+def _allowed(rule, base: float) -> tuple[float, str]:
+    """The largest increase a rule allows from ``base``, and the rule as said."""
+    if isinstance(rule, str):
+        share = float(rule.strip()[:-1]) / 100.0
+        return share * abs(base), rule.strip()
+    return float(rule), f"{rule:g}"
+
+
+def _increase_checks(fig: dict, currency: str) -> list[Check]:
+    """One check per figure with a ``max_increase`` rule (relative or an amount)."""
+    rule = fig["budget"]["max_increase"]
+    if rule is None:
+        return []
+    rules = rule if isinstance(rule, dict) else {k: rule for k in DIFFED}
+    base = fig.get("baseline")
+    out = []
+    for metric, r in rules.items():
+        common = dict(scenario=fig["scenario"], file=fig["file"], line=fig["budget"]["line"],
+                      budget=f"max_increase.{metric}", option=fig["option"], chosen=fig["chosen"], metric=metric,
+                      kind="max")
+        now = fig["figures"].get(metric)
+        was = (base or {}).get("figures", {}).get(metric)
+        if base is None:
+            out.append(Check(**common, status=OK, message="new: not in the baseline, so there is no change to "
+                                                           "check"))
+            continue
+        if now is None or was is None:
+            out.append(Check(**common, status=FAIL, message=f"{metric.replace('_', ' ')} cannot be compared with "
+                                                            f"the baseline (unpriced or missing)"))
+            continue
+        allowed, said = _allowed(r, was)
+        limit = was + allowed
+        status, warn_level, over = _status(now, limit, "max", fig["budget"]["warn_at"])
+        change = now - was
+        rel = f" ({change / was:+.1%})" if was else ""
+        what = metric.replace("_", " ")
+        text = (f"{what} went from {_fmt(metric, was, currency)} to {_fmt(metric, now, currency)}: "
+                f"{'+' if change >= 0 else '−'}{_fmt(metric, abs(change), currency)}{rel}, allowed +{said}")
+        if base.get("option") and base["option"] != fig["option"]:
+            text += f" (the baseline judged {base['option']})"
+        out.append(Check(**common, status=status, limit=limit, actual=now, warn_level=warn_level, over_by=over,
+                         message=text))
+    return out

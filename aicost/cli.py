@@ -526,6 +526,9 @@ def check(
     samples: Annotated[int, typer.Option("--samples", min=100, metavar="N", help="Samples for budgets that state a "
                                          "percentile (scenarios with ranges).")] = 10_000,
     max_price_age: MaxAgeOpt = None,
+    compare_to: Annotated[Optional[Path], typer.Option("--compare-to", metavar="BASE.json", help="A saved "
+                                                       "'aicost check --format json' (from the main branch): report "
+                                                       "each scenario's change and hold it to max_increase.")] = None,
 ) -> None:
     """Hold every scenario with a budget: block to its limits (a CI gate). Exit 0 all within
     budget, 1 a budget exceeded, 2 bad input or usage, 3 internal error.
@@ -557,7 +560,8 @@ def check(
         if not paths and not Path("scenarios").is_dir():
             raise InputError("give the scenario files or directories to check (there is no ./scenarios here)")
         book = PriceBook.load(pricing)
-        report = run_checks(targets, book, sets, _as_of(as_of), samples, max_price_age=_max_age(max_price_age))
+        report = run_checks(targets, book, sets, _as_of(as_of), samples, max_price_age=_max_age(max_price_age),
+                            baseline=compare_to)
         code = report.exit_code(fail_on_warn, no_fail)
         for kind, target in files:  # files first, each written whole (atomically)
             emit(view.RENDER[kind](report, code), target)

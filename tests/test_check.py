@@ -246,3 +246,60 @@ def test_stale_prices_behind_the_judged_option_warn_and_fail_with_fail_on_warn(m
     r = runner.invoke(app, args + ["--set", "budget.max_cost_per_success=1", "--set",
                                    "budget.max_cost_per_resolved_task=1", "--max-price-age", "400d"])
     assert not [c for c in json.loads(r.stdout)["checks"] if c["budget"] == "price_age"]
+
+
+# ---- against a baseline ---------------------------------------------------------------------------
+def test_changes_against_a_baseline_are_held_to_max_increase(tmp_path):
+    p = write(tmp_path, "option: gpt-5-mini:standard\nmax_increase: 10%\n")
+    base = tmp_path / "base.json"
+    assert runner.invoke(app, ["check", str(p), "--output", f"json={base}"]).exit_code == 0
+    # the same inputs: no change, within
+    same = json.loads(run(p, "--compare-to", base, "-f", "json")[1])
+    assert same["exit_code"] == 0 and {c["budget"] for c in same["checks"]} == {"max_increase.cost_per_success",
+                                                                                "max_increase.monthly_cost"}
+    # 5% more input tokens raises both figures by less than 10%; 50% more by more (by hand: the cost is linear
+    # in tokens, so the change is the input share of the per-attempt cost times the increase)
+    assert run(p, "--compare-to", base, "--set", "attempt.steps.0.input_tokens=*1.05")[0] == 0
+    code, out, _ = run(p, "--compare-to", base, "--set", "attempt.steps.0.input_tokens=*1.5")
+    assert code == 1 and "went from $0.00156 to $0.00193" in out and "allowed +10%" in out
+    was = json.loads(base.read_text())["scenarios"][0]["figures"]["monthly_cost"]
+    data = json.loads(run(p, "--compare-to", base, "--set", "attempt.steps.0.input_tokens=*1.5", "-f", "json")[1])
+    monthly = next(c for c in data["checks"] if c["budget"] == "max_increase.monthly_cost")
+    assert monthly["limit"] == pytest.approx(was * 1.1) and monthly["status"] == "failed"
+
+
+def test_max_increase_as_an_amount_per_figure(tmp_path):
+    p = write(tmp_path, "option: gpt-5-mini:standard\nmax_increase: {monthly_cost: 100}\n")
+    base = tmp_path / "base.json"
+    runner.invoke(app, ["check", str(p), "--output", f"json={base}"])
+    was = json.loads(base.read_text())["scenarios"][0]["figures"]["monthly_cost"]  # $159.00, no fixed costs
+    data = json.loads(run(p, "--compare-to", base, "--set", "volume.tasks_per_month=*1.5", "-f", "json")[1])
+    (c,) = data["checks"]  # +$79.50: within the $100 allowed
+    assert c["budget"] == "max_increase.monthly_cost" and c["status"] == "ok" and c["limit"] == was + 100
+    (c,) = json.loads(run(p, "--compare-to", base, "--set", "volume.tasks_per_month=*2", "-f", "json")[1])["checks"]
+    assert c["status"] == "failed" and c["actual"] == pytest.approx(2 * was)  # +$159.00 > $100
+
+
+def test_a_scenario_new_since_the_baseline_passes_and_says_so(tmp_path):
+    p = write(tmp_path, "max_increase: 5%\n")
+    base = tmp_path / "base.json"
+    runner.invoke(app, ["check", str(p), "--output", f"json={base}"])
+    q = write(tmp_path, "max_increase: 5%\n", name="Brand new", file="new.yaml")
+    data = json.loads(run(q, "--compare-to", base, "-f", "json")[1])
+    assert data["exit_code"] == 0 and all("not in the baseline" in c["message"] for c in data["checks"])
+
+
+@pytest.mark.parametrize("content,message", [(None, "no such file"), ("{not json", "not a JSON file"),
+                                             ('{"kind": "compare"}', "not an aicost check JSON report")])
+def test_a_bad_baseline_is_exit_2(tmp_path, content, message):
+    p = write(tmp_path, "max_increase: 5%\n")
+    base = tmp_path / "base.json"
+    if content is not None:
+        base.write_text(content)
+    code, _, err = run(p, "--compare-to", base)
+    assert code == 2 and message in err
+
+
+def test_bad_max_increase_is_an_input_error_at_its_line(tmp_path):
+    code, out, _ = run(write(tmp_path, "max_monthly_cost: 10\nmax_increase: ten percent\n"))
+    assert code == 2 and "s.yaml:15: budget.max_increase" in out

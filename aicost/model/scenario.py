@@ -220,6 +220,27 @@ def _percent(v):
 
 
 Share = Annotated[float, BeforeValidator(_percent), Field(gt=0, le=1, allow_inf_nan=False)]
+
+
+def _increase(v):
+    """``10%`` (relative, kept as text) or an amount in the table's currency (>= 0)."""
+    if isinstance(v, bool):
+        raise ValueError("expected a percentage such as 10% or an amount such as 500")
+    if isinstance(v, str):
+        t = v.strip()
+        if not t.endswith("%"):
+            raise ValueError(f"expected a percentage such as 10% or an amount such as 500, got {v!r}")
+        x = _percent(t)
+        if not 0 <= x < float("inf"):
+            raise ValueError(f"the percentage must be 0% or more, got {v!r}")
+        return t
+    if isinstance(v, (int, float)) and v >= 0 and v != float("inf"):
+        return float(v)
+    raise ValueError(f"expected a percentage such as 10% or an amount of 0 or more, got {v!r}")
+
+
+Increase = Annotated[str | float, BeforeValidator(_increase)]
+DIFFED = ("cost_per_success", "monthly_cost")
 LIMITS = {"max_cost_per_success": ("cost_per_success", "max"),
           "max_cost_per_resolved_task": ("cost_per_resolved_task", "max"),
           "max_monthly_cost": ("monthly_cost", "max"), "min_roi": ("roi", "min")}
@@ -238,11 +259,15 @@ class Budget(Strict):
     warn_at: Share | None = Field(None, description="warn when a figure is past this share of a limit (0.8 or 80%)")
     percentile: Annotated[int, Field(ge=1, le=99)] | None = Field(
         None, description="judge this percentile of each figure over the scenario's ranges (e.g. 90)")
+    max_increase: Increase | dict[Literal["cost_per_success", "monthly_cost"], Increase] | None = Field(
+        None, description="against a baseline (aicost check --compare-to): the most cost per success and monthly "
+                          "cost may rise, as 10% or an amount; or per figure, {cost_per_success: 5%, monthly_cost: "
+                          "500}")
 
     @model_validator(mode="after")
     def _a_limit(self):
-        if all(getattr(self, k) is None for k in LIMITS):
-            raise ValueError("give at least one limit: " + ", ".join(LIMITS))
+        if all(getattr(self, k) is None for k in LIMITS) and self.max_increase is None:
+            raise ValueError("give at least one limit: " + ", ".join(LIMITS) + " or max_increase")
         return self
 
 

@@ -54,8 +54,10 @@ def table(report, code: int) -> str:
 
 
 def to_json(report, code: int) -> str:
+    scenarios = [{k: v for k, v in s.items() if k != "budget"} for s in report.scenarios]
     return dumps({"version": "1", "kind": "check", "currency": report.currency, "exit_code": code,
-                  "counts": report.counts(), "checks": [c.to_dict() for c in report.checks],
+                  "counts": report.counts(), "baseline": report.baseline, "scenarios": scenarios,
+                  "checks": [c.to_dict() for c in report.checks],
                   "skipped": [{"file": f, "why": w} for f, w in report.skipped]})
 
 
