@@ -135,17 +135,22 @@ def _status(actual: float, limit: float, kind: str, warn_at: float | None) -> tu
 
 
 def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, samples: int = DEFAULT_SAMPLES,
-                   seed: int = 0, max_price_age: int | None = None) -> tuple[list[Check], dict | None]:
+                   seed: int = 0, max_price_age: int | None = None, external=None) -> tuple[list[Check], dict | None]:
     """The checks of one scenario file and the figures of the option judged; ([], None) when the
-    file has no budget."""
+    file has no budget. ``external`` = (budget, document, path): a budget from a budgets file,
+    whose lines the report points at instead of the scenario's."""
     from . import scenario as scenario_mod
     from .comparison import compare_loaded
 
     ls = scenario_mod.load(str(path), book, sets)
-    budget = ls.plain.get("budget")
+    name = ls.plain["name"]
+    if external is not None:
+        budget, doc, prefix = external
+        file = doc.file
+    else:
+        budget, doc, prefix, file = ls.plain.get("budget"), ls.doc, ("budget",), ls.file
     if not budget:
         return [], None
-    name, file, doc = ls.plain["name"], ls.file, ls.doc
     pct = budget.get("percentile")
     res = compare_loaded(ls, book, as_of, samples=samples if pct and ls.ranges else None, seed=seed,
                          max_price_age=max_price_age)
@@ -155,7 +160,7 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
     if budget.get("option"):
         i, err = _find_option(ids, budget["option"])
         if err:
-            raise InputError(doc.problem(("budget", "option"), err))
+            raise InputError(doc.problem(prefix + ("option",), err))
         option, chosen = options[i], "production"
     else:
         option, chosen = res.best, "best eligible"
@@ -166,7 +171,7 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
         limit = budget.get(key)
         if limit is None:
             continue
-        line = doc.line_of(("budget", key))
+        line = doc.line_of(prefix + (key,))
         base = dict(scenario=name, file=file, line=line, budget=key, metric=metric, kind=kind, limit=float(limit),
                     chosen=chosen, percentile=pct)
         if option is None:
@@ -192,11 +197,11 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
         keys = None if option.kind == "cascade" else (f"{key} {option.tier} price", f"{key} was deprecated")
         for w in res.warnings:
             if keys is None or w.startswith(keys):
-                checks.append(Check(scenario=name, file=file, line=doc.line_of(("budget",)),
+                checks.append(Check(scenario=name, file=file, line=doc.line_of(prefix),
                                     budget="price_age" if " price was checked " in w else "deprecation",
                                     status=WARN, option=option.id, chosen=chosen, message=w))
     figures["budget"] = {"max_increase": budget.get("max_increase"), "warn_at": budget.get("warn_at"),
-                         "line": doc.line_of(("budget", "max_increase")) or doc.line_of(("budget",))}
+                         "line": doc.line_of(prefix + ("max_increase",))}
     return checks, figures
 
 
@@ -233,14 +238,21 @@ def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, s
     report = Report(currency=book.currency)
     base = load_baseline(baseline) if baseline else None
     report.baseline = str(baseline) if baseline else None
-    files = expand(paths)
-    for n, path in enumerate(files, 1):
+    jobs = []  # (scenario path, sets, external budget or None, where to blame a load error)
+    for path in expand(paths):
         try:
-            checks, figures = check_scenario(path, book, sets, as_of, samples, seed, max_price_age)
+            jobs += _jobs(path, sets)
         except InputError as exc:
-            for p in exc.problems:
-                report.checks.append(Check(scenario=Path(str(path)).stem, file=p.file or str(path), line=p.line,
-                                           budget="input", status=ERROR, message=str(p)))
+            report.checks += _errors(exc, path)
+    for n, (path, job_sets, external) in enumerate(jobs, 1):
+        try:
+            checks, figures = check_scenario(path, book, job_sets, as_of, samples, seed, max_price_age, external)
+        except InputError as exc:
+            if external is not None:  # the budgets file's entry is where the user looks
+                _, doc, prefix = external
+                exc = InputError([Problem(doc.file, doc.line_of(prefix + ("scenario",)), p.path,
+                                          f"{p}") for p in exc.problems])
+            report.checks += _errors(exc, path)
             continue
         if figures is None:
             report.skipped.append((str(path), "no budget: block"))
@@ -253,6 +265,33 @@ def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, s
         if progress:
             progress(n)
     return report
+
+
+def _errors(exc: InputError, path) -> list[Check]:
+    return [Check(scenario=Path(str(path)).stem, file=p.file or str(path), line=p.line, budget="input",
+                  status=ERROR, message=str(p)) for p in exc.problems]
+
+
+def _jobs(path: Path, sets) -> list[tuple]:
+    """A scenario file is one job; a budgets file (``kind: budgets``) is one job per entry."""
+    from .yamlio import load_file
+
+    doc = load_file(path)
+    if not (isinstance(doc.data, dict) and doc.data.get("kind") == "budgets"):
+        return [(path, list(sets), None)]
+    from .model import validate
+    from .model.scenario import BudgetsFile
+
+    spec = validate(doc, BudgetsFile)
+    jobs = []
+    for i, entry in enumerate(spec.budgets):
+        target = Path(entry.scenario)
+        if not target.is_absolute() and (path.parent / target).exists():
+            target = path.parent / target
+        budget = entry.model_dump(exclude={"scenario", "set"})
+        jobs.append((str(target) if target.exists() else entry.scenario, list(entry.set) + list(sets),
+                     (budget, doc, ("budgets", i))))
+    return jobs
 
 
 def load_baseline(path: str | Path) -> dict[str, dict]:

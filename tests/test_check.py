@@ -303,3 +303,49 @@ def test_a_bad_baseline_is_exit_2(tmp_path, content, message):
 def test_bad_max_increase_is_an_input_error_at_its_line(tmp_path):
     code, out, _ = run(write(tmp_path, "max_monthly_cost: 10\nmax_increase: ten percent\n"))
     assert code == 2 and "s.yaml:15: budget.max_increase" in out
+
+
+# ---- a budgets file pointing at scenarios ----------------------------------------------------------
+def test_a_budgets_file_holds_the_scenarios_it_names_and_blames_its_own_lines(tmp_path):
+    (tmp_path / "plain.yaml").write_text(BASE.format(name="Team workload", extra=""))
+    team = tmp_path / "team-budgets.yaml"
+    team.write_text(textwrap.dedent("""\
+        kind: budgets
+        version: 1
+        budgets:
+          - scenario: plain.yaml
+            option: gpt-5-nano:standard
+            max_cost_per_success: 0.0003
+          - scenario: plain.yaml
+            set: ["volume.tasks_per_month=*10"]
+            max_monthly_cost: 100000
+          - scenario: nowhere.yaml
+            max_monthly_cost: 1
+        """))
+    code, out, _ = run(team, "-f", "json")
+    data = json.loads(out)
+    assert code == 2
+    first, second, missing = data["checks"]
+    assert first["status"] == "failed" and first["file"].endswith("team-budgets.yaml") and first["line"] == 6
+    assert first["option"] == "openai/gpt-5-nano:standard" and first["chosen"] == "production"
+    assert second["status"] == "ok" and second["line"] == 9 and second["chosen"] == "best eligible"
+    assert missing["status"] == "error" and missing["line"] == 10 and "nowhere.yaml" in missing["message"]
+
+
+def test_a_bad_budgets_file_is_reported_at_its_lines(tmp_path):
+    team = tmp_path / "b.yaml"
+    team.write_text("kind: budgets\nversion: 1\nbudgets:\n  - scenario: x.yaml\n    max_monthly_cost: -5\n"
+                    "  - max_monthly_cost: 5\n")
+    code, out, _ = run(team)
+    assert code == 2 and "b.yaml:5: budgets[0].max_monthly_cost" in out and "b.yaml:6: budgets[1].scenario" in out
+
+
+def test_an_internal_error_is_exit_3_without_a_traceback(tmp_path, monkeypatch):
+    import aicost.check
+
+    def boom(*a, **k):
+        raise RuntimeError("simulated")
+
+    monkeypatch.setattr(aicost.check, "check_scenario", boom)
+    code, out, err = run(write(tmp_path, "max_monthly_cost: 10\n"))
+    assert code == 3 and "internal error" in err and "Traceback" not in err + out

@@ -18,6 +18,9 @@ from conftest import ROOT
 
 DOC = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
 JOBS = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", DOC, flags=re.S)]
+SH = [line.strip() for b in re.findall(r"```sh\n(.*?)```", DOC, flags=re.S) for line in b.splitlines()
+      if line.strip().startswith("aicost ")]
+BUDGETS = re.search(r"```yml\n(.*?)```", DOC, flags=re.S).group(1)
 
 
 def commands(job) -> list[str]:
@@ -57,3 +60,21 @@ def test_each_job_runs_as_written(job, tmp_path):
         if "--format github" in cmd:
             assert "::warning file=scenarios/support-assistant.yaml,line=" in r.stdout
             assert summary.read_text().startswith("## aicost budget check")
+
+
+def test_the_baseline_commands_run_in_order_and_the_budgets_file_example_is_valid(tmp_path):
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    assert len(SH) == 2
+    outs = []
+    for cmd in SH:
+        r = subprocess.run([sys.executable, "-m", "aicost", *shlex.split(cmd)[1:]], capture_output=True, text=True,
+                           cwd=tmp_path, env=env)
+        assert r.returncode == 0, r.stdout + r.stderr
+        outs.append(r.stdout)
+    assert "max_increase.cost_per_success" in outs[1] and "allowed +10%" in outs[1]
+    (tmp_path / "team.yaml").write_text(BUDGETS)
+    r = subprocess.run([sys.executable, "-m", "aicost", "check", "team.yaml"], capture_output=True, text=True,
+                       cwd=tmp_path, env=env)
+    assert r.returncode in (0, 1), r.stdout + r.stderr  # valid input: within or over budget, never an error
+    assert "team.yaml:" in r.stdout or r.returncode == 0

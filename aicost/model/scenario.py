@@ -299,3 +299,17 @@ class Scenario(Strict):
         if not self.models and self.self_hosted is None and not self.cascades:
             raise ValueError("give models: (hosted), cascades: or self_hosted: (open models on GPUs) to compare")
         return self
+
+
+class BudgetEntry(Budget):
+    scenario: str = Field(min_length=1, description="the scenario file (relative to this file) or a bundled name")
+    set: list[str] = Field(default_factory=list, description="overrides for this check, as --set")
+
+
+class BudgetsFile(Strict):
+    """A file of budgets that point at scenarios (``kind: budgets``): one team's limits kept apart
+    from the workload descriptions."""
+
+    kind: Literal["budgets"]
+    version: Literal[1]
+    budgets: list[BudgetEntry] = Field(min_length=1)
