@@ -349,3 +349,16 @@ def test_an_internal_error_is_exit_3_without_a_traceback(tmp_path, monkeypatch):
     monkeypatch.setattr(aicost.check, "check_scenario", boom)
     code, out, err = run(write(tmp_path, "max_monthly_cost: 10\n"))
     assert code == 3 and "internal error" in err and "Traceback" not in err + out
+
+
+def test_junit_validates_against_the_junit_xml_schema(monkeypatch, tmp_path):
+    xmlschema = pytest.importorskip("xmlschema")
+    schema = xmlschema.XMLSchema(str(DATA.parent / "junit.xsd"))
+    monkeypatch.chdir(ROOT)
+    xml = runner.invoke(app, ["check", "tests/data/check", "--as-of", "2026-11-21", "-f", "junit"]).stdout
+    schema.validate(xml)
+    evil = write(tmp_path, "max_cost_per_success: 0.0000001\n", name='"a <b> & \\"c\\" \\x07 ]]>"')
+    schema.validate(run(evil, "-f", "junit")[1])
+    with pytest.raises(xmlschema.XMLSchemaValidationError):  # the schema is strict enough to catch a bad shape
+        schema.validate("<testsuites><testsuite name='x' tests='1' failures='0' errors='0'><failure/></testsuite>"
+                        "</testsuites>")
