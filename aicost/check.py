@@ -61,6 +61,7 @@ class Report:
     currency: str = "USD"
     scenarios: list[dict] = field(default_factory=list)  # per scenario: the option judged and its figures
     baseline: str | None = None  # the --compare-to file, when given
+    ignored: int = 0  # YAML files met in a directory that are not scenarios or budgets files
 
     def counts(self) -> dict[str, int]:
         out = {OK: 0, WARN: 0, FAIL: 0, ERROR: 0}
@@ -79,8 +80,10 @@ class Report:
         return EXIT_OK
 
 
-def expand(paths: Iterable[str]) -> list[Path]:
-    """Files, directories (their *.yaml and *.yml, recursively) and globs, in a stable order."""
+def expand(paths: Iterable[str], found_in_dirs: set | None = None) -> list[Path]:
+    """Files, directories (their *.yaml and *.yml, recursively, hidden folders left out) and
+    globs, in a stable order. Files found by walking a directory or a glob are added to
+    ``found_in_dirs``: those that are not scenarios or budgets files are passed over."""
     out: list[Path] = []
     problems = []
     for p in paths:
@@ -88,16 +91,21 @@ def expand(paths: Iterable[str]) -> list[Path]:
             hits = sorted(glob.glob(p, recursive=True))
             if not hits:
                 problems.append(Problem(p, None, "", "no file matches this pattern"))
-            out += [Path(h) for h in hits if Path(h).is_file()]
+            walked = [Path(h) for h in hits if Path(h).is_file()]
         elif os.path.isdir(p):
-            found = sorted(x for x in Path(p).rglob("*") if x.suffix in (".yaml", ".yml") and x.is_file())
-            if not found:
+            walked = sorted(x for x in Path(p).rglob("*") if x.suffix in (".yaml", ".yml") and x.is_file()
+                            and not any(part.startswith(".") for part in x.relative_to(p).parts))
+            if not walked:
                 problems.append(Problem(p, None, "", "no .yaml or .yml files in this directory"))
-            out += found
         elif os.path.exists(p):
             out.append(Path(p))
+            continue
         else:
             problems.append(Problem(p, None, "", "no such file or directory"))
+            continue
+        out += walked
+        if found_in_dirs is not None:
+            found_in_dirs.update(x.resolve() for x in walked)
     if problems:
         raise InputError(problems)
     seen, unique = set(), []
@@ -238,10 +246,11 @@ def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, s
     report = Report(currency=book.currency)
     base = load_baseline(baseline) if baseline else None
     report.baseline = str(baseline) if baseline else None
-    jobs = []  # (scenario path, sets, external budget or None, where to blame a load error)
-    for path in expand(paths):
+    jobs = []  # (scenario path, sets, external budget or None)
+    walked: set = set()
+    for path in expand(paths, walked):
         try:
-            jobs += _jobs(path, sets)
+            jobs += _jobs(path, sets, path.resolve() in walked, report)
         except InputError as exc:
             report.checks += _errors(exc, path)
     for n, (path, job_sets, external) in enumerate(jobs, 1):
@@ -272,12 +281,17 @@ def _errors(exc: InputError, path) -> list[Check]:
                   status=ERROR, message=str(p)) for p in exc.problems]
 
 
-def _jobs(path: Path, sets) -> list[tuple]:
-    """A scenario file is one job; a budgets file (``kind: budgets``) is one job per entry."""
+def _jobs(path: Path, sets, walked: bool, report: Report) -> list[tuple]:
+    """A scenario file is one job; a budgets file (``kind: budgets``) is one job per entry. A file
+    met while walking a directory that is neither (a price table, a CI config) is passed over."""
     from .yamlio import load_file
 
     doc = load_file(path)
-    if not (isinstance(doc.data, dict) and doc.data.get("kind") == "budgets"):
+    data = doc.data if isinstance(doc.data, dict) else {}
+    if data.get("kind") != "budgets":
+        if walked and not ({"volume", "attempt"} & set(data)):
+            report.ignored += 1
+            return []
         return [(path, list(sets), None)]
     from .model import validate
     from .model.scenario import BudgetsFile

@@ -362,3 +362,14 @@ def test_junit_validates_against_the_junit_xml_schema(monkeypatch, tmp_path):
     with pytest.raises(xmlschema.XMLSchemaValidationError):  # the schema is strict enough to catch a bad shape
         schema.validate("<testsuites><testsuite name='x' tests='1' failures='0' errors='0'><failure/></testsuite>"
                         "</testsuites>")
+
+
+def test_a_directory_walk_passes_over_yaml_that_is_not_a_scenario_but_a_named_file_is_checked(tmp_path):
+    write(tmp_path, "max_monthly_cost: 5000\n")
+    (tmp_path / "prices.yaml").write_text("version: 1\nprovider: acme\nmodels: {}\n")
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "ci.yml").write_text("on: push\n")
+    code, out, _ = run(tmp_path)
+    assert code == 0 and "1 other YAML file passed over" in out
+    code, out, _ = run(tmp_path / "prices.yaml")
+    assert code == 2 and "prices.yaml" in out

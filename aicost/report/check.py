@@ -22,6 +22,8 @@ def summary_line(report, code: int) -> str:
              f"{n['error']} error{'s' if n['error'] != 1 else ''}"]
     if report.skipped:
         parts.append(f"{len(report.skipped)} file{'s' if len(report.skipped) != 1 else ''} without a budget")
+    if report.ignored:
+        parts.append(f"{report.ignored} other YAML file{'s' if report.ignored != 1 else ''} passed over")
     return ", ".join(parts) + f" (exit {code})"
 
 
