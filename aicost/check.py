@@ -9,8 +9,9 @@ is eligible) fails its check: a budget never passes on a missing price.
 
 Exit codes: 0 every check within budget; 1 a budget exceeded (or, with ``--fail-on-warn``, a
 warning); 2 bad input or usage; 3 internal error. An input error outranks a breach (the run
-did not evaluate everything, so it never reads as a plain budget failure, and never as 0);
-the report still lists every breach it found.
+did not evaluate everything, so it never reads as a plain budget failure, and never as 0, not
+even with ``--no-fail``, which only forgives breaches and warnings); the report still lists
+every breach it found.
 """
 
 from __future__ import annotations
@@ -70,11 +71,11 @@ class Report:
         return out
 
     def exit_code(self, fail_on_warn: bool = False, no_fail: bool = False) -> int:
+        n = self.counts()
+        if n[ERROR]:  # an incomplete run never exits 0, --no-fail or not
+            return EXIT_INPUT
         if no_fail:
             return EXIT_OK
-        n = self.counts()
-        if n[ERROR]:
-            return EXIT_INPUT
         if n[FAIL] or (fail_on_warn and n[WARN]):
             return EXIT_BREACH
         return EXIT_OK

@@ -520,7 +520,7 @@ def check(
                                                    "$GITHUB_STEP_SUMMARY (default markdown when it is set; 'none' "
                                                    "turns it off).")] = None,
     fail_on_warn: Annotated[bool, typer.Option("--fail-on-warn", help="Exit 1 on a warning too.")] = False,
-    no_fail: Annotated[bool, typer.Option("--no-fail", help="Always exit 0 (report only).")] = False,
+    no_fail: Annotated[bool, typer.Option("--no-fail", help="Exit 0 on breaches and warnings (report only); bad input is still exit 2.")] = False,
     sets: SetOpt = [],
     as_of: AsOfOpt = None,
     samples: Annotated[int, typer.Option("--samples", min=100, metavar="N", help="Samples for budgets that state a "

@@ -79,6 +79,8 @@ def test_warning_level_fail_on_warn_and_no_fail(tmp_path):
     assert run(p, "--fail-on-warn")[0] == 1
     over = write(tmp_path, "option: gpt-5-mini:standard\nmax_monthly_cost: 1\n")
     assert run(over, "--no-fail")[0] == 0
+    (tmp_path / "broken.yaml").write_text("version: 1\nname: [unclosed\n")
+    assert run(over, tmp_path / "broken.yaml", "--no-fail")[0] == 2  # an incomplete run never exits 0
 
 
 def test_without_an_option_the_best_eligible_is_judged_and_said(tmp_path):
