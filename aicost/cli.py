@@ -508,7 +508,7 @@ def _breakeven_chart(rep: dict, path: Path):
 
 @app.command()
 def check(
-    paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH]...", help="Scenario files, directories "
+    paths: Annotated[Optional[list[str]], typer.Argument(metavar="PATH", help="Scenario files, directories "
                                                          "or globs (default: ./scenarios).")] = None,
     pricing: PricingOpt = [],
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="On stdout: table, json, markdown, "
