@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine.evaluate import evaluate
+from .engine.evaluate import evaluate, usable
 from .engine.plan import Plan
 from .overrides import set_path
 
@@ -36,12 +36,10 @@ def grid(lo: float, hi: float, points: int, log: bool) -> np.ndarray:
 def _diff(plan: Plan, values: dict, path: tuple, xs, metric: str) -> np.ndarray:
     """Metric of the first option minus the second's at each x; NaN where either is not usable
     (ineligible or unpriced there), so no crossing is found where an option is not a choice."""
-    from .sweep import usable
-
     v = copy.deepcopy(values)
     set_path(v, path, np.asarray(xs, dtype=float))
     m = evaluate(plan, v, meters=False)
-    x = np.where(usable(m), m[metric], np.nan)
+    x = np.where(usable(m, metric), m[metric], np.nan)
     return x[0] - x[1]
 
 

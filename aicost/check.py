@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import InputError, Problem, did_you_mean
+from .errors import InputError, Problem
 from .model.scenario import DIFFED, LIMITS
 
 OK, WARN, FAIL, ERROR = "ok", "warning", "failed", "error"
@@ -118,18 +118,6 @@ def expand(paths: Iterable[str], found_in_dirs: set | None = None) -> list[Path]
     return unique
 
 
-def _find_option(ids: list[str], name: str) -> tuple[int | None, str | None]:
-    if name in ids:
-        return ids.index(name), None
-    hits = [i for i, x in enumerate(ids) if x.endswith(name) or x.split("/", 1)[-1] == name]
-    if len(hits) == 1:
-        return hits[0], None
-    if hits:
-        return None, f"'{name}' matches {len(hits)} options: give the full id (" + ", ".join(ids[i] for i in hits[:3]) \
-            + ("…" if len(hits) > 3 else "") + ")"
-    return None, f"no option '{name}' in this scenario{did_you_mean(name, ids)}"
-
-
 def _status(actual: float, limit: float, kind: str, warn_at: float | None) -> tuple[str, float | None, float]:
     over = actual - limit if kind == "max" else limit - actual
     warn_level = None
@@ -149,7 +137,7 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
     file has no budget. ``external`` = (budget, document, path): a budget from a budgets file,
     whose lines the report points at instead of the scenario's."""
     from . import scenario as scenario_mod
-    from .comparison import compare_loaded
+    from .comparison import compare_loaded, find_option
 
     ls = scenario_mod.load(str(path), book, sets)
     name = ls.plain["name"]
@@ -167,7 +155,7 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
     ids = [o.id for o in options]
     chosen, option, why_none = None, None, None
     if budget.get("option"):
-        i, err = _find_option(ids, budget["option"])
+        i, err = find_option(ids, budget["option"])
         if err:
             raise InputError(doc.problem(prefix + ("option",), err))
         option, chosen = options[i], "production"

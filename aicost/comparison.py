@@ -13,7 +13,7 @@ from . import paths
 from . import scenario as scenario_mod
 from .engine.evaluate import COST_METERS, INELIGIBLE, METERS, evaluate, latency_need_seconds
 from .engine.plan import TIER_LABEL, Plan, build_plan
-from .errors import InputError, Problem
+from .errors import InputError, Problem, did_you_mean
 from .pricing import PriceBook
 from .result import METRICS, OptionResult, Result, ScenarioResult, clean
 from .scenario import LoadedScenario
@@ -149,7 +149,24 @@ def compare_designs(ls: LoadedScenario, book: PriceBook, as_of: date | None = No
     return merged
 
 
+def find_option(ids: list[str], name: str) -> tuple[int | None, str | None]:
+    """An option named by its id or the unique end of it (``gpt-5-mini:standard:cached``):
+    (index, None), or (None, why not)."""
+    if name in ids:
+        return ids.index(name), None
+    hits = [i for i, x in enumerate(ids) if x.endswith(name) or x.split("/", 1)[-1] == name]
+    if len(hits) == 1:
+        return hits[0], None
+    if hits:
+        return None, f"'{name}' matches {len(hits)} options: give the full id (" + ", ".join(ids[i] for i in hits[:3]) \
+            + ("…" if len(hits) > 3 else "") + ")"
+    return None, f"no option '{name}' in this scenario{did_you_mean(name, ids)}"
+
+
 # ---- explaining one option ------------------------------------------------------------
+
+PROBABILITIES = ("expected_attempts", "p_success", "p_silent_failure", "p_given_up")  # defined even when unpriced
+
 
 def _rank_key(o: OptionResult):
     order = {"ok": 0, "ineligible": 1, "unpriced": 2}[o.status]
@@ -172,7 +189,7 @@ def _option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | 
     reason = "; ".join(inelig + unpriced) or None
     metrics = {k: clean(m[k][i]) if priced else None for k in METRICS}
     if not priced:  # probabilities do not depend on prices
-        for k in ("expected_attempts", "p_success", "p_silent_failure", "p_given_up"):
+        for k in PROBABILITIES:
             metrics[k] = clean(m[k][i])
     notes = []
     if metrics.get("p_success") == 0.0:
@@ -206,7 +223,7 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
     opt = plan.options[i]
     fits = not bool(m["flags"]["no_fit"][i])
     metrics = {k: clean(m[k][i]) if fits else None for k in METRICS}
-    for k in ("expected_attempts", "p_success", "p_silent_failure", "p_given_up"):
+    for k in PROBABILITIES:
         metrics[k] = clean(m[k][i])
     notes = []
     if opt.ceiling:
@@ -230,8 +247,7 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
             status = "unpriced"
             reason = "unpriced: the steps use hosted tools (web search, file search or code sessions), which a " \
                      "self-hosted model has no price for"
-            metrics = {k: None for k in metrics} | {k: metrics[k] for k in ("expected_attempts", "p_success",
-                                                                            "p_silent_failure", "p_given_up")}
+            metrics = {k: metrics[k] if k in PROBABILITIES else None for k in metrics}
     gpu = {
         "gpu": opt.gpu, "gpu_name": opt.gpu_name, "gpus_per_replica": opt.gpus_per_replica,
         "gpus_per_instance": opt.gpus_per_instance, "precision": opt.precision, "scaling": opt.scaling,

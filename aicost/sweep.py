@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import scenario as scenario_mod
-from .engine.evaluate import INELIGIBLE, UNPRICED, evaluate
+from .engine.evaluate import evaluate, usable
 from .errors import InputError, Problem
 from .overrides import get_path, resolve_path
 from .yamlio import dotted
@@ -112,13 +112,6 @@ def grid(varies: list[Vary]) -> list[np.ndarray]:
     return [a.ravel(), b.ravel()]
 
 
-def usable(m: dict) -> np.ndarray:
-    bad = np.zeros(m["cost_per_success"].shape, bool)
-    for key in INELIGIBLE + UNPRICED:
-        bad |= m["flags"][key]
-    return ~bad
-
-
 def run(plan, values: dict, varies: list[Vary], metric: str = "cost_per_success", chunk: int = CHUNK,
         progress=None) -> dict[str, Any]:
     """Every option's metric at every point (NaN where the option is not usable there), the
@@ -141,7 +134,7 @@ def run(plan, values: dict, varies: list[Vary], metric: str = "cost_per_success"
         m = evaluate(plan, v, meters=False)
         width = stop - start
         with np.errstate(invalid="ignore"):
-            masked = np.where(usable(m) & np.isfinite(m[metric]), m[metric], np.nan)
+            masked = np.where(usable(m, metric), m[metric], np.nan)
         masked = np.ascontiguousarray(np.broadcast_to(masked, (len(plan), width)))
         key = np.where(np.isnan(masked), np.inf, sign * masked)
         cols = np.arange(width)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine.evaluate import INELIGIBLE, UNPRICED, evaluate
+from .engine.evaluate import evaluate, usable
 from .engine.plan import Plan
 from .overrides import set_path
 from .ranges import sample
@@ -23,14 +23,6 @@ SUMMARISED = ("cost_per_success", "monthly_cost", "roi")
 PERCENTILES = (10, 50, 90)
 CHUNK = 4096
 WORKERS = max(1, min(4, __import__("os").cpu_count() or 1))
-
-
-def usable(m: dict) -> np.ndarray:
-    """Eligible and priced, with a defined cost per success, at each sample."""
-    bad = np.zeros(m["cost_per_success"].shape, bool)
-    for key in INELIGIBLE + UNPRICED:
-        bad |= m["flags"][key]
-    return ~bad & np.isfinite(m["cost_per_success"])
 
 
 def simulate(plan: Plan, values: dict, ranges: list, n: int, seed: int | None,
@@ -53,7 +45,7 @@ def simulate(plan: Plan, values: dict, ranges: list, n: int, seed: int | None,
         m = evaluate(plan, v, meters=False)
         size = stop - start
         return ({k: np.broadcast_to(m[k], (len(plan), size)) for k in SUMMARISED},
-                np.broadcast_to(usable(m), (len(plan), size)), stop)
+                np.broadcast_to(usable(m, "cost_per_success"), (len(plan), size)), stop)
 
     parts = []
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:

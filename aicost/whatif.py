@@ -9,8 +9,8 @@ import numpy as np
 
 from . import scenario as scenario_mod
 from .breakeven import REL_TOL, crossings
-from .comparison import compare_loaded, plan_for
-from .errors import InputError, did_you_mean
+from .comparison import compare_loaded, find_option, plan_for
+from .errors import InputError
 from .overrides import get_path
 from .pricing import PriceBook
 from .sweep import METRICS, parse_vary, pick, run, take
@@ -70,13 +70,10 @@ def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | 
     res = compare_loaded(ls, book, as_of)
 
     def find(oid):
-        if oid in ids:
-            return ids.index(oid)
-        hits = [i for i, x in enumerate(ids) if x.endswith(oid) or x.split("/", 1)[-1] == oid]
-        if len(hits) == 1:
-            return hits[0]
-        raise InputError(f"--between: no option '{oid}' in {ls.file}{did_you_mean(oid, ids)}"
-                         + (f" ({len(hits)} match: give the full id)" if hits else ""))
+        i, why = find_option(ids, oid)
+        if why:
+            raise InputError(f"--between: {why} ({ls.file})")
+        return i
 
     if between:
         if len(between) != 2:

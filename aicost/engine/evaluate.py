@@ -89,9 +89,9 @@ def _rows(plan: Plan, values: dict) -> dict[str, Any]:
         out, reas = pt(step["output_tokens"]), pt(step["reasoning_tokens"])
         per_turn_new = pt(step["turn_input_tokens"]) + out  # a later turn adds its input and the last answer
         web = pt(step["web_searches"])
+        content_tokens = 0.0 if step["search_content_tokens"] is None else pt(step["search_content_tokens"])
         search_tokens = web * np.where(a["web_content"] == 2.0, a["web_block"],
-                                       np.where(a["web_content"] == 1.0, 0.0 if step["search_content_tokens"] is None else pt(step["search_content_tokens"]),
-                                                0.0))
+                                       np.where(a["web_content"] == 1.0, content_tokens, 0.0))
         share = np.where(a["flex"], pt(tb["flex_refusal_share"]) if flex_std else 0.0, 0.0)
         share = np.where(a["batch"], pt(tb["batch_expiry_share"]) if batch_std else 0.0, share)
         max_turns = int(np.max(turns)) if np.size(turns) else 1
@@ -139,6 +139,15 @@ def _rows(plan: Plan, values: dict) -> dict[str, Any]:
     return {"cost": cost, "tokens": tokens, "flags": flags, "latency": latency, "latency_lower_bound": lower}
 
 
+def usable(m: dict, metric: str | None = None) -> np.ndarray:
+    """Where each option is a real choice: eligible and priced (and, given ``metric``, with that
+    figure defined), from an :func:`evaluate` result; (options, points)."""
+    bad = np.zeros(np.shape(m["cost_per_success"]), bool)
+    for key in INELIGIBLE + UNPRICED:
+        bad = bad | m["flags"][key]
+    return ~bad if metric is None else ~bad & np.isfinite(m[metric])
+
+
 def _put_tail(arr: np.ndarray, start: int, tail) -> np.ndarray:
     """A new (options, points) array: ``arr`` with rows ``start:`` replaced by ``tail``, as wide as
     the wider of the two."""
@@ -170,6 +179,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     # rows stay one column wide unless a swept or sampled input changes them (volume, say, does not)
     shape = np.broadcast_shapes((n_rows, 1), *(np.shape(v) for v in row_arrays.values()))
     R = {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in row_arrays.items()}
+
     def rows_wide(v):
         v = np.asarray(v, dtype=bool)
         return np.broadcast_to(v, np.broadcast_shapes((n_rows, 1), v.shape))
@@ -326,7 +336,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "no_storage_price": np.isnan(storage),
         "no_fallback_price": catb(vflags["no_fallback"]),
         "no_tool_price_self_hosted": catb([np.zeros((len(A) - n_gpu, 1))],
-                                          np.broadcast_to(uses_tools, (n_gpu, np.shape(uses_tools)[-1])) if n_gpu else None),
+                                          np.broadcast_to(uses_tools, (n_gpu, np.shape(uses_tools)[-1]))
+                                          if n_gpu else None),
     }
 
     out: dict[str, Any] = {
