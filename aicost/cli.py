@@ -576,6 +576,64 @@ def check(
     guarded(body)
 
 
+CsvRawOpt = Annotated[bool, typer.Option("--csv-raw", help="CSV without the spreadsheet formula guard (for "
+                                         "machines: text cells starting with = + - @ keep no leading ').")]
+
+
+def _month(text: str | None, what: str = "--period") -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text + "-01" if len(text) == 7 else text).replace(day=1)
+    except ValueError:
+        raise InputError(f"{what}: expected a month as YYYY-MM, got {text!r}") from None
+
+
+@app.command()
+def export(
+    scenarios: Annotated[Optional[list[str]], typer.Argument(
+        metavar="SCENARIO", help="Scenario files, or names of bundled scenarios (default: support-assistant).",
+        show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="csv (a plain wide table) or "
+                                     "focus (FinOps FOCUS 1.2 columns).")] = "csv",
+    options: Annotated[str, typer.Option("--options", metavar="WHICH", help="chosen (the budget's option, else the "
+                                         "best), all (every eligible option) or an option id.")] = "chosen",
+    period: Annotated[Optional[str], typer.Option("--period", metavar="YYYY-MM", help="Billing month of the rows "
+                                                  "(default: the month of the prices' date).")] = None,
+    account: Annotated[str, typer.Option("--account", metavar="ID", help="BillingAccountId for the rows.")]
+    = "aicost-forecast",
+    focus_version: Annotated[str, typer.Option("--focus-version", metavar="V", help="1.2, or 1.3 to add "
+                                               "ServiceProviderName and HostProviderName.")] = "1.2",
+    pricing: PricingOpt = [],
+    sets: SetOpt = [],
+    as_of: AsOfOpt = None,
+    output: OutputOpt = None,
+    csv_raw: CsvRawOpt = False,
+) -> None:
+    """Monthly forecast rows for finance: one row per scenario, option and meter (input,
+    cached input, cache writes, output, tool fees, GPU hours, review, human fallback, fixed),
+    RFC 4180 UTF-8 CSV; the rows of an option sum to its monthly cost in the report.
+
+    Example:
+
+    \b
+      aicost export support-assistant nightly-extraction --format focus --output forecast.csv
+      aicost export triage-cascade --options all --period 2026-12
+    """
+    def body():
+        _check_format(fmt, ("csv", "focus"))
+        from . import export as exp
+
+        result = exp.build(scenarios or None, pricing, sets, _as_of(as_of), options, _month(period), account,
+                           focus_version)
+        warn(result.skipped)
+        emit(exp.render(result, fmt, raw=csv_raw), output)
+        _stderr(f"aicost: {len(result.rows)} rows, {len(result.totals)} option(s), "
+                f"{sum(result.totals.values()):,.2f} {result.currency} a month")
+
+    guarded(body)
+
+
 # ---- aicost pricing ------------------------------------------------------------------------
 pricing_app = typer.Typer(help="Browse, check, compare and import the price tables.\n\nExample:\n\n\b\n"
                                 "  aicost pricing list --provider openai --tier flex", no_args_is_help=True)

@@ -275,6 +275,9 @@ class Scenario(Strict):
     version: Literal[1]
     name: str = Field(min_length=1)
     description: str = ""
+    tags: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")], Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict, description="showback labels copied to exports: team, feature, tenant, cost_center, "
+        "environment or any other")
     volume: Volume
     latency: Latency
     attempt: Attempt

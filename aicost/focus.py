@@ -1,0 +1,116 @@
+"""FOCUS 1.2 columns and value formats, shared by the forecast export and the usage showback.
+
+The column set and rules follow FinOps FOCUS 1.2 (``specification/columns/*.md`` and
+``specification/attributes/*.md`` at tag v1.2): mandatory columns always present, empty field
+for null, UTC date-times with an exclusive period end, units such as ``1000000 Tokens`` and
+``GPU-Hours``, custom columns prefixed ``x_`` and placed after every FOCUS column.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, Iterable
+
+from .report.csvsafe import write_rows
+
+FOCUS_VERSIONS = ("1.2", "1.3")
+
+MANDATORY = (
+    "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingCurrency",
+    "BillingAccountId", "BillingAccountName", "BillingPeriodStart", "BillingPeriodEnd",
+    "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory", "ChargeClass", "ChargeDescription",
+    "InvoiceIssuerName", "ProviderName", "PublisherName", "ServiceName", "ServiceCategory",
+    "PricingQuantity", "PricingUnit",
+)
+OPTIONAL = (
+    "ServiceSubcategory", "ChargeFrequency", "ConsumedQuantity", "ConsumedUnit",
+    "ListUnitPrice", "ContractedUnitPrice", "PricingCategory",
+    "SkuId", "SkuMeter", "SkuPriceId", "RegionId", "RegionName",
+    "ResourceId", "ResourceName", "ResourceType", "SubAccountId", "SubAccountName", "Tags",
+)
+V13 = ("ServiceProviderName", "HostProviderName")  # FOCUS 1.3 successors of ProviderName / PublisherName
+
+#: Which meter is which token direction, SKU meter name and unit.
+TOKEN_METERS = {
+    "input": ("Input Tokens", "input"),
+    "cached_input": ("Cached Input Tokens", "cached"),
+    "cache_write": ("Cache Write Tokens", "cache_write"),
+    "cache_write_1h": ("Cache Write Tokens (1 hour)", "cache_write"),
+    "output": ("Output Tokens", "output"),
+    "reasoning": ("Reasoning Tokens", "output"),
+}
+TOKENS_PER_UNIT = 1_000_000
+TOKEN_UNIT = "1000000 Tokens"
+
+#: FOCUS PricingCategory by tier: Batch and Flex are the providers' variable, queue-priced rates.
+PRICING_CATEGORY = {"standard": "Standard", "priority": "Standard", "batch": "Dynamic", "flex": "Dynamic"}
+
+MONEY_PLACES = Decimal("0.000001")
+
+
+def columns(extra: Iterable[str], version: str = "1.2") -> list[str]:
+    cols = list(MANDATORY) + list(OPTIONAL)
+    if version == "1.3":
+        cols += list(V13)
+    return cols + [c for c in extra]
+
+
+def money(x: float | Decimal | None) -> Decimal | None:
+    """An amount as a plain decimal, to the millionth (rows then sum to the report's total to
+    well under a cent)."""
+    if x is None:
+        return None
+    d = x if isinstance(x, Decimal) else Decimal(repr(float(x)))
+    d = d.quantize(MONEY_PLACES, rounding=ROUND_HALF_EVEN)
+    return _plain(d)
+
+
+def quantity(x: float | Decimal | int | None, digits: int = 12) -> Decimal | None:
+    if x is None:
+        return None
+    if isinstance(x, int):
+        return Decimal(x)
+    d = x if isinstance(x, Decimal) else Decimal(repr(float(x)))
+    if d == 0:
+        return Decimal(0)
+    exp = d.adjusted() - digits + 1
+    return _plain(d.quantize(Decimal(1).scaleb(min(exp, 0)), rounding=ROUND_HALF_EVEN))
+
+
+def unit_price(cost: Decimal | None, qty: Decimal | None) -> Decimal | None:
+    if cost is None or not qty:
+        return None
+    return quantity(cost / qty, 10)
+
+
+def _plain(d: Decimal) -> Decimal:
+    d = d.normalize()
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
+
+
+def utc(d: date | datetime) -> str:
+    """FOCUS date-time: UTC, ``YYYY-MM-DDTHH:mm:ssZ``."""
+    if isinstance(d, datetime):
+        d = d.astimezone(timezone.utc) if d.tzinfo else d
+        return d.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{d.isoformat()}T00:00:00Z"
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    start = day.replace(day=1)
+    end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return start, end
+
+
+def tags_json(tags: dict[str, Any]) -> str | None:
+    """FOCUS key-value format: a flat JSON object with unique keys and scalar values."""
+    if not tags:
+        return None
+    return json.dumps({k: tags[k] for k in sorted(tags)}, ensure_ascii=False, separators=(",", ":"))
+
+
+def render(rows: list[dict[str, Any]], cols: list[str], raw: bool = False) -> str:
+    """RFC 4180 CSV, text cells guarded against formula injection (numbers never are)."""
+    return write_rows(cols, ([r.get(c) for c in cols] for r in rows), raw=raw)
