@@ -634,6 +634,87 @@ def export(
     guarded(body)
 
 
+@app.command()
+def allocate(
+    usage: Annotated[list[Path], typer.Argument(metavar="USAGE", help="Usage logs: CSV, JSON Lines or Parquet files, "
+                                                "or directories of them (partitions).", show_default=False)],
+    by: Annotated[str, typer.Option("--by", metavar="TAGS", help="Tags to allocate to, comma-separated, "
+                                    "e.g. team,feature.")] = "team",
+    source: Annotated[str, typer.Option("--from", metavar="LAYOUT", help="Column layout: aicost (see docs/usage.md), "
+                                        "openai, anthropic, litellm, or a mapping file (.yaml).")] = "aicost",
+    shared: Annotated[Optional[Path], typer.Option("--shared", metavar="FILE", help="Shared costs to split over the "
+                                                   "groups (a gateway, evals, a vector database, reserved GPUs).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table, csv, json or focus.")] = "table",
+    on_error: Annotated[str, typer.Option("--on-error", metavar="stop|skip", help="stop (exit 2, nothing written) or "
+                                          "skip bad rows, counting them; with skip, unknown models go to the "
+                                          "unpriced bucket.")] = "stop",
+    engine: Annotated[str, typer.Option("--engine", metavar="local|dask", help="local (streamed in chunks) or dask "
+                                        "(each partition file on a Dask worker; needs aicost[dask]).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: a "
+                                                     "running scheduler, e.g. tcp://10.0.0.5:8786 (default: a local "
+                                                     "cluster).")] = None,
+    focus_version: Annotated[str, typer.Option("--focus-version", metavar="V", help="1.2, or 1.3.")] = "1.2",
+    account: Annotated[str, typer.Option("--account", metavar="ID", help="BillingAccountId for FOCUS rows.")]
+    = "aicost-showback",
+    pricing: PricingOpt = [],
+    output: OutputOpt = None,
+    csv_raw: CsvRawOpt = False,
+) -> None:
+    """Showback from real usage: price every row at the rates in force on its day, allocate
+    the cost to teams, features or tenants from the tags, and split shared costs by a stated
+    rule. Untagged cost goes to (unallocated); rows with no price to an unpriced bucket, never $0.
+
+    Example:
+
+    \b
+      aicost allocate usage.csv --by team,feature --shared shared.yaml
+      aicost allocate spend_logs.csv --from litellm --by team --format focus -o showback.csv
+      aicost allocate logs/ --engine dask --format json
+    """
+    def body():
+        _check_format(fmt, ("table", "csv", "json", "focus"))
+        if on_error not in ("stop", "skip"):
+            raise InputError(f"--on-error: expected stop or skip, got {on_error!r}")
+        if engine not in ("local", "dask"):
+            raise InputError(f"--engine: expected local or dask, got {engine!r}")
+        if focus_version not in ("1.2", "1.3"):
+            raise InputError(f"--focus-version: expected 1.2 or 1.3, got {focus_version!r}")
+        keys = [k.strip() for k in by.split(",") if k.strip()]
+        if not keys:
+            raise InputError("--by: give at least one tag, e.g. --by team")
+        from .pricing import PriceBook
+        from .usage import layouts, showback
+
+        layout = layouts.get(source)
+        items = showback.load_shared(shared, keys) if shared is not None else []
+        book = PriceBook.load(pricing)
+        total = sum(f.stat().st_size for p in usage for f in ([p] if p.is_file() else
+                    (x for x in p.rglob("*") if x.is_file())) ) if all(p.exists() for p in usage) else None
+        with progress_bar(total if engine == "local" and total and total > (64 << 20) else None,
+                          "pricing usage") as advance:
+            alloc = showback.run(list(usage), layout, keys, book, items, on_error, engine, scheduler,
+                                 progress=advance)
+        from .report import allocation as view
+
+        if fmt == "json":
+            text = view.render_json(alloc)
+        elif fmt == "csv":
+            text = view.render_csv(alloc, raw=csv_raw)
+        elif fmt == "focus":
+            text = view.render_focus(alloc, book, raw=csv_raw, account=account, version=focus_version)
+        else:
+            text = view.render_table(alloc)
+        emit(text, output)
+        t = alloc.totals
+        if t["rows_skipped"]:
+            _stderr(f"aicost: skipped {t['rows_skipped']:,} bad rows (--on-error skip)")
+        if t["unpriced_rows"]:
+            _stderr(f"aicost: warning: {t['unpriced_rows']:,} rows have no price (in the unpriced bucket, no cost "
+                    f"counted{'; not in FOCUS rows' if fmt == 'focus' else ''})")
+
+    guarded(body, json_errors=(fmt == "json"))
+
+
 # ---- aicost pricing ------------------------------------------------------------------------
 pricing_app = typer.Typer(help="Browse, check, compare and import the price tables.\n\nExample:\n\n\b\n"
                                 "  aicost pricing list --provider openai --tier flex", no_args_is_help=True)

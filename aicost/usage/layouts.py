@@ -1,0 +1,148 @@
+"""Usage-log layouts: how each source's columns map onto aicost's own usage columns.
+
+aicost's own layout (``--from aicost``) is documented in docs/usage.md. The others follow
+each source's documented field names:
+
+- ``openai``: the Usage API's completions results (``/v1/organization/usage/completions``):
+  ``input_tokens`` (includes cached), ``input_cached_tokens``, ``output_tokens``,
+  ``num_model_requests``, ``model``, ``batch``, ``service_tier``, ``project_id``, ``user_id``,
+  ``api_key_id``, in buckets with ``start_time`` (Unix seconds).
+- ``anthropic``: the Admin API's messages usage report (``/v1/organizations/usage_report/messages``):
+  ``uncached_input_tokens``, ``cache_read_input_tokens``,
+  ``cache_creation.ephemeral_5m_input_tokens`` / ``ephemeral_1h_input_tokens``,
+  ``output_tokens``, ``server_tool_use.web_search_requests``, ``model``, ``service_tier``,
+  ``context_window`` (``0-200k`` / ``200k-1M``), ``workspace_id``, ``api_key_id``, in buckets
+  with ``starting_at`` (RFC 3339).
+- ``litellm``: LiteLLM proxy spend logs (the ``LiteLLM_SpendLogs`` table in its schema.prisma):
+  ``startTime``, ``model``, ``custom_llm_provider``, ``prompt_tokens``, ``completion_tokens``,
+  ``spend`` (what LiteLLM billed), ``team_id``, ``end_user``, ``user``, ``request_tags``
+  (a JSON list; ``key:value`` items become tags).
+- a YAML mapping file for anything else (``--from mapping.yaml``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: aicost's usage columns; counts default to 0 when a layout has no such column.
+COUNTS = ("requests", "input_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+          "output_tokens", "reasoning_tokens", "web_search_calls", "file_search_calls", "code_sessions")
+TOKENS = ("input_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens", "output_tokens",
+          "reasoning_tokens")
+TEXT = ("provider", "model", "tier")
+KNOWN = ("timestamp", *TEXT, *COUNTS, "long_context", "billed_cost")
+TIER_WORDS = {"standard": "standard", "default": "standard", "auto": "standard", "on_demand": "standard",
+              "batch": "batch", "flex": "flex", "priority": "priority"}
+
+
+@dataclass
+class Layout:
+    """Where each aicost column comes from: ``columns`` maps aicost name -> source column;
+    ``values`` gives constants; ``subtract`` (aicost name -> source column) takes a part out of
+    a total (OpenAI's input includes its cached tokens); ``tags`` maps tag -> source column."""
+
+    name: str
+    columns: dict[str, str]
+    values: dict[str, Any] = field(default_factory=dict)
+    subtract: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    tag_list: str | None = None  # a column holding a JSON list of "key:value" tags
+    time_unit: str | None = None  # "s" when the timestamp is Unix seconds
+    nested: bool = False  # JSON buckets with "results" (the provider usage APIs)
+    bucket_time: str | None = None
+    lc_column: str | None = None  # Anthropic's context_window: "200k-1M" means long-context rates
+    lc_value: str | None = None
+    batch_flag: str | None = None  # OpenAI's boolean "batch"
+    all_tags: bool = False  # any other column is a tag (aicost's own layout)
+
+
+AICOST = Layout("aicost", {k: k for k in KNOWN}, all_tags=True)
+
+OPENAI = Layout(
+    "openai",
+    {"timestamp": "start_time", "model": "model", "tier": "service_tier", "requests": "num_model_requests",
+     "input_tokens": "input_tokens", "cached_input_tokens": "input_cached_tokens",
+     "output_tokens": "output_tokens"},
+    values={"provider": "openai"}, subtract={"input_tokens": "input_cached_tokens"},
+    tags={"project": "project_id", "user": "user_id", "api_key": "api_key_id"},
+    time_unit="s", nested=True, bucket_time="start_time", batch_flag="batch",
+)
+
+ANTHROPIC = Layout(
+    "anthropic",
+    {"timestamp": "starting_at", "model": "model", "tier": "service_tier",
+     "input_tokens": "uncached_input_tokens", "cached_input_tokens": "cache_read_input_tokens",
+     "cache_write_tokens": "cache_creation.ephemeral_5m_input_tokens",
+     "cache_write_1h_tokens": "cache_creation.ephemeral_1h_input_tokens",
+     "output_tokens": "output_tokens", "web_search_calls": "server_tool_use.web_search_requests"},
+    values={"provider": "anthropic"},
+    tags={"workspace": "workspace_id", "api_key": "api_key_id"},
+    nested=True, bucket_time="starting_at", lc_column="context_window", lc_value="200k-1M",
+)
+
+LITELLM = Layout(
+    "litellm",
+    {"timestamp": "startTime", "model": "model", "provider": "custom_llm_provider",
+     "input_tokens": "prompt_tokens", "output_tokens": "completion_tokens", "billed_cost": "spend"},
+    tags={"team": "team_id", "tenant": "end_user", "user": "user", "organization": "organization_id"},
+    tag_list="request_tags",
+)
+
+BUILTIN = {"aicost": AICOST, "openai": OPENAI, "anthropic": ANTHROPIC, "litellm": LITELLM}
+
+
+def get(name: str) -> Layout:
+    """A built-in layout by name, or a mapping file."""
+    if name in BUILTIN:
+        return BUILTIN[name]
+    p = Path(name)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return from_mapping(p)
+    from ..errors import InputError, did_you_mean
+
+    raise InputError(f"--from: unknown layout {name!r}{did_you_mean(name, list(BUILTIN))}; expected "
+                     f"{', '.join(BUILTIN)} or a mapping file (.yaml)")
+
+
+def from_mapping(path: Path) -> Layout:
+    """A user mapping file: ``columns`` (aicost column -> source column), ``values``
+    (constants), ``tags`` (tag -> source column), ``subtract``, ``tag_list``, ``time_unit``."""
+    from ..errors import InputError, Problem
+    from ..yamlio import load_file
+
+    doc = load_file(path)
+    data = doc.data if isinstance(doc.data, dict) else None
+    problems = []
+    if data is None:
+        raise InputError(Problem(doc.file, 1, "", "a mapping file is a YAML mapping with columns:"))
+    allowed = {"version", "kind", "columns", "values", "tags", "subtract", "tag_list", "time_unit"}
+    for k in data:
+        if k not in allowed:
+            problems.append(doc.problem((k,), f"unknown key; expected {', '.join(sorted(allowed))}"))
+    cols = data.get("columns") or {}
+    if not isinstance(cols, dict) or not cols:
+        problems.append(doc.problem(("columns",), "give columns: a mapping of aicost column -> your column"))
+        cols = {}
+    for k, v in cols.items():
+        if k not in KNOWN:
+            from ..errors import did_you_mean
+
+            problems.append(doc.problem(("columns", k), f"unknown aicost column{did_you_mean(str(k), KNOWN)}"))
+        elif not isinstance(v, str):
+            problems.append(doc.problem(("columns", k), "expected the name of a column in the log"))
+    values = data.get("values") or {}
+    for k in values:
+        if k not in KNOWN:
+            problems.append(doc.problem(("values", k), "unknown aicost column"))
+    if "model" not in cols and "model" not in values:
+        problems.append(doc.problem(("columns",), "map model: (the column naming the model)"))
+    if "timestamp" not in cols:
+        problems.append(doc.problem(("columns",), "map timestamp: (the column with each row's date or time)"))
+    if data.get("time_unit") not in (None, "s", "ms"):
+        problems.append(doc.problem(("time_unit",), "expected s or ms (Unix time) or leave out for ISO 8601"))
+    if problems:
+        raise InputError(problems)
+    return Layout(f"mapping {path.name}", dict(cols), dict(values), dict(data.get("subtract") or {}),
+                  dict(data.get("tags") or {}), data.get("tag_list"), data.get("time_unit"))

@@ -1,0 +1,367 @@
+"""Read usage logs in bounded memory: CSV, JSON Lines or Parquet, one chunk at a time, and
+normalise each chunk to aicost's usage columns (with every bad cell found and named)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+from .layouts import COUNTS, TIER_WORDS, Layout
+
+CHUNK_ROWS = 1_000_000
+CSV_BLOCK_BYTES = 64 << 20
+
+
+@dataclass
+class Chunk:
+    """One normalised piece of a log: aicost columns, a ``valid`` mask and the problems found."""
+
+    frame: pd.DataFrame  # day (int, days since 1970-01-01), month (YYYY-MM), provider, model, tier, counts, tags
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (row index in chunk, column, message)
+    valid: np.ndarray | None = None
+    file: str = ""
+    first_row: int = 1  # the chunk's first data row, counted from 1
+    line_offset: int | None = 1  # file line of data row r is r + line_offset (None: no lines, e.g. Parquet)
+
+    def where(self, i: int) -> tuple[int | None, str]:
+        row = self.first_row + i
+        line = row + self.line_offset if self.line_offset is not None else None
+        return line, f"row {row}"
+
+
+def kind_of(path: Path) -> str:
+    s = path.name.lower()
+    for ext, kind in ((".parquet", "parquet"), (".pq", "parquet"), (".jsonl", "jsonl"), (".ndjson", "jsonl"),
+                      (".json", "json"), (".csv", "csv"), (".csv.gz", "csv"), (".tsv", "csv")):
+        if s.endswith(ext):
+            return kind
+    return "csv"
+
+
+def files_of(path: Path) -> list[Path]:
+    """A file, or the partitions in a directory (Parquet, CSV or JSON Lines), in name order."""
+    if path.is_dir():
+        found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "_"))
+                       and kind_of(p) in ("parquet", "csv", "jsonl") and p.suffix.lower() in
+                       (".parquet", ".pq", ".csv", ".gz", ".jsonl", ".ndjson", ".tsv"))
+        if not found:
+            raise InputError(Problem(str(path), None, "", "no usage files (.csv, .jsonl, .parquet) in this directory"))
+        return found
+    if not path.exists():
+        raise InputError(Problem(str(path), None, "", "no such file"))
+    return [path]
+
+
+def raw_chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS, careful: bool = False) -> Iterator[tuple[pd.DataFrame, int, int | None, int]]:
+    """(raw frame, first data row, line offset, bytes read so far) for each chunk of one file."""
+    kind = kind_of(path)
+    if layout.nested or kind == "json":
+        yield _nested(path, layout), 1, None, path.stat().st_size
+        return
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            pf = pq.ParquetFile(path)
+        except Exception as exc:
+            raise InputError(Problem(str(path), None, "", f"not a readable Parquet file: {exc}")) from None
+        row, total, size = 1, max(pf.metadata.num_rows, 1), path.stat().st_size
+        for batch in pf.iter_batches(batch_size=chunk_rows):
+            row += batch.num_rows
+            yield batch.to_pandas(), row - batch.num_rows, None, int(size * (row - 1) / total)
+        return
+    if kind == "jsonl":
+        row = 1
+        try:
+            reader = pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False, convert_dates=False)
+            with reader:
+                for df in reader:
+                    yield df, row, 0, reader.data.tell() if hasattr(reader, "data") and hasattr(reader.data, "tell") else 0
+                    row += len(df)
+        except ValueError as exc:
+            raise InputError(Problem(str(path), None, "", f"not valid JSON Lines: {exc}")) from None
+        return
+    yield from _csv_chunks(path, layout, chunk_rows, careful)
+
+
+def _csv_chunks(path: Path, layout: Layout, chunk_rows: int, careful: bool = False):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    numeric = [layout.columns[k] for k in (*COUNTS, "billed_cost") if k in layout.columns]
+    numeric += list(layout.subtract.values())
+    opts = dict(
+        read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=True),
+        parse_options=pacsv.ParseOptions(delimiter="\t" if path.suffix == ".tsv" else ","),
+    )
+    try:
+        header = pacsv.open_csv(path, **opts).schema.names
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(Problem(str(path), 1, "", f"not a readable CSV file: {exc}")) from None
+    texts = {c: pa.string() for c in header if c not in numeric}  # text stays text ("007" is a tag, not 7)
+    types = dict(texts)
+    types.update({c: (pa.string() if careful else pa.float64()) for c in numeric if c in header})
+    fh = open(path, "rb")  # a Python file, so that the position read so far drives the progress bar
+    reader = pacsv.open_csv(fh, convert_options=pacsv.ConvertOptions(
+        column_types=types, strings_can_be_null=True, auto_dict_encode=not careful), **opts)
+    row = 1
+    pending: list = []
+    try:
+        for batch in reader:
+            pending.append(batch)
+            n = sum(b.num_rows for b in pending)
+            if n >= chunk_rows:
+                yield pa.Table.from_batches(pending).to_pandas(), row, 1, fh.tell()
+                row += n
+                pending = []
+        if pending:
+            yield pa.Table.from_batches(pending).to_pandas(), row, 1, fh.tell()
+    except pa.ArrowInvalid as exc:
+        if careful or "conversion error" not in str(exc):
+            raise InputError(Problem(str(path), None, "", f"cannot read this CSV: {exc}")) from None
+        raise Restart() from None  # a cell is not a number: the caller reads the file again as text
+    finally:
+        fh.close()
+
+
+class Restart(Exception):
+    """A file must be read again in careful mode (all numbers as text, to name every bad cell)."""
+
+
+def _nested(path: Path, layout: Layout) -> pd.DataFrame:
+    """Provider usage-API pages (JSON or JSON Lines of pages/buckets/results) as one flat frame."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    docs = []
+    try:
+        stripped = text.lstrip()
+        if stripped.startswith("[") or (stripped.startswith("{") and "\n{" not in stripped.strip()):
+            docs = [json.loads(text)]
+        else:
+            docs = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise InputError(Problem(str(path), exc.lineno, "", f"not valid JSON: {exc.msg}")) from None
+    rows = []
+
+    def walk(d, bucket_time=None):
+        if isinstance(d, list):
+            for x in d:
+                walk(x, bucket_time)
+        elif isinstance(d, dict):
+            if "data" in d and isinstance(d["data"], list):
+                walk(d["data"], bucket_time)
+            elif "results" in d and isinstance(d["results"], list):
+                t = d.get(layout.bucket_time) if layout.bucket_time else None
+                for r in d["results"]:
+                    rows.append({**r, **({layout.bucket_time: t} if t is not None else {})})
+            else:
+                rows.append(d)
+
+    for d in docs:
+        walk(d)
+    if not rows:
+        return pd.DataFrame()
+    return pd.json_normalize(rows, sep=".")
+
+
+# ---- normalising ---------------------------------------------------------------------------
+
+def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> tuple[pd.DataFrame, list, np.ndarray]:
+    """aicost columns from a raw chunk: (frame, problems, valid mask)."""
+    n = len(raw)
+    problems: list[tuple[int, str, str]] = []
+    bad = np.zeros(n, dtype=bool)
+    out: dict[str, object] = {}
+
+    def flag(mask: np.ndarray, column: str, message) -> None:
+        nonlocal bad
+        idx = np.flatnonzero(mask & ~bad)
+        for i in idx[:1000]:  # the first thousand per column and chunk are named; all are counted
+            problems.append((int(i), column, message(i) if callable(message) else message))
+        if len(idx) > 1000:
+            problems.append((int(idx[1000]), column, f"... and {len(idx) - 1000} more rows like this"))
+        bad = bad | mask
+
+    missing = [src for k, src in layout.columns.items() if k in ("timestamp", "model") and src not in raw.columns]
+    if missing and n:
+        raise InputError(Problem("", None, "", f"no column {missing[0]!r} in the log (layout {layout.name}; "
+                                 f"columns: {', '.join(map(str, raw.columns[:20]))})"))
+    # timestamp -> day number
+    src = layout.columns.get("timestamp")
+    ts = raw[src] if src in raw.columns else pd.Series([None] * n)
+    day = _days(ts, layout.time_unit)
+    flag(np.isnan(day), src or "timestamp",
+         lambda i: f"not a date or ISO 8601 time: {_show(ts.iloc[i])}")
+    out["day"] = np.nan_to_num(day).astype(np.int64)
+    # text columns
+    for k in ("provider", "model", "tier"):
+        if k in layout.values:
+            out[k] = pd.Categorical([str(layout.values[k])] * n) if n else pd.Categorical([])
+        elif layout.columns.get(k) in raw.columns:
+            out[k] = _text(raw[layout.columns[k]])
+        else:
+            out[k] = pd.Categorical([None] * n) if n else pd.Categorical([])
+    model = out["model"]
+    flag(pd.isna(model), layout.columns.get("model", "model"), "no model named")
+    tier = out["tier"]
+    cats = [TIER_WORDS.get(str(c).strip().lower()) for c in tier.categories]
+    unknown = [c for c, t in zip(tier.categories, cats) if t is None]
+    mapped = tier.rename_categories([t or f"?{c}" for c, t in zip(tier.categories, cats)]) if len(cats) else tier
+    if layout.batch_flag and layout.batch_flag in raw.columns:
+        is_batch = raw[layout.batch_flag].fillna(False).astype(bool).to_numpy()
+        mapped = pd.Categorical(np.where(is_batch, "batch", mapped.astype(object)))
+    mapped = pd.Categorical(mapped).add_categories(["standard"]) if "standard" not in pd.Categorical(mapped).categories \
+        else pd.Categorical(mapped)
+    mapped = mapped.fillna("standard")
+    if unknown:
+        bad_tier = pd.Categorical(mapped).isin([f"?{c}" for c in unknown])
+        flag(np.asarray(bad_tier), layout.columns.get("tier", "tier"),
+             lambda i: f"unknown tier {_show(tier[i])} (expected standard, batch, flex or priority)")
+    out["tier"] = pd.Categorical(mapped)
+    # counts
+    for k in (*COUNTS, "billed_cost"):
+        s = layout.columns.get(k)
+        if k in layout.values:
+            out[k] = np.full(n, float(layout.values[k]))
+            continue
+        if s is None or s not in raw.columns:
+            out[k] = np.full(n, np.nan if k == "billed_cost" else (1.0 if k == "requests" else 0.0))
+            continue
+        col = raw[s]
+        v = _numbers(col)
+        given = col.notna().to_numpy()
+        flag(given & np.isnan(v), s, lambda i, col=col: f"not a number: {_show(col.iloc[i])}")
+        if k != "billed_cost":
+            flag(v < 0, s, lambda i, v=v: f"negative ({_num(v[i])})")
+            v = np.nan_to_num(v)
+            if k == "requests":
+                v = np.where(given, v, 1.0)
+        out[k] = v
+    for k, s in layout.subtract.items():
+        if s in raw.columns:
+            part = np.nan_to_num(_numbers(raw[s]))
+            over = part > out[k] + 0.5
+            flag(over, s, lambda i: f"more than the {layout.columns[k]} it is part of")
+            out[k] = np.maximum(out[k] - part, 0.0)
+    # long context: stated per row (Anthropic's context_window) or left to the pricing step
+    if layout.lc_column and layout.lc_column in raw.columns:
+        out["long_context"] = (raw[layout.lc_column].astype(str) == layout.lc_value).to_numpy().astype(np.int8)
+    elif "long_context" in layout.columns and layout.columns["long_context"] in raw.columns:
+        lc = raw[layout.columns["long_context"]]
+        out["long_context"] = lc.map(lambda x: 1 if str(x).strip().lower() in ("true", "1", "yes") else (
+            0 if str(x).strip().lower() in ("false", "0", "no", "", "none", "nan") else -1)).to_numpy().astype(np.int8)
+    else:
+        out["long_context"] = np.full(n, -1, dtype=np.int8)  # unknown: inferred from prompt size per request
+    # tags
+    tags = _tags(raw, layout, tag_keys)
+    for key in tag_keys:
+        out[f"tag.{key}"] = tags.get(key, pd.Categorical([None] * n) if n else pd.Categorical([]))
+    frame = pd.DataFrame(out)
+    return frame, problems, ~bad
+
+
+def _tags(raw: pd.DataFrame, layout: Layout, keys: list[str]) -> dict[str, pd.Categorical]:
+    tags: dict[str, pd.Categorical] = {}
+    for key in keys:
+        src = layout.tags.get(key)
+        if src is None and layout.all_tags:
+            src = key
+        if src is not None and src in raw.columns:
+            tags[key] = _text(raw[src])
+    if layout.tag_list and layout.tag_list in raw.columns and any(k not in tags for k in keys):
+        parsed = raw[layout.tag_list].map(_tag_pairs)
+        for key in keys:
+            if key not in tags:
+                tags[key] = pd.Categorical(parsed.map(lambda d, key=key: d.get(key)))
+    return tags
+
+
+def _tag_pairs(v) -> dict:
+    """LiteLLM request_tags: a JSON list such as ["team:search", "feature:rerank"]."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return {}
+    items = v
+    if isinstance(v, str):
+        try:
+            items = json.loads(v)
+        except json.JSONDecodeError:
+            items = [v]
+    if isinstance(items, dict):
+        return {str(k): str(x) for k, x in items.items()}
+    out = {}
+    for it in items if isinstance(items, (list, tuple, np.ndarray)) else []:
+        k, sep, x = str(it).partition(":")
+        if not sep:
+            k, sep, x = str(it).partition("=")
+        if sep:
+            out[k.strip()] = x.strip()
+    return out
+
+
+def _text(s: pd.Series) -> pd.Categorical:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        c = s.array
+        if not all(isinstance(x, str) for x in c.categories):
+            c = c.rename_categories([str(x) for x in c.categories])
+        return pd.Categorical(c)
+    return pd.Categorical(s.map(lambda x: None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x))
+                          if s.dtype != object else s.where(s.notna(), None))
+
+
+def _numbers(s: pd.Series) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype(float).to_numpy()
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(s.astype("string").str.strip(), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+DAY_NS = 86_400 * 10**9
+
+
+def _days(s: pd.Series, unit: str | None) -> np.ndarray:
+    """Days since 1970-01-01 (UTC) for each value; NaN where it is not a date."""
+    if unit in ("s", "ms"):
+        v = _numbers(s)
+        return np.floor(v / (86_400 if unit == "s" else 86_400_000))
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        t = s.dt.tz_convert("UTC") if s.dt.tz is not None else s
+        ns = t.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+        ns[t.isna().to_numpy()] = np.nan
+        return np.floor(ns / DAY_NS)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return np.full(len(s), np.nan)
+    text = s.astype("string")
+    short = text.str.len() == 10
+    out = np.full(len(s), np.nan)
+    if short.all():  # plain dates: the fast path
+        d = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        ok = d.notna().to_numpy()
+        out[ok] = d[ok].to_numpy(dtype="datetime64[D]").astype("int64")
+        return out
+    t = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+    ok = t.notna().to_numpy()
+    out[ok] = np.floor(t[ok].to_numpy(dtype="datetime64[ns]").astype("int64") / DAY_NS)
+    if (~ok & text.notna().to_numpy()).any():  # mixed forms in one chunk: one value at a time
+        for i in np.flatnonzero(~ok & text.notna().to_numpy()):
+            try:
+                v = pd.Timestamp(str(text.iloc[i]))
+                v = v.tz_convert("UTC") if v.tzinfo else v
+                out[i] = np.floor(v.value / DAY_NS)
+            except (ValueError, TypeError):
+                pass
+    return out
+
+
+def _show(v) -> str:
+    s = repr(v) if not isinstance(v, str) else repr(v[:60])
+    return s
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
