@@ -140,7 +140,10 @@ def _rule(i: dict) -> str:
 
 
 def _m(x) -> str:
-    return "-" if x is None else f"{float(x):,.2f}"
+    if x is None:
+        return "-"
+    x = float(x)
+    return f"{x:,.4f}" if 0 < abs(x) < 1 else f"{x:,.2f}"
 
 
 def _grid(head: list[str], body: list[list[str]], right_from: int) -> list[str]:

@@ -108,11 +108,11 @@ def _csv_chunks(path: Path, layout: Layout, chunk_rows: int, careful: bool = Fal
     types = dict(texts)
     types.update({c: (pa.string() if careful else pa.float64()) for c in numeric if c in header})
     fh = open(path, "rb")  # a Python file, so that the position read so far drives the progress bar
-    reader = pacsv.open_csv(fh, convert_options=pacsv.ConvertOptions(
-        column_types=types, strings_can_be_null=True, auto_dict_encode=not careful), **opts)
     row = 1
     pending: list = []
     try:
+        reader = pacsv.open_csv(fh, convert_options=pacsv.ConvertOptions(
+            column_types=types, strings_can_be_null=True, auto_dict_encode=not careful), **opts)
         for batch in reader:
             pending.append(batch)
             n = sum(b.num_rows for b in pending)
@@ -255,6 +255,8 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> tuple[p
         lc = raw[layout.columns["long_context"]]
         out["long_context"] = lc.map(lambda x: 1 if str(x).strip().lower() in ("true", "1", "yes") else (
             0 if str(x).strip().lower() in ("false", "0", "no", "", "none", "nan") else -1)).to_numpy().astype(np.int8)
+    elif layout.lc_column:  # buckets without the context window: no request counts to infer it from
+        out["long_context"] = np.zeros(n, dtype=np.int8)
     else:
         out["long_context"] = np.full(n, -1, dtype=np.int8)  # unknown: inferred from prompt size per request
     # tags

@@ -66,6 +66,7 @@ def _process(path, layout, by, rates, on_error, chunk_rows, progress, careful) -
                 found.append((int(i), mcol, f"unknown model {m!r}{rates.book.suggest(str(m))}"))
             valid = valid.copy()
             valid[unknown] = False
+        found.sort(key=lambda x: x[0])
         for i, col, msg in found:
             line = first + i + line_offset if line_offset is not None else None
             where = f"row {first + i}" + (f": {col}" if col else "")
