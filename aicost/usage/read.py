@@ -79,10 +79,10 @@ def raw_chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS, careful
     if kind == "jsonl":
         row = 1
         try:
-            reader = pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False, convert_dates=False)
+            reader = pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False)
             with reader:
                 for df in reader:
-                    yield df, row, 0, reader.data.tell() if hasattr(reader, "data") and hasattr(reader.data, "tell") else 0
+                    yield df, row, 0, 0  # (no byte position from this reader: the bar moves per file)
                     row += len(df)
         except ValueError as exc:
             raise InputError(Problem(str(path), None, "", f"not valid JSON Lines: {exc}")) from None
