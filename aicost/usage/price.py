@@ -113,6 +113,19 @@ def _tools(book, entry) -> list[float]:
     return out
 
 
+def dense_unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(x, return_inverse=True) for integers in a small range, without sorting."""
+    if len(x) == 0:
+        return np.array([], np.int64), np.array([], np.int64)
+    lo, hi = int(x.min()), int(x.max())
+    if hi - lo > 4 * len(x) + 1_000_000:
+        return np.unique(x, return_inverse=True)
+    seen = np.bincount(x - lo, minlength=hi - lo + 1) > 0
+    u = np.flatnonzero(seen)
+    remap = np.cumsum(seen) - 1
+    return u + lo, remap[x - lo]
+
+
 def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     """Add ``sku`` (provider/model as priced), ``status`` (see :data:`STATUS`), ``lc`` and the
     cost columns ``cost.<meter>`` and ``cost`` to normalised usage rows (in place; returned)."""
@@ -121,7 +134,7 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     model = pd.Categorical(df["model"])
     tier = pd.Categorical(df["tier"])
     pair = prov.codes.astype(np.int64) * (len(model.categories) + 1) + model.codes
-    upair, pinv = np.unique(pair, return_inverse=True) if n else (np.array([], np.int64), np.array([], np.int64))
+    upair, pinv = dense_unique(pair)
     entries = []
     sku_names = []
     for u in upair:
@@ -141,9 +154,11 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     thresholds = np.array([e.spec.long_context.threshold if e is not None and e.spec.long_context else np.inf
                            for e in entries], dtype=float)
     lc = np.where(lc >= 0, lc, (per_req > thresholds[pinv]) if n else lc).astype(np.int8)
-    R = np.full((n, len(RATE_COLS)), np.nan)
     combo = (pinv.astype(np.int64) * (len(tier.categories) + 1) + tier.codes) * 2 + lc
-    ucombo, cinv = np.unique(combo, return_inverse=True) if n else (np.array([], np.int64), np.array([], np.int64))
+    ucombo, cinv = dense_unique(combo)
+    table = np.full((len(ucombo) + 1, len(RATE_COLS)), np.nan)  # one row of rates per combination
+    dated: list[tuple[np.ndarray, list]] = []
+    no_price = np.zeros(len(ucombo) + 1, dtype=bool)
     day = df["day"].to_numpy()
     for j, c in enumerate(ucombo):
         rest, is_lc = divmod(int(c), 2)
@@ -152,31 +167,34 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         if e is None:
             continue
         blocks = rates.blocks(e, str(tier.categories[tc]), bool(is_lc)) if tc < len(tier.categories) else None
-        rows = np.flatnonzero(cinv == j)
         if not blocks:
-            status[rows] = 2
-            continue
-        if len(blocks) == 1 and blocks[0][0] < -10**6 and blocks[0][1] > 10**6:
-            R[rows] = blocks[0][2]
-            continue
+            no_price[j] = True
+        elif len(blocks) == 1 and blocks[0][0] < -10**6 and blocks[0][1] > 10**6:
+            table[j] = blocks[0][2]
+        else:  # price history: each row takes the block in force on its day
+            dated.append((np.flatnonzero(cinv == j), blocks))
+    status[no_price[cinv]] = 2
+    R = {rc: table[cinv, i] for i, rc in enumerate(RATE_COLS)}
+    for rows, blocks in dated:
         d = day[rows]
         hit = np.zeros(len(rows), dtype=bool)
         for lo, hi, vec in blocks:
             m = (d >= lo) & (d < hi)
-            R[rows[m]] = vec
+            for i, rc in enumerate(RATE_COLS):
+                R[rc][rows[m]] = vec[i]
             hit |= m
         status[rows[~hit]] = 2
     cost = {}
     for k, rc in TOKEN_RATE.items():
         tok = df[k].to_numpy()
-        r = R[:, RATE_COLS.index(rc)]
+        r = R[rc]
         missing = np.isnan(r) & (tok > 0)
         status[(status == 0) & missing] = 3
         cost[rc] = np.where(tok > 0, tok * np.nan_to_num(r) / 1e6, 0.0)
     tools = np.zeros(n)
     for k, rc in TOOL_COUNTS.items():
         calls = df[k].to_numpy()
-        r = R[:, RATE_COLS.index(rc)]
+        r = R[rc]
         status[(status == 0) & np.isnan(r) & (calls > 0)] = 4
         tools += np.where(calls > 0, calls * np.nan_to_num(r), 0.0)
     cost["tools"] = tools

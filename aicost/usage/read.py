@@ -15,7 +15,7 @@ from ..errors import InputError, Problem
 from .layouts import COUNTS, TIER_WORDS, Layout
 
 CHUNK_ROWS = 1_000_000
-CSV_BLOCK_BYTES = 64 << 20
+CSV_BLOCK_BYTES = 96 << 20
 
 
 @dataclass
@@ -97,37 +97,101 @@ def _csv_chunks(path: Path, layout: Layout, chunk_rows: int, careful: bool = Fal
     numeric = [layout.columns[k] for k in (*COUNTS, "billed_cost") if k in layout.columns]
     numeric += list(layout.subtract.values())
     opts = dict(
-        read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=True),
+        read_options=pacsv.ReadOptions(block_size=8 << 20, use_threads=True),
         parse_options=pacsv.ParseOptions(delimiter="\t" if path.suffix == ".tsv" else ","),
     )
     try:
         header = pacsv.open_csv(path, **opts).schema.names
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(Problem(str(path), 1, "", f"not a readable CSV file: {exc}")) from None
-    texts = {c: pa.string() for c in header if c not in numeric}  # text stays text ("007" is a tag, not 7)
-    types = dict(texts)
+    # text stays text ("007" is a tag, not 7); names and tags arrive dictionary-encoded (categorical)
+    ts_col = layout.columns.get("timestamp")
+    types = {c: (pa.string() if careful or c == ts_col else pa.dictionary(pa.int32(), pa.string()))
+             for c in header if c not in numeric}
     types.update({c: (pa.string() if careful else pa.float64()) for c in numeric if c in header})
-    fh = open(path, "rb")  # a Python file, so that the position read so far drives the progress bar
+    convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True)
     row = 1
-    pending: list = []
     try:
-        reader = pacsv.open_csv(fh, convert_options=pacsv.ConvertOptions(
-            column_types=types, strings_can_be_null=True, auto_dict_encode=not careful), **opts)
-        for batch in reader:
-            pending.append(batch)
-            n = sum(b.num_rows for b in pending)
-            if n >= chunk_rows:
-                yield pa.Table.from_batches(pending).to_pandas(), row, 1, fh.tell()
-                row += n
-                pending = []
-        if pending:
-            yield pa.Table.from_batches(pending).to_pandas(), row, 1, fh.tell()
+        if _quote_free(path):
+            pieces = _segments(path, pacsv, pa, opts, convert, chunk_rows)
+        else:
+            pieces = _streamed(path, pacsv, pa, opts, convert, chunk_rows)
+        for table, pos in pieces:
+            yield table.to_pandas(), row, 1, pos
+            row += table.num_rows
     except pa.ArrowInvalid as exc:
         if careful or "conversion error" not in str(exc):
             raise InputError(Problem(str(path), None, "", f"cannot read this CSV: {exc}")) from None
         raise Restart() from None  # a cell is not a number: the caller reads the file again as text
-    finally:
-        fh.close()
+
+
+def THREADED(pacsv):
+    return pacsv.ReadOptions(block_size=1 << 20, use_threads=True)  # small blocks: parsed on every core
+
+
+def _quote_free(path: Path) -> bool:
+    """No double quote in the first 1 MB: rows cannot hold quoted line breaks, so the file can be
+    cut at line ends and each piece parsed on all cores."""
+    with open(path, "rb") as fh:
+        return b'"' not in fh.read(1 << 20)
+
+
+def _segments(path, pacsv, pa, opts, convert, chunk_rows):
+    """Pieces of about CSV_BLOCK_BYTES cut at line ends, each parsed on every core (no copies
+    beyond joining a piece's start to the previous piece's unfinished line)."""
+    with open(path, "rb") as fh:
+        header = fh.readline()
+        names = pacsv.read_csv(pa.BufferReader(header + b"\n"), parse_options=opts["parse_options"]).schema.names
+        sample = fh.read(1 << 20)
+        per_row = max(1, len(sample) // max(1, sample.count(b"\n")))
+        size = max(1 << 16, min(CSV_BLOCK_BYTES, chunk_rows * per_row))
+        fh.seek(len(header))
+        read_opts = pacsv.ReadOptions(column_names=names, block_size=1 << 20, use_threads=True)
+        rest = b""
+        while True:
+            block = fh.read(size)
+            data = rest + block if rest else block
+            if not data:
+                return
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            if cut == 0:
+                rest = data
+                continue
+            view = memoryview(data)[:cut]
+            if data.find(b'"', 0, cut) >= 0:  # a quote after all: the rest goes through the streaming reader
+                yield from _streamed_bytes(header + bytes(view) + data[cut:] + fh.read(), pacsv, pa, opts, convert,
+                                           fh.tell())
+                return
+            table = pacsv.read_csv(pa.BufferReader(pa.py_buffer(view)), read_options=read_opts,
+                                   parse_options=opts["parse_options"], convert_options=convert)
+            rest = data[cut:]
+            yield table, fh.tell() - len(rest)
+            if not block:
+                return
+
+
+def _streamed(path, pacsv, pa, opts, convert, chunk_rows):
+    with open(path, "rb") as fh:
+        yield from _streamed_file(fh, pacsv, pa, opts, convert, chunk_rows)
+
+
+def _streamed_bytes(data: bytes, pacsv, pa, opts, convert, end_pos):
+    for table, _ in _streamed_file(pa.BufferReader(data), pacsv, pa, opts, convert, CHUNK_ROWS):
+        yield table, end_pos
+
+
+def _streamed_file(fh, pacsv, pa, opts, convert, chunk_rows):
+    reader = pacsv.open_csv(fh, convert_options=convert, **opts)
+    pending: list = []
+    n = 0
+    for batch in reader:
+        pending.append(batch)
+        n += batch.num_rows
+        if n >= chunk_rows:
+            yield pa.Table.from_batches(pending), fh.tell()
+            pending, n = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending), fh.tell()
 
 
 class Restart(Exception):
@@ -230,7 +294,7 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> tuple[p
             out[k] = np.full(n, float(layout.values[k]))
             continue
         if s is None or s not in raw.columns:
-            out[k] = np.full(n, np.nan if k == "billed_cost" else (1.0 if k == "requests" else 0.0))
+            out[k] = np.full(n, np.nan) if k == "billed_cost" else (np.ones(n) if k == "requests" else np.zeros(n))
             continue
         col = raw[s]
         v = _numbers(col)
@@ -276,10 +340,13 @@ def _tags(raw: pd.DataFrame, layout: Layout, keys: list[str]) -> dict[str, pd.Ca
         if src is not None and src in raw.columns:
             tags[key] = _text(raw[src])
     if layout.tag_list and layout.tag_list in raw.columns and any(k not in tags for k in keys):
-        parsed = raw[layout.tag_list].map(_tag_pairs)
+        col = _text(raw[layout.tag_list])  # parse each distinct tag list once
+        parsed = [_tag_pairs(c) for c in col.categories]
+        codes = col.codes
         for key in keys:
             if key not in tags:
-                tags[key] = pd.Categorical(parsed.map(lambda d, key=key: d.get(key)))
+                vals = np.array([d.get(key) for d in parsed] + [None], dtype=object)
+                tags[key] = pd.Categorical(vals[np.where(codes >= 0, codes, len(parsed))])
     return tags
 
 
@@ -306,13 +373,18 @@ def _tag_pairs(v) -> dict:
 
 
 def _text(s: pd.Series) -> pd.Categorical:
+    """A text column as a categorical of strings (names and tags have few distinct values)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         c = s.array
         if not all(isinstance(x, str) for x in c.categories):
-            c = c.rename_categories([str(x) for x in c.categories])
-        return pd.Categorical(c)
-    return pd.Categorical(s.map(lambda x: None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x))
-                          if s.dtype != object else s.where(s.notna(), None))
+            c = pd.Categorical.from_codes(c.codes, categories=pd.Index([str(x) for x in c.categories]).unique()) \
+                if len({str(x) for x in c.categories}) == len(c.categories) else pd.Categorical(c.astype(str))
+        return c
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    cats = [str(x) for x in uniques]
+    if len(set(cats)) != len(cats):  # 1 and "1" in one column: join them
+        return pd.Categorical(np.array(cats + [None], dtype=object)[np.where(codes >= 0, codes, len(cats))])
+    return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=object))
 
 
 def _numbers(s: pd.Series) -> np.ndarray:
@@ -338,6 +410,9 @@ def _days(s: pd.Series, unit: str | None) -> np.ndarray:
         return np.floor(ns / DAY_NS)
     if pd.api.types.is_numeric_dtype(s.dtype):
         return np.full(len(s), np.nan)
+    fast = _days_arrow(s)
+    if fast is not None:
+        return fast
     text = s.astype("string")
     short = text.str.len() == 10
     out = np.full(len(s), np.nan)
@@ -358,6 +433,35 @@ def _days(s: pd.Series, unit: str | None) -> np.ndarray:
             except (ValueError, TypeError):
                 pass
     return out
+
+
+def _days_arrow(s: pd.Series) -> np.ndarray | None:
+    """The common case in C++: every value a date or a UTC time ('...Z'); None otherwise."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        a = pa.array(s.array) if not isinstance(s.dtype, pd.CategoricalDtype) else None
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    if a is None or not pa.types.is_string(a.type) and not pa.types.is_large_string(a.type):
+        return None
+    if a.null_count:
+        return None
+    n = pc.utf8_length(a)
+    utc = pc.or_(pc.equal(n, 10), pc.and_(pc.ends_with(a, "Z"), pc.greater_equal(n, 17)))
+    if not pc.all(utc).as_py():
+        return None
+    try:
+        d = pc.cast(pc.utf8_slice_codeunits(a, 0, 10), pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # a bad date: the slow path names it
+    if len(a) and not pc.all(pc.equal(n, 10)).as_py():  # times must also be well formed
+        try:
+            pc.cast(a, pa.timestamp("s", tz="UTC"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+    return d.to_numpy(zero_copy_only=False).astype("datetime64[D]").astype(np.int64).astype(float)
 
 
 def _show(v) -> str:

@@ -1,0 +1,149 @@
+"""Benchmark: aicost allocate on a generated usage log, against two baselines in the same run.
+
+  (a) the floor: reading the same CSV with pandas alone (``pd.read_csv``), nothing priced;
+  (b) a per-row calculator: genai-prices' ``calc_price`` called once per row on a sample,
+      extrapolated to the whole log (skipped, with a note, when genai-prices is not installed).
+
+aicost runs as the command a user types (``aicost allocate LOG --by team,feature -f json``),
+in a child process, so its peak memory (max RSS) is measured on its own.
+
+    python bench/allocate.py --rows 10000000          # the issue's goal: 10M rows
+    python bench/allocate.py --rows 1000000 --sample 20000
+
+The log is written once to --data (default /tmp/aicost-bench) and reused when present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+MODELS = [("openai", "gpt-5-mini", 0.45), ("openai", "gpt-5", 0.15), ("anthropic", "claude-sonnet-4-5", 0.2),
+          ("anthropic", "claude-haiku-4-5", 0.1), ("google", "gemini-2.5-flash", 0.1)]
+TEAMS = ["search", "support", "growth", "platform", "legal", "ml-infra", ""]
+FEATURES = ["chat", "rerank", "summaries", "extraction", "agent", "eval", ""]
+TENANTS = [f"tenant-{i:03d}" for i in range(200)]
+
+
+def generate(path: Path, rows: int, seed: int = 1) -> None:
+    """A realistic per-request log in aicost's layout: ISO 8601 UTC times over a month, five
+    models, four tiers, cached input, tags with some rows untagged, a billed amount."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    step = 1_000_000
+    start = np.datetime64("2026-10-01T00:00:00")
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        for i in range(0, rows, step):
+            n = min(step, rows - i)
+            m = rng.choice(len(MODELS), n, p=[w for *_, w in MODELS])
+            secs = np.sort(rng.integers(0, 31 * 86400, n))
+            ts = np.datetime_as_string(start + secs.astype("timedelta64[s]"), unit="s")
+            df = pd.DataFrame({
+                "timestamp": np.char.add(ts.astype(str), "Z"),
+                "provider": np.array([p for p, _, _ in MODELS])[m],
+                "model": np.array([x for _, x, _ in MODELS])[m],
+                "tier": rng.choice(["standard", "batch", "flex", "priority"], n, p=[.7, .2, .05, .05]),
+                "input_tokens": rng.integers(200, 8000, n),
+                "cached_input_tokens": rng.integers(0, 4000, n) * (rng.random(n) < .5),
+                "output_tokens": rng.integers(10, 1500, n),
+                "team": rng.choice(TEAMS, n), "feature": rng.choice(FEATURES, n), "tenant": rng.choice(TENANTS, n),
+                "billed_cost": np.round(rng.random(n) / 50, 6),
+            })
+            flex_or_prio = np.isin(df["tier"], ["flex", "priority"]) & (df["provider"] != "openai")
+            df.loc[flex_or_prio, "tier"] = "standard"  # only OpenAI offers Flex; keep the log priceable
+            df.to_csv(fh, index=False, header=(i == 0))
+    os.replace(tmp, path)
+
+
+def floor(path: Path) -> float:
+    import pandas as pd
+
+    t = time.perf_counter()
+    df = pd.read_csv(path)
+    elapsed = time.perf_counter() - t
+    assert len(df) > 0
+    return elapsed
+
+
+def ours(path: Path) -> tuple[float, float, dict]:
+    cmd = [sys.executable, "-m", "aicost", "allocate", str(path), "--by", "team,feature", "-f", "json"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    elapsed = time.perf_counter() - t
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if peak_kb < before:
+        peak_kb = before
+    return elapsed, peak_kb / 1024, json.loads(out.stdout)["totals"]
+
+
+def per_row(path: Path, sample: int) -> tuple[float, int] | None:
+    """genai-prices' calc_price, one call per row, on the first ``sample`` rows."""
+    try:
+        from genai_prices import Usage, calc_price
+    except ImportError:
+        return None
+    import csv
+    from datetime import datetime
+
+    rows = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for i, r in enumerate(csv.DictReader(fh)):
+            if i >= sample:
+                break
+            rows.append(r)
+    t = time.perf_counter()
+    priced = 0
+    for r in rows:
+        usage = Usage(input_tokens=int(r["input_tokens"]) + int(r["cached_input_tokens"]),
+                      cache_read_tokens=int(r["cached_input_tokens"]), output_tokens=int(r["output_tokens"]))
+        try:
+            calc_price(usage, r["model"], provider_id=r["provider"],
+                       genai_request_timestamp=datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00")))
+            priced += 1
+        except LookupError:
+            pass
+    return time.perf_counter() - t, priced
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--sample", type=int, default=20_000, help="rows priced one by one for baseline (b)")
+    ap.add_argument("--data", type=Path, default=Path("/tmp/aicost-bench"))
+    args = ap.parse_args()
+    path = args.data / f"usage-{args.rows}.csv"
+    if not path.exists():
+        print(f"generating {args.rows:,} rows -> {path}", file=sys.stderr)
+        generate(path, args.rows)
+    size_mb = path.stat().st_size / 2**20
+    t_ours, peak_mb, totals = ours(path)
+    t_floor = floor(path)
+    b = per_row(path, args.sample)
+    print(f"log: {args.rows:,} rows, {size_mb:,.0f} MB CSV ({path})")
+    print(f"(a) floor, pandas.read_csv alone:         {t_floor:8.2f} s")
+    print(f"    aicost allocate --by team,feature:    {t_ours:8.2f} s   = {t_ours / t_floor:.2f} x the floor "
+          f"(goal <= 2)   peak memory {peak_mb:,.0f} MB (goal < 2048)")
+    print(f"    priced {totals['rows_priced']:,} rows, total {totals['total']:,.2f}; unpriced {totals['unpriced_rows']:,}")
+    if b is None:
+        print("(b) genai-prices is not installed (pip install genai-prices): per-row baseline skipped")
+    else:
+        t_b, priced = b
+        full = t_b / args.sample * args.rows
+        print(f"(b) genai-prices calc_price per row:      {t_b:8.2f} s for {args.sample:,} rows ({priced:,} priced) "
+              f"-> {full:,.0f} s for {args.rows:,} = {full / t_ours:,.0f} x aicost (goal >= 100)")
+
+
+if __name__ == "__main__":
+    main()
