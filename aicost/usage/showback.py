@@ -51,7 +51,7 @@ def process_file(path: str | Path, layout: Layout, by: list[str], rates: Rates, 
 def _process(path, layout, by, rates, on_error, chunk_rows, progress, careful) -> FilePart:
     part = FilePart(agg=pd.DataFrame())
     aggs = []
-    for raw, first, line_offset, pos in raw_chunks(path, layout, chunk_rows, careful):
+    for raw, first, line_offset, pos in prefetch(raw_chunks(path, layout, chunk_rows, careful)):
         try:
             frame, found, valid = normalise(raw, layout, by)
         except InputError as exc:
@@ -87,6 +87,44 @@ def _process(path, layout, by, rates, on_error, chunk_rows, progress, careful) -
             progress(pos)
     part.agg = merge(aggs) if aggs else _empty(by)
     return part
+
+
+def prefetch(chunks):
+    """Read the next chunk on a thread while this one is priced (the readers release the GIL)."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=1)
+    done = object()
+    stop = threading.Event()
+
+    def work():
+        try:
+            for c in chunks:
+                if stop.is_set():
+                    return
+                q.put(c)
+            q.put(done)
+        except BaseException as exc:  # raised again in the caller's thread
+            q.put(exc)
+
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while t.is_alive():  # let the reader finish its current piece and stop
+            try:
+                q.get(timeout=0.05)
+            except queue.Empty:
+                pass
 
 
 def _empty(by: list[str]) -> pd.DataFrame:
