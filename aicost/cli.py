@@ -684,16 +684,15 @@ def allocate(
             raise InputError("--by: give at least one tag, e.g. --by team")
         from .pricing import PriceBook
         from .usage import layouts, showback
+        from .usage.read import files_of
 
         layout = layouts.get(source)
         items = showback.load_shared(shared, keys) if shared is not None else []
         book = PriceBook.load(pricing)
-        total = sum(f.stat().st_size for p in usage for f in ([p] if p.is_file() else
-                    (x for x in p.rglob("*") if x.is_file())) ) if all(p.exists() for p in usage) else None
-        with progress_bar(total if engine == "local" and total and total > (64 << 20) else None,
-                          "pricing usage") as advance:
-            alloc = showback.run(list(usage), layout, keys, book, items, on_error, engine, scheduler,
-                                 progress=advance)
+        files = [f for p in usage for f in files_of(p)]
+        total = sum(f.stat().st_size for f in files)
+        with progress_bar(total if engine == "local" and total > (64 << 20) else None, "pricing usage") as advance:
+            alloc = showback.run(files, layout, keys, book, items, on_error, engine, scheduler, progress=advance)
         from .report import allocation as view
 
         if fmt == "json":

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from . import focus, paths
 from .errors import InputError, Problem
-from .focus import TOKEN_METERS, TOKEN_UNIT, TOKENS_PER_UNIT, money, quantity, unit_price
+from .focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
 
 #: Non-token meters: SKU meter name, FOCUS service, category, frequency, who invoices.
 OTHER_METERS = {
@@ -30,8 +30,6 @@ OTHER_METERS = {
 IN_HOUSE = "In-house"
 GPU_CLOUDS = {"aws": "AWS", "azure": "Microsoft Azure", "gcp": "Google Cloud", "lambda": "Lambda",
               "runpod": "RunPod", "coreweave": "CoreWeave", "oci": "Oracle Cloud"}
-TAG_COLUMNS = {"team": "x_Team", "feature": "x_Feature", "tenant": "x_Tenant", "cost_center": "x_CostCenter",
-               "environment": "x_Environment"}
 X_COLUMNS = ("x_Scenario", "x_ScenarioFile", "x_Option", "x_OptionRank", "x_Model", "x_Tier", "x_Caching",
              "x_Meter", "x_TokenDirection", *TAG_COLUMNS.values(), "x_MonthlyCostOfOption", "x_PriceSource",
              "x_PricesAsOf", "x_AllocationMethod", "x_FocusVersion")
@@ -135,14 +133,13 @@ def _option_rows(book, res, o, tags: dict, start: date, end: date, account: str,
             continue
         billed = money(c)
         listed = money(Decimal(repr(c)) / (1 - Decimal(repr(discount)) / 100)) if discount else billed
-        pq = quantity(Decimal(round(n)) / TOKENS_PER_UNIT)
-        out.append({**base, **_costs(billed, listed, pq),
-                    "ChargeDescription": f"{sku_meter} for {o.model} on {o.tier} ({_fmt_tokens(n)} tokens a month)",
+        q = token_quantities(n)
+        out.append({**base, **q, **costs(billed, listed, q["PricingQuantity"]),
+                    "ChargeDescription": f"{sku_meter} for {o.model} on {o.tier} ({n:,.0f} tokens a month)",
                     "ChargeFrequency": "Usage-Based", "InvoiceIssuerName": provider_name,
                     "ProviderName": provider_name, "PublisherName": publisher,
                     "ServiceName": f"{provider_name} API", "ServiceCategory": "AI and Machine Learning",
-                    "ServiceSubcategory": "Generative AI", "PricingQuantity": pq, "PricingUnit": TOKEN_UNIT,
-                    "ConsumedQuantity": Decimal(round(n)), "ConsumedUnit": "Tokens",
+                    "ServiceSubcategory": "Generative AI",
                     "PricingCategory": focus.PRICING_CATEGORY.get(o.tier.split(">")[0], "Standard"),
                     "SkuId": f"{o.provider}/{o.model}" if o.cascade is None else o.id,
                     "SkuMeter": sku_meter, "SkuPriceId": f"{o.provider}/{o.model}:{o.tier}:{meter}",
@@ -152,7 +149,7 @@ def _option_rows(book, res, o, tags: dict, start: date, end: date, account: str,
         if not c:
             continue
         billed = money(c)
-        row = {**base, **_costs(billed, billed, None), "ChargeFrequency": frequency, "SkuMeter": sku_meter,
+        row = {**base, **costs(billed), "ChargeFrequency": frequency, "SkuMeter": sku_meter,
                "ServiceCategory": category, "x_Meter": meter, "x_TokenDirection": None}
         if meter == "gpu":
             g = o.gpu
@@ -165,7 +162,7 @@ def _option_rows(book, res, o, tags: dict, start: date, end: date, account: str,
                        PublisherName=cloud, ServiceName=f"{cloud} GPU instances", ServiceSubcategory="Other (Compute)",
                        PricingQuantity=pq, PricingUnit="GPU-Hours", ConsumedQuantity=pq, ConsumedUnit="GPU-Hours",
                        PricingCategory="Standard", SkuId=f"{o.provider}/{g['gpu']}", SkuPriceId=o.id,
-                       **_unit_prices(billed, billed, pq))
+                       **costs(billed, billed, pq))
         else:
             who = provider_name if meter in ("tools", "storage") else IN_HOUSE
             per_month = meter in ("storage", "ops", "fixed")
@@ -181,24 +178,9 @@ def _option_rows(book, res, o, tags: dict, start: date, end: date, account: str,
                        ServiceSubcategory="Generative AI" if meter == "tools" else None,
                        PricingQuantity=pq, PricingUnit=unit, PricingCategory="Standard" if who != IN_HOUSE else None,
                        SkuId=f"{o.provider}/{o.model}" if meter == "tools" else None, SkuPriceId=None,
-                       **_unit_prices(billed, billed, pq))
+                       **costs(billed, billed, pq))
         out.append(row)
-    if version == "1.3":
-        for r in out:
-            r["ServiceProviderName"] = r["ProviderName"]
-            r["HostProviderName"] = r["InvoiceIssuerName"]
-    return out
-
-
-def _costs(billed: Decimal, listed: Decimal, pq: Decimal | None) -> dict:
-    d = {"BilledCost": billed, "EffectiveCost": billed, "ContractedCost": billed, "ListCost": listed}
-    if pq is not None:
-        d.update(_unit_prices(billed, listed, pq))
-    return d
-
-
-def _unit_prices(billed: Decimal, listed: Decimal, pq: Decimal | None) -> dict:
-    return {"ListUnitPrice": unit_price(listed, pq), "ContractedUnitPrice": unit_price(billed, pq)}
+    return focus.with_version(out, version)
 
 
 def _names(book, o) -> tuple[str, str]:
@@ -206,17 +188,8 @@ def _names(book, o) -> tuple[str, str]:
         cloud = GPU_CLOUDS.get(o.provider, o.provider)
         return cloud, cloud
     provs = sorted({s.split("/", 1)[0] for s in o.cascade["stages"]}) if o.cascade else [o.provider]
-    names = [book.providers[p].name if p in book.providers else p for p in provs]
-    publishers = []
-    for p in provs:
-        info = book.providers.get(p)
-        maker = info.resells if info is not None and info.resells else p
-        publishers.append(book.providers[maker].name if maker in book.providers else maker)
-    return ", ".join(names), ", ".join(sorted(set(publishers)))
-
-
-def _fmt_tokens(n: float) -> str:
-    return f"{n:,.0f}"
+    names = [focus.provider_names(book, p) for p in provs]
+    return ", ".join(n for n, _ in names), ", ".join(sorted({p for _, p in names}))
 
 
 def render(exp: Export, fmt: str, raw: bool = False) -> str:

@@ -49,6 +49,44 @@ PRICING_CATEGORY = {"standard": "Standard", "priority": "Standard", "batch": "Dy
 
 MONEY_PLACES = Decimal("0.000001")
 
+#: Scenario and usage tags with a column of their own (after the FOCUS columns).
+TAG_COLUMNS = {"team": "x_Team", "feature": "x_Feature", "tenant": "x_Tenant", "cost_center": "x_CostCenter",
+               "environment": "x_Environment"}
+
+
+def costs(billed: Decimal, listed: Decimal | None = None, pq: Decimal | None = None) -> dict[str, Any]:
+    """The four cost columns (billed = effective = contracted for an estimate; list before a
+    negotiated discount) and, given a pricing quantity, the unit prices that multiply back."""
+    listed = billed if listed is None else listed
+    d: dict[str, Any] = {"BilledCost": billed, "EffectiveCost": billed, "ContractedCost": billed, "ListCost": listed}
+    if pq is not None:
+        d.update(ListUnitPrice=unit_price(listed, pq), ContractedUnitPrice=unit_price(billed, pq))
+    return d
+
+
+def token_quantities(tokens: float) -> dict[str, Any]:
+    """Pricing quantity in ``1000000 Tokens`` and consumed quantity in ``Tokens``."""
+    n = Decimal(round(tokens))
+    return {"PricingQuantity": quantity(n / TOKENS_PER_UNIT), "PricingUnit": TOKEN_UNIT,
+            "ConsumedQuantity": n, "ConsumedUnit": "Tokens"}
+
+
+def provider_names(book, provider: str) -> tuple[str, str]:
+    """(ProviderName, PublisherName): a reseller (Azure) provides, the model's maker publishes."""
+    info = book.providers.get(provider)
+    maker = info.resells if info is not None and info.resells else provider
+    return (info.name if info is not None else provider,
+            book.providers[maker].name if maker in book.providers else maker)
+
+
+def with_version(rows: list[dict[str, Any]], version: str) -> list[dict[str, Any]]:
+    """FOCUS 1.3 names the provider columns ServiceProviderName and HostProviderName."""
+    if version == "1.3":
+        for r in rows:
+            r["ServiceProviderName"] = r["ProviderName"]
+            r["HostProviderName"] = r["InvoiceIssuerName"]
+    return rows
+
 
 def columns(extra: Iterable[str], version: str = "1.2") -> list[str]:
     cols = list(MANDATORY) + list(OPTIONAL)

@@ -200,3 +200,14 @@ def test_layout_and_shared_file_errors(tmp_path):
     m.write_text("version: 1\ncolumns:\n  modle: llm\n")
     res = runner.invoke(app, ["allocate", str(DATA / "gateway.csv"), "--from", str(m)])
     assert res.exit_code == 2 and "did you mean 'model'" in res.stderr and "map timestamp" in res.stderr
+
+
+def test_tier_words_map_onto_tiers_and_unknown_ones_are_named():
+    from aicost.usage.read import normalise
+
+    raw = pd.DataFrame({"timestamp": ["2026-10-01"] * 5, "model": ["gpt-5-mini"] * 5,
+                        "tier": ["default", "standard", None, "Batch", "scale"]})
+    frame, problems, valid = normalise(raw, layouts.AICOST, ["team"])
+    assert list(frame["tier"]) == ["standard", "standard", "standard", "batch", "standard"]
+    assert problems == [(4, "tier", "unknown tier 'scale' (expected standard, batch, flex or priority)")]
+    assert list(valid) == [True, True, True, True, False]

@@ -15,6 +15,11 @@ M = TypeVar("M", bound=BaseModel)
 SUPPORTED_VERSION = 1
 
 
+def repeated(names: list) -> list:
+    """Names that occur more than once, sorted (for "must be unique" checks)."""
+    return sorted({n for n in names if names.count(n) > 1})
+
+
 def freeze(value: Any) -> Any:
     """A validated model as plain data: namespaces with the same attribute names, lists, dicts.
 

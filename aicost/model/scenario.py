@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from . import repeated
 from .pricing import TIERS, Tier
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -78,8 +79,7 @@ class Attempt(Strict):
 
     @model_validator(mode="after")
     def _unique_names(self):
-        names = [s.name for s in self.steps]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = repeated([s.name for s in self.steps])
         if dupes:
             raise ValueError(f"step names must be unique; repeated: {', '.join(dupes)}")
         return self

@@ -5,11 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
+from . import repeated
+from .scenario import Strict
 
 
 class SharedCost(Strict):
@@ -51,8 +50,7 @@ class SharedCostsFile(Strict):
 
     @model_validator(mode="after")
     def _unique(self):
-        names = [s.name for s in self.shared]
-        dup = sorted({n for n in names if names.count(n) > 1})
+        dup = repeated([s.name for s in self.shared])
         if dup:
             raise ValueError(f"shared cost names must be unique: {', '.join(dup)}")
         return self

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from .. import focus
-from ..focus import TOKEN_METERS, TOKEN_UNIT, money, quantity, unit_price
+from ..focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
 
 FORMATS = ("table", "csv", "json", "focus")
 TOKEN_COL = {"input": "input_tokens", "cached_input": "cached_input_tokens", "cache_write": "cache_write_tokens",
@@ -159,8 +159,6 @@ def _grid(head: list[str], body: list[list[str]], right_from: int) -> list[str]:
 
 X_COLUMNS = ("x_Month", "x_Model", "x_Tier", "x_Meter", "x_TokenDirection", "x_Team", "x_Feature", "x_Tenant",
              "x_CostCenter", "x_Environment", "x_Group", "x_AllocationMethod", "x_SharedCost", "x_FocusVersion")
-TAG_X = {"team": "x_Team", "feature": "x_Feature", "tenant": "x_Tenant", "cost_center": "x_CostCenter",
-         "environment": "x_Environment"}
 
 
 def focus_rows(a, book, account: str = "aicost-showback", version: str = "1.2") -> list[dict]:
@@ -169,11 +167,7 @@ def focus_rows(a, book, account: str = "aicost-showback", version: str = "1.2") 
         tags = {k: r[f"tag.{k}"] for k in a.by if _v(r[f"tag.{k}"]) is not None}
         start = date.fromisoformat(r["month"] + "-01")
         start, end = focus.month_bounds(start)
-        prov_id, _, model = str(r["sku"]).partition("/")
-        info = book.providers.get(prov_id)
-        pname = info.name if info else prov_id
-        maker = info.resells if info is not None and info.resells else prov_id
-        publisher = book.providers[maker].name if maker in book.providers else maker
+        pname, publisher = focus.provider_names(book, str(r["sku"]).partition("/")[0])
         group = "/".join(str(tags.get(k, "(unallocated)")) for k in a.by)
         base = _base(a, start, end, account, tags, version)
         base.update(InvoiceIssuerName=pname, ProviderName=pname, PublisherName=publisher, ServiceName=f"{pname} API",
@@ -187,23 +181,17 @@ def focus_rows(a, book, account: str = "aicost-showback", version: str = "1.2") 
             if not c and not n:
                 continue
             billed = money(c or 0.0)
-            pq = quantity(round(n) / 1_000_000)
-            rows.append({**base, "BilledCost": billed, "EffectiveCost": billed, "ContractedCost": billed,
-                         "ListCost": billed, "PricingQuantity": pq, "PricingUnit": TOKEN_UNIT,
-                         "ConsumedQuantity": quantity(int(round(n))), "ConsumedUnit": "Tokens",
-                         "ListUnitPrice": unit_price(billed, pq), "ContractedUnitPrice": unit_price(billed, pq),
+            q = token_quantities(n)
+            rows.append({**base, **q, **costs(billed, billed, q["PricingQuantity"]),
                          "SkuMeter": sku_meter, "SkuPriceId": f"{r['sku']}:{r['tier']}:{meter}",
                          "ChargeDescription": f"{sku_meter} for {r['sku']} on {r['tier']}, {group}",
                          "x_Meter": meter, "x_TokenDirection": direction})
         c = _v(r.get("cost.tools"))
         if c:
             calls = sum(_v(r.get(k)) or 0 for k in ("web_search_calls", "file_search_calls", "code_sessions"))
-            billed = money(c)
-            rows.append({**base, "BilledCost": billed, "EffectiveCost": billed, "ContractedCost": billed,
-                         "ListCost": billed, "PricingQuantity": quantity(int(calls)), "PricingUnit": "Requests",
-                         "ConsumedQuantity": quantity(int(calls)), "ConsumedUnit": "Requests",
-                         "ListUnitPrice": unit_price(billed, quantity(int(calls))),
-                         "ContractedUnitPrice": unit_price(billed, quantity(int(calls))),
+            billed, n = money(c), quantity(int(calls))
+            rows.append({**base, **costs(billed, billed, n), "PricingQuantity": n, "PricingUnit": "Requests",
+                         "ConsumedQuantity": n, "ConsumedUnit": "Requests",
                          "SkuMeter": "Tool Calls", "SkuPriceId": f"{r['sku']}:{r['tier']}:tools",
                          "ChargeDescription": f"Tool calls (web search, file search, code sessions) for {r['sku']}, "
                                               f"{group}", "x_Meter": "tools", "x_TokenDirection": None})
@@ -218,8 +206,7 @@ def focus_rows(a, book, account: str = "aicost-showback", version: str = "1.2") 
             who = item.get("provider") or "In-house"
             billed = money(c)
             cat = item.get("category") or ("Credit" if c < 0 else "Usage")
-            rows.append({**_base(a, start, end, account, tags, version), "BilledCost": billed, "EffectiveCost": billed,
-                         "ContractedCost": billed, "ListCost": billed, "ChargeCategory": cat,
+            rows.append({**_base(a, start, end, account, tags, version), **costs(billed), "ChargeCategory": cat,
                          "ChargeDescription": f"Share of {item['name']} for {group} ({_rule(item)})",
                          "ChargeFrequency": "Recurring", "InvoiceIssuerName": who, "ProviderName": who,
                          "PublisherName": who, "ServiceName": item["name"], "ServiceCategory": "Other",
@@ -228,11 +215,7 @@ def focus_rows(a, book, account: str = "aicost-showback", version: str = "1.2") 
                          "x_Group": group, "x_Meter": "shared", "x_SharedCost": item["name"],
                          "x_AllocationMethod": {"even": "shared-even", "weighted": "shared-weighted",
                                                 "fixed": "shared-fixed"}[item["split"]]})
-    if version == "1.3":
-        for r in rows:
-            r["ServiceProviderName"] = r["ProviderName"]
-            r["HostProviderName"] = r["InvoiceIssuerName"]
-    return rows
+    return focus.with_version(rows, version)
 
 
 def _base(a, start, end, account, tags, version) -> dict:
@@ -241,7 +224,7 @@ def _base(a, start, end, account, tags, version) -> dict:
             "ChargePeriodStart": focus.utc(start), "ChargePeriodEnd": focus.utc(end), "ChargeCategory": "Usage",
             "ChargeClass": None, "SubAccountId": tags.get("team"), "SubAccountName": tags.get("team"),
             "Tags": focus.tags_json({k: v for k, v in tags.items() if _v(v) is not None}),
-            "x_Month": start.isoformat()[:7], **{col: tags.get(k) for k, col in TAG_X.items()},
+            "x_Month": start.isoformat()[:7], **{col: tags.get(k) for k, col in TAG_COLUMNS.items()},
             "x_FocusVersion": version}
 
 

@@ -41,9 +41,10 @@ class Rates:
     def __init__(self, book):
         self.book = book
         self._entries: dict[tuple, object] = {}
+        self._blocks: dict[tuple, list | None] = {}
 
     def __getstate__(self):  # sent to Dask workers without the remembered lookups
-        return {"book": self.book, "_entries": {}}
+        return {"book": self.book, "_entries": {}, "_blocks": {}}
 
     def entry(self, provider: str | None, model: str):
         k = (provider, model)
@@ -82,6 +83,10 @@ class Rates:
             raw = spec.long_context.tiers[tier]
         else:
             raw = spec.tiers[tier]
+        key = (entry.key, tier, long_context)
+        if key in self._blocks:
+            return self._blocks[key]
+        tools = _tools(self.book, entry)
         out = []
         for b in raw:
             lo = (b.effective_from - EPOCH).days if b.effective_from else -(10**7)
@@ -90,11 +95,11 @@ class Rates:
             p = self.book.price(entry, tier, day, long_context=long_context)
             if p is None:
                 continue
-            tools = _tools(self.book, entry)
             out.append((lo, hi, np.array([
                 float(p.input), _f(p.cached_input), float(p.cache_write if p.cache_write is not None else p.input),
                 _f(p.cache_write_1h), float(p.output), float(p.reasoning if p.reasoning is not None else p.output),
                 *tools], dtype=float)))
+        self._blocks[key] = out
         return out
 
 

@@ -4,7 +4,6 @@ normalise each chunk to aicost's usage columns (with every bad cell found and na
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -16,23 +15,6 @@ from .layouts import COUNTS, TIER_WORDS, Layout
 
 CHUNK_ROWS = 1_000_000
 CSV_BLOCK_BYTES = 96 << 20
-
-
-@dataclass
-class Chunk:
-    """One normalised piece of a log: aicost columns, a ``valid`` mask and the problems found."""
-
-    frame: pd.DataFrame  # day (int, days since 1970-01-01), month (YYYY-MM), provider, model, tier, counts, tags
-    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (row index in chunk, column, message)
-    valid: np.ndarray | None = None
-    file: str = ""
-    first_row: int = 1  # the chunk's first data row, counted from 1
-    line_offset: int | None = 1  # file line of data row r is r + line_offset (None: no lines, e.g. Parquet)
-
-    def where(self, i: int) -> tuple[int | None, str]:
-        row = self.first_row + i
-        line = row + self.line_offset if self.line_offset is not None else None
-        return line, f"row {row}"
 
 
 def kind_of(path: Path) -> str:
@@ -273,20 +255,16 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> tuple[p
     model = out["model"]
     flag(pd.isna(model), layout.columns.get("model", "model"), "no model named")
     tier = out["tier"]
-    cats = [TIER_WORDS.get(str(c).strip().lower()) for c in tier.categories]
-    unknown = [c for c, t in zip(tier.categories, cats) if t is None]
-    mapped = tier.rename_categories([t or f"?{c}" for c, t in zip(tier.categories, cats)]) if len(cats) else tier
+    known = ["standard", "batch", "flex", "priority"]
+    words = [TIER_WORDS.get(str(c).strip().lower()) for c in tier.categories]
+    # a code per category (-2: not a tier); the extra last entry is what an empty cell (code -1) becomes
+    lut = np.array([known.index(w) if w else -2 for w in words] + [0], dtype=np.int64)
+    codes = lut[tier.codes]
     if layout.batch_flag and layout.batch_flag in raw.columns:
-        is_batch = raw[layout.batch_flag].fillna(False).astype(bool).to_numpy()
-        mapped = pd.Categorical(np.where(is_batch, "batch", mapped.astype(object)))
-    mapped = pd.Categorical(mapped).add_categories(["standard"]) if "standard" not in pd.Categorical(mapped).categories \
-        else pd.Categorical(mapped)
-    mapped = mapped.fillna("standard")
-    if unknown:
-        bad_tier = pd.Categorical(mapped).isin([f"?{c}" for c in unknown])
-        flag(np.asarray(bad_tier), layout.columns.get("tier", "tier"),
-             lambda i: f"unknown tier {_show(tier[i])} (expected standard, batch, flex or priority)")
-    out["tier"] = pd.Categorical(mapped)
+        codes = np.where(raw[layout.batch_flag].fillna(False).astype(bool).to_numpy(), 1, codes)
+    flag(codes == -2, layout.columns.get("tier", "tier"),
+         lambda i: f"unknown tier {_show(tier[i])} (expected standard, batch, flex or priority)")
+    out["tier"] = pd.Categorical.from_codes(np.maximum(codes, 0), categories=known)
     # counts
     for k in (*COUNTS, "billed_cost"):
         s = layout.columns.get(k)

@@ -185,7 +185,7 @@ def aggregate(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 def merge(parts: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [p for p in parts if not p.empty]
     if not parts:
-        return parts[0] if parts else pd.DataFrame()
+        return pd.DataFrame()
     df = pd.concat(parts, ignore_index=True)
     keys = [c for c in df.columns if c not in SUM_COLS]
     for k in keys:
