@@ -1,5 +1,6 @@
-"""The Dask engine: each partition file of a usage log is read, priced and aggregated on a
-Dask worker with the same :func:`aicost.usage.showback.process_file` as the local engine."""
+"""The Dask engine: each partition file of a usage log is read, checked and summed by group on
+a Dask worker with the same :func:`aicost.usage.showback.process_file` as the local engine; the
+groups come back to the client, which prices them with the same function as the local engine."""
 
 from __future__ import annotations
 

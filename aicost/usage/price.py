@@ -1,8 +1,9 @@
-"""Price usage rows with aicost's tables, at the price in force on each row's day.
+"""Price usage with aicost's tables, at the price in force on each day.
 
-:func:`price_frame` is the one pricing function: the local engine calls it on each chunk and
-the Dask engine on each partition. It works on whole columns (numpy), never row by row: the
-rates are looked up once per distinct (provider, model, tier, long-context) in the chunk.
+:func:`price_frame` is the one pricing function, for both engines. It prices the usage once it
+has been summed by day, provider, model, tier, long-context bucket and tags (cost is linear in
+the counts within such a group), on whole columns (numpy): the rates are looked up once per
+distinct (provider, model, tier, long-context).
 """
 
 from __future__ import annotations
@@ -42,9 +43,31 @@ class Rates:
         self.book = book
         self._entries: dict[tuple, object] = {}
         self._blocks: dict[tuple, list | None] = {}
+        found = {float(e.spec.long_context.threshold) for e in book.models.values() if e.spec.long_context}
+        #: every long-context threshold in the book, ascending: a row's bucket is how many of them
+        #: its prompt per request exceeds (len + 1: stated long-context), see :meth:`rank`
+        self.thresholds = np.array(sorted(found), dtype=float)
+
+    def rank(self, entry) -> int:
+        """Bucket above which a row is long-context for this entry (len(thresholds) when the
+        entry has no long-context rates: only a stated long-context row is over it)."""
+        if entry is None or entry.spec.long_context is None:
+            return len(self.thresholds)
+        return int(np.searchsorted(self.thresholds, float(entry.spec.long_context.threshold), "left"))
+
+    def lc_buckets(self, prompt_per_request: np.ndarray, stated: np.ndarray) -> np.ndarray:
+        """Per row: stated long-context (1) -> len+1, stated not (0) -> 0, unknown (-1) -> the
+        number of thresholds the prompt per request exceeds."""
+        k = len(self.thresholds)
+        out = np.where(stated == 1, k + 1, 0).astype(np.int8)
+        unknown = stated < 0
+        if k == 0 or not unknown.any() or prompt_per_request.max(initial=0) <= self.thresholds[0]:
+            return out
+        inferred = np.searchsorted(self.thresholds, prompt_per_request, "left").astype(np.int8)
+        return np.where(unknown, inferred, out).astype(np.int8)
 
     def __getstate__(self):  # sent to Dask workers without the remembered lookups
-        return {"book": self.book, "_entries": {}, "_blocks": {}}
+        return {"book": self.book, "_entries": {}, "_blocks": {}, "thresholds": self.thresholds}
 
     def entry(self, provider: str | None, model: str):
         k = (provider, model)
@@ -123,43 +146,48 @@ def dense_unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(x) == 0:
         return np.array([], np.int64), np.array([], np.int64)
     lo, hi = int(x.min()), int(x.max())
-    if hi - lo > 4 * len(x) + 1_000_000:
-        return np.unique(x, return_inverse=True)
+    if hi - lo > 4 * len(x) + 1_000_000:  # a wide range: hash, then sort only the distinct values
+        codes, uniq = pd.factorize(x)
+        order = np.argsort(uniq, kind="stable")
+        rank = np.empty(len(uniq), dtype=np.int64)
+        rank[order] = np.arange(len(uniq))
+        return np.asarray(uniq)[order].astype(np.int64), rank[codes]
     seen = np.bincount(x - lo, minlength=hi - lo + 1) > 0
     u = np.flatnonzero(seen)
     remap = np.cumsum(seen) - 1
     return u + lo, remap[x - lo]
 
 
+TIERS = ("standard", "batch", "flex", "priority")
+
+
 def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
-    """Add ``sku`` (provider/model as priced), ``status`` (see :data:`STATUS`), ``lc`` and the
-    cost columns ``cost.<meter>`` and ``cost`` to normalised usage rows (in place; returned)."""
+    """Price usage groups: columns day, provider, model, tier (code, see :data:`TIERS`), lcb
+    (long-context bucket, see :meth:`Rates.lc_buckets`) and the summed counts. Adds ``sku``
+    (provider/model as priced), ``status`` (see :data:`STATUS`), ``lc``, ``cost.<meter>`` and
+    ``cost``, and turns ``tier`` into its name (in place; returned)."""
     n = len(df)
-    prov = pd.Categorical(df["provider"])
-    model = pd.Categorical(df["model"])
-    tier = pd.Categorical(df["tier"])
-    pair = prov.codes.astype(np.int64) * (len(model.categories) + 1) + model.codes
+    pcodes, puniq = pd.factorize(df["provider"], use_na_sentinel=True)
+    mcodes, muniq = pd.factorize(df["model"], use_na_sentinel=True)
+    tcodes = df["tier"].to_numpy().astype(np.int64)
+    pair = (pcodes.astype(np.int64) + 1) * (len(muniq) + 1) + (mcodes + 1)
     upair, pinv = dense_unique(pair)
-    entries = []
-    sku_names = []
+    entries, sku_names, ranks = [], [], []
     for u in upair:
-        pc, mc = divmod(int(u), len(model.categories) + 1)
-        p = prov.categories[pc] if pc >= 0 else None
-        m = model.categories[mc] if mc >= 0 and mc < len(model.categories) else None
+        pc, mc = divmod(int(u), len(muniq) + 1)
+        p = puniq[pc - 1] if pc > 0 else None
+        m = muniq[mc - 1] if mc > 0 else None
         e = rates.entry(p, m)
         entries.append(e)
+        ranks.append(rates.rank(e))
         sku_names.append(e.key if e is not None else (f"{p}/{m}" if p is not None else str(m)))
     status = np.zeros(n, dtype=np.int8)
     known = np.array([e is not None for e in entries], dtype=bool)
-    status[~known[pinv]] = 1 if n else 0
-    prompt = sum(df[k].to_numpy() for k in ("input_tokens", "cached_input_tokens", "cache_write_tokens",
-                                             "cache_write_1h_tokens"))
-    per_req = prompt / np.maximum(df["requests"].to_numpy(), 1.0)
-    lc = df["long_context"].to_numpy().astype(np.int8)
-    thresholds = np.array([e.spec.long_context.threshold if e is not None and e.spec.long_context else np.inf
-                           for e in entries], dtype=float)
-    lc = np.where(lc >= 0, lc, (per_req > thresholds[pinv]) if n else lc).astype(np.int8)
-    combo = (pinv.astype(np.int64) * (len(tier.categories) + 1) + tier.codes) * 2 + lc
+    if n:
+        status[~known[pinv]] = 1
+    lc = (df["lcb"].to_numpy().astype(np.int64) > np.array(ranks, dtype=np.int64)[pinv]).astype(np.int8) if n \
+        else np.zeros(0, dtype=np.int8)
+    combo = (pinv.astype(np.int64) * len(TIERS) + tcodes) * 2 + lc
     ucombo, cinv = dense_unique(combo)
     table = np.full((len(ucombo) + 1, len(RATE_COLS)), np.nan)  # one row of rates per combination
     dated: list[tuple[np.ndarray, list]] = []
@@ -167,16 +195,16 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     day = df["day"].to_numpy()
     for j, c in enumerate(ucombo):
         rest, is_lc = divmod(int(c), 2)
-        pi, tc = divmod(rest, len(tier.categories) + 1)
+        pi, tc = divmod(rest, len(TIERS))
         e = entries[pi]
         if e is None:
             continue
-        blocks = rates.blocks(e, str(tier.categories[tc]), bool(is_lc)) if tc < len(tier.categories) else None
+        blocks = rates.blocks(e, TIERS[tc], bool(is_lc))
         if not blocks:
             no_price[j] = True
         elif len(blocks) == 1 and blocks[0][0] < -10**6 and blocks[0][1] > 10**6:
             table[j] = blocks[0][2]
-        else:  # price history: each row takes the block in force on its day
+        else:  # price history: each group takes the block in force on its day
             dated.append((np.flatnonzero(cinv == j), blocks))
     status[no_price[cinv]] = 2
     R = {rc: table[cinv, i] for i, rc in enumerate(RATE_COLS)}
@@ -212,6 +240,7 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     df["cost"] = np.where(priced, total, np.nan)
     df["status"] = status
     df["lc"] = lc
-    df["sku"] = pd.Categorical.from_codes(pinv, categories=pd.Index(sku_names).unique()) if len(set(sku_names)) == \
-        len(sku_names) else pd.Categorical(np.array(sku_names, dtype=object)[pinv] if n else [])
+    df["tier"] = pd.Categorical.from_codes(tcodes, categories=list(TIERS))
+    names = np.array(sku_names, dtype=object)
+    df["sku"] = names[pinv] if n else np.array([], dtype=object)
     return df

@@ -3,7 +3,9 @@ normalise each chunk to aicost's usage columns (with every bad cell found and na
 
 from __future__ import annotations
 
+import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -14,7 +16,7 @@ from ..errors import InputError, Problem
 from .layouts import COUNTS, TIER_WORDS, Layout
 
 CHUNK_ROWS = 1_000_000
-CSV_BLOCK_BYTES = 96 << 20
+PIECE_BYTES = 16 << 20  # a CSV piece: about 250k rows of a typical log
 
 
 def kind_of(path: Path) -> str:
@@ -40,11 +42,25 @@ def files_of(path: Path) -> list[Path]:
     return [path]
 
 
-def raw_chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS, careful: bool = False) -> Iterator[tuple[pd.DataFrame, int, int | None, int]]:
-    """(raw frame, first data row, line offset, bytes read so far) for each chunk of one file."""
+@dataclass
+class Chunk:
+    """A piece of one usage file: CSV bytes still to parse (on a worker thread), or a frame
+    already read. ``first`` is the piece's first data row (1-based) when known; CSV pieces
+    learn it from the pieces before them."""
+
+    data: tuple | None = None  # CSV: buffers that together hold a header line and whole rows
+    frame: pd.DataFrame | None = None
+    batch: object = None  # a pyarrow RecordBatch (Parquet)
+    first: int | None = None
+    line_offset: int | None = 1  # line = row + offset (CSV: the header is line 1)
+    pos: int = 0  # bytes of the file read so far (for the progress bar)
+
+
+def chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
+    """The pieces of one file, in order, each small enough to hold (about ``chunk_rows`` rows)."""
     kind = kind_of(path)
     if layout.nested or kind == "json":
-        yield _nested(path, layout), 1, None, path.stat().st_size
+        yield Chunk(frame=_nested(path, layout), first=1, line_offset=None, pos=path.stat().st_size)
         return
     if kind == "parquet":
         import pyarrow.parquet as pq
@@ -56,7 +72,8 @@ def raw_chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS, careful
         row, total, size = 1, max(pf.metadata.num_rows, 1), path.stat().st_size
         for batch in pf.iter_batches(batch_size=chunk_rows):
             row += batch.num_rows
-            yield batch.to_pandas(), row - batch.num_rows, None, int(size * (row - 1) / total)
+            yield Chunk(batch=batch, first=row - batch.num_rows, line_offset=None,
+                        pos=int(size * (row - 1) / total))
         return
     if kind == "jsonl":
         row = 1
@@ -64,120 +81,136 @@ def raw_chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS, careful
             reader = pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False)
             with reader:
                 for df in reader:
-                    yield df, row, 0, 0  # (no byte position from this reader: the bar moves per file)
+                    yield Chunk(frame=df, first=row, line_offset=0, pos=0)  # (the bar moves per file)
                     row += len(df)
         except ValueError as exc:
             raise InputError(Problem(str(path), None, "", f"not valid JSON Lines: {exc}")) from None
         return
-    yield from _csv_chunks(path, layout, chunk_rows, careful)
-
-
-def _csv_chunks(path: Path, layout: Layout, chunk_rows: int, careful: bool = False):
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    numeric = [layout.columns[k] for k in (*COUNTS, "billed_cost") if k in layout.columns]
-    numeric += list(layout.subtract.values())
-    opts = dict(
-        read_options=pacsv.ReadOptions(block_size=8 << 20, use_threads=True),
-        parse_options=pacsv.ParseOptions(delimiter="\t" if path.suffix == ".tsv" else ","),
-    )
-    try:
-        header = pacsv.open_csv(path, **opts).schema.names
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(Problem(str(path), 1, "", f"not a readable CSV file: {exc}")) from None
-    # text stays text ("007" is a tag, not 7); names and tags arrive dictionary-encoded (categorical)
-    ts_col = layout.columns.get("timestamp")
-    types = {c: (pa.string() if careful or c == ts_col else pa.dictionary(pa.int32(), pa.string()))
-             for c in header if c not in numeric}
-    types.update({c: (pa.string() if careful else pa.float64()) for c in numeric if c in header})
-    convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True)
-    row = 1
-    try:
-        if _quote_free(path):
-            pieces = _segments(path, pacsv, pa, opts, convert, chunk_rows)
-        else:
-            pieces = _streamed(path, pacsv, pa, opts, convert, chunk_rows)
-        for table, pos in pieces:
-            yield table.to_pandas(), row, 1, pos
-            row += table.num_rows
-    except pa.ArrowInvalid as exc:
-        if careful or "conversion error" not in str(exc):
-            raise InputError(Problem(str(path), None, "", f"cannot read this CSV: {exc}")) from None
-        raise Restart() from None  # a cell is not a number: the caller reads the file again as text
-
-
-def THREADED(pacsv):
-    return pacsv.ReadOptions(block_size=1 << 20, use_threads=True)  # small blocks: parsed on every core
+    if path.suffix.lower() == ".gz" or not _quote_free(path):
+        yield from _quoted_csv(path, layout, chunk_rows)
+        return
+    yield from _csv_pieces(path, chunk_rows)
 
 
 def _quote_free(path: Path) -> bool:
     """No double quote in the first 1 MB: rows cannot hold quoted line breaks, so the file can be
-    cut at line ends and each piece parsed on all cores."""
+    cut at line ends and the pieces parsed side by side."""
     with open(path, "rb") as fh:
         return b'"' not in fh.read(1 << 20)
 
 
-def _segments(path, pacsv, pa, opts, convert, chunk_rows):
-    """Pieces of about CSV_BLOCK_BYTES cut at line ends, each parsed on every core (no copies
-    beyond joining a piece's start to the previous piece's unfinished line)."""
+def _csv_pieces(path: Path, chunk_rows: int) -> Iterator[Chunk]:
+    """Pieces of about ``chunk_rows`` rows (at most PIECE_BYTES) cut at line ends, each with the
+    header line in front so that it parses on its own (no copy: a piece is the header, the end
+    of the line the previous piece cut, and a view of one block). A piece holding a quote after
+    all ends the cutting: the rest of the file goes through the quote-aware reader."""
     with open(path, "rb") as fh:
         header = fh.readline()
-        names = pacsv.read_csv(pa.BufferReader(header + b"\n"), parse_options=opts["parse_options"]).schema.names
+        if not header.strip():
+            raise InputError(Problem(str(path), 1, "", "empty file: expected a header line with column names"))
         sample = fh.read(1 << 20)
         per_row = max(1, len(sample) // max(1, sample.count(b"\n")))
-        size = max(1 << 16, min(CSV_BLOCK_BYTES, chunk_rows * per_row))
+        size = max(1 << 16, min(PIECE_BYTES, chunk_rows * per_row))
         fh.seek(len(header))
-        read_opts = pacsv.ReadOptions(column_names=names, block_size=1 << 20, use_threads=True)
         rest = b""
         while True:
             block = fh.read(size)
-            data = rest + block if rest else block
-            if not data:
-                return
-            cut = data.rfind(b"\n") + 1 if block else len(data)
-            if cut == 0:
-                rest = data
-                continue
-            view = memoryview(data)[:cut]
-            if data.find(b'"', 0, cut) >= 0:  # a quote after all: the rest goes through the streaming reader
-                yield from _streamed_bytes(header + bytes(view) + data[cut:] + fh.read(), pacsv, pa, opts, convert,
-                                           fh.tell())
-                return
-            table = pacsv.read_csv(pa.BufferReader(pa.py_buffer(view)), read_options=read_opts,
-                                   parse_options=opts["parse_options"], convert_options=convert)
-            rest = data[cut:]
-            yield table, fh.tell() - len(rest)
             if not block:
+                if rest:
+                    yield Chunk(data=(header, rest), pos=fh.tell())
                 return
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:  # no line end in the whole block: a very long line, keep reading
+                rest += block
+                continue
+            if b'"' in rest or block.find(b'"', 0, cut) >= 0:
+                yield Chunk(data=(), pos=fh.tell(), first=None)  # marks the switch (no rows)
+                tail = header + rest + block + fh.read()
+                yield from _quoted_csv(tail, None, chunk_rows, name=str(path), size=fh.tell())
+                return
+            view = memoryview(block)
+            yield Chunk(data=(header, rest, view[:cut]), pos=fh.tell() - (len(block) - cut))
+            rest = bytes(view[cut:])
 
 
-def _streamed(path, pacsv, pa, opts, convert, chunk_rows):
-    with open(path, "rb") as fh:
-        yield from _streamed_file(fh, pacsv, pa, opts, convert, chunk_rows)
+class _Parts(io.RawIOBase):
+    """A file over a few buffers, read in place (pandas' C reader copies in small blocks)."""
+
+    def __init__(self, parts):
+        self.parts = [memoryview(p) for p in parts if len(p)]
+        self.i = 0
+        self.off = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while self.i < len(self.parts):
+            p = self.parts[self.i]
+            if self.off < len(p):
+                n = min(len(b), len(p) - self.off)
+                b[:n] = p[self.off:self.off + n]
+                self.off += n
+                return n
+            self.i += 1
+            self.off = 0
+        return 0
 
 
-def _streamed_bytes(data: bytes, pacsv, pa, opts, convert, end_pos):
-    for table, _ in _streamed_file(pa.BufferReader(data), pacsv, pa, opts, convert, CHUNK_ROWS):
-        yield table, end_pos
+def _quoted_csv(src, layout: Layout | None, chunk_rows: int, name: str | None = None,
+                size: int | None = None) -> Iterator[Chunk]:
+    """CSV that may hold quoted line breaks (or is compressed): pandas' streaming reader, text
+    columns kept as text."""
+    handle = io.BytesIO(src) if isinstance(src, bytes) else src
+    try:
+        reader = pd.read_csv(handle, chunksize=chunk_rows, dtype=object, keep_default_na=True,
+                             sep="\t" if str(name or src).endswith(".tsv") else ",")
+        with reader:
+            for df in reader:
+                yield Chunk(frame=df, pos=size or 0)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(Problem(str(name or src), None, "", f"cannot read this CSV: {exc}")) from None
 
 
-def _streamed_file(fh, pacsv, pa, opts, convert, chunk_rows):
-    reader = pacsv.open_csv(fh, convert_options=convert, **opts)
-    pending: list = []
-    n = 0
-    for batch in reader:
-        pending.append(batch)
-        n += batch.num_rows
-        if n >= chunk_rows:
-            yield pa.Table.from_batches(pending), fh.tell()
-            pending, n = [], 0
-    if pending:
-        yield pa.Table.from_batches(pending), fh.tell()
+def parse(chunk: Chunk, text_columns: set[str], name: str, wanted: set[str] | None = None) -> pd.DataFrame:
+    """The rows of a chunk as a frame. CSV pieces are parsed by pandas' C reader (which lets go
+    of the GIL, so pieces parse side by side); a column that should be text but came out as
+    numbers ("007" would become 7) makes the piece parse again with that column as text."""
+    if chunk.frame is not None:
+        return chunk.frame
+    if chunk.batch is not None:
+        return chunk.batch.to_pandas()
+    if not chunk.data:
+        return pd.DataFrame()
+    sep = "\t" if name.endswith(".tsv") else ","
+    dtype = {c: object for c in text_columns} if text_columns else None
+    usecols = None
+    if wanted is not None:  # the piece's header line holds no quotes (see _csv_pieces)
+        first = bytes(chunk.data[0])
+        header = first[:first.find(b"\n")].decode("utf-8", "replace").rstrip("\r").split(sep)
+        usecols = [c for c in header if c in wanted] or None
+        if usecols is not None and len(usecols) == len(header):
+            usecols = None
+    try:
+        df = pd.read_csv(_Parts(chunk.data), sep=sep, dtype=dtype, usecols=usecols)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(name, None, "", f"cannot read this CSV: {exc}")) from None
+    return df
 
 
-class Restart(Exception):
-    """A file must be read again in careful mode (all numbers as text, to name every bad cell)."""
+def numeric_text(df: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> set[str]:
+    """Text columns (names, tiers, tags) that pandas read as numbers or booleans."""
+    wanted = {layout.columns.get(k) for k in ("provider", "model", "tier")}
+    wanted |= {layout.tags.get(k, k if layout.all_tags else None) for k in tag_keys}
+    if layout.tag_list:
+        wanted.add(layout.tag_list)
+    out = set()
+    for c in wanted:
+        if c is not None and c in df.columns:
+            s = df[c]
+            if (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)) and s.notna().any():
+                out.add(c)
+    return out
 
 
 def _nested(path: Path, layout: Layout) -> pd.DataFrame:
@@ -217,15 +250,26 @@ def _nested(path: Path, layout: Layout) -> pd.DataFrame:
 
 # ---- normalising ---------------------------------------------------------------------------
 
+TIERS = ("standard", "batch", "flex", "priority")
+
+
 def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> tuple[pd.DataFrame, list, np.ndarray]:
-    """aicost columns from a raw chunk: (frame, problems, valid mask)."""
+    """aicost columns from a raw chunk: (frame, problems, valid mask).
+
+    Every check is one vectorised test over the chunk; only the rows that fail one are looked
+    at one by one, to name them. Text columns stay text (Arrow strings), tiers become codes.
+    """
     n = len(raw)
+    if not isinstance(raw.index, pd.RangeIndex) or raw.index.start != 0:
+        raw = raw.reset_index(drop=True)  # later chunks of a streamed reader count on from the first
     problems: list[tuple[int, str, str]] = []
     bad = np.zeros(n, dtype=bool)
     out: dict[str, object] = {}
 
     def flag(mask: np.ndarray, column: str, message) -> None:
         nonlocal bad
+        if not mask.any():
+            return
         idx = np.flatnonzero(mask & ~bad)
         for i in idx[:1000]:  # the first thousand per column and chunk are named; all are counted
             problems.append((int(i), column, message(i) if callable(message) else message))
@@ -239,32 +283,39 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> tuple[p
                                  f"columns: {', '.join(map(str, raw.columns[:20]))})"))
     # timestamp -> day number
     src = layout.columns.get("timestamp")
-    ts = raw[src] if src in raw.columns else pd.Series([None] * n)
+    ts = raw[src] if src in raw.columns else pd.Series([None] * n, dtype=object)
     day = _days(ts, layout.time_unit)
-    flag(np.isnan(day), src or "timestamp",
-         lambda i: f"not a date or ISO 8601 time: {_show(ts.iloc[i])}")
-    out["day"] = np.nan_to_num(day).astype(np.int64)
-    # text columns
-    for k in ("provider", "model", "tier"):
+    flag(np.isnan(day), src or "timestamp", lambda i: f"not a date or ISO 8601 time: {_show(ts.iloc[i])}")
+    out["day"] = day.astype(np.int64) if not bad.any() else np.nan_to_num(day).astype(np.int64)
+    # names
+    for k in ("provider", "model"):
         if k in layout.values:
-            out[k] = pd.Categorical([str(layout.values[k])] * n) if n else pd.Categorical([])
+            out[k] = _const(str(layout.values[k]), n)
         elif layout.columns.get(k) in raw.columns:
             out[k] = _text(raw[layout.columns[k]])
         else:
-            out[k] = pd.Categorical([None] * n) if n else pd.Categorical([])
+            out[k] = _const(None, n)
     model = out["model"]
-    flag(pd.isna(model), layout.columns.get("model", "model"), "no model named")
-    tier = out["tier"]
-    known = ["standard", "batch", "flex", "priority"]
-    words = [TIER_WORDS.get(str(c).strip().lower()) for c in tier.categories]
-    # a code per category (-2: not a tier); the extra last entry is what an empty cell (code -1) becomes
-    lut = np.array([known.index(w) if w else -2 for w in words] + [0], dtype=np.int64)
-    codes = lut[tier.codes]
+    flag(model.isna().to_numpy(), layout.columns.get("model", "model"), "no model named")
+    # tier -> code (0 standard, 1 batch, 2 flex, 3 priority); an empty cell is standard
+    if "tier" in layout.values:
+        tier_text = _const(str(layout.values["tier"]), n)
+    elif layout.columns.get("tier") in raw.columns:
+        tier_text = _text(raw[layout.columns["tier"]])
+    else:
+        tier_text = None
+    if tier_text is None:
+        codes = np.zeros(n, dtype=np.int8)
+    else:
+        tc, tu = text_codes(tier_text)
+        words = [TIER_WORDS.get(str(u).strip().lower()) for u in tu]
+        lut = np.array([TIERS.index(w) if w else -2 for w in words] + [0], dtype=np.int8)
+        codes = lut[tc]  # code -1 (empty) takes the extra last entry: standard
     if layout.batch_flag and layout.batch_flag in raw.columns:
-        codes = np.where(raw[layout.batch_flag].fillna(False).astype(bool).to_numpy(), 1, codes)
+        codes = np.where(raw[layout.batch_flag].fillna(False).astype(bool).to_numpy(), 1, codes).astype(np.int8)
     flag(codes == -2, layout.columns.get("tier", "tier"),
-         lambda i: f"unknown tier {_show(tier[i])} (expected standard, batch, flex or priority)")
-    out["tier"] = pd.Categorical.from_codes(np.maximum(codes, 0), categories=known)
+         lambda i: f"unknown tier {_show(tier_text.iloc[i])} (expected standard, batch, flex or priority)")
+    out["tier"] = np.maximum(codes, 0).astype(np.int8)
     # counts
     for k in (*COUNTS, "billed_cost"):
         s = layout.columns.get(k)
@@ -276,41 +327,71 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> tuple[p
             continue
         col = raw[s]
         v = _numbers(col)
-        given = col.notna().to_numpy()
-        flag(given & np.isnan(v), s, lambda i, col=col: f"not a number: {_show(col.iloc[i])}")
+        if np.isnan(v).any():
+            given = col.notna().to_numpy()
+            flag(given & np.isnan(v), s, lambda i, col=col: f"not a number: {_show(col.iloc[i])}")
+            if k != "billed_cost":
+                v = np.where(given | (k != "requests"), np.nan_to_num(v), 1.0)
         if k != "billed_cost":
             flag(v < 0, s, lambda i, v=v: f"negative ({_num(v[i])})")
-            v = np.nan_to_num(v)
-            if k == "requests":
-                v = np.where(given, v, 1.0)
         out[k] = v
     for k, s in layout.subtract.items():
         if s in raw.columns:
             part = np.nan_to_num(_numbers(raw[s]))
-            over = part > out[k] + 0.5
-            flag(over, s, lambda i: f"more than the {layout.columns[k]} it is part of")
+            flag(part > out[k] + 0.5, s, lambda i: f"more than the {layout.columns[k]} it is part of")
             out[k] = np.maximum(out[k] - part, 0.0)
-    # long context: stated per row (Anthropic's context_window) or left to the pricing step
+    # long context: stated per row (Anthropic's context_window, a long_context column) or left
+    # to be inferred from the prompt size per request (-1)
     if layout.lc_column and layout.lc_column in raw.columns:
         out["long_context"] = (raw[layout.lc_column].astype(str) == layout.lc_value).to_numpy().astype(np.int8)
     elif "long_context" in layout.columns and layout.columns["long_context"] in raw.columns:
-        lc = raw[layout.columns["long_context"]]
-        out["long_context"] = lc.map(lambda x: 1 if str(x).strip().lower() in ("true", "1", "yes") else (
-            0 if str(x).strip().lower() in ("false", "0", "no", "", "none", "nan") else -1)).to_numpy().astype(np.int8)
+        lc_codes, lc_u = pd.factorize(raw[layout.columns["long_context"]], use_na_sentinel=True)
+        lut = np.array([_truth(u) for u in lc_u] + [-1], dtype=np.int8)
+        out["long_context"] = lut[lc_codes]
     elif layout.lc_column:  # buckets without the context window: no request counts to infer it from
         out["long_context"] = np.zeros(n, dtype=np.int8)
     else:
-        out["long_context"] = np.full(n, -1, dtype=np.int8)  # unknown: inferred from prompt size per request
+        out["long_context"] = np.full(n, -1, dtype=np.int8)
     # tags
     tags = _tags(raw, layout, tag_keys)
     for key in tag_keys:
-        out[f"tag.{key}"] = tags.get(key, pd.Categorical([None] * n) if n else pd.Categorical([]))
-    frame = pd.DataFrame(out)
+        out[f"tag.{key}"] = tags.get(key, _const(None, n))
+    frame = pd.DataFrame(out, copy=False)
     return frame, problems, ~bad
 
 
-def _tags(raw: pd.DataFrame, layout: Layout, keys: list[str]) -> dict[str, pd.Categorical]:
-    tags: dict[str, pd.Categorical] = {}
+def text_codes(s: pd.Series) -> tuple[np.ndarray, list | pd.Index]:
+    """(codes, distinct values) of a text column; code -1 for an empty cell. Arrow strings are
+    dictionary-encoded in C++ (which lets go of the GIL)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy().astype(np.int64), s.cat.categories
+    if isinstance(s.dtype, pd.StringDtype) and getattr(s.dtype, "storage", "") == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        d = pa.array(s.array)
+        d = d.combine_chunks() if isinstance(d, pa.ChunkedArray) else d
+        enc = d.dictionary_encode()
+        idx = enc.indices if not enc.indices.null_count else pc.fill_null(enc.indices, -1)
+        return idx.to_numpy(zero_copy_only=False), enc.dictionary.to_pylist()
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return codes.astype(np.int64), uniques
+
+
+def _truth(v) -> int:
+    s = str(v).strip().lower()
+    return 1 if s in ("true", "1", "yes", "1.0") else (0 if s in ("false", "0", "no", "", "none", "nan", "0.0") else -1)
+
+
+def _const(value: str | None, n: int) -> pd.Series:
+    """One value (or none) on every row, as a text column that costs no memory per row."""
+    if value is None:
+        return pd.Series(pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=pd.Index([], dtype=object)))
+    return pd.Series(pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([value], dtype=object)))
+
+
+def _tags(raw: pd.DataFrame, layout: Layout, keys: list[str]) -> dict[str, pd.Series]:
+    tags: dict[str, pd.Series] = {}
     for key in keys:
         src = layout.tags.get(key)
         if src is None and layout.all_tags:
@@ -318,13 +399,14 @@ def _tags(raw: pd.DataFrame, layout: Layout, keys: list[str]) -> dict[str, pd.Ca
         if src is not None and src in raw.columns:
             tags[key] = _text(raw[src])
     if layout.tag_list and layout.tag_list in raw.columns and any(k not in tags for k in keys):
-        col = _text(raw[layout.tag_list])  # parse each distinct tag list once
-        parsed = [_tag_pairs(c) for c in col.categories]
-        codes = col.codes
+        codes, uniques = pd.factorize(raw[layout.tag_list], use_na_sentinel=True)  # each distinct list once
+        parsed = [_tag_pairs(c) for c in uniques]
         for key in keys:
             if key not in tags:
-                vals = np.array([d.get(key) for d in parsed] + [None], dtype=object)
-                tags[key] = pd.Categorical(vals[np.where(codes >= 0, codes, len(parsed))])
+                vals = [d.get(key) for d in parsed]
+                cats = sorted({v for v in vals if v is not None})
+                lut = np.array([cats.index(v) if v is not None else -1 for v in vals] + [-1], dtype=np.int32)
+                tags[key] = pd.Series(pd.Categorical.from_codes(lut[codes], categories=pd.Index(cats, dtype=object)))
     return tags
 
 
@@ -350,19 +432,30 @@ def _tag_pairs(v) -> dict:
     return out
 
 
-def _text(s: pd.Series) -> pd.Categorical:
-    """A text column as a categorical of strings (names and tags have few distinct values)."""
+def _text(s: pd.Series) -> pd.Series:
+    """A column of names or tags as text: strings stay as they are (no copy); numbers and other
+    values become their text (42, not 42.0, for a whole number read as a float)."""
+    if isinstance(s.dtype, pd.StringDtype):
+        return s
     if isinstance(s.dtype, pd.CategoricalDtype):
-        c = s.array
-        if not all(isinstance(x, str) for x in c.categories):
-            c = pd.Categorical.from_codes(c.codes, categories=pd.Index([str(x) for x in c.categories]).unique()) \
-                if len({str(x) for x in c.categories}) == len(c.categories) else pd.Categorical(c.astype(str))
-        return c
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    cats = [str(x) for x in uniques]
-    if len(set(cats)) != len(cats):  # 1 and "1" in one column: join them
-        return pd.Categorical(np.array(cats + [None], dtype=object)[np.where(codes >= 0, codes, len(cats))])
-    return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=object))
+        cats = s.cat.categories
+        if all(isinstance(x, str) for x in cats):
+            return s
+        codes, labels = s.cat.codes.to_numpy(), [_label(x) for x in cats]
+    else:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        labels = [_label(x) for x in uniques]
+    if len(set(labels)) != len(labels):  # 1 and "1" in one column: one label
+        uniq = sorted(set(labels))
+        remap = np.array([uniq.index(x) for x in labels] + [-1], dtype=np.int64)
+        codes, labels = remap[codes], uniq
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object)))
+
+
+def _label(x) -> str:
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
 
 
 def _numbers(s: pd.Series) -> np.ndarray:
@@ -414,32 +507,27 @@ def _days(s: pd.Series, unit: str | None) -> np.ndarray:
 
 
 def _days_arrow(s: pd.Series) -> np.ndarray | None:
-    """The common case in C++: every value a date or a UTC time ('...Z'); None otherwise."""
+    """The common cases in C++: every value an ISO 8601 time with a zone (Z or an offset), or
+    every value a plain date or time without one (taken as UTC); None otherwise."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return None
     try:
-        a = pa.array(s.array) if not isinstance(s.dtype, pd.CategoricalDtype) else None
+        a = pa.array(s.array) if isinstance(s.dtype, pd.StringDtype) else pa.array(s, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
         return None
-    if a is None or not pa.types.is_string(a.type) and not pa.types.is_large_string(a.type):
+    if not (pa.types.is_string(a.type) or pa.types.is_large_string(a.type)) or a.null_count:
         return None
-    if a.null_count:
-        return None
-    n = pc.utf8_length(a)
-    utc = pc.or_(pc.equal(n, 10), pc.and_(pc.ends_with(a, "Z"), pc.greater_equal(n, 17)))
-    if not pc.all(utc).as_py():
-        return None
-    try:
-        d = pc.cast(pc.utf8_slice_codeunits(a, 0, 10), pa.date32())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None  # a bad date: the slow path names it
-    if len(a) and not pc.all(pc.equal(n, 10)).as_py():  # times must also be well formed
+    for target in (pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")):
         try:
-            pc.cast(a, pa.timestamp("s", tz="UTC"))
+            t = pc.cast(a, target)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return None
-    return d.to_numpy(zero_copy_only=False).astype("datetime64[D]").astype(np.int64).astype(float)
+            continue
+        ns = t.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        return (ns // DAY_NS).astype(float)
+    return None
 
 
 def _show(v) -> str:
