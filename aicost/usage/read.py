@@ -110,7 +110,7 @@ def _csv_pieces(path: Path, chunk_rows: int) -> Iterator[Chunk]:
             raise InputError(Problem(str(path), 1, "", "empty file: expected a header line with column names"))
         sample = fh.read(1 << 20)
         per_row = max(1, len(sample) // max(1, sample.count(b"\n")))
-        size = max(1 << 16, min(PIECE_BYTES, chunk_rows * per_row))
+        size = max(1 << 12, min(PIECE_BYTES, chunk_rows * per_row))
         fh.seek(len(header))
         rest = b""
         while True:
