@@ -56,7 +56,12 @@ class Chunk:
     pos: int = 0  # bytes of the file read so far (for the progress bar)
 
 
-def chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
+class Reread(Exception):
+    """The fast reader met something only the general one reads (JSON Lines whose values change
+    type between blocks): the file is read again from the start with ``general=True``."""
+
+
+def chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS, general: bool = False) -> Iterator[Chunk]:
     """The pieces of one file, in order, each small enough to hold (about ``chunk_rows`` rows)."""
     kind = kind_of(path)
     if layout.nested or kind == "json":
@@ -75,6 +80,9 @@ def chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS) -> Iterator
             yield Chunk(batch=batch, first=row - batch.num_rows, line_offset=None,
                         pos=int(size * (row - 1) / total))
         return
+    if kind == "jsonl" and not general:
+        yield from _jsonl_arrow(path, layout, chunk_rows)
+        return
     if kind == "jsonl":
         row = 1
         try:
@@ -90,6 +98,34 @@ def chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS) -> Iterator
         yield from _quoted_csv(path, layout, chunk_rows)
         return
     yield from _csv_pieces(path, chunk_rows)
+
+
+def _jsonl_arrow(path: Path, layout: Layout, chunk_rows: int) -> Iterator[Chunk]:
+    """JSON Lines through Arrow's block reader (parsed on every core); the time column is kept
+    as text so that zones are read the same way as in CSV."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    ts = layout.columns.get("timestamp")
+    schema = pa.schema([(ts, pa.string())]) if ts and layout.time_unit is None else None
+    opts = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
+    size = path.stat().st_size
+    per_row = 200
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+        per_row = max(1, len(head) // max(1, head.count(b"\n")))
+    block = max(1 << 16, min(PIECE_BYTES, chunk_rows * per_row))
+    row, done = 1, 0
+    try:
+        reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=block), parse_options=opts)
+        for batch in reader:
+            done += batch.nbytes
+            yield Chunk(batch=batch, first=row, line_offset=0, pos=min(size, done))
+            row += batch.num_rows
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+        if "JSON parse error" in str(exc) and "changed from" not in str(exc) and row == 1:
+            raise InputError(Problem(str(path), None, "", f"not valid JSON Lines: {exc}")) from None
+        raise Reread() from None
 
 
 def _quote_free(path: Path) -> bool:

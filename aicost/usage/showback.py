@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from .layouts import COUNTS, TOKENS, Layout
 from .price import COST_METERS, STATUS, Rates, dense_unique, price_frame
-from .read import CHUNK_ROWS, chunks, normalise, numeric_text, parse, text_codes
+from .read import CHUNK_ROWS, Reread, chunks, normalise, numeric_text, parse, text_codes
 
 SUM_COLS = ("rows", *COUNTS, *(f"cost.{m}" for m in COST_METERS), "cost", "billed_cost", "billed_rows",
             "repriced_billed")
@@ -138,9 +138,17 @@ def process_file(path: str | Path, layout: Layout, by: list[str], rates: Rates, 
                  chunk_rows: int = CHUNK_ROWS, progress: Callable[[int], None] | None = None) -> FilePart:
     """Read, check and sum one usage file, piece by piece, on a pool of threads; the pieces'
     results are taken in file order (so sums and messages do not depend on timing)."""
+    tune_allocator()
+    try:
+        return _process(path, layout, by, rates, on_error, chunk_rows, progress, general=False)
+    except Reread:
+        return _process(path, layout, by, rates, on_error, chunk_rows, progress, general=True)
+
+
+def _process(path, layout: Layout, by: list[str], rates: Rates, on_error: str, chunk_rows: int,
+             progress: Callable[[int], None] | None, general: bool) -> FilePart:
     from concurrent.futures import ThreadPoolExecutor
 
-    tune_allocator()
     path = Path(path)
     name = str(path)
     part = FilePart()
@@ -198,7 +206,7 @@ def process_file(path: str | Path, layout: Layout, by: list[str], rates: Rates, 
     with ThreadPoolExecutor(n_workers) as ex:
         pending: deque = deque()
         try:
-            for chunk in chunks(path, layout, chunk_rows):
+            for chunk in chunks(path, layout, chunk_rows, general):
                 pending.append((chunk, ex.submit(work, chunk)))
                 while len(pending) > n_workers:  # bounded: a piece per thread and one read ahead
                     fold(*pending.popleft())
@@ -252,7 +260,9 @@ def reduce(frame: pd.DataFrame, valid: np.ndarray, by: list[str], rates: Rates, 
     if not valid.all():
         cols = {k: v[valid] for k, v in cols.items()}
         sums = {k: v[valid] for k, v in sums.items()}
-    g = group_sum(cols, sums, None)
+    bounds = {k: (-1, len(values[k]) - 1) for k in values}
+    bounds.update(tier=(0, 3), hb=(0, 1), lcb=(0, len(rates.thresholds) + 1))
+    g = group_sum(cols, sums, None, bounds)
     for k in values:
         g.keys[k] = labels.ids(k, g.keys[k], values[k])
     for c in GROUP_SUMS:
@@ -277,18 +287,20 @@ def _lc_buckets(frame: pd.DataFrame, rates: Rates) -> np.ndarray:
     return rates.lc_buckets(prompt / np.maximum(frame["requests"].to_numpy(), 1.0), stated)
 
 
-def group_sum(keys: dict[str, np.ndarray], sums: dict[str, np.ndarray], rows: np.ndarray | None) -> Groups:
+def group_sum(keys: dict[str, np.ndarray], sums: dict[str, np.ndarray], rows: np.ndarray | None,
+              bounds: dict[str, tuple[int, int]] | None = None) -> Groups:
     """Sum ``sums`` (and count rows, or sum ``rows``) by the distinct combinations of the integer
     ``keys``: the keys are packed into one integer per row, then numbered and summed with
-    bincount (no sorting, no hashing of text)."""
+    bincount (no sorting, no hashing of text). ``bounds`` gives known (lowest, highest) values
+    of some keys, which saves a pass over them."""
     n = len(next(iter(keys.values())))
     if n == 0:
         return Groups({k: v[:0] for k, v in keys.items()}, {k: v[:0].astype(float) for k, v in sums.items()},
                       np.zeros(0, dtype=np.int64))
     gid = np.zeros(n, dtype=np.int64)
     size = 1
-    for v in keys.values():
-        lo, hi = int(v.min()), int(v.max())
+    for name, v in keys.items():
+        lo, hi = bounds[name] if bounds and name in bounds else (int(v.min()), int(v.max()))
         span = hi - lo + 1
         if span == 1:
             continue  # the same on every row: adds nothing to the grouping
