@@ -343,10 +343,7 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> tuple[p
     if tier_text is None:
         codes = np.zeros(n, dtype=np.int8)
     else:
-        tc, tu = text_codes(tier_text)
-        words = [TIER_WORDS.get(str(u).strip().lower()) for u in tu]
-        lut = np.array([TIERS.index(w) if w else -2 for w in words] + [0], dtype=np.int8)
-        codes = lut[tc]  # code -1 (empty) takes the extra last entry: standard
+        codes = _tier_codes(tier_text)
     if layout.batch_flag and layout.batch_flag in raw.columns:
         codes = np.where(raw[layout.batch_flag].fillna(False).astype(bool).to_numpy(), 1, codes).astype(np.int8)
     flag(codes == -2, layout.columns.get("tier", "tier"),
@@ -363,7 +360,7 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> tuple[p
             continue
         col = raw[s]
         v = _numbers(col)
-        if np.isnan(v).any():
+        if v.dtype.kind == "f" and np.isnan(v).any():
             given = col.notna().to_numpy()
             flag(given & np.isnan(v), s, lambda i, col=col: f"not a number: {_show(col.iloc[i])}")
             if k != "billed_cost":
@@ -394,6 +391,29 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> tuple[p
         out[f"tag.{key}"] = tags.get(key, _const(None, n))
     frame = pd.DataFrame(out, copy=False)
     return frame, problems, ~bad
+
+
+_TIER_KEYS = list(TIER_WORDS)
+_TIER_LUT = np.array([TIERS.index(TIER_WORDS[w]) for w in _TIER_KEYS] + [0], dtype=np.int8)
+
+
+def _tier_codes(s: pd.Series) -> np.ndarray:
+    """Tier codes per row (-2: not a tier word; an empty cell is standard). Arrow strings that
+    are all exact tier words are looked up in C++; anything else goes through its distinct
+    values (case and spaces ignored)."""
+    if isinstance(s.dtype, pd.StringDtype) and getattr(s.dtype, "storage", "") == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        a = pa.array(s.array)
+        idx = pc.index_in(a, value_set=pa.array(_TIER_KEYS, a.type))
+        if idx.null_count == a.null_count:  # every given value is a tier word as written
+            i = pc.fill_null(idx, len(_TIER_KEYS)).to_numpy(zero_copy_only=False)
+            return _TIER_LUT[i]
+    tc, tu = text_codes(s)
+    words = [TIER_WORDS.get(str(u).strip().lower()) for u in tu]
+    lut = np.array([TIERS.index(w) if w else -2 for w in words] + [0], dtype=np.int8)
+    return lut[tc]  # code -1 (empty) takes the extra last entry: standard
 
 
 def text_codes(s: pd.Series) -> tuple[np.ndarray, list | pd.Index]:
@@ -497,6 +517,8 @@ def _label(x) -> str:
 def _numbers(s: pd.Series) -> np.ndarray:
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.astype(float).to_numpy()
+    if pd.api.types.is_integer_dtype(s.dtype) and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+        return s.to_numpy()  # whole numbers, none missing: as they are (no copy)
     if pd.api.types.is_numeric_dtype(s.dtype):
         return s.to_numpy(dtype=float, na_value=np.nan)
     return pd.to_numeric(s.astype("string").str.strip(), errors="coerce").to_numpy(dtype=float, na_value=np.nan)

@@ -260,9 +260,7 @@ def reduce(frame: pd.DataFrame, valid: np.ndarray, by: list[str], rates: Rates, 
     if not valid.all():
         cols = {k: v[valid] for k, v in cols.items()}
         sums = {k: v[valid] for k, v in sums.items()}
-    bounds = {k: (-1, len(values[k]) - 1) for k in values}
-    bounds.update(tier=(0, 3), hb=(0, 1), lcb=(0, len(rates.thresholds) + 1))
-    g = group_sum(cols, sums, None, bounds)
+    g = group_sum(cols, sums, None)
     for k in values:
         g.keys[k] = labels.ids(k, g.keys[k], values[k])
     for c in GROUP_SUMS:
