@@ -208,7 +208,8 @@ def _quoted_csv(src, layout: Layout | None, chunk_rows: int, name: str | None = 
         raise InputError(Problem(str(name or src), None, "", f"cannot read this CSV: {exc}")) from None
 
 
-def parse(chunk: Chunk, text_columns: set[str], name: str, wanted: set[str] | None = None) -> pd.DataFrame:
+def parse(chunk: Chunk, text_columns: set[str], name: str,
+          wanted: tuple[set[str], set[str]] | None = None) -> pd.DataFrame:
     """The rows of a chunk as a frame. CSV pieces are parsed by pandas' C reader (which lets go
     of the GIL, so pieces parse side by side); a column that should be text but came out as
     numbers ("007" would become 7) makes the piece parse again with that column as text."""
@@ -224,8 +225,9 @@ def parse(chunk: Chunk, text_columns: set[str], name: str, wanted: set[str] | No
     if wanted is not None:  # the piece's header line holds no quotes (see _csv_pieces)
         first = bytes(chunk.data[0])
         header = first[:first.find(b"\n")].decode("utf-8", "replace").rstrip("\r").split(sep)
-        usecols = [c for c in header if c in wanted] or None
-        if usecols is not None and len(usecols) == len(header):
+        use, required = wanted
+        usecols = [c for c in header if c in use] or None
+        if usecols is not None and (len(usecols) == len(header) or not required <= set(usecols)):
             usecols = None
     try:
         df = pd.read_csv(_Parts(chunk.data), sep=sep, dtype=dtype, usecols=usecols)

@@ -7,7 +7,7 @@ Parquet batches, JSON Lines chunks) are parsed, checked and summed on a small po
 model, tier, long-context bucket, billed-or-not and tags. Memory stays bounded by a few pieces
 and the number of distinct groups. The local engine runs it on each file in turn; the Dask
 engine on each partition file on the cluster's workers. Both merge the groups
-(:func:`merge_groups`), price them once with :func:`~aicost.usage.price.price_frame`, sum them
+(:func:`merge_frames`), price them once with :func:`~aicost.usage.price.price_frame`, sum them
 by month (:func:`aggregate`) and allocate (:func:`allocate`).
 """
 
@@ -33,10 +33,6 @@ GROUP_SUMS = (*COUNTS, "billed_cost")
 UNALLOCATED = "(unallocated)"
 MAX_PROBLEMS = 200
 COMPACT_ROWS = 1_000_000  # groups held before they are summed again
-
-
-def group_keys(by: list[str]) -> list[str]:
-    return ["day", "provider", "model", "tier", "lcb", "hb", *[f"tag.{k}" for k in by]]
 
 
 @dataclass
@@ -219,8 +215,9 @@ def _process(path, layout: Layout, by: list[str], rates: Rates, on_error: str, c
     return part
 
 
-def needed_columns(layout: Layout, by: list[str]) -> set[str] | None:
-    """The log columns this run reads (None: all, for a layout that takes every column)."""
+def needed_columns(layout: Layout, by: list[str]) -> tuple[set[str], set[str]]:
+    """The log columns this run reads, and those it cannot do without (when one of those is
+    missing, every column is read, so that the error can list them)."""
     cols = set(layout.columns.values()) | set(layout.subtract.values())
     cols |= {layout.tags[k] for k in by if k in layout.tags}
     if layout.all_tags:
@@ -228,7 +225,8 @@ def needed_columns(layout: Layout, by: list[str]) -> set[str] | None:
     for c in (layout.tag_list, layout.lc_column, layout.batch_flag):
         if c:
             cols.add(c)
-    return cols
+    required = {layout.columns[k] for k in ("timestamp", "model") if k in layout.columns}
+    return cols, required
 
 
 def _codes(s: pd.Series) -> tuple[np.ndarray, Any]:
