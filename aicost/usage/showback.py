@@ -283,20 +283,18 @@ def _lc_buckets(frame: pd.DataFrame, rates: Rates) -> np.ndarray:
     return rates.lc_buckets(prompt / np.maximum(frame["requests"].to_numpy(), 1.0), stated)
 
 
-def group_sum(keys: dict[str, np.ndarray], sums: dict[str, np.ndarray], rows: np.ndarray | None,
-              bounds: dict[str, tuple[int, int]] | None = None) -> Groups:
+def group_sum(keys: dict[str, np.ndarray], sums: dict[str, np.ndarray], rows: np.ndarray | None) -> Groups:
     """Sum ``sums`` (and count rows, or sum ``rows``) by the distinct combinations of the integer
-    ``keys``: the keys are packed into one integer per row, then numbered and summed with
-    bincount (no sorting, no hashing of text). ``bounds`` gives known (lowest, highest) values
-    of some keys, which saves a pass over them."""
+    ``keys``: the keys are packed into one integer per row (a key that is the same on every row
+    adds nothing), then numbered and summed with bincount (no sorting, no hashing of text)."""
     n = len(next(iter(keys.values())))
     if n == 0:
         return Groups({k: v[:0] for k, v in keys.items()}, {k: v[:0].astype(float) for k, v in sums.items()},
                       np.zeros(0, dtype=np.int64))
     gid = np.zeros(n, dtype=np.int64)
     size = 1
-    for name, v in keys.items():
-        lo, hi = bounds[name] if bounds and name in bounds else (int(v.min()), int(v.max()))
+    for v in keys.values():
+        lo, hi = int(v.min()), int(v.max())
         span = hi - lo + 1
         if span == 1:
             continue  # the same on every row: adds nothing to the grouping
