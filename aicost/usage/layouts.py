@@ -57,6 +57,10 @@ class Layout:
     batch_flag: str | None = None  # OpenAI's boolean "batch"
     all_tags: bool = False  # any other column is a tag (aicost's own layout)
 
+    def tag_source(self, key: str) -> str | None:
+        """The log column a tag comes from (None: not a column; maybe in ``tag_list``)."""
+        return self.tags.get(key, key if self.all_tags else None)
+
 
 AICOST = Layout("aicost", {k: k for k in KNOWN}, all_tags=True)
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from ..tiers import TIERS
 from .layouts import TOKENS
 
 EPOCH = date(1970, 1, 1)
@@ -156,9 +157,6 @@ def dense_unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     u = np.flatnonzero(seen)
     remap = np.cumsum(seen) - 1
     return u + lo, remap[x - lo]
-
-
-TIERS = ("standard", "batch", "flex", "priority")
 
 
 def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:

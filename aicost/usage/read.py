@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ..tiers import TIERS
 from .layouts import COUNTS, TIER_WORDS, Layout
 
 CHUNK_ROWS = 1_000_000
@@ -94,8 +95,8 @@ def chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS, general: bo
         except ValueError as exc:
             raise InputError(Problem(str(path), None, "", f"not valid JSON Lines: {exc}")) from None
         return
-    if path.suffix.lower() == ".gz" or not _quote_free(path):
-        yield from _quoted_csv(path, layout, chunk_rows)
+    if path.suffix.lower() == ".gz":
+        yield from _quoted_csv(path, chunk_rows)
         return
     yield from _csv_pieces(path, chunk_rows)
 
@@ -110,11 +111,8 @@ def _jsonl_arrow(path: Path, layout: Layout, chunk_rows: int) -> Iterator[Chunk]
     schema = pa.schema([(ts, pa.string())]) if ts and layout.time_unit is None else None
     opts = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
     size = path.stat().st_size
-    per_row = 200
     with open(path, "rb") as fh:
-        head = fh.read(1 << 20)
-        per_row = max(1, len(head) // max(1, head.count(b"\n")))
-    block = max(1 << 16, min(PIECE_BYTES, chunk_rows * per_row))
+        block = _piece_size(fh.read(1 << 20), chunk_rows, 1 << 16)
     row, done = 1, 0
     try:
         reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=block), parse_options=opts)
@@ -128,25 +126,27 @@ def _jsonl_arrow(path: Path, layout: Layout, chunk_rows: int) -> Iterator[Chunk]
         raise Reread() from None
 
 
-def _quote_free(path: Path) -> bool:
-    """No double quote in the first 1 MB: rows cannot hold quoted line breaks, so the file can be
-    cut at line ends and the pieces parsed side by side."""
-    with open(path, "rb") as fh:
-        return b'"' not in fh.read(1 << 20)
+def _piece_size(sample: bytes, chunk_rows: int, smallest: int) -> int:
+    """Bytes for a piece of about ``chunk_rows`` rows, judged from a sample of the file."""
+    per_row = max(1, len(sample) // max(1, sample.count(b"\n")))
+    return max(smallest, min(PIECE_BYTES, chunk_rows * per_row))
 
 
 def _csv_pieces(path: Path, chunk_rows: int) -> Iterator[Chunk]:
     """Pieces of about ``chunk_rows`` rows (at most PIECE_BYTES) cut at line ends, each with the
     header line in front so that it parses on its own (no copy: a piece is the header, the end
-    of the line the previous piece cut, and a view of one block). A piece holding a quote after
-    all ends the cutting: the rest of the file goes through the quote-aware reader."""
+    of the line the previous piece cut, and a view of one block). Cutting at line ends is safe
+    only without quotes (a quoted field may hold a line break): a quote in the first MB sends
+    the file, and a quote met later the rest of it, to the quote-aware reader."""
     with open(path, "rb") as fh:
         header = fh.readline()
         if not header.strip():
             raise InputError(Problem(str(path), 1, "", "empty file: expected a header line with column names"))
         sample = fh.read(1 << 20)
-        per_row = max(1, len(sample) // max(1, sample.count(b"\n")))
-        size = max(1 << 12, min(PIECE_BYTES, chunk_rows * per_row))
+        if b'"' in header or b'"' in sample:
+            yield from _quoted_csv(path, chunk_rows)
+            return
+        size = _piece_size(sample, chunk_rows, 1 << 12)
         fh.seek(len(header))
         rest = b""
         while True:
@@ -160,9 +160,8 @@ def _csv_pieces(path: Path, chunk_rows: int) -> Iterator[Chunk]:
                 rest += block
                 continue
             if b'"' in rest or block.find(b'"', 0, cut) >= 0:
-                yield Chunk(data=(), pos=fh.tell(), first=None)  # marks the switch (no rows)
                 tail = header + rest + block + fh.read()
-                yield from _quoted_csv(tail, None, chunk_rows, name=str(path), size=fh.tell())
+                yield from _quoted_csv(tail, chunk_rows, name=str(path), size=fh.tell())
                 return
             view = memoryview(block)
             yield Chunk(data=(header, rest, view[:cut]), pos=fh.tell() - (len(block) - cut))
@@ -193,14 +192,12 @@ class _Parts(io.RawIOBase):
         return 0
 
 
-def _quoted_csv(src, layout: Layout | None, chunk_rows: int, name: str | None = None,
-                size: int | None = None) -> Iterator[Chunk]:
+def _quoted_csv(src, chunk_rows: int, name: str | None = None, size: int | None = None) -> Iterator[Chunk]:
     """CSV that may hold quoted line breaks (or is compressed): pandas' streaming reader, text
     columns kept as text."""
     handle = io.BytesIO(src) if isinstance(src, bytes) else src
     try:
-        reader = pd.read_csv(handle, chunksize=chunk_rows, dtype=object, keep_default_na=True,
-                             sep="\t" if str(name or src).endswith(".tsv") else ",")
+        reader = pd.read_csv(handle, chunksize=chunk_rows, dtype=object, sep="\t" if str(name or src).endswith(".tsv") else ",")
         with reader:
             for df in reader:
                 yield Chunk(frame=df, pos=size or 0)
@@ -239,7 +236,7 @@ def parse(chunk: Chunk, text_columns: set[str], name: str,
 def numeric_text(df: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> set[str]:
     """Text columns (names, tiers, tags) that pandas read as numbers or booleans."""
     wanted = {layout.columns.get(k) for k in ("provider", "model", "tier")}
-    wanted |= {layout.tags.get(k, k if layout.all_tags else None) for k in tag_keys}
+    wanted |= {layout.tag_source(k) for k in tag_keys}
     if layout.tag_list:
         wanted.add(layout.tag_list)
     out = set()
@@ -287,9 +284,6 @@ def _nested(path: Path, layout: Layout) -> pd.DataFrame:
 
 
 # ---- normalising ---------------------------------------------------------------------------
-
-TIERS = ("standard", "batch", "flex", "priority")
-
 
 def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str]) -> tuple[pd.DataFrame, list, np.ndarray]:
     """aicost columns from a raw chunk: (frame, problems, valid mask).
@@ -451,9 +445,7 @@ def _const(value: str | None, n: int) -> pd.Series:
 def _tags(raw: pd.DataFrame, layout: Layout, keys: list[str]) -> dict[str, pd.Series]:
     tags: dict[str, pd.Series] = {}
     for key in keys:
-        src = layout.tags.get(key)
-        if src is None and layout.all_tags:
-            src = key
+        src = layout.tag_source(key)
         if src is not None and src in raw.columns:
             tags[key] = _text(raw[src])
     if layout.tag_list and layout.tag_list in raw.columns and any(k not in tags for k in keys):

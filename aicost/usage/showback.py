@@ -88,11 +88,8 @@ class Labels:
         return lut[codes]
 
 
-TEXT_KEYS = ("provider", "model")
-
-
 def text_keys(by: list[str]) -> list[str]:
-    return [*TEXT_KEYS, *[f"tag.{k}" for k in by]]
+    return ["provider", "model", *[f"tag.{k}" for k in by]]
 
 
 def group_keys(by: list[str]) -> list[str]:
@@ -219,19 +216,12 @@ def needed_columns(layout: Layout, by: list[str]) -> tuple[set[str], set[str]]:
     """The log columns this run reads, and those it cannot do without (when one of those is
     missing, every column is read, so that the error can list them)."""
     cols = set(layout.columns.values()) | set(layout.subtract.values())
-    cols |= {layout.tags[k] for k in by if k in layout.tags}
-    if layout.all_tags:
-        cols |= set(by)
+    cols |= {c for c in map(layout.tag_source, by) if c is not None}
     for c in (layout.tag_list, layout.lc_column, layout.batch_flag):
         if c:
             cols.add(c)
     required = {layout.columns[k] for k in ("timestamp", "model") if k in layout.columns}
     return cols, required
-
-
-def _codes(s: pd.Series) -> tuple[np.ndarray, Any]:
-    """Codes (-1 for none) into the distinct values of a text column."""
-    return text_codes(s)
 
 
 def reduce(frame: pd.DataFrame, valid: np.ndarray, by: list[str], rates: Rates, labels: Labels,
@@ -241,7 +231,7 @@ def reduce(frame: pd.DataFrame, valid: np.ndarray, by: list[str], rates: Rates, 
     cols: dict[str, np.ndarray] = {"day": frame["day"].to_numpy()}
     values: dict[str, Any] = {}
     for k in text_keys(by):  # grouped by this chunk's codes; the groups then take the file's ids
-        cols[k], values[k] = _codes(frame[k])
+        cols[k], values[k] = text_codes(frame[k])
     cols["tier"] = frame["tier"].to_numpy()
     cols["lcb"] = _lc_buckets(frame, rates)
     billed = frame["billed_cost"].to_numpy()
