@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
-    from .result import Result
+    from aicost.results.compare import Result
 
 
 def compare_result(scenarios=None, pricing: Sequence = (), sets: Iterable[str] = (), as_of=None,
                    tiers=None, providers=None, top=None, samples=None, seed=0) -> "Result":
-    """Compare every option of each scenario; returns the :class:`aicost.result.Result`.
+    """Compare every option of each scenario; returns the :class:`aicost.results.compare.Result`.
 
     ``scenarios``: paths or bundled names (default: the bundled default scenario);
     ``pricing``: extra pricing directories layered over the bundled tables;
     ``sets``: ``FIELD=VALUE`` overrides, as ``--set`` on the command line.
     """
-    from .comparison import run
+    from aicost.analyses.compare import run
 
     if isinstance(scenarios, (str, bytes)) or hasattr(scenarios, "__fspath__"):
         scenarios = [scenarios]
@@ -41,7 +41,7 @@ def compare(scenarios=None, pricing: Sequence = (), sets: Iterable[str] = (), as
 
     The full result (assumptions, notes, meters, price sources) is in ``df.attrs["result"]``.
     """
-    from .frame import to_frame
+    from aicost.results.frames import to_frame
 
     return to_frame(compare_result(scenarios, pricing, sets, as_of, tiers, providers, top, samples, seed))
 

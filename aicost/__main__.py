@@ -1,3 +1,3 @@
-from .cli import main
+from aicost.cli import main
 
 main()

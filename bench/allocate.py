@@ -90,7 +90,7 @@ def floor_command(path: Path) -> float:
 
 
 def ours_library(path: Path) -> tuple[float, dict]:
-    from aicost.pricing import PriceBook
+    from aicost.inputs.pricebook import PriceBook
     from aicost.usage import layouts, showback
 
     book = PriceBook.load()

@@ -15,11 +15,11 @@ import json
 import time
 
 import aicost
-from aicost import scenario as scenario_mod
-from aicost.comparison import compare_loaded
-from aicost.pricing import PriceBook
-from aicost.ranges import sample
-from aicost.yamlio import dotted
+from aicost.inputs import scenario as scenario_mod
+from aicost.analyses.compare import compare_loaded
+from aicost.inputs.pricebook import PriceBook
+from aicost.inputs.ranges import sample
+from aicost.inputs.yamlio import dotted
 
 
 def main() -> None:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from aicost.comparison import compare_loaded
+from aicost.analyses.compare import compare_loaded
 from aicost.engine.evaluate import evaluate
 from aicost.model.scenario import Scenario
-from aicost.pricing import PriceBook
-from aicost.scenario import LoadedScenario, resolve_models
-from aicost.yamlio import Document
+from aicost.inputs.pricebook import PriceBook
+from aicost.inputs.scenario import LoadedScenario, resolve_models
+from aicost.inputs.yamlio import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,8 +56,8 @@ def scenario(**changes) -> dict:
 
 def loaded(data: dict, book: PriceBook) -> LoadedScenario:
     """A scenario from a dict, loaded as a file would be (ranges lifted, validated, models resolved)."""
-    from aicost.errors import InputError
-    from aicost.ranges import extract
+    from aicost.base.errors import InputError
+    from aicost.inputs.ranges import extract
 
     doc = Document("<test>", data)
     point, ranges, problems = extract(data, doc, Scenario)

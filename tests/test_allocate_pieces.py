@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aicost.pricing import PriceBook
+from aicost.inputs.pricebook import PriceBook
 from aicost.report.allocation import render_json
 from aicost.usage import layouts, read, showback
 

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from aicost import cache
-from aicost.comparison import run
-from aicost.pricing import PriceBook
+from aicost.inputs import cache
+from aicost.analyses.compare import run
+from aicost.inputs.pricebook import PriceBook
 from aicost.report import render
 
 SCENARIO = """\

@@ -8,9 +8,9 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
-from aicost.check import run_checks
+from aicost.analyses.check import run_checks
 from aicost.cli import app
-from aicost.pricing import PriceBook
+from aicost.inputs.pricebook import PriceBook
 
 runner = CliRunner()
 BOOK = PriceBook.load([])
@@ -343,12 +343,12 @@ def test_a_bad_budgets_file_is_reported_at_its_lines(tmp_path):
 
 
 def test_an_internal_error_is_exit_3_without_a_traceback(tmp_path, monkeypatch):
-    import aicost.check
+    import aicost.analyses.check
 
     def boom(*a, **k):
         raise RuntimeError("simulated")
 
-    monkeypatch.setattr(aicost.check, "check_scenario", boom)
+    monkeypatch.setattr(aicost.analyses.check, "check_scenario", boom)
     code, out, err = run(write(tmp_path, "max_monthly_cost: 10\n"))
     assert code == 3 and "internal error" in err and "Traceback" not in err + out
 

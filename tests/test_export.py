@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from aicost import export as exp
-from aicost import paths
+from aicost.analyses import export as exp
+from aicost.base import paths
 from aicost.cli import app
-from aicost.comparison import run
-from aicost.focus import MANDATORY
+from aicost.analyses.compare import run
+from aicost.report.focus import MANDATORY
 from aicost.report.csvsafe import DANGEROUS
 
 from conftest import AS_OF
@@ -148,7 +148,7 @@ def test_formulas_in_names_and_tags_open_inert(tmp_path, fmt):
 
 
 def test_negative_numbers_stay_numbers():
-    from aicost.focus import money, render
+    from aicost.report.focus import money, render
 
     text = render([{"BilledCost": money(-12.5), "x_Team": "-2+3"}], ["BilledCost", "x_Team"])
     assert text.splitlines()[1] == "-12.5,'-2+3"

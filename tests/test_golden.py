@@ -10,8 +10,8 @@ import os
 
 import pytest
 
-from aicost import paths
-from aicost.comparison import run
+from aicost.base import paths
+from aicost.analyses.compare import run
 from aicost.report import Format, render
 from conftest import AS_OF, ROOT
 
@@ -58,8 +58,8 @@ def test_shipped_scenarios_pull_different_ways(results):
 @pytest.mark.parametrize("name", ["self-hosted-wins", "self-hosted-loses"])
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
 def test_gpu_view_golden(book, name, fmt):
-    from aicost import scenario as scenario_mod
-    from aicost.gpuview import gpu_report, rows, to_dict
+    from aicost.inputs import scenario as scenario_mod
+    from aicost.analyses.gpu import gpu_report, rows, to_dict
     from aicost.report.gpu import render_gpu
     from aicost.report.json import dumps
     from aicost.report.rows import render as render_rows
@@ -79,8 +79,8 @@ def test_gpu_view_golden(book, name, fmt):
 
 def test_gpu_view_break_even_is_checked_by_evaluation(book):
     """The reported break-even volume: the GPU option and the hosted one cost the same there."""
-    from aicost import scenario as scenario_mod
-    from aicost.gpuview import gpu_report
+    from aicost.inputs import scenario as scenario_mod
+    from aicost.analyses.gpu import gpu_report
 
     report = gpu_report(scenario_mod.load("self-hosted-wins", book), book, AS_OF)
     top = report["options"][0]

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aicost.breakeven import crossings
-from aicost.comparison import compare_loaded, plan_for
+from aicost.engine.roots import crossings
+from aicost.analyses.compare import compare_loaded, plan_for
 from aicost.engine import gpu as G
 from aicost.engine.evaluate import evaluate
-from aicost.errors import InputError
-from aicost.pricing import PriceBook
+from aicost.base.errors import InputError
+from aicost.inputs.pricebook import PriceBook
 from conftest import AS_OF, ROOT, loaded
 
 TEST_GPUS = ROOT / "tests" / "data" / "gpus_test"

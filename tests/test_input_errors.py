@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from aicost.errors import InputError
-from aicost.pricing import PriceBook
-from aicost.scenario import load
+from aicost.base.errors import InputError
+from aicost.inputs.pricebook import PriceBook
+from aicost.inputs.scenario import load
 
 GOOD = """\
 version: 1

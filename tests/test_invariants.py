@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from aicost.engine import formulas as F
 from aicost.engine.evaluate import evaluate
-from aicost.comparison import plan_for
+from aicost.analyses.compare import plan_for
 from conftest import AS_OF, loaded, scenario
 
 probs = st.floats(0.0, 1.0, allow_nan=False)

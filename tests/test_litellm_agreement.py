@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from aicost.catalog import flat_rates
-from aicost.importers import from_litellm, to_yaml
-from aicost.pricing import PriceBook
+from aicost.analyses.pricing import flat_rates
+from aicost.inputs.importers import from_litellm, to_yaml
+from aicost.inputs.pricebook import PriceBook
 from conftest import AS_OF, ROOT
 
 DATA = ROOT / "tests" / "data"

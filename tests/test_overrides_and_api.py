@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import aicost
-from aicost.overrides import Override, resolve_path
-from aicost.scenario import load
+from aicost.inputs.overrides import Override, resolve_path
+from aicost.inputs.scenario import load
 
 
 @pytest.mark.parametrize("expr,field,expected", [
@@ -52,5 +52,5 @@ def test_api_returns_a_dataframe():
 
 
 def test_api_errors_are_input_errors():
-    with pytest.raises(aicost.errors.InputError):
+    with pytest.raises(aicost.base.errors.InputError):
         aicost.compare("no-such-scenario")

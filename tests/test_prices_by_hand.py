@@ -71,7 +71,7 @@ def test_o3_price_history(book):
     """o3 before the 2025-06-10 cut: $10 / $40; after: $2 / $8 (10,000 in, 1,000 out)."""
     from datetime import date
 
-    from aicost.comparison import compare_loaded
+    from aicost.analyses.compare import compare_loaded
     from conftest import loaded
 
     data = scenario(models={"o3": {"p_success": 1.0}})

@@ -13,8 +13,8 @@ import yaml
 from typer.testing import CliRunner
 
 from aicost.cli import app
-from aicost.comparison import run
-from aicost.pricing import PriceBook
+from aicost.analyses.compare import run
+from aicost.inputs.pricebook import PriceBook
 from conftest import AS_OF, ROOT
 
 runner = CliRunner()
@@ -130,7 +130,7 @@ def test_schema_files_match_the_models(kind):
     r = invoke("pricing", "schema", kind)
     assert r.exit_code == 0
     assert r.stdout == (ROOT / "schema" / f"{kind}.schema.json").read_text(), \
-        "regenerate with: python -m aicost.schema"
+        "regenerate with: python -m aicost.inputs.schema"
 
 
 def test_shipped_yaml_points_at_the_schema():

@@ -53,7 +53,7 @@ def test_readme_python_example_runs():
 
 
 def test_worked_example_figures_match_the_readme(book):
-    from aicost.comparison import run
+    from aicost.analyses.compare import run
     o = run(["worked-example"], book=book).scenarios[0].options[0]
     m = o.metrics
     # the README's arithmetic, line by line

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from aicost.cli import app
-from aicost.comparison import compare_loaded
-from aicost.errors import InputError
-from aicost.ranges import Range
+from aicost.analyses.compare import compare_loaded
+from aicost.base.errors import InputError
+from aicost.inputs.ranges import Range
 from conftest import AS_OF, loaded, scenario
 
 runner = CliRunner()
@@ -107,7 +107,7 @@ def test_probabilities_stay_in_bounds_after_sampling(book):
     ({"low": 0.5, "likely": 0.6, "high": 0.9, "dist": "gamma"}, "unknown distribution 'gamma'"),
 ])
 def test_bad_ranges_are_reported_at_their_line(tmp_path, book, value, message):
-    from aicost.scenario import load
+    from aicost.inputs.scenario import load
 
     text = f"""\
 version: 1
@@ -135,8 +135,8 @@ value: {{value_per_success: 1}}
 def test_a_range_on_a_whole_number_field_is_an_error(book):
     data = scenario(quality={"attempts_allowed": {"low": 1, "likely": 2, "high": 3}})
     from aicost.model.scenario import Scenario
-    from aicost.ranges import extract
-    from aicost.yamlio import Document
+    from aicost.inputs.ranges import extract
+    from aicost.inputs.yamlio import Document
 
     _, ranges, problems = extract(data, Document("<t>", data), Scenario)
     assert not ranges and "takes a whole number, not a range" in problems[0].message
@@ -144,9 +144,9 @@ def test_a_range_on_a_whole_number_field_is_an_error(book):
 
 def test_tornado_by_hand(book):
     """The swing of each input: the metric at its low and its high, others at their likely values."""
-    from aicost.comparison import plan_for
+    from aicost.analyses.compare import plan_for
     from aicost.engine.evaluate import evaluate
-    from aicost.uncertainty import tornado
+    from aicost.engine.sampling import tornado
 
     ls = loaded(ranged(), book)
     plan = plan_for(ls, book, AS_OF)

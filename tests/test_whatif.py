@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from aicost import scenario as scenario_mod
+from aicost.inputs import scenario as scenario_mod
 from aicost.cli import app
-from aicost.comparison import compare_loaded
-from aicost.pricing import PriceBook
-from aicost.whatif import breakeven_report, sweep_report
+from aicost.analyses.compare import compare_loaded
+from aicost.inputs.pricebook import PriceBook
+from aicost.analyses.whatif import breakeven_report, sweep_report
 
 runner = CliRunner()
 BOOK = PriceBook.load([])
@@ -216,7 +216,7 @@ def _numeric_leaves(tree, path=()):
 def test_every_numeric_field_can_be_swept_and_its_ends_match_compare(scenario):
     """The engine keeps every input's points apart (flags included): no field breaks a sweep, and
     the ends of each sweep equal compare there."""
-    from aicost.errors import InputError
+    from aicost.base.errors import InputError
 
     swept = 0
     for field, v in _numeric_leaves(scenario_mod.load(scenario, BOOK, []).plain):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from aicost.comparison import compare_designs, compare_loaded
-from aicost.errors import InputError
+from aicost.analyses.compare import compare_designs, compare_loaded
+from aicost.base.errors import InputError
 from conftest import AS_OF, loaded, option, scenario
 
 ONE = {"p_success": 1.0}
@@ -150,8 +150,8 @@ def test_latency_estimate_and_need(book):
 
 
 def test_variant_with_a_one_time_cost(book):
-    from aicost.yamlio import load_text
-    from aicost.scenario import LoadedScenario, resolve_models
+    from aicost.inputs.yamlio import load_text
+    from aicost.inputs.scenario import LoadedScenario, resolve_models
     from aicost.model.scenario import Scenario
 
     text = """\
@@ -203,8 +203,8 @@ variants:
 def test_bad_workflow_input(book, change, expected):
     from aicost.model import validate
     from aicost.model.scenario import Scenario
-    from aicost.scenario import resolve_models
-    from aicost.yamlio import Document
+    from aicost.inputs.scenario import resolve_models
+    from aicost.inputs.yamlio import Document
 
     data = {**scenario(), **change}
     doc = Document("<t>", data)
@@ -214,7 +214,7 @@ def test_bad_workflow_input(book, change, expected):
 
 
 def test_a_variant_overriding_a_missing_field_is_reported_at_its_line(tmp_path, book):
-    from aicost.scenario import load, variants
+    from aicost.inputs.scenario import load, variants
 
     f = tmp_path / "s.yaml"
     f.write_text("""\

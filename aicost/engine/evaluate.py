@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from . import formulas as F
-from . import gpu as G
-from .plan import RATE_KEYS, Plan
+from aicost.engine import formulas as F
+from aicost.engine import gpu as G
+from aicost.engine.plan import RATE_KEYS, Plan
 
 METERS = ("input", "cached_input", "cache_write", "output", "reasoning")
 COST_METERS = (*METERS, "tools", "storage", "gpu", "ops", "review", "fallback", "fixed")

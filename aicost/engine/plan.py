@@ -16,8 +16,8 @@ from datetime import date
 
 import numpy as np
 
-from ..pricing import ModelEntry, Price, PriceBook
-from ..tiers import TIER_LABEL, TIERS  # noqa: F401  (TIER_LABEL re-exported)
+from aicost.inputs.pricebook import ModelEntry, Price, PriceBook
+from aicost.base.constants import TIER_LABEL, TIERS  # noqa: F401  (TIER_LABEL re-exported)
 
 RATE_KEYS = ("input", "cached_input", "cache_write", "output", "reasoning")
 
@@ -270,7 +270,7 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
                                           tuple(labels), cached))
     sh = values.get("self_hosted")
     if sh:
-        from .selfhost import gpu_options
+        from aicost.engine.selfhost import gpu_options
 
         gpus = gpu_options(book, sh, steps, values["latency"].get("p95_seconds") is not None)
     else:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..pricing import PriceBook
-from . import gpu as G
+from aicost.inputs.pricebook import PriceBook
+from aicost.engine import gpu as G
 
 
 @dataclass(frozen=True)

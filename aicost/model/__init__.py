@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InputError, Problem, did_you_mean
-from ..yamlio import Document, dotted
+from aicost.base.errors import InputError, Problem, did_you_mean
+from aicost.inputs.yamlio import Document, dotted
 
 M = TypeVar("M", bound=BaseModel)
 

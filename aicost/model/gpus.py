@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .pricing import Ident, Money, Sourced, Strict
+from aicost.model.pricing import Ident, Money, Sourced, Strict
 
 PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 PosInt = Annotated[int, Field(gt=0)]

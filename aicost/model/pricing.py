@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
-from ..tiers import TIERS, TOOLS  # noqa: F401  (re-exported)
+from aicost.base.constants import TIERS, TOOLS  # noqa: F401  (re-exported)
 
 Tier = Literal["standard", "batch", "flex", "priority"]
 ToolName = Literal["web_search", "file_search", "vector_storage", "code_session"]
@@ -23,7 +23,7 @@ Ident = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 
 class Strict(BaseModel):
     # defer_build: schemas are built on first validation, so a cached price book loads
-    # without building them at all (see aicost.pricing.PriceBook.load)
+    # without building them at all (see aicost.inputs.pricebook.PriceBook.load)
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from . import repeated
-from .scenario import Strict
+from aicost.model import repeated
+from aicost.model.scenario import Strict
 
 
 class SharedCost(Strict):

@@ -15,11 +15,11 @@ class Format(str, Enum):
 def render(result, fmt: Format | str, **kw) -> str:
     fmt = Format(fmt)
     if fmt is Format.json:
-        from .json import render as r
+        from aicost.report.json import render as r
     elif fmt is Format.csv:
-        from .csv import render as r
+        from aicost.report.csv import render as r
     elif fmt is Format.markdown:
-        from .markdown import render as r
+        from aicost.report.markdown import render as r
     else:
-        from .table import render as r
+        from aicost.report.table import render as r
     return r(result, **kw)

@@ -6,8 +6,8 @@ import math
 from datetime import date
 from typing import Any
 
-from .. import focus
-from ..focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
+from aicost.report import focus
+from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
 
 FORMATS = ("table", "csv", "json", "focus")
 TOKEN_COL = {"input": "input_tokens", "cached_input": "cached_input_tokens", "cache_write": "cache_write_tokens",
@@ -56,7 +56,7 @@ def to_dict(a) -> dict[str, Any]:
 def render_json(a) -> str:
     from decimal import Decimal
 
-    from .json import dumps
+    from aicost.report.json import dumps
 
     def plain(x):
         if isinstance(x, Decimal):
@@ -83,7 +83,7 @@ def render_csv(a, raw: bool = False) -> str:
         rows.append([r["month"], *[None for _ in a.by], "unpriced", r["sku"], r["tier"], r["reason"], None,
                      *[None for _ in shared_cols], None, None, int(r["requests"]), int(r["tokens"]), int(r["rows"]),
                      a.currency])
-    from .csvsafe import write_rows
+    from aicost.report.csvsafe import write_rows
 
     return write_rows(header, rows, raw=raw)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .json import dumps
-from .numbers import money, pct
-from .table import columns
+from aicost.report.json import dumps
+from aicost.report.numbers import money, pct
+from aicost.report.table import columns
 
 MARK = {"ok": "ok", "warning": "WARN", "failed": "FAIL", "error": "ERROR"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..result import METRICS
-from .csvsafe import write_rows
+from aicost.results.compare import METRICS
+from aicost.report.csvsafe import write_rows
 
 COLUMNS = ("scenario", "file", "rank", "option", "provider", "model", "tier", "caching", "status", "reason",
            *METRICS, "currency")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .numbers import money, pct
-from .table import columns
+from aicost.report.numbers import money, pct
+from aicost.report.table import columns
 
 
 def volume(x) -> str:

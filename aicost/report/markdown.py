@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .numbers import latency, money, months, num, pct
+from aicost.report.numbers import latency, money, months, num, pct
 
 
 def esc(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .rows import _text
+from aicost.report.rows import _text
 
 LABEL = {"input": "input", "cached_input": "cached input", "cache_write": "cache write (5m)",
          "cache_write_1h": "cache write (1h)", "output": "output", "reasoning": "reasoning"}

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Sequence
 
-from .csvsafe import write_rows
+from aicost.report.csvsafe import write_rows
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -40,19 +40,19 @@ def render(rows: list[dict], fmt: str, columns: Sequence[str] | None = None, kin
            right: Sequence[str] = (), raw: bool = False, extra: dict | None = None) -> str:
     columns = list(columns or (rows[0].keys() if rows else []))
     if fmt == "json":
-        from .json import dumps
+        from aicost.report.json import dumps
 
         return dumps({"version": "1", "kind": kind, **plain(extra or {}), "rows": [plain(r) for r in rows]})
     if fmt == "csv":
         return write_rows(columns, ([r.get(c) for c in columns] for r in rows), raw=raw)
     if fmt == "markdown":
-        from .markdown import esc
+        from aicost.report.markdown import esc
 
         out = ["| " + " | ".join(columns) + " |",
                "|" + "|".join("--:" if c in right else "---" for c in columns) + "|"]
         out += ["| " + " | ".join(esc(_text(r.get(c))) for c in columns) + " |" for r in rows]
         return "\n".join(out) + "\n"
-    from .table import columns as layout
+    from aicost.report.table import columns as layout
 
     lines = layout(columns, [[_text(r.get(c)) for c in columns] for r in rows], [c in right for c in columns])
     return "\n".join(lines) + "\n"

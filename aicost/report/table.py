@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, Sequence
 
-from .numbers import latency, money, months, num, pct
+from aicost.report.numbers import latency, money, months, num, pct
 
 BOLD, DIM, GREEN, YELLOW, RESET = "\x1b[1m", "\x1b[2m", "\x1b[32m", "\x1b[33m", "\x1b[0m"
 

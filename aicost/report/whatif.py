@@ -7,10 +7,10 @@ import re
 
 import numpy as np
 
-from .csvsafe import cell, write_rows
-from .json import dumps
-from .numbers import money, pct
-from .table import columns
+from aicost.report.csvsafe import cell, write_rows
+from aicost.report.json import dumps
+from aicost.report.numbers import money, pct
+from aicost.report.table import columns
 
 SPARK = "▁▂▃▄▅▆▇█"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import AicostError
+from aicost.base.errors import AicostError
 
 
 class DaskMissing(AicostError):
@@ -19,7 +19,7 @@ def run_parts(files: list[Path], layout, by, rates, on_error, chunk_rows, schedu
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise DaskMissing("--engine dask needs Dask: pip install 'aicost[dask]'") from None
-    from .showback import process_file
+    from aicost.usage.showback import process_file
 
     cluster = None
     if scheduler:

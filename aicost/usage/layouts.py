@@ -104,7 +104,7 @@ def get(name: str) -> Layout:
     p = Path(name)
     if p.suffix in (".yaml", ".yml") or p.exists():
         return from_mapping(p)
-    from ..errors import InputError, did_you_mean
+    from aicost.base.errors import InputError, did_you_mean
 
     raise InputError(f"--from: unknown layout {name!r}{did_you_mean(name, list(BUILTIN))}; expected "
                      f"{', '.join(BUILTIN)} or a mapping file (.yaml)")
@@ -113,8 +113,8 @@ def get(name: str) -> Layout:
 def from_mapping(path: Path) -> Layout:
     """A user mapping file: ``columns`` (aicost column -> source column), ``values``
     (constants), ``tags`` (tag -> source column), ``subtract``, ``tag_list``, ``time_unit``."""
-    from ..errors import InputError, Problem
-    from ..yamlio import load_file
+    from aicost.base.errors import InputError, Problem
+    from aicost.inputs.yamlio import load_file
 
     doc = load_file(path)
     data = doc.data if isinstance(doc.data, dict) else None
@@ -131,7 +131,7 @@ def from_mapping(path: Path) -> Layout:
         cols = {}
     for k, v in cols.items():
         if k not in KNOWN:
-            from ..errors import did_you_mean
+            from aicost.base.errors import did_you_mean
 
             problems.append(doc.problem(("columns", k), f"unknown aicost column{did_you_mean(str(k), KNOWN)}"))
         elif not isinstance(v, str):

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from ..tiers import TIERS
-from .layouts import TOKENS
+from aicost.base.constants import TIERS
+from aicost.usage.layouts import TOKENS
 
 EPOCH = date(1970, 1, 1)
 #: Provider names used by gateways (LiteLLM's custom_llm_provider) -> aicost provider ids.

@@ -12,9 +12,9 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem
-from ..tiers import TIERS
-from .layouts import COUNTS, TIER_WORDS, Layout
+from aicost.base.errors import InputError, Problem
+from aicost.base.constants import TIERS
+from aicost.usage.layouts import COUNTS, TIER_WORDS, Layout
 
 CHUNK_ROWS = 1_000_000
 PIECE_BYTES = 16 << 20  # a CSV piece: about 250k rows of a typical log

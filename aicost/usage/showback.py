@@ -22,10 +22,10 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem
-from .layouts import COUNTS, TOKENS, Layout
-from .price import COST_METERS, STATUS, Rates, dense_unique, price_frame
-from .read import CHUNK_ROWS, Reread, chunks, normalise, numeric_text, parse, text_codes
+from aicost.base.errors import InputError, Problem
+from aicost.usage.layouts import COUNTS, TOKENS, Layout
+from aicost.usage.price import COST_METERS, STATUS, Rates, dense_unique, price_frame
+from aicost.usage.read import CHUNK_ROWS, Reread, chunks, normalise, numeric_text, parse, text_codes
 
 SUM_COLS = ("rows", *COUNTS, *(f"cost.{m}" for m in COST_METERS), "cost", "billed_cost", "billed_rows",
             "repriced_billed")
@@ -522,12 +522,12 @@ def allocate(agg: pd.DataFrame, by: list[str], shared: list[dict], currency: str
 def run(paths: list[Path], layout: Layout, by: list[str], book, shared: list[dict], on_error: str = "stop",
         engine: str = "local", scheduler: str | None = None, chunk_rows: int = CHUNK_ROWS,
         progress: Callable[[int], None] | None = None) -> Allocation:
-    from .read import files_of
+    from aicost.usage.read import files_of
 
     files = [f for p in paths for f in files_of(Path(p))]
     rates = Rates(book)
     if engine == "dask":
-        from .dask_engine import run_parts
+        from aicost.usage.dask_engine import run_parts
 
         parts = run_parts(files, layout, by, rates, on_error, chunk_rows, scheduler)
     else:
@@ -556,9 +556,9 @@ def run(paths: list[Path], layout: Layout, by: list[str], book, shared: list[dic
 
 def load_shared(path: Path, by: list[str]) -> list[dict]:
     """Read and check a shared-costs file: all problems at once, as file:line."""
-    from ..model import validate
-    from ..model.shared import SharedCostsFile
-    from ..yamlio import load_file
+    from aicost.model import validate
+    from aicost.model.shared import SharedCostsFile
+    from aicost.inputs.yamlio import load_file
 
     doc = load_file(path)
     spec = validate(doc, SharedCostsFile)

@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Iterable
 
-from .report.csvsafe import write_rows
+from aicost.report.csvsafe import write_rows
 
 FOCUS_VERSIONS = ("1.2", "1.3")
 

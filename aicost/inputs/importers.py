@@ -14,8 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import InputError, Problem
-from .tiers import TIERS
+from aicost.base.errors import InputError, Problem
+from aicost.base.constants import TIERS
 
 MTOK = Decimal(1_000_000)
 
@@ -257,7 +257,7 @@ def _genai_rates(p: dict) -> tuple[dict | None, dict | None, int | None]:
 
 def read_source(path: Path) -> Any:
     """JSON or YAML from a local file, with a clear error when it is neither."""
-    from .yamlio import read_text
+    from aicost.inputs.yamlio import read_text
 
     text = read_text(path, max_bytes=200 * 1024 * 1024)
     try:
@@ -296,9 +296,9 @@ def to_yaml(table: dict, header: str = "") -> str:
 def convert(kind: str, file: Path, providers: Iterable[str] = (), models: Iterable[str] = (),
             checked: date | None = None) -> dict[str, str]:
     """Import ``file`` and return ``{provider: YAML text}``, every table validated first."""
-    from .model import validate
-    from .model.pricing import PricingFile
-    from .yamlio import load_text
+    from aicost.model import validate
+    from aicost.model.pricing import PricingFile
+    from aicost.inputs.yamlio import load_text
 
     kinds = {"litellm": from_litellm, "genai-prices": from_genai_prices}
     if kind not in kinds:

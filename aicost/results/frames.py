@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .result import METRICS
+from aicost.results.compare import METRICS
 
 
 def to_frame(result):

@@ -23,8 +23,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import InputError, Problem
-from .model.scenario import DIFFED, LIMITS
+from aicost.base.errors import InputError, Problem
+from aicost.model.scenario import DIFFED, LIMITS
 
 OK, WARN, FAIL, ERROR = "ok", "warning", "failed", "error"
 EXIT_OK, EXIT_BREACH, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -136,8 +136,8 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
     """The checks of one scenario file and the figures of the option judged; ([], None) when the
     file has no budget. ``external`` = (budget, document, path): a budget from a budgets file,
     whose lines the report points at instead of the scenario's."""
-    from . import scenario as scenario_mod
-    from .comparison import compare_loaded, find_option
+    from aicost.inputs import scenario as scenario_mod
+    from aicost.analyses.compare import compare_loaded, find_option
 
     ls = scenario_mod.load(str(path), book, sets)
     name = ls.plain["name"]
@@ -203,7 +203,7 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
 
 
 def _fmt(metric: str, x: float, currency: str) -> str:
-    from .report.numbers import money, pct
+    from aicost.report.numbers import money, pct
 
     return pct(x) if metric == "roi" else money(x, currency)
 
@@ -273,7 +273,7 @@ def _errors(exc: InputError, path) -> list[Check]:
 def _jobs(path: Path, sets, walked: bool, report: Report) -> list[tuple]:
     """A scenario file is one job; a budgets file (``kind: budgets``) is one job per entry. A file
     met while walking a directory that is neither (a price table, a CI config) is passed over."""
-    from .yamlio import load_file
+    from aicost.inputs.yamlio import load_file
 
     doc = load_file(path)
     data = doc.data if isinstance(doc.data, dict) else {}
@@ -282,8 +282,8 @@ def _jobs(path: Path, sets, walked: bool, report: Report) -> list[tuple]:
             report.ignored += 1
             return []
         return [(path, list(sets), None)]
-    from .model import validate
-    from .model.scenario import BudgetsFile
+    from aicost.model import validate
+    from aicost.model.scenario import BudgetsFile
 
     spec = validate(doc, BudgetsFile)
     jobs = []

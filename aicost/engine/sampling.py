@@ -1,6 +1,6 @@
 """Monte Carlo over ranged inputs: percentiles and the chance each option is the cheapest.
 
-Every ranged input is sampled once (see :mod:`aicost.ranges`); all options are evaluated on
+Every ranged input is sampled once (see :mod:`aicost.inputs.ranges`); all options are evaluated on
 the same samples by the same vectorised engine as a single point, in chunks so that memory
 stays bounded. Per option: P10 / P50 / P90 of cost per success, monthly cost and ROI over the
 samples where it is eligible and priced, and ``p_cheapest``, the share of samples in which it
@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from .engine.evaluate import evaluate, usable
-from .engine.plan import Plan
-from .overrides import set_path
-from .ranges import sample
+from aicost.engine.evaluate import evaluate, usable
+from aicost.engine.plan import Plan
+from aicost.inputs.overrides import set_path
+from aicost.inputs.ranges import sample
 
 SUMMARISED = ("cost_per_success", "monthly_cost", "roi")
 PERCENTILES = (10, 50, 90)

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from . import paths
-from .errors import InputError, Problem, did_you_mean
-from .pricing import ModelEntry, PriceBook
-from .yamlio import Document, display_name, dotted, load_file
+from aicost.base import paths
+from aicost.base.errors import InputError, Problem, did_you_mean
+from aicost.inputs.pricebook import ModelEntry, PriceBook
+from aicost.inputs.yamlio import Document, display_name, dotted, load_file
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model.scenario import Scenario
+    from aicost.model.scenario import Scenario
 
 
 @dataclass
@@ -27,7 +27,7 @@ class LoadedScenario:
     models: dict[str, list[ModelEntry]]
     overrides: list[str] = field(default_factory=list)  # the --set texts applied, as given
     plain: dict = field(default_factory=dict, repr=False)  # spec as plain data, dumped once
-    ranges: list = field(default_factory=list)  # ranged inputs (aicost.ranges.Range); plain holds likely values
+    ranges: list = field(default_factory=list)  # ranged inputs (aicost.inputs.ranges.Range); plain holds likely values
 
     def __post_init__(self) -> None:
         if not self.plain:
@@ -59,8 +59,8 @@ def find(ref: str | Path) -> Path:
 def load(ref: str | Path, book: PriceBook, sets: Iterable = (),
          providers: Iterable[str] | None = None) -> LoadedScenario:
     """Load and validate a scenario; a validated one is reused from the cache while its file,
-    the overrides and the price tables are unchanged (see :mod:`aicost.cache`)."""
-    from . import cache
+    the overrides and the price tables are unchanged (see :mod:`aicost.inputs.cache`)."""
+    from aicost.inputs import cache
 
     path = find(ref)
     sets = list(sets)
@@ -84,8 +84,8 @@ def load(ref: str | Path, book: PriceBook, sets: Iterable = (),
 
 
 def _load(ref, path: Path, book: PriceBook, sets: list, providers) -> LoadedScenario:
-    from .model import validate
-    from .model.scenario import Scenario
+    from aicost.model import validate
+    from aicost.model.scenario import Scenario
 
     name = f"{path.name} (bundled)" if not Path(ref).exists() and path.exists() else display_name(path)
     doc = load_file(path, name)
@@ -93,7 +93,7 @@ def _load(ref, path: Path, book: PriceBook, sets: list, providers) -> LoadedScen
     touched: dict = {}
     texts = [s if isinstance(s, str) else s.text for s in sets]
     if sets:
-        from .overrides import Override, apply
+        from aicost.inputs.overrides import Override, apply
 
         overrides = [s if isinstance(s, Override) else Override.parse(s) for s in sets]
         if not isinstance(data, dict):
@@ -114,11 +114,11 @@ def _load(ref, path: Path, book: PriceBook, sets: list, providers) -> LoadedScen
 
 
 def _lift_ranges(data, doc: Document):
-    """Ranges out of the data (the likely values stay); see :mod:`aicost.ranges`."""
+    """Ranges out of the data (the likely values stay); see :mod:`aicost.inputs.ranges`."""
     if not isinstance(data, dict):
         return data, [], []
-    from .model.scenario import Scenario
-    from .ranges import extract
+    from aicost.model.scenario import Scenario
+    from aicost.inputs.ranges import extract
 
     dist = (data.get("uncertainty") or {}).get("distribution", "pert") if isinstance(data.get("uncertainty"), dict) \
         else "pert"
@@ -243,9 +243,9 @@ def variants(ls: LoadedScenario, book: PriceBook, providers: Iterable[str] | Non
     """
     if not ls.plain.get("variants"):
         return [(None, ls)]
-    from .model import validate
-    from .model.scenario import Scenario
-    from .overrides import Override, apply
+    from aicost.model import validate
+    from aicost.model.scenario import Scenario
+    from aicost.inputs.overrides import Override, apply
 
     out: list[tuple[str | None, LoadedScenario]] = [("base", ls)]
     problems: list[Problem] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import InputError
+from aicost.base.errors import InputError
 
 FORMATS = (".png", ".svg")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .breakeven import crossings
-from .comparison import compare_loaded, plan_for
-from .errors import InputError
-from .pricing import PriceBook
-from .scenario import LoadedScenario
+from aicost.engine.roots import crossings
+from aicost.analyses.compare import compare_loaded, plan_for
+from aicost.base.errors import InputError
+from aicost.inputs.pricebook import PriceBook
+from aicost.inputs.scenario import LoadedScenario
 
 VOLUME = ("volume", "tasks_per_month")
 #: Monthly volumes searched for a break-even (tasks per month).

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from . import scenario as scenario_mod
-from .comparison import compare_loaded, plan_for
-from .errors import InputError
-from .pricing import PriceBook
-from .uncertainty import tornado
+from aicost.inputs import scenario as scenario_mod
+from aicost.analyses.compare import compare_loaded, plan_for
+from aicost.base.errors import InputError
+from aicost.inputs.pricebook import PriceBook
+from aicost.engine.sampling import tornado
 
 
 def report(ref: str, book: PriceBook, sets=(), option: str | None = None, metric: str = "cost_per_success",
@@ -26,7 +26,7 @@ def report(ref: str, book: PriceBook, sets=(), option: str | None = None, metric
             raise InputError(f"{ls.file}: no option is eligible and priced; name one with --option")
         option = best.id
     elif option not in ids:
-        from .errors import did_you_mean
+        from aicost.base.errors import did_you_mean
 
         raise InputError(f"--option: no option '{option}' in {ls.file}{did_you_mean(option, ids)}")
     rows = tornado(plan, ls.values(), ls.ranges, ids.index(option), metric)

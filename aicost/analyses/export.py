@@ -1,7 +1,7 @@
 """Forecast export: each chosen scenario option's monthly cost as rows by meter, for finance.
 
 ``csv`` is a plain wide table; ``focus`` follows the FinOps FOCUS 1.2 columns (see
-:mod:`aicost.focus`). Every row's cost is the report's meter cost, so the rows of one option
+:mod:`aicost.report.focus`). Every row's cost is the report's meter cost, so the rows of one option
 sum to that option's monthly cost (to the millionth of the currency).
 """
 
@@ -13,9 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import focus, paths
-from .errors import InputError, Problem
-from .focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
+from aicost.report import focus
+from aicost.base import paths
+from aicost.base.errors import InputError, Problem
+from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
 
 #: Non-token meters: SKU meter name, FOCUS service, category, frequency, who invoices.
 OTHER_METERS = {
@@ -52,9 +53,9 @@ def build(scenarios: Sequence[str | Path] | None, pricing: Sequence[str | Path] 
           account: str = "aicost-forecast", focus_version: str = "1.2", book=None) -> Export:
     """Rows for each scenario's chosen option (``options='chosen'``: the budget's ``option``
     when it names one, else the best), every eligible option (``'all'``), or the named one."""
-    from . import scenario as scenario_mod
-    from .comparison import DEFAULT_MAX_PRICE_AGE, compare_designs, find_option
-    from .pricing import PriceBook
+    from aicost.inputs import scenario as scenario_mod
+    from aicost.analyses.compare import DEFAULT_MAX_PRICE_AGE, compare_designs, find_option
+    from aicost.inputs.pricebook import PriceBook
 
     if focus_version not in focus.FOCUS_VERSIONS:
         raise InputError(f"--focus-version: expected one of {', '.join(focus.FOCUS_VERSIONS)}, got {focus_version!r}")

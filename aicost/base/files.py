@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import InputError, Problem
+from aicost.base.errors import InputError, Problem
 
 
 def write_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> None:

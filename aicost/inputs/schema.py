@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import paths
+from aicost.base import paths
 
 
 def schemas() -> dict[str, dict]:
-    from .model.gpus import GpuFile
-    from .model.pricing import PricingFile
-    from .model.scenario import Scenario
+    from aicost.model.gpus import GpuFile
+    from aicost.model.pricing import PricingFile
+    from aicost.model.scenario import Scenario
 
     out = {}
     for name, model, title in (("pricing", PricingFile, "aicost pricing table"),
@@ -39,6 +39,6 @@ def write(folder: Path | None = None) -> list[Path]:
     return written
 
 
-if __name__ == "__main__":  # python -m aicost.schema  (regenerates schema/*.json)
+if __name__ == "__main__":  # python -m aicost.inputs.schema  (regenerates schema/*.json)
     for p in write():
         print(p)

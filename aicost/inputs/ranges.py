@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import Problem
-from .yamlio import Document, dotted
+from aicost.base.errors import Problem
+from aicost.inputs.yamlio import Document, dotted
 
 RANGE_KEYS = {"low", "likely", "high", "p10", "p90", "dist"}
 DISTRIBUTIONS = ("pert", "triangular", "normal")

@@ -9,14 +9,14 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from . import paths
-from . import scenario as scenario_mod
-from .engine.evaluate import COST_METERS, INELIGIBLE, METERS, evaluate, latency_need_seconds
-from .engine.plan import TIER_LABEL, Plan, build_plan
-from .errors import InputError, Problem, did_you_mean
-from .pricing import PriceBook
-from .result import METRICS, OptionResult, Result, ScenarioResult, clean
-from .scenario import LoadedScenario
+from aicost.base import paths
+from aicost.inputs import scenario as scenario_mod
+from aicost.engine.evaluate import COST_METERS, INELIGIBLE, METERS, evaluate, latency_need_seconds
+from aicost.engine.plan import TIER_LABEL, Plan, build_plan
+from aicost.base.errors import InputError, Problem, did_you_mean
+from aicost.inputs.pricebook import PriceBook
+from aicost.results.compare import METRICS, OptionResult, Result, ScenarioResult, clean
+from aicost.inputs.scenario import LoadedScenario
 
 
 def plan_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
@@ -35,7 +35,7 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
                    tiers: Sequence[str] | None = None, top: int | None = None,
                    max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, samples: int | None = None,
                    seed: int | None = 0, progress=None, _sim: list | None = None) -> ScenarioResult:
-    from .pricing import warnings_for
+    from aicost.inputs.pricebook import warnings_for
 
     plan = plan_for(ls, book, as_of, tiers)
     values = ls.plain  # read, never changed, by the point evaluation
@@ -47,7 +47,7 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     if ls.ranges:
         uncertainty = {"ranges": [r.to_dict() for r in ls.ranges], "samples": None, "seed": None}
         if samples:
-            from .uncertainty import simulate
+            from aicost.engine.sampling import simulate
 
             sim = simulate(plan, values, ls.ranges, samples, seed, progress=progress)
             for o, u in zip(options, sim["options"]):
@@ -133,7 +133,7 @@ def compare_designs(ls: LoadedScenario, book: PriceBook, as_of: date | None = No
             "description": v.get("description", "the scenario as written"), "set": list(v.get("set", [])),
             "fixed_monthly": v.get("fixed_monthly", 0.0), "one_time": v.get("one_time", 0.0)}
     if sims:  # the cheapest option across every design, on the same draws
-        from .uncertainty import joint_p_cheapest
+        from aicost.engine.sampling import joint_p_cheapest
 
         p = joint_p_cheapest([cps for _, cps in sims])
         for o, v in zip([o for opts, _ in sims for o in opts], p):

@@ -7,14 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from . import scenario as scenario_mod
-from .breakeven import REL_TOL, crossings
-from .comparison import compare_loaded, find_option, plan_for
-from .errors import InputError
-from .overrides import get_path
-from .pricing import PriceBook
-from .sweep import METRICS, parse_vary, pick, run, take
-from .yamlio import dotted
+from aicost.inputs import scenario as scenario_mod
+from aicost.engine.roots import REL_TOL, crossings
+from aicost.analyses.compare import compare_loaded, find_option, plan_for
+from aicost.base.errors import InputError
+from aicost.inputs.overrides import get_path
+from aicost.inputs.pricebook import PriceBook
+from aicost.engine.sweep import METRICS, parse_vary, pick, run, take
+from aicost.inputs.yamlio import dotted
 
 
 def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: str = "cost_per_success",
@@ -99,7 +99,7 @@ def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | 
     summary = None
     if between and not out[0]["crossings"]:
         a, b = pairs[0]
-        from .breakeven import _diff
+        from aicost.engine.roots import _diff
 
         d = _diff(plan.subset([a, b]), values, v.path, [v.start, v.stop], metric)
         finite = d[np.isfinite(d)]

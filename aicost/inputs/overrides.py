@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
-from .yamlio import dotted
+from aicost.base.errors import InputError, Problem
+from aicost.inputs.yamlio import dotted
 
 _RELATIVE = re.compile(r"^(?P<op>[*/]|[+-]=)\s*(?P<num>[0-9.eE+-]+)$|^(?P<sign>[+-])(?P<pct>[0-9.eE+]+)%$")
 

@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from . import paths
-from .errors import InputError, Problem, did_you_mean
-from .tiers import TIERS
-from .yamlio import Document, load_file
+from aicost.base import paths
+from aicost.base.errors import InputError, Problem, did_you_mean
+from aicost.base.constants import TIERS
+from aicost.inputs.yamlio import Document, load_file
 
 RATE_FIELDS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
 
@@ -95,8 +95,8 @@ class PriceBook:
     def gpus(self):
         """GPU types, rental offers, open models and serving profiles (read when first used)."""
         if self._gpus is None:
-            from . import cache
-            from .gpus import GpuBook
+            from aicost.inputs import cache
+            from aicost.inputs.gpubook import GpuBook
 
             key = cache.key("gpubook", [f for f, _ in self._gpu_files])
             book = cache.get(key)
@@ -111,10 +111,10 @@ class PriceBook:
     def load(cls, dirs: Sequence[Path | str] | None = None, bundled: bool = True) -> "PriceBook":
         """Load the bundled tables (unless ``bundled=False``) then each of ``dirs`` over them.
 
-        A validated book is cached (see :mod:`aicost.cache`), keyed by every file's path,
+        A validated book is cached (see :mod:`aicost.inputs.cache`), keyed by every file's path,
         size and modification time; a changed file is read and validated again.
         """
-        from . import cache
+        from aicost.inputs import cache
 
         all_dirs: list[tuple[Path, bool]] = [(paths.pricing_dir(), True)] if bundled else []
         all_dirs += [(Path(d), False) for d in (dirs or [])]
@@ -135,7 +135,7 @@ class PriceBook:
 
     @classmethod
     def _read(cls, listing: list[tuple[Path, bool]]) -> "PriceBook":
-        from .model.pricing import PricingFile
+        from aicost.model.pricing import PricingFile
 
         book = cls()
         problems: list[Problem] = []
@@ -153,7 +153,7 @@ class PriceBook:
 
     def _add(self, spec, doc: Document) -> list[Problem]:
         """Add one validated file, frozen to plain data (see :func:`aicost.model.freeze`)."""
-        from .model import freeze
+        from aicost.model import freeze
 
         problems = _check_history(spec, doc)
         spec = freeze(spec)
@@ -352,7 +352,7 @@ def _is_gpu_table(path: Path) -> bool:
 
 def _validated(listing: list[tuple[Path, bool]], model, problems: list[Problem]):
     """Each file parsed and validated against ``model``: (spec, doc) pairs; problems collected."""
-    from .model import validate
+    from aicost.model import validate
 
     for f, is_bundled in listing:
         try:
@@ -368,9 +368,9 @@ def _validated(listing: list[tuple[Path, bool]], model, problems: list[Problem])
 
 def _read_gpus(files: list[tuple[Path, bool]]):
     """Read and validate GPU tables into a GPU book; all problems at once."""
-    from .gpus import GpuBook
-    from .model import freeze
-    from .model.gpus import GpuFile
+    from aicost.inputs.gpubook import GpuBook
+    from aicost.model import freeze
+    from aicost.model.gpus import GpuFile
 
     book, problems = GpuBook(), []
     for spec, doc in _validated(files, GpuFile, problems):

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from . import scenario as scenario_mod
-from .engine.evaluate import evaluate, usable
-from .errors import InputError, Problem
-from .overrides import get_path, resolve_path
-from .yamlio import dotted
+from aicost.inputs import scenario as scenario_mod
+from aicost.engine.evaluate import evaluate, usable
+from aicost.base.errors import InputError, Problem
+from aicost.inputs.overrides import get_path, resolve_path
+from aicost.inputs.yamlio import dotted
 
 METRICS = {"cost_per_success": "min", "cost_per_resolved_task": "min", "monthly_cost": "min", "roi": "max",
            "net_monthly": "max", "cost_per_attempt": "min"}
@@ -92,8 +92,8 @@ def parse_vary(text: str, ref, ls, book, sets=(), need_range: bool = True) -> Va
 
 
 def _default_range(ls, path: tuple, current: float) -> tuple[float, float, int]:
-    from .model.scenario import Scenario
-    from .ranges import _numeric_bounds
+    from aicost.model.scenario import Scenario
+    from aicost.inputs.ranges import _numeric_bounds
 
     _, _, lo, hi = _numeric_bounds(Scenario, path)
     if lo >= 0 and hi <= 1:
@@ -120,7 +120,7 @@ def run(plan, values: dict, varies: list[Vary], metric: str = "cost_per_success"
     the rows you need with :func:`take`."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from .uncertainty import WORKERS
+    from aicost.engine.sampling import WORKERS
 
     xs = grid(varies)
     n = xs[0].size

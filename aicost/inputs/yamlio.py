@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
+from aicost.base.errors import InputError, Problem
 
 #: Larger input files are refused before parsing (a scenario or price table is a few KB).
 MAX_FILE_BYTES = 10 * 1024 * 1024

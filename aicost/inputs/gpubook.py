@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Problem, did_you_mean
-from .yamlio import Document
+from aicost.base.errors import Problem, did_you_mean
+from aicost.inputs.yamlio import Document
 
 
 @dataclass

@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable
 
-from .errors import InputError, Problem
-from .pricing import ModelEntry, Price, PriceBook
-from .tiers import TIERS
+from aicost.base.errors import InputError, Problem
+from aicost.inputs.pricebook import ModelEntry, Price, PriceBook
+from aicost.base.constants import TIERS
 
 RATES = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
 FEATURES = ("caching", "cache-writes", "long-context", "batch", "flex", "priority", "deprecated")

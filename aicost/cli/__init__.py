@@ -12,8 +12,8 @@ from typing import Annotated, Callable, Optional
 
 import typer
 
-from . import __version__
-from .errors import AicostError, InputError
+from aicost import __version__
+from aicost.base.errors import AicostError, InputError
 
 app = typer.Typer(
     name="aicost",
@@ -43,7 +43,7 @@ def guarded(fn: Callable[[], int | None], json_errors: bool = False) -> None:
         n = len(exc.problems)
         _stderr(f"aicost: {n} problem{'s' if n != 1 else ''} found; nothing was computed or written")
         if json_errors:
-            from .report.json import dumps
+            from aicost.report.json import dumps
 
             sys.stdout.write(dumps({"version": "1", "errors": [p.as_dict() for p in exc.problems]}))
         raise typer.Exit(EXIT_INPUT) from None
@@ -66,7 +66,7 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from .outfile import write_atomic
+    from aicost.base.files import write_atomic
 
     write_atomic(output, text)
     _stderr(f"aicost: wrote {output}")
@@ -205,7 +205,7 @@ def compare(
       aicost compare scenarios/support-assistant.yaml --top 5
       aicost compare nightly-extraction --set volume.tasks_per_month=*3 --format json
     """
-    from .report import Format
+    from aicost.report import Format
 
     def body():
         if fmt not in Format.__members__:
@@ -213,8 +213,8 @@ def compare(
         bad = [t for t in tier if t not in ("standard", "batch", "flex", "priority")]
         if bad:
             raise InputError(f"--tier: unknown tier {bad[0]!r} (expected standard, batch, flex or priority)")
-        from .comparison import run
-        from .report import render
+        from aicost.analyses.compare import run
+        from aicost.report import render
 
         with progress_bar(samples, "sampling") as advance:
             result = run(scenarios or None, pricing=pricing, sets=sets, as_of=_as_of(as_of), tiers=tier or None,
@@ -250,26 +250,26 @@ def gpu(
     """
     def body():
         _check_format(fmt)
-        from . import scenario as scenario_mod
-        from .gpuview import gpu_report, rows, to_dict
-        from .pricing import PriceBook
+        from aicost.inputs import scenario as scenario_mod
+        from aicost.analyses.gpu import gpu_report, rows, to_dict
+        from aicost.inputs.pricebook import PriceBook
 
         book = PriceBook.load(pricing)
         ls = scenario_mod.load(scenario, book, sets)
         report = gpu_report(ls, book, _as_of(as_of), _max_age(max_price_age), breakeven=not no_breakeven)
         warn(report["scenario"].warnings)
         if fmt == "json":
-            from .report.json import dumps
-            from .result import RESULT_VERSION
+            from aicost.report.json import dumps
+            from aicost.results.compare import RESULT_VERSION
 
             emit(dumps({"version": RESULT_VERSION, "kind": "gpu", "currency": book.currency,
                         "scenarios": [to_dict(report, book.currency)]}), output)
         elif fmt in ("csv", "markdown"):
-            from .report.rows import render as render_rows
+            from aicost.report.rows import render as render_rows
 
             emit(render_rows(rows(report), fmt, raw=False), output)
         else:
-            from .report.gpu import render_gpu
+            from aicost.report.gpu import render_gpu
 
             emit(render_gpu(report, book.currency), output)
 
@@ -309,12 +309,12 @@ def sensitivity(
         if metric not in METRIC_LABELS:
             raise InputError(f"--metric: expected one of {', '.join(METRIC_LABELS)}, got {metric!r}")
         if chart is not None:
-            from .charts import check_path
+            from aicost.report.charts import check_path
 
             check_path(chart)
-        from .sensitivity import report
-        from .pricing import PriceBook
-        from .report.rows import render as render_rows
+        from aicost.analyses.sensitivity import report
+        from aicost.inputs.pricebook import PriceBook
+        from aicost.report.rows import render as render_rows
 
         book = PriceBook.load(pricing)
         rep = report(scenario, book, sets, option, metric, _as_of(as_of))
@@ -325,7 +325,7 @@ def sensitivity(
         emit(render_rows(rep["rows"], fmt, cols, kind="sensitivity", right=set(cols) - {"field", "dist"},
                          extra={"scenario": rep["scenario"], "option": rep["option"], "metric": metric}), output)
         if chart is not None:
-            from .charts import tornado
+            from aicost.report.charts import tornado
 
             unit = "" if metric == "roi" else f" ({book.currency})"
             tornado(rep["rows"], f"{rep['scenario']}: {rep['option']}", METRIC_LABELS[metric] + unit, chart)
@@ -368,12 +368,12 @@ def sweep(
     def body():
         _check_format(fmt, ("table", "csv", "json"))
         if chart is not None:
-            from .charts import check_path
+            from aicost.report.charts import check_path
 
             check_path(chart)
-        from .pricing import PriceBook
-        from .report import whatif as view
-        from .whatif import sweep_report
+        from aicost.inputs.pricebook import PriceBook
+        from aicost.report import whatif as view
+        from aicost.analyses.whatif import sweep_report
 
         book = PriceBook.load(pricing)
         n_points = 1
@@ -396,8 +396,8 @@ def sweep(
 
 
 def _sweep_chart(rep: dict, path: Path):
-    from .charts import lines
-    from .report.whatif import fmt_x as view_x
+    from aicost.report.charts import lines
+    from aicost.report.whatif import fmt_x as view_x
 
     if len(rep["fields"]) != 1:
         raise InputError("--chart draws one-field sweeps")
@@ -454,12 +454,12 @@ def breakeven(
             raise InputError(f"--metric: expected cost_per_success, cost_per_resolved_task, monthly_cost or "
                              f"cost_per_attempt, got {metric!r}")
         if chart is not None:
-            from .charts import check_path
+            from aicost.report.charts import check_path
 
             check_path(chart)
-        from .pricing import PriceBook
-        from .report import whatif as view
-        from .whatif import breakeven_report
+        from aicost.inputs.pricebook import PriceBook
+        from aicost.report import whatif as view
+        from aicost.analyses.whatif import breakeven_report
 
         book = PriceBook.load(pricing)
         rep = breakeven_report(scenario, book, vary, between, sets, metric, _as_of(as_of))
@@ -475,11 +475,11 @@ def _breakeven_chart(rep: dict, path: Path):
 
     import numpy as np
 
-    from .breakeven import grid
-    from .charts import lines
-    from .engine.evaluate import evaluate
-    from .overrides import set_path
-    from .report.whatif import fmt_x as view_x
+    from aicost.engine.roots import grid
+    from aicost.report.charts import lines
+    from aicost.engine.evaluate import evaluate
+    from aicost.inputs.overrides import set_path
+    from aicost.report.whatif import fmt_x as view_x
 
     ids = rep["ids"]
     involved = []
@@ -540,7 +540,7 @@ def check(
       aicost check 'teams/**/*.yaml' --format github --output junit=aicost.xml --fail-on-warn
     """
     def body():
-        from .report import check as view
+        from aicost.report import check as view
 
         formats = tuple(view.RENDER)
         _check_format(fmt, formats)
@@ -553,8 +553,8 @@ def check(
         summary_fmt = summary or ("markdown" if os.environ.get("GITHUB_STEP_SUMMARY") else "none")
         if summary_fmt not in formats + ("none",):
             raise InputError(f"--summary: expected one of {', '.join(formats)} or none, got {summary_fmt!r}")
-        from .check import run_checks
-        from .pricing import PriceBook
+        from aicost.analyses.check import run_checks
+        from aicost.inputs.pricebook import PriceBook
 
         targets = paths or ["scenarios"]
         if not paths and not Path("scenarios").is_dir():
@@ -622,7 +622,7 @@ def export(
     """
     def body():
         _check_format(fmt, ("csv", "focus"))
-        from . import export as exp
+        from aicost.analyses import export as exp
 
         result = exp.build(scenarios or None, pricing, sets, _as_of(as_of), options, _month(period), account,
                            focus_version)
@@ -682,9 +682,9 @@ def allocate(
         keys = [k.strip() for k in by.split(",") if k.strip()]
         if not keys:
             raise InputError("--by: give at least one tag, e.g. --by team")
-        from .pricing import PriceBook
-        from .usage import layouts, showback
-        from .usage.read import files_of
+        from aicost.inputs.pricebook import PriceBook
+        from aicost.usage import layouts, showback
+        from aicost.usage.read import files_of
 
         layout = layouts.get(source)
         items = showback.load_shared(shared, keys) if shared is not None else []
@@ -693,7 +693,7 @@ def allocate(
         total = sum(f.stat().st_size for f in files)
         with progress_bar(total if engine == "local" and total > (64 << 20) else None, "pricing usage") as advance:
             alloc = showback.run(files, layout, keys, book, items, on_error, engine, scheduler, progress=advance)
-        from .report import allocation as view
+        from aicost.report import allocation as view
 
         if fmt == "json":
             text = view.render_json(alloc)
@@ -757,9 +757,9 @@ def pricing_list(
     """
     def body():
         _check_format(fmt)
-        from .catalog import list_rows
-        from .pricing import PriceBook
-        from .report.rows import render as render_rows
+        from aicost.analyses.pricing import list_rows
+        from aicost.inputs.pricebook import PriceBook
+        from aicost.report.rows import render as render_rows
 
         book = PriceBook.load(pricing)
         day = _as_of(as_of) or date.today()
@@ -788,15 +788,15 @@ def pricing_show(
     """
     def body():
         _check_format(fmt, ("table", "json"))
-        from .catalog import show
-        from .pricing import PriceBook
-        from .report.pricing import render_show
-        from .report.rows import plain
+        from aicost.analyses.pricing import show
+        from aicost.inputs.pricebook import PriceBook
+        from aicost.report.pricing import render_show
+        from aicost.report.rows import plain
 
         book = PriceBook.load(pricing)
         items = show(book, model, _as_of(as_of) or date.today())
         if fmt == "json":
-            from .report.json import dumps
+            from aicost.report.json import dumps
 
             emit(dumps({"version": "1", "kind": "model", "currency": book.currency, "models": plain(items)}), None)
         else:
@@ -824,7 +824,7 @@ def pricing_validate(
     """
     def body():
         _check_format(fmt, ("table", "json"))
-        from .pricing import PriceBook
+        from aicost.inputs.pricebook import PriceBook
 
         book = PriceBook.load(paths or [], bundled=with_bundled or not paths)
         g = book.gpus  # read and check the GPU tables too
@@ -834,7 +834,7 @@ def pricing_validate(
                    "models": len(book.models), "tier_prices": n_prices, "gpu_types": len(g.gpus),
                    "gpu_offers": len(g.offers), "open_models": len(g.models), "serving_profiles": len(g.profiles)}
         if fmt == "json":
-            from .report.json import dumps
+            from aicost.report.json import dumps
 
             emit(dumps(summary), None)
         else:
@@ -863,8 +863,8 @@ def pricing_diff(
     """
     def body():
         _check_format(fmt)
-        from .catalog import diff, flat_rates
-        from .report.rows import render as render_rows
+        from aicost.analyses.pricing import diff, flat_rates
+        from aicost.report.rows import render as render_rows
 
         rows = diff(_rates_at(old, pricing), _rates_at(new, pricing))
         emit(render_rows(rows, fmt, ("change", "provider", "model", "tier", "context", "rate", "old", "new",
@@ -877,8 +877,8 @@ def pricing_diff(
 
 
 def _rates_at(spec: str, pricing: list[Path]):
-    from .catalog import flat_rates
-    from .pricing import PriceBook
+    from aicost.analyses.pricing import flat_rates
+    from aicost.inputs.pricebook import PriceBook
 
     try:
         day = date.fromisoformat(spec)
@@ -900,7 +900,7 @@ def pricing_schema(
       aicost pricing schema scenario --output scenario.schema.json
     """
     def body():
-        from .schema import dumps, schemas
+        from aicost.inputs.schema import dumps, schemas
 
         all_ = schemas()
         if which not in all_:
@@ -935,7 +935,7 @@ def pricing_import(
       aicost pricing import genai-prices data.json --provider anthropic
     """
     def body():
-        from .importers import convert
+        from aicost.inputs.importers import convert
 
         texts = convert(source, file, provider, model, _as_of(checked))
         if output is None:
@@ -944,7 +944,7 @@ def pricing_import(
                                  "--provider to pick one")
             emit(next(iter(texts.values())), None)
             return
-        from .outfile import write_atomic
+        from aicost.base.files import write_atomic
 
         if not output.is_dir():
             raise InputError(f"--output: {output} is not a directory")

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine.evaluate import evaluate, usable
-from .engine.plan import Plan
-from .overrides import set_path
+from aicost.engine.evaluate import evaluate, usable
+from aicost.engine.plan import Plan
+from aicost.inputs.overrides import set_path
 
 REL_TOL = 1e-9
 SECTIONS = 32

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 
-_PKG = Path(__file__).resolve().parent
-_CODE = [_PKG / n for n in ("pricing.py", "gpus.py", "scenario.py", "yamlio.py", "ranges.py", "model/pricing.py",
-                            "model/scenario.py", "model/gpus.py")]
+_PKG = Path(__file__).resolve().parent.parent
+_CODE = [_PKG / n for n in ("inputs/pricebook.py", "inputs/gpubook.py", "inputs/scenario.py", "inputs/yamlio.py",
+                            "inputs/ranges.py", "model/pricing.py", "model/scenario.py", "model/gpus.py")]
 
 
 def folder() -> Path | None:
@@ -35,7 +35,7 @@ def key(kind: str, files: Iterable[Path], extra: Iterable[str] = ()) -> str:
     """Everything an entry depends on, as one string (stored in the entry and compared on read)."""
     import pydantic
 
-    from . import __version__
+    from aicost import __version__
 
     parts = [kind, __version__, pydantic.VERSION, sys.version]
     for f in _CODE:  # the modules whose objects are pickled: a code change is a new key
