@@ -9,7 +9,7 @@ Library first; the ``aicost`` command is a thin layer over it::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from aicost.base.version import __version__
 
 from typing import TYPE_CHECKING, Iterable, Sequence
 

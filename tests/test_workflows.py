@@ -201,7 +201,7 @@ variants:
      "attempt.steps[0]: web_searches needs search_content_tokens"),
 ])
 def test_bad_workflow_input(book, change, expected):
-    from aicost.model import validate
+    from aicost.inputs.validate import validate
     from aicost.model.scenario import Scenario
     from aicost.inputs.scenario import resolve_models
     from aicost.inputs.yamlio import Document

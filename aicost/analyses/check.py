@@ -282,7 +282,7 @@ def _jobs(path: Path, sets, walked: bool, report: Report) -> list[tuple]:
             report.ignored += 1
             return []
         return [(path, list(sets), None)]
-    from aicost.model import validate
+    from aicost.inputs.validate import validate
     from aicost.model.scenario import BudgetsFile
 
     spec = validate(doc, BudgetsFile)

@@ -35,7 +35,7 @@ def key(kind: str, files: Iterable[Path], extra: Iterable[str] = ()) -> str:
     """Everything an entry depends on, as one string (stored in the entry and compared on read)."""
     import pydantic
 
-    from aicost import __version__
+    from aicost.base.version import __version__
 
     parts = [kind, __version__, pydantic.VERSION, sys.version]
     for f in _CODE:  # the modules whose objects are pickled: a code change is a new key

@@ -296,7 +296,7 @@ def to_yaml(table: dict, header: str = "") -> str:
 def convert(kind: str, file: Path, providers: Iterable[str] = (), models: Iterable[str] = (),
             checked: date | None = None) -> dict[str, str]:
     """Import ``file`` and return ``{provider: YAML text}``, every table validated first."""
-    from aicost.model import validate
+    from aicost.inputs.validate import validate
     from aicost.model.pricing import PricingFile
     from aicost.inputs.yamlio import load_text
 

@@ -352,7 +352,7 @@ def _is_gpu_table(path: Path) -> bool:
 
 def _validated(listing: list[tuple[Path, bool]], model, problems: list[Problem]):
     """Each file parsed and validated against ``model``: (spec, doc) pairs; problems collected."""
-    from aicost.model import validate
+    from aicost.inputs.validate import validate
 
     for f, is_bundled in listing:
         try:

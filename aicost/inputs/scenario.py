@@ -84,7 +84,7 @@ def load(ref: str | Path, book: PriceBook, sets: Iterable = (),
 
 
 def _load(ref, path: Path, book: PriceBook, sets: list, providers) -> LoadedScenario:
-    from aicost.model import validate
+    from aicost.inputs.validate import validate
     from aicost.model.scenario import Scenario
 
     name = f"{path.name} (bundled)" if not Path(ref).exists() and path.exists() else display_name(path)
@@ -243,7 +243,7 @@ def variants(ls: LoadedScenario, book: PriceBook, providers: Iterable[str] | Non
     """
     if not ls.plain.get("variants"):
         return [(None, ls)]
-    from aicost.model import validate
+    from aicost.inputs.validate import validate
     from aicost.model.scenario import Scenario
     from aicost.inputs.overrides import Override, apply
 

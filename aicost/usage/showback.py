@@ -556,7 +556,7 @@ def run(paths: list[Path], layout: Layout, by: list[str], book, shared: list[dic
 
 def load_shared(path: Path, by: list[str]) -> list[dict]:
     """Read and check a shared-costs file: all problems at once, as file:line."""
-    from aicost.model import validate
+    from aicost.inputs.validate import validate
     from aicost.model.shared import SharedCostsFile
     from aicost.inputs.yamlio import load_file
 
