@@ -77,3 +77,20 @@ def option(data: dict, book: PriceBook, option_id: str):
 
 
 __all__ = ["scenario", "loaded", "option", "evaluate", "ROOT", "AS_OF"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="Rewrite the golden files under tests/golden/ from this run's output.")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def pytest_configure(config):
+    if config.getoption("--update-golden"):  # the golden tests read this when they are collected
+        import os
+
+        os.environ["AICOST_UPDATE_GOLDEN"] = "1"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from aicost.report.explain import reason, says  # noqa: F401
+
 import pytest
 
 from conftest import option, scenario
@@ -26,7 +28,7 @@ def test_under_the_limits_is_eligible(book):
 def test_over_a_limit_is_flagged_with_the_shortfall(book, limit, text):
     o = option(limited(**limit), book, "openai/gpt-5:standard")
     assert o.status == "ineligible"
-    assert text in o.reason and "Batch, or GPUs would fit" in o.reason
+    assert text in reason(o) and "Batch, or GPUs would fit" in reason(o)
     # the limit is per model and tier: the same model on Batch is not limited by it
     assert option(limited(**limit), book, "openai/gpt-5:batch").status == "ok"
 
@@ -36,4 +38,4 @@ def test_batch_queue_limit(book):
     data = scenario(volume={"tasks_per_month": 100000},
                     rate_limits=[{"model": "openai/gpt-5", "tier": "batch", "batch_queue_tokens": 20_000_000}])
     o = option(data, book, "openai/gpt-5:batch")
-    assert o.status == "ineligible" and "input tokens/day in the Batch queue" in o.reason
+    assert o.status == "ineligible" and "input tokens/day in the Batch queue" in reason(o)

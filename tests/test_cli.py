@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 from typer.main import get_command
 
+from aicost.report.explain import reason, says  # noqa: F401
 from aicost import __version__
 from aicost.cli import app
 

@@ -1,6 +1,6 @@
 """Golden files: every output format of every shipped scenario, byte for byte.
 
-Regenerate after an intended change with ``AICOST_UPDATE_GOLDEN=1 pytest tests/test_golden.py``
+Regenerate after an intended change with ``pytest tests/test_golden.py --update-golden``
 and review the diff.
 """
 
@@ -35,7 +35,7 @@ def test_golden(results, name, fmt):
         path.write_text(text, encoding="utf-8", newline="")
         if not UPDATE:
             pytest.fail(f"golden file {path.name} was missing and has been written; rerun")
-    assert text == path.read_bytes().decode("utf-8"), f"{path.name} differs; AICOST_UPDATE_GOLDEN=1 to accept"
+    assert text == path.read_bytes().decode("utf-8"), f"{path.name} differs; rerun with --update-golden to accept"
 
 
 def test_same_input_gives_identical_bytes(book):
@@ -59,22 +59,14 @@ def test_shipped_scenarios_pull_different_ways(results):
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
 def test_gpu_view_golden(book, name, fmt):
     from aicost.inputs import scenario as scenario_mod
-    from aicost.analyses.gpu import gpu_report, rows, to_dict
-    from aicost.report.gpu import render_gpu
-    from aicost.report.json import dumps
-    from aicost.report.rows import render as render_rows
+    from aicost.analyses.gpu import gpu_report
 
     report = gpu_report(scenario_mod.load(name, book), book, AS_OF)
-    if fmt == "table":
-        text = render_gpu(report, book.currency)
-    elif fmt == "json":
-        text = dumps({"version": "1", "kind": "gpu", "currency": book.currency, "scenarios": [to_dict(report, "USD")]})
-    else:
-        text = render_rows(rows(report), "csv")
+    text = render(report, fmt)
     path = GOLDEN / f"gpu-{name}.{EXT[fmt]}"
     if UPDATE or not path.exists():
         path.write_text(text, encoding="utf-8", newline="")
-    assert text == path.read_bytes().decode("utf-8"), f"{path.name} differs; AICOST_UPDATE_GOLDEN=1 to accept"
+    assert text == path.read_bytes().decode("utf-8"), f"{path.name} differs; rerun with --update-golden to accept"
 
 
 def test_gpu_view_break_even_is_checked_by_evaluation(book):
@@ -83,11 +75,11 @@ def test_gpu_view_break_even_is_checked_by_evaluation(book):
     from aicost.analyses.gpu import gpu_report
 
     report = gpu_report(scenario_mod.load("self-hosted-wins", book), book, AS_OF)
-    top = report["options"][0]
-    v = top["breakeven"]["best"]["tasks_per_month"]
-    assert top["option"].model == "llama-3.1-8b" and 1e7 < v < 1e8
-    best = report["references"]["best"].id
+    top = report.options[0]
+    v = top.breakeven["best"]["tasks_per_month"]
+    assert top.option.model == "llama-3.1-8b" and 1e7 < v < 1e8
+    best = report.references["best"].id
     at = {o.id: o for o in run(["self-hosted-wins"], sets=[f"volume.tasks_per_month={v!r}"], as_of=AS_OF,
                                book=book).scenarios[0].options}
-    assert at[top["option"].id].metrics["cost_per_success"] == pytest.approx(at[best].metrics["cost_per_success"],
+    assert at[top.option.id].metrics["cost_per_success"] == pytest.approx(at[best].metrics["cost_per_success"],
                                                                               rel=1e-6)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aicost.report.explain import reason, says  # noqa: F401
 from aicost.engine.roots import crossings
 from aicost.analyses.compare import compare_loaded, plan_for
 from aicost.engine import gpu as G
@@ -72,14 +73,14 @@ def test_memory_fit_by_hand(gbook):
 
 def test_a_model_that_does_not_fit_is_ineligible(gbook):
     o = gpu_row(gbook, scenario(max_gpus_per_replica=2, precision="bf16"))
-    assert o.status == "ineligible" and "does not fit" in o.reason
+    assert o.status == "ineligible" and "does not fit" in reason(o)
     assert o.metrics["cost_per_success"] is None and o.metrics["monthly_cost"] is None
 
 
 def test_roofline_is_used_and_labelled_where_nothing_is_measured(gbook):
     o = gpu_row(gbook, scenario(gpus=["a100-80-sxm"], precision="bf16"))
     assert o.gpu["estimated"] and "roofline estimate" in o.gpu["throughput"][0]
-    assert any("roofline estimate" in n for n in o.notes)
+    assert any("roofline estimate" in n for n in says(o.notes))
     assert o.gpu["gpus_per_replica"] == 4 and o.metrics["cost_per_success"] > 0
 
 

@@ -46,7 +46,7 @@ def test_api_returns_a_dataframe():
     df = aicost.compare("worked-example")
     assert list(df["option"]) == ["openai/gpt-5-mini:standard:cached"]
     assert df["cost_per_success"].iloc[0] == pytest.approx(0.0512375)
-    assert df.attrs["result"]["version"] == "1"
+    assert df.attrs == {"version": "1", "kind": "compare", "currency": "USD"}
     df = aicost.compare(["support-assistant", "worked-example"], sets=["volume.tasks_per_month=*2"], top=3)
     assert set(df["scenario"]) == {"Support assistant", "Worked example"} and len(df) == 4
 

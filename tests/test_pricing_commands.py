@@ -32,7 +32,7 @@ def golden(name: str, text: str):
     path = GOLDEN / name
     if UPDATE or not path.exists():
         path.write_text(text, encoding="utf-8", newline="")
-    assert text == path.read_bytes().decode("utf-8"), f"{name} differs; AICOST_UPDATE_GOLDEN=1 to accept"
+    assert text == path.read_bytes().decode("utf-8"), f"{name} differs; rerun with --update-golden to accept"
 
 
 # ---- list ---------------------------------------------------------------------------------

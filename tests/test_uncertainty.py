@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from aicost.report.explain import reason, says  # noqa: F401
 from aicost.cli import app
 from aicost.analyses.compare import compare_loaded
 from aicost.base.errors import InputError
@@ -58,7 +59,7 @@ def test_same_seed_same_bytes_other_seed_other_draws(book):
 
 def test_without_samples_the_output_says_ranges_were_collapsed(book):
     res = compare_loaded(loaded(ranged(), book), book, AS_OF)
-    assert any("3 ranged input(s) collapsed to their likely values" in n for n in res.notes)
+    assert any("3 ranged input(s) collapsed to their likely values" in n for n in says(res.notes))
     assert res.uncertainty["samples"] is None and len(res.uncertainty["ranges"]) == 3
 
 

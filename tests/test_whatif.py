@@ -167,7 +167,7 @@ def test_the_sweep_chart_is_an_image_of_the_expected_size_with_one_line_per_opti
     pytest.importorskip("matplotlib")
     import matplotlib.image as mpimg
 
-    from aicost.cli import _sweep_chart
+    from aicost.report.charts import sweep_chart as _sweep_chart
 
     rep = sweep_report("self-hosted-wins", BOOK, ["volume.tasks_per_month=1000000:1000000000:41:log"], top=4)
     path = tmp_path / "sweep.png"
@@ -184,11 +184,12 @@ def test_the_sweep_chart_is_an_image_of_the_expected_size_with_one_line_per_opti
 
 def test_the_breakeven_chart_marks_each_crossing(tmp_path):
     pytest.importorskip("matplotlib")
-    from aicost.cli import _breakeven_chart
+    from aicost.report.charts import breakeven_chart as _breakeven_chart
 
     rep = breakeven_report("self-hosted-wins", BOOK, "volume.tasks_per_month=1e6:1e9:log",
                            ["openai/gpt-5-nano:batch",
-                            "gpu/llama-3.1-8b:h100-sxm:runpod/h100-sxm-80gb-community-cloud:on-demand:autoscaled"])
+                            "gpu/llama-3.1-8b:h100-sxm:runpod/h100-sxm-80gb-community-cloud:on-demand:autoscaled"],
+                           chart_points=200)
     fig = _breakeven_chart(rep, tmp_path / "be.svg")
     ax = fig.axes[0]
     assert len(ax.get_lines()) == 2 and len(ax.texts) == 1 and ax.texts[0].get_text().startswith("equal at")

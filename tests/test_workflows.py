@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from aicost.report.explain import reason, says  # noqa: F401
 from aicost.analyses.compare import compare_designs, compare_loaded
 from aicost.base.errors import InputError
 from conftest import AS_OF, loaded, option, scenario
@@ -34,14 +35,14 @@ def step(**kw):
 ])
 def test_tool_fees_by_hand(book, model, oid, kw, expected):
     o = option(scenario(models={model: ONE}, **step(**kw)), book, oid)
-    assert o.status == "ok", o.reason
+    assert o.status == "ok", reason(o)
     assert o.metrics["cost_per_attempt"] == pytest.approx(expected, rel=1e-12)
 
 
 def test_a_tool_with_no_price_is_unpriced(book):
     o = option(scenario(models={"claude-haiku-4-5": ONE}, **step(code_sessions=1)), book,
                "anthropic/claude-haiku-4-5:standard")
-    assert o.status == "unpriced" and "no code-session price" in o.reason
+    assert o.status == "unpriced" and "no code-session price" in reason(o)
     assert o.metrics["cost_per_success"] is None
 
 
@@ -54,7 +55,7 @@ def test_vector_storage_with_free_allowance(book):
     assert o.metrics["monthly_cost"] - base.metrics["monthly_cost"] == pytest.approx(10 * 0.10 * 730 / 24)
     claude = option(scenario(models={"claude-haiku-4-5": ONE}, retrieval={"vector_store_gb": 11}), book,
                     "anthropic/claude-haiku-4-5:standard")
-    assert claude.status == "unpriced" and "vector-storage" in claude.reason
+    assert claude.status == "unpriced" and "vector-storage" in reason(claude)
 
 
 def test_conversation_history_grows_and_is_cached(book):
@@ -120,7 +121,7 @@ def test_flex_refusals_fall_back_to_standard(book):
                     tier_behaviour={"flex_refusal_share": 0.1, "on_flex_refusal": "standard"})
     o = option(data, book, "openai/gpt-5:flex")
     assert o.metrics["cost_per_attempt"] == pytest.approx(0.0012375)
-    assert any("10% of Flex calls are refused" in n for n in o.notes)
+    assert any("10% of Flex calls are refused" in n for n in says(o.notes))
     # waiting instead: refused calls are not billed, the price stays the Flex price
     data["tier_behaviour"]["on_flex_refusal"] = "wait"
     assert option(data, book, "openai/gpt-5:flex").metrics["cost_per_attempt"] == pytest.approx(0.001125)
@@ -135,7 +136,7 @@ def test_batch_expiry(book):
     data["tier_behaviour"]["on_batch_expiry"] = "resubmit"
     data["latency"] = {"deadline_hours": 24}
     o = option(data, book, "openai/gpt-5:batch")
-    assert o.status == "ineligible" and "48 h" in o.reason
+    assert o.status == "ineligible" and "48 h" in reason(o)
 
 
 def test_latency_estimate_and_need(book):
@@ -146,7 +147,7 @@ def test_latency_estimate_and_need(book):
     # a 1,000-token answer takes 0.69 + 9.09 = 9.8 s: over a 5 s need
     data = scenario(models={"gpt-5-nano": ONE}, latency={"p95_seconds": 5}, step={"output_tokens": 1000})
     o = option(data, book, "openai/gpt-5-nano:standard")
-    assert o.status == "ineligible" and "estimated latency 9.8 s per attempt exceeds the need" in o.reason
+    assert o.status == "ineligible" and "estimated latency 9.8 s per attempt exceeds the need" in reason(o)
 
 
 def test_variant_with_a_one_time_cost(book):

@@ -18,67 +18,17 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
 from aicost.base.errors import InputError, Problem
+from aicost.base.notices import Notice
+from aicost.results.check import ERROR, FAIL, OK, WARN, Check, Report  # noqa: F401  (re-exported)
+from aicost.results.compare import Because
 from aicost.model.scenario import DIFFED, LIMITS
 
-OK, WARN, FAIL, ERROR = "ok", "warning", "failed", "error"
-EXIT_OK, EXIT_BREACH, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_SAMPLES = 10_000
-
-
-@dataclass
-class Check:
-    """One scenario and one limit (or one scenario that could not be evaluated)."""
-
-    scenario: str  # the scenario's name
-    file: str  # as the user named it
-    line: int | None  # the limit's line in the file (for annotations)
-    budget: str  # e.g. max_cost_per_success; "input" for an input error
-    status: str  # ok | warning | failed | error
-    message: str
-    option: str | None = None
-    chosen: str | None = None  # "production" (named by the budget) or "best eligible"
-    metric: str | None = None
-    kind: str | None = None  # max | min
-    limit: float | None = None
-    actual: float | None = None
-    warn_level: float | None = None
-    percentile: int | None = None
-    over_by: float | None = None  # how far past the limit (positive when breached), in the metric's unit
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Report:
-    checks: list[Check] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why): scenarios without a budget
-    currency: str = "USD"
-    scenarios: list[dict] = field(default_factory=list)  # per scenario: the option judged and its figures
-    baseline: str | None = None  # the --compare-to file, when given
-    ignored: int = 0  # YAML files met in a directory that are not scenarios or budgets files
-
-    def counts(self) -> dict[str, int]:
-        out = {OK: 0, WARN: 0, FAIL: 0, ERROR: 0}
-        for c in self.checks:
-            out[c.status] += 1
-        return out
-
-    def exit_code(self, fail_on_warn: bool = False, no_fail: bool = False) -> int:
-        n = self.counts()
-        if n[ERROR]:  # an incomplete run never exits 0, --no-fail or not
-            return EXIT_INPUT
-        if no_fail:
-            return EXIT_OK
-        if n[FAIL] or (fail_on_warn and n[WARN]):
-            return EXIT_BREACH
-        return EXIT_OK
 
 
 def expand(paths: Iterable[str], found_in_dirs: set | None = None) -> list[Path]:
@@ -172,58 +122,36 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
         base = dict(scenario=name, file=file, line=line, budget=key, metric=metric, kind=kind, limit=float(limit),
                     chosen=chosen, percentile=pct)
         if option is None:
-            checks.append(Check(**base, status=FAIL, message=f"{why_none}, so {key} cannot be checked"))
+            checks.append(Check(**base, status=FAIL, message=Notice.of("none_eligible_budget", budget=key)))
             continue
         base["option"] = option.id
         actual = option.metrics.get(metric)
         if pct and option.uncertainty and option.uncertainty.get(metric):
             actual = option.uncertainty[metric].get(f"p{pct}", actual)
         if option.status == "unpriced" or actual is None:
-            why = option.reason or f"{metric} is not defined for this option"
-            checks.append(Check(**base, status=FAIL, message=f"{option.id} cannot be checked: {why}"))
+            checks.append(Check(**base, status=FAIL, message=Notice.of(
+                "not_checkable", option=option.id, reasons=Because(option.reasons), metric=metric)))
             continue
         status, warn_level, over = _status(float(actual), float(limit), kind, budget.get("warn_at"))
         checks.append(Check(**base, status=status, actual=float(actual), warn_level=warn_level, over_by=over,
-                            message=_message(status, metric, kind, float(actual), float(limit), warn_level, pct,
-                                             book.currency, option)))
+                            message=Notice.of("budget", status=status, metric=metric, kind=kind,
+                                              actual=float(actual), limit=float(limit), warn_level=warn_level,
+                                              percentile=pct, currency=book.currency, option=option.id,
+                                              ineligible=Because(option.reasons)
+                                              if option.status == "ineligible" else None)))
     figures = {"scenario": name, "file": file, "option": option.id if option else None, "chosen": chosen,
                "figures": {k: (option.metrics.get(k) if option and option.status != "unpriced" else None)
                            for k in ("cost_per_success", "cost_per_resolved_task", "monthly_cost", "roi")}}
     if option is not None:  # stale or deprecated prices behind the option judged: warnings
         key = f"{option.provider}/{option.model}"
-        keys = None if option.kind == "cascade" else (f"{key} {option.tier} price", f"{key} was deprecated")
-        for w in res.warnings:
-            if keys is None or w.startswith(keys):
+        for w in res.warnings:  # a cascade's warnings are all its own; else the option's model and tier
+            if option.kind == "cascade" or (w["model"] == key and w.get("tier", option.tier) == option.tier):
                 checks.append(Check(scenario=name, file=file, line=doc.line_of(prefix),
-                                    budget="price_age" if " price was checked " in w else "deprecation",
+                                    budget="price_age" if w.code == "price_stale" else "deprecation",
                                     status=WARN, option=option.id, chosen=chosen, message=w))
     figures["budget"] = {"max_increase": budget.get("max_increase"), "warn_at": budget.get("warn_at"),
                          "line": doc.line_of(prefix + ("max_increase",))}
     return checks, figures
-
-
-def _fmt(metric: str, x: float, currency: str) -> str:
-    from aicost.report.numbers import money, pct
-
-    return pct(x) if metric == "roi" else money(x, currency)
-
-
-def _message(status, metric, kind, actual, limit, warn_level, pct, currency, option) -> str:
-    what = metric.replace("_", " ") + (f" (P{pct})" if pct else "")
-    a, lim = _fmt(metric, actual, currency), _fmt(metric, limit, currency)
-    if status == FAIL:
-        if kind == "max":
-            rel = f" (+{(actual - limit) / limit:.1%})" if limit > 0 else ""
-            text = f"{what} {a} is over the budget of {lim} by {_fmt(metric, actual - limit, currency)}{rel}"
-        else:
-            text = f"{what} {a} is below the minimum of {lim}"
-    elif status == WARN:
-        text = f"{what} {a} is past the warning level {_fmt(metric, warn_level, currency)} (limit {lim})"
-    else:
-        text = f"{what} {a} is within the {'budget' if kind == 'max' else 'minimum'} of {lim}"
-    if option.status == "ineligible":
-        text += f"; note: {option.id} is ineligible here ({option.reason})"
-    return text
 
 
 def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, samples: int = DEFAULT_SAMPLES,
@@ -267,7 +195,7 @@ def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, s
 
 def _errors(exc: InputError, path) -> list[Check]:
     return [Check(scenario=Path(str(path)).stem, file=p.file or str(path), line=p.line, budget="input",
-                  status=ERROR, message=str(p)) for p in exc.problems]
+                  status=ERROR, message=Notice.of("input_error", problem=str(p))) for p in exc.problems]
 
 
 def _jobs(path: Path, sets, walked: bool, report: Report) -> list[tuple]:
@@ -343,23 +271,29 @@ def _increase_checks(fig: dict, currency: str) -> list[Check]:
         now = fig["figures"].get(metric)
         was = (base or {}).get("figures", {}).get(metric)
         if base is None:
-            out.append(Check(**common, status=OK, message="new: not in the baseline, so there is no change to "
-                                                           "check"))
+            out.append(Check(**common, status=OK, message=Notice.of("new_in_baseline")))
             continue
         if now is None or was is None:
-            out.append(Check(**common, status=FAIL, message=f"{metric.replace('_', ' ')} cannot be compared with "
-                                                            f"the baseline (unpriced or missing)"))
+            out.append(Check(**common, status=FAIL, message=Notice.of("baseline_missing", metric=metric)))
             continue
         allowed, said = _allowed(r, was)
         limit = was + allowed
         status, warn_level, over = _status(now, limit, "max", fig["budget"]["warn_at"])
-        change = now - was
-        rel = f" ({change / was:+.1%})" if was else ""
-        what = metric.replace("_", " ")
-        text = (f"{what} went from {_fmt(metric, was, currency)} to {_fmt(metric, now, currency)}: "
-                f"{'+' if change >= 0 else '−'}{_fmt(metric, abs(change), currency)}{rel}, allowed +{said}")
-        if base.get("option") and base["option"] != fig["option"]:
-            text += f" (the baseline judged {base['option']})"
+        judged = base.get("option") if base.get("option") and base["option"] != fig["option"] else None
         out.append(Check(**common, status=status, limit=limit, actual=now, warn_level=warn_level, over_by=over,
-                         message=text))
+                         message=Notice.of("increase", metric=metric, was=was, now=now, allowed=said,
+                                           currency=currency, baseline_option=judged)))
     return out
+
+
+def run(paths: Iterable[str] | None, pricing=(), sets=(), as_of: date | None = None,
+        samples: int = DEFAULT_SAMPLES, max_price_age: int | None = None,
+        baseline: str | Path | None = None) -> Report:
+    """``aicost check``: the scenarios under ``paths`` (default ./scenarios) held to their budgets."""
+    from aicost.inputs.pricebook import PriceBook
+
+    if not paths and not Path("scenarios").is_dir():
+        raise InputError("give the scenario files or directories to check (there is no ./scenarios here)")
+    book = PriceBook.load(list(pricing))
+    return run_checks(list(paths or ["scenarios"]), book, sets, as_of, samples, max_price_age=max_price_age,
+                      baseline=baseline)

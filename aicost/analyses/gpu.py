@@ -1,15 +1,18 @@
-"""The rented-GPU view of a scenario: fleet figures and break-even volumes against hosted APIs."""
+"""``aicost gpu``: a scenario's rented-GPU options, their fleets, and break-even volumes against hosted APIs."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from aicost.engine.roots import crossings
 from aicost.analyses.compare import compare_loaded, plan_for
+from aicost.base.constants import DEFAULT_MAX_PRICE_AGE
 from aicost.base.errors import InputError
+from aicost.engine.roots import crossings
 from aicost.inputs.pricebook import PriceBook
 from aicost.inputs.scenario import LoadedScenario
+from aicost.results.compare import OptionResult
+from aicost.results.gpu import GpuOption, GpuResult
 
 VOLUME = ("volume", "tasks_per_month")
 #: Monthly volumes searched for a break-even (tasks per month).
@@ -27,8 +30,8 @@ def _breakeven(plan, values, hosted_row: int, gpu_row: int) -> dict[str, Any]:
     return {"tasks_per_month": None, "kind": "never" if not found else "gpu-cheaper-below"}
 
 
-def gpu_report(ls: LoadedScenario, book: PriceBook, as_of: date | None = None, max_price_age: int | None = 90,
-               breakeven: bool = True) -> dict[str, Any]:
+def gpu_report(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
+               max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, breakeven: bool = True) -> GpuResult:
     if ls.plain.get("self_hosted") is None:
         raise InputError(f"{ls.file}: the scenario has no self_hosted: section (open models to serve on GPUs)")
     res = compare_loaded(ls, book, as_of, max_price_age=max_price_age)
@@ -37,7 +40,7 @@ def gpu_report(ls: LoadedScenario, book: PriceBook, as_of: date | None = None, m
     row = {o.id: i for i, o in enumerate(plan.options)}
     hosted = [o for o in res.options if o.kind == "hosted" and o.eligible and o.metrics["cost_per_success"] is not None]
     best = min(hosted, key=lambda o: o.metrics["cost_per_success"]) if hosted else None
-    refs: dict[str, Any] = {"best": best}
+    refs: dict[str, OptionResult | None] = {"best": best}
     if best is not None:  # "batch and flex before rented GPUs": the same model on the cheaper tiers
         for tier in ("batch", "flex"):
             sib = f"{best.provider}/{best.model}:{tier}" + (":cached" if best.caching else "")
@@ -46,46 +49,19 @@ def gpu_report(ls: LoadedScenario, book: PriceBook, as_of: date | None = None, m
     for o in res.options:
         if o.kind != "gpu":
             continue
-        entry = {"option": o, "breakeven": {}}
+        entry = GpuOption(o)
         if breakeven and o.eligible:
             for name, ref in refs.items():
                 if ref is not None:
-                    entry["breakeven"][name] = _breakeven(plan, values, row[ref.id], row[o.id])
+                    entry.breakeven[name] = _breakeven(plan, values, row[ref.id], row[o.id])
         options.append(entry)
-    return {"scenario": res, "references": refs, "options": options}
+    return GpuResult(book.currency, res, refs, options)
 
 
-def to_dict(report: dict, currency: str) -> dict[str, Any]:
-    res = report["scenario"]
-    refs = {k: (None if v is None else {"id": v.id, "cost_per_success": v.metrics["cost_per_success"]})
-            for k, v in report["references"].items()}
-    rows = []
-    for e in report["options"]:
-        d = e["option"].to_dict()
-        d["breakeven"] = e["breakeven"]
-        rows.append(d)
-    return {"name": res.name, "file": res.file, "as_of": res.as_of, "tasks_per_month": res.tasks_per_month,
-            "latency_need": res.latency_need, "warnings": res.warnings, "hosted_references": refs, "options": rows}
+def run(scenario: str, pricing=(), sets=(), as_of: date | None = None,
+        max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, breakeven: bool = True) -> GpuResult:
+    """``aicost gpu`` from a scenario name or path."""
+    from aicost.inputs import scenario as scenario_mod
 
-
-def rows(report: dict) -> list[dict[str, Any]]:
-    """Flat rows for table, CSV and Markdown."""
-    out = []
-    for e in report["options"]:
-        o = e["option"]
-        g, m = o.gpu, o.metrics
-        be = e["breakeven"]
-        basis = "estimated" if g["estimated"] else ("ceiling" if g["ceiling"] else "measured")
-        out.append({
-            "rank": o.rank, "model": o.model,
-            "gpus": f"{g['gpus_per_replica']}x {g['gpu']}" if g["gpus_per_replica"] else f"- {g['gpu']}",
-            "provider": o.provider, "pricing": o.tier, "scaling": g["scaling"], "precision": g["precision"],
-            "per_gpu_hour": g["per_gpu_hour"], "cost_per_mtok_output": g["cost_per_mtok_output"],
-            "replicas": g["replicas"], "utilisation": g["utilisation"], "monthly_cost": m["monthly_cost"],
-            "cost_per_success": m["cost_per_success"], "basis": basis,
-            "breakeven_vs_best": be.get("best", {}).get("tasks_per_month"),
-            "breakeven_vs_batch": be.get("batch", {}).get("tasks_per_month"),
-            "breakeven_vs_flex": be.get("flex", {}).get("tasks_per_month"),
-            "status": o.status if o.status == "ok" else f"{o.status}: {o.reason}",
-        })
-    return out
+    book = PriceBook.load(list(pricing))
+    return gpu_report(scenario_mod.load(scenario, book, list(sets)), book, as_of, max_price_age, breakeven)

@@ -1,4 +1,4 @@
-"""Browse the price book: rows for listing, one model in full, differences, staleness."""
+"""``aicost pricing``: the price book listed, one model in full, checked, and two tables compared."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any, Iterable
 from aicost.base.errors import InputError, Problem
 from aicost.inputs.pricebook import ModelEntry, Price, PriceBook
 from aicost.base.constants import TIERS
+from aicost.results.rows import ModelCard, RowsResult, Validation
 
 RATES = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
 FEATURES = ("caching", "cache-writes", "long-context", "batch", "flex", "priority", "deprecated")
@@ -155,3 +156,52 @@ def diff(old: dict[tuple, Decimal], new: dict[tuple, Decimal]) -> list[dict[str,
         rows.append({"change": change, "provider": prov, "model": mid, "tier": tier, "context": ctx, "rate": rate,
                      "old": a, "new": b, "change_pct": pct})
     return rows
+
+
+# ---- the pricing commands' analyses: inputs in, a typed result out ----------------------------------
+LIST_COLUMNS = ("provider", "model", "tier", "input", "cached_input", "cache_write", "cache_write_1h", "output",
+                "long_context_above", "long_input", "long_output", "min_cache_tokens", "checked")
+RATE_COLUMNS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "long_context_above",
+                "long_input", "long_output", "min_cache_tokens", "old", "new", "change_pct")
+DIFF_COLUMNS = ("change", "provider", "model", "tier", "context", "rate", "old", "new", "change_pct")
+
+
+def price_list(pricing: Iterable = (), as_of: date | None = None, providers: Iterable[str] = (),
+               tiers: Iterable[str] = (), features: Iterable[str] = (), models: Iterable[str] = (),
+               all_columns: bool = False) -> RowsResult:
+    """``aicost pricing list``: a row per model and tier with its rates (USD per 1M tokens)."""
+    book = PriceBook.load(list(pricing))
+    day = as_of or date.today()
+    rows = list_rows(book, day, providers, tiers, features, models)
+    return RowsResult("prices", rows, None if all_columns else LIST_COLUMNS, RATE_COLUMNS,
+                      {"as_of": day.isoformat(), "currency": book.currency}, wide_files=True)
+
+
+def model_card(ref: str, pricing: Iterable = (), as_of: date | None = None) -> ModelCard:
+    """``aicost pricing show``: one model in full."""
+    book = PriceBook.load(list(pricing))
+    return ModelCard(book.currency, show(book, ref, as_of or date.today()))
+
+
+def validation(paths: Iterable = (), with_bundled: bool = False) -> Validation:
+    """``aicost pricing validate``: read and check price tables (and GPU tables); problems raise."""
+    paths = list(paths)
+    book = PriceBook.load(paths, bundled=with_bundled or not paths)
+    g = book.gpus  # read and check the GPU tables too
+    return Validation(files=sorted(book.files + g.files), models=len(book.models),
+                      tier_prices=sum(len(e.spec.tiers) for e in book.models.values()), gpu_types=len(g.gpus),
+                      gpu_offers=len(g.offers), open_models=len(g.models), serving_profiles=len(g.profiles))
+
+
+def price_diff(old: str, new: str, pricing: Iterable = ()) -> RowsResult:
+    """``aicost pricing diff``: what changed between two tables, or two dates of the same tables."""
+    rows = diff(_rates_at(old, list(pricing)), _rates_at(new, list(pricing)))
+    return RowsResult("price-diff", rows, DIFF_COLUMNS, RATE_COLUMNS, {"old": old, "new": new})
+
+
+def _rates_at(spec: str, pricing: list) -> dict[tuple, Decimal]:
+    try:
+        day = date.fromisoformat(spec)
+    except ValueError:
+        return flat_rates(PriceBook.load([spec], bundled=False), date.today())
+    return flat_rates(PriceBook.load(pricing), day)

@@ -1,19 +1,19 @@
-"""The sensitivity (tornado) view of a scenario's ranged inputs."""
+"""``aicost sensitivity``: each ranged input at its low and its high, the others at their likely values."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from aicost.inputs import scenario as scenario_mod
 from aicost.analyses.compare import compare_loaded, plan_for
 from aicost.base.errors import InputError
 from aicost.inputs.pricebook import PriceBook
 from aicost.engine.sampling import tornado
+from aicost.results.whatif import SensitivityResult
 
 
 def report(ref: str, book: PriceBook, sets=(), option: str | None = None, metric: str = "cost_per_success",
-           as_of: date | None = None) -> dict[str, Any]:
+           as_of: date | None = None) -> SensitivityResult:
     ls = scenario_mod.load(ref, book, sets)
     if not ls.ranges:
         raise InputError(f"{ls.file}: the scenario has no ranged inputs ({{low, likely, high}} or {{p10, p90}})")
@@ -30,5 +30,12 @@ def report(ref: str, book: PriceBook, sets=(), option: str | None = None, metric
 
         raise InputError(f"--option: no option '{option}' in {ls.file}{did_you_mean(option, ids)}")
     rows = tornado(plan, ls.values(), ls.ranges, ids.index(option), metric)
-    return {"scenario": res.name, "option": option, "metric": metric,
-            "base": rows[0]["metric_at_likely"] if rows else None, "rows": rows}
+    return SensitivityResult(scenario=res.name, option=option, metric=metric,
+                             base=rows[0]["metric_at_likely"] if rows else None, rows=rows,
+                             currency=book.currency)
+
+
+def run(scenario: str, pricing=(), sets=(), option: str | None = None, metric: str = "cost_per_success",
+        as_of: date | None = None) -> SensitivityResult:
+    """``aicost sensitivity`` from a scenario name or path."""
+    return report(scenario, PriceBook.load(list(pricing)), list(sets), option, metric, as_of)

@@ -1,4 +1,4 @@
-"""Sweep and break-even reports: the library side of ``aicost sweep`` and ``aicost breakeven``."""
+"""``aicost sweep`` and ``aicost breakeven``: a field varied over a range, and where options swap order."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from aicost.inputs.overrides import get_path
 from aicost.inputs.pricebook import PriceBook
 from aicost.engine.sweep import METRICS, parse_vary, pick, run, take
 from aicost.inputs.yamlio import dotted
+from aicost.results.whatif import BreakevenResult, SweepResult
 
 
 def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: str = "cost_per_success",
-                 top: int = 8, as_of: date | None = None, progress=None) -> dict[str, Any]:
+                 top: int = 8, as_of: date | None = None, progress=None) -> SweepResult:
     if metric not in METRICS:
         raise InputError(f"--metric: expected one of {', '.join(METRICS)}, got {metric!r}")
     if not 1 <= len(vary) <= 2:
@@ -42,12 +43,12 @@ def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: st
             break
         if i not in order:
             order.append(i)
-    return {"scenario": ls.plain["name"], "file": ls.file, "metric": metric, "currency": book.currency,
-            "fields": [{"field": dotted(v.path), "start": v.start, "stop": v.stop, "steps": v.steps, "log": v.log}
-                       for v in varies],
-            "x": res["x"], "ids": ids, "shown": order, "values": take(res, order), "winner": res["winner"],
-            "winner_value": pick(res, res["winner"]), "runner_up": res["runner_up"],
-            "runner_value": pick(res, res["runner_up"])}
+    return SweepResult(
+        scenario=ls.plain["name"], file=ls.file, metric=metric, currency=book.currency,
+        fields=[{"field": dotted(v.path), "start": v.start, "stop": v.stop, "steps": v.steps, "log": v.log}
+                for v in varies],
+        x=res["x"], ids=ids, shown=order, values=take(res, order), winner=res["winner"],
+        winner_value=pick(res, res["winner"]), runner_up=res["runner_up"], runner_value=pick(res, res["runner_up"]))
 
 
 def _column(res: dict, j: int) -> np.ndarray:
@@ -60,7 +61,8 @@ def _column(res: dict, j: int) -> np.ndarray:
 
 
 def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | None = None, sets=(),
-                     metric: str = "cost_per_success", as_of: date | None = None) -> dict[str, Any]:
+                     metric: str = "cost_per_success", as_of: date | None = None,
+                     chart_points: int = 0) -> BreakevenResult:
     """Where options swap order as ``vary``'s field moves: between two named options, or between
     the current winner and every other option."""
     ls = scenario_mod.load(ref, book, sets)
@@ -108,7 +110,70 @@ def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | 
             summary = f"{cheaper} is cheaper over the whole range"
         else:
             summary = "no point of the range has both options usable"
-    return {"scenario": ls.plain["name"], "file": ls.file, "metric": metric, "currency": book.currency,
-            "field": dotted(v.path), "start": v.start, "stop": v.stop, "log": v.log, "tolerance": REL_TOL,
-            "current": float(get_path(ls.plain, v.path)), "pairs": out, "summary": summary, "ids": ids,
-            "vary": v, "plan": plan, "values": values}
+    result = BreakevenResult(
+        scenario=ls.plain["name"], file=ls.file, metric=metric, currency=book.currency, field=dotted(v.path),
+        start=v.start, stop=v.stop, log=v.log, tolerance=REL_TOL, current=float(get_path(ls.plain, v.path)),
+        pairs=out, summary=summary, ids=ids)
+    if chart_points:
+        result.series = _series(result, plan, values, v.path, chart_points)
+    return result
+
+
+def _series(rep: BreakevenResult, plan, values: dict, path: tuple, points: int) -> dict[str, Any]:
+    """What a chart of a break-even search draws: up to 8 options involved, each one's metric over
+    ``points`` values of the field, and the metric at each crossing."""
+    import copy
+
+    from aicost.engine.evaluate import evaluate
+    from aicost.engine.roots import grid
+    from aicost.inputs.overrides import set_path
+
+    ids = rep.ids
+    involved: list[str] = []
+    for p in rep.pairs:
+        for oid in (p["a"], p["b"]):
+            if oid not in involved:
+                involved.append(oid)
+    involved = involved[:8]
+    x = grid(rep.start, rep.stop, points, rep.log)
+    v = copy.deepcopy(values)
+    set_path(v, path, x)
+    m = evaluate(plan.subset([ids.index(o) for o in involved]), v, meters=False)
+    lines = [(oid, m[rep.metric][k]) for k, oid in enumerate(involved)]
+    marks = []
+    for p in rep.pairs:
+        for c in p["crossings"]:
+            vv = copy.deepcopy(values)
+            set_path(vv, path, np.asarray([c["value"]]))
+            y = evaluate(plan.subset([ids.index(p["a"])]), vv, meters=False)[rep.metric][0, 0]
+            marks.append((c["value"], float(y)))
+    return {"x": x, "lines": lines, "marks": marks}
+
+
+def points(vary: list[str]) -> int:
+    """How many points a sweep's ``--vary`` texts ask for (for a progress bar)."""
+    n = 1
+    for v in vary:
+        parts = v.partition("=")[2].split(":")
+        n *= int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 11
+    return n
+
+
+def sweep_run(scenario: str, vary: list[str], pricing=(), sets=(), metric: str = "cost_per_success", top: int = 8,
+              as_of: date | None = None, progress=None) -> SweepResult:
+    """``aicost sweep`` from a scenario name or path."""
+    return sweep_report(scenario, PriceBook.load(list(pricing)), vary, list(sets), metric, top, as_of, progress)
+
+
+BREAKEVEN_METRICS = ("cost_per_success", "cost_per_resolved_task", "monthly_cost", "cost_per_attempt")
+
+
+def breakeven_run(scenario: str, vary: str, between: list[str] | None = None, pricing=(), sets=(),
+                  metric: str = "cost_per_success", as_of: date | None = None,
+                  chart_points: int = 0) -> BreakevenResult:
+    """``aicost breakeven`` from a scenario name or path."""
+    if metric not in BREAKEVEN_METRICS:
+        raise InputError(f"--metric: expected {', '.join(BREAKEVEN_METRICS[:-1])} or {BREAKEVEN_METRICS[-1]}, "
+                         f"got {metric!r}")
+    return breakeven_report(scenario, PriceBook.load(list(pricing)), vary, between, list(sets), metric, as_of,
+                            chart_points)

@@ -1,5 +1,21 @@
-"""Names shared by the price tables, scenarios and reports (kept free of heavy imports)."""
+"""Names and numbers shared by every layer (one copy each; kept free of heavy imports)."""
 
+from __future__ import annotations
+
+#: API tiers, in the order tables, options and reports list them.
 TIERS: tuple[str, ...] = ("standard", "batch", "flex", "priority")
 TIER_LABEL = {"standard": "Standard", "batch": "Batch", "flex": "Flex", "priority": "Priority"}
+#: Hosted tools with their own fees.
 TOOLS: tuple[str, ...] = ("web_search", "file_search", "vector_storage", "code_session")
+
+#: Hours in a billing month: 8760 / 12, the convention infracost uses.
+HOURS_PER_MONTH = 730.0
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
+#: Token prices are quoted per million tokens.
+TOKENS_PER_MTOK = 1_000_000
+
+#: Prices checked longer ago than this many days before the pricing date are flagged as stale.
+DEFAULT_MAX_PRICE_AGE = 90
+
+#: Exit codes of the ``aicost`` command (README "Exit codes").
+EXIT_OK, EXIT_BREACH, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3

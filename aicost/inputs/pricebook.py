@@ -11,6 +11,7 @@ from typing import Any, Iterable, Sequence
 
 from aicost.base import paths
 from aicost.base.errors import InputError, Problem, did_you_mean
+from aicost.base.notices import Notice
 from aicost.base.constants import TIERS
 from aicost.inputs.yamlio import Document, load_file
 
@@ -281,28 +282,41 @@ class PriceBook:
                 return price
         return None
 
+    def provider_names(self, provider: str) -> tuple[str, str]:
+        """(ProviderName, PublisherName): a reseller (Azure) provides, the model's maker publishes."""
+        info = self.providers.get(provider)
+        maker = info.resells if info is not None and info.resells else provider
+        return (info.name if info is not None else provider,
+                self.providers[maker].name if maker in self.providers else maker)
+
     def tier_rule(self, provider: str, tier: str) -> Any:
         return self.providers[provider].tier_rules.get(tier)
 
 
 def warnings_for(book: PriceBook, used: Iterable[tuple[ModelEntry, str]], as_of: date,
-                 max_age_days: int | None) -> list[str]:
+                 max_age_days: int | None) -> list[Notice]:
     """Stale prices (checked more than ``max_age_days`` before ``as_of``) and models past their
     deprecation date, among the (entry, tier) pairs in use; one warning per model and kind."""
-    seen: dict[tuple, str] = {}
+    seen: dict[tuple, Notice] = {}
     for e, tier in used:
         spec = e.spec
         if spec.deprecated is not None and spec.deprecated <= as_of and ("deprecated", e.key) not in seen:
-            seen[("deprecated", e.key)] = (f"{e.key} was deprecated on {spec.deprecated.isoformat()} "
-                                           f"({e.doc.file}:{e.doc.line_of(('models', e.id))})")
+            seen[("deprecated", e.key)] = Notice.of("deprecated", model=e.key, date=spec.deprecated.isoformat(),
+                                                    file=e.doc.file, line=e.doc.line_of(("models", e.id)))
         p = book.price(e, tier, as_of)
         if p is None or max_age_days is None:
             continue
         age = (as_of - p.checked).days
         if age > max_age_days and ("stale", e.key, tier) not in seen:
-            seen[("stale", e.key, tier)] = (f"{e.key} {tier} price was checked {age} days before "
-                                            f"{as_of.isoformat()} (limit {max_age_days}; {p.file}:{p.line})")
+            seen[("stale", e.key, tier)] = Notice.of("price_stale", model=e.key, tier=tier, age=age,
+                                                     as_of=as_of.isoformat(), limit=max_age_days, file=p.file,
+                                                     line=p.line)
     return [seen[k] for k in sorted(seen)]
+
+
+def warning_order(n: Notice) -> tuple:
+    """Warnings of several designs merged: by model, then its stale tiers, then its deprecation."""
+    return (n["model"], n.code == "deprecated", n.get("tier") or "")
 
 
 def _price(entry: ModelEntry, tier: str, r: Any, file: str, line: int | None) -> Price:

@@ -46,14 +46,17 @@ def to_dict(a) -> dict[str, Any]:
     t = dict(a.totals)
     for k in ("direct", "shared", "total", "allocated", "unallocated"):
         t[k] = money(t[k])
-    return {"version": "1", "kind": "allocation", "currency": a.currency, "by": a.by, "totals": t,
-            "groups": groups, "unpriced": unpriced, "billed_vs_repriced": billed,
-            "shared": [{k: (str(v) if k == "monthly_cost" else v) for k, v in i.items() if v is not None}
-                       for i in a.shared_items],
-            "notes": a.notes}
+    from aicost.results.base import envelope
+
+    return envelope("allocation", {
+        "currency": a.currency, "by": a.by, "totals": t, "groups": groups, "unpriced": unpriced,
+        "billed_vs_repriced": billed,
+        "shared": [{k: (str(v) if k == "monthly_cost" else v) for k, v in i.items() if v is not None}
+                   for i in a.shared_items],
+        "notes": a.notes})
 
 
-def render_json(a) -> str:
+def render_json(a, **_: Any) -> str:
     from decimal import Decimal
 
     from aicost.report.json import dumps
@@ -69,7 +72,7 @@ def render_json(a) -> str:
     return dumps(plain(to_dict(a)))
 
 
-def render_csv(a, raw: bool = False) -> str:
+def render_csv(a, raw: bool = False, **_: Any) -> str:
     shared_cols = [f"shared.{i['name']}" for i in a.shared_items]
     header = ["month", *a.by, "kind", "model", "tier", "reason", "direct_cost",
               *[f"shared:{c[7:]}" for c in shared_cols], "shared_cost", "total_cost", "requests", "tokens",
@@ -88,7 +91,7 @@ def render_csv(a, raw: bool = False) -> str:
     return write_rows(header, rows, raw=raw)
 
 
-def render_table(a) -> str:
+def render_table(a, **_: Any) -> str:
     t = a.totals
     cur = a.currency
     out = [f"Showback by {', '.join(a.by)}  ({len(t['months'])} month(s): {', '.join(t['months']) or '-'}; "
@@ -167,7 +170,7 @@ def focus_rows(a, book, account: str = "aicost-showback", version: str = "1.2") 
         tags = {k: r[f"tag.{k}"] for k in a.by if _v(r[f"tag.{k}"]) is not None}
         start = date.fromisoformat(r["month"] + "-01")
         start, end = focus.month_bounds(start)
-        pname, publisher = focus.provider_names(book, str(r["sku"]).partition("/")[0])
+        pname, publisher = book.provider_names(str(r["sku"]).partition("/")[0])
         group = "/".join(str(tags.get(k, "(unallocated)")) for k in a.by)
         base = _base(a, start, end, account, tags, version)
         base.update(InvoiceIssuerName=pname, ProviderName=pname, PublisherName=publisher, ServiceName=f"{pname} API",
@@ -228,5 +231,6 @@ def _base(a, start, end, account, tags, version) -> dict:
             "x_FocusVersion": version}
 
 
-def render_focus(a, book, raw: bool = False, account: str = "aicost-showback", version: str = "1.2") -> str:
+def render_focus(a, book=None, raw: bool = False, account: str = "aicost-showback", version: str = "1.2",
+                 **_: Any) -> str:
     return focus.render(focus_rows(a, book, account, version), focus.columns(X_COLUMNS, version), raw=raw)

@@ -108,3 +108,43 @@ def lines(x, series: list[tuple[str, list]], xlabel: str, ylabel: str, log_x: bo
     save(fig, path)
     plt.close(fig)
     return fig
+
+
+def unit(metric: str, currency: str) -> str:
+    return "ROI" if metric == "roi" else f"{metric.replace('_', ' ')} ({currency})"
+
+
+def sweep_chart(rep, path: Path):
+    """A one-field sweep: the shown options' lines, and where the winner changes."""
+    import numpy as np
+
+    from aicost.report.whatif import fmt_x
+
+    if len(rep.fields) != 1:
+        raise InputError("--chart draws one-field sweeps")
+    x, w = rep.x[0], rep.winner
+    changes = np.nonzero((w[1:] != w[:-1]) & (w[1:] >= 0) & (w[:-1] >= 0))[0] + 1
+    # a long sweep is drawn through 4,000 of its points plus both sides of every change of winner
+    keep = np.unique(np.concatenate([np.linspace(0, x.size - 1, min(x.size, 4000)).round().astype(int),
+                                     changes, changes - 1]))
+    series = [(rep.ids[i], rep.values[k][keep]) for k, i in enumerate(rep.shown)]
+    marks = [(x[j], rep.winner_value[j], f"winner changes at {fmt_x(x[j])}") for j in changes.tolist()]
+    f = rep.fields[0]
+    return lines(x[keep], series, f["field"], unit(rep.metric, rep.currency), f["log"], marks, rep.scenario, path)
+
+
+def breakeven_chart(rep, path: Path):
+    """The options involved in a break-even search along the field, and the crossings."""
+    from aicost.report.whatif import fmt_x
+
+    s = rep.series
+    marks = [(x, y, f"equal at {fmt_x(x)}") for x, y in s["marks"]]
+    return lines(s["x"], s["lines"], rep.field, unit(rep.metric, rep.currency), rep.log, marks, rep.scenario, path)
+
+
+METRIC_LABELS = {"cost_per_success": "cost per successful outcome", "monthly_cost": "monthly cost", "roi": "ROI"}
+
+
+def tornado_chart(rep, path: Path):
+    label = METRIC_LABELS[rep.metric] + ("" if rep.metric == "roi" else f" ({rep.currency})")
+    return tornado(rep.rows, f"{rep.scenario}: {rep.option}", label, path)

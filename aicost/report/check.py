@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from aicost.report.explain import figure, say
 from aicost.report.json import dumps
-from aicost.report.numbers import money, pct
+from aicost.report.markdown import esc
 from aicost.report.table import columns
 
 MARK = {"ok": "ok", "warning": "WARN", "failed": "FAIL", "error": "ERROR"}
 
 
 def _fig(metric: str | None, x: float | None, currency: str) -> str:
-    if x is None or metric is None:
-        return "—"
-    return pct(x) if metric == "roi" else money(x, currency)
+    return "—" if metric is None else figure(metric, x, currency)
 
 
 def summary_line(report, code: int) -> str:
@@ -27,7 +26,7 @@ def summary_line(report, code: int) -> str:
     return ", ".join(parts) + f" (exit {code})"
 
 
-def table(report, code: int) -> str:
+def table(report, code: int, **_) -> str:
     """A compact table of the checks, then one line per check that is not ok (``file:line: why``),
     which a log reader or an editor can jump to; never cut to the terminal's width."""
     cur = report.currency
@@ -35,14 +34,14 @@ def table(report, code: int) -> str:
     for c in report.checks:
         place = c.file if c.line is None else f"{c.file}:{c.line}"
         if c.status == "error":
-            details.append(f"{MARK[c.status]:<5}  {c.message}")
+            details.append(f"{MARK[c.status]:<5}  {say(c.message)}")
             continue
         judged = f"{c.option} ({c.chosen})" if c.option else f"({c.chosen})"
         limit = "—" if c.kind is None else ("≤ " if c.kind == "max" else "≥ ") + _fig(c.metric, c.limit, cur)
         rows.append((MARK[c.status], c.scenario, c.budget + (f" P{c.percentile}" if c.percentile else ""),
                      _fig(c.metric, c.actual, cur), limit, judged))
         if c.status != "ok":
-            details.append(f"{MARK[c.status]:<5}  {place}: {c.scenario}: {c.message}")
+            details.append(f"{MARK[c.status]:<5}  {place}: {c.scenario}: {say(c.message)}")
     out = []
     if rows:
         out += columns(("status", "scenario", "budget", "actual", "limit", "option judged"), rows,
@@ -55,12 +54,10 @@ def table(report, code: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def to_json(report, code: int) -> str:
-    scenarios = [{k: v for k, v in s.items() if k != "budget"} for s in report.scenarios]
-    return dumps({"version": "1", "kind": "check", "currency": report.currency, "exit_code": code,
-                  "counts": report.counts(), "baseline": report.baseline, "scenarios": scenarios,
-                  "checks": [c.to_dict() for c in report.checks],
-                  "skipped": [{"file": f, "why": w} for f, w in report.skipped]})
+def to_json(report, code: int, **_) -> str:
+    from aicost.results.base import envelope
+
+    return dumps(envelope(report.kind, report.payload(code)))
 
 
 # ---- GitHub Actions workflow commands ----------------------------------------------------------
@@ -84,7 +81,7 @@ def _severity(c) -> float:
     return c.over_by / abs(c.limit)
 
 
-def github(report, code: int) -> str:
+def github(report, code: int, **_) -> str:
     """``::error`` / ``::warning`` annotations on each budget's line (errors and breaches first, then
     warnings, biggest overrun first; at most 10 of each, the rest counted in a notice), then the
     summary line."""
@@ -98,7 +95,7 @@ def github(report, code: int) -> str:
             title = "aicost: bad input" if c.status == "error" else \
                 f"aicost budget: {c.scenario}: {c.budget}" + (" (warning)" if level == "warning" else "")
             props.append(f"title={gh_property(title)}")
-            out.append(f"::{level} {','.join(props)}::{gh_data(c.message)}")
+            out.append(f"::{level} {','.join(props)}::{gh_data(say(c.message))}")
     more_e, more_w = max(0, len(errors) - MAX_ANNOTATIONS), max(0, len(warnings) - MAX_ANNOTATIONS)
     if more_e or more_w:
         out.append(f"::notice title=aicost::{more_e} more error(s) and {more_w} more warning(s) not annotated "
@@ -111,18 +108,13 @@ def github(report, code: int) -> str:
 MAX_SUMMARY_BYTES = 900_000  # GitHub's step summary limit is 1 MiB
 
 
-def _md(text: str) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ") \
-        .replace("<", "&lt;").replace(">", "&gt;")
-
-
-def markdown(report, code: int) -> str:
+def markdown(report, code: int, **_) -> str:
     cur = report.currency
     n = report.counts()
     head = "✅ within budget" if code == 0 and not n["warning"] else ("⚠️ within budget, with warnings" if code == 0
                                                                      else "❌ over budget" if not n["error"]
                                                                      else "❌ could not check everything")
-    out = [f"## aicost budget check: {head}", "", _md(summary_line(report, code)), ""]
+    out = [f"## aicost budget check: {head}", "", esc(summary_line(report, code)), ""]
     rows = [c for c in report.checks if c.status != "error"]
     if rows:
         out += ["| status | scenario | budget | actual | limit | option judged | why |",
@@ -130,14 +122,14 @@ def markdown(report, code: int) -> str:
         for c in sorted(rows, key=lambda c: ({"failed": 0, "warning": 1, "ok": 2}[c.status], -_severity(c))):
             limit = "—" if c.kind is None else ("≤ " if c.kind == "max" else "≥ ") + _fig(c.metric, c.limit, cur)
             place = c.file if c.line is None else f"{c.file}:{c.line}"
-            out.append(f"| {MARK[c.status]} | {_md(c.scenario)} | {_md(c.budget)} | {_fig(c.metric, c.actual, cur)} "
-                       f"| {limit} | {_md(c.option or '—')} ({_md(c.chosen)}) | `{_md(place)}` {_md(c.message)} |")
+            out.append(f"| {MARK[c.status]} | {esc(c.scenario)} | {esc(c.budget)} | {_fig(c.metric, c.actual, cur)} "
+                       f"| {limit} | {esc(c.option or '—')} ({esc(c.chosen)}) | `{esc(place)}` {esc(say(c.message))} |")
     bad = [c for c in report.checks if c.status == "error"]
     if bad:
-        out += ["", "**Input errors**", ""] + [f"- `{_md(c.message)}`" for c in bad]
+        out += ["", "**Input errors**", ""] + [f"- `{esc(say(c.message))}`" for c in bad]
     if report.skipped:
         out += ["", f"<details><summary>{len(report.skipped)} file(s) without a budget</summary>", ""]
-        out += [f"- `{_md(f)}`" for f, _ in report.skipped] + ["", "</details>"]
+        out += [f"- `{esc(f)}`" for f, _ in report.skipped] + ["", "</details>"]
     text = "\n".join(out) + "\n"
     if len(text.encode()) > MAX_SUMMARY_BYTES:
         text = text.encode()[:MAX_SUMMARY_BYTES].decode(errors="ignore").rsplit("\n", 1)[0] + \
@@ -154,7 +146,7 @@ def _x(text) -> str:
     return str(text).translate(_XML_BAD)
 
 
-def junit(report, code: int) -> str:
+def junit(report, code: int, **_) -> str:
     """One testsuite per scenario file, one testcase per budget limit (``failure`` for a breach,
     ``error`` for bad input, ``skipped`` for a file without a budget; a warning passes, with the
     warning in ``system-out``). Case names are unique (GitLab keeps only the first of duplicates)."""
@@ -183,15 +175,15 @@ def junit(report, code: int) -> str:
                 ET.SubElement(case, "skipped", message="no budget: block")
                 counts["skipped"] += 1
             elif c.status == "failed":
-                el = ET.SubElement(case, "failure", message=_x(c.message), type="budget_exceeded")
-                el.text = _x(f"{c.file}:{c.line}: {c.message}" if c.line else f"{c.file}: {c.message}")
+                el = ET.SubElement(case, "failure", message=_x(say(c.message)), type="budget_exceeded")
+                el.text = _x(f"{c.file}:{c.line}: {say(c.message)}" if c.line else f"{c.file}: {say(c.message)}")
                 counts["failures"] += 1
             elif c.status == "error":
-                el = ET.SubElement(case, "error", message=_x(c.message), type="input_error")
-                el.text = _x(c.message)
+                el = ET.SubElement(case, "error", message=_x(say(c.message)), type="input_error")
+                el.text = _x(say(c.message))
                 counts["errors"] += 1
             elif c.status == "warning":
-                ET.SubElement(case, "system-out").text = _x(f"warning: {c.message}")
+                ET.SubElement(case, "system-out").text = _x(f"warning: {say(c.message)}")
         for k, v in counts.items():
             suite.set(k, str(v))
             totals[k] += v
@@ -201,4 +193,3 @@ def junit(report, code: int) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-RENDER = {"table": table, "json": to_json, "markdown": markdown, "github": github, "junit": junit}

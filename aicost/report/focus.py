@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from aicost.report.csvsafe import write_rows
 
-FOCUS_VERSIONS = ("1.2", "1.3")
+from aicost.results.export import FOCUS_VERSIONS, month_bounds  # noqa: F401  (re-exported)
 
 MANDATORY = (
     "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingCurrency",
@@ -69,14 +69,6 @@ def token_quantities(tokens: float) -> dict[str, Any]:
     n = Decimal(round(tokens))
     return {"PricingQuantity": quantity(n / TOKENS_PER_UNIT), "PricingUnit": TOKEN_UNIT,
             "ConsumedQuantity": n, "ConsumedUnit": "Tokens"}
-
-
-def provider_names(book, provider: str) -> tuple[str, str]:
-    """(ProviderName, PublisherName): a reseller (Azure) provides, the model's maker publishes."""
-    info = book.providers.get(provider)
-    maker = info.resells if info is not None and info.resells else provider
-    return (info.name if info is not None else provider,
-            book.providers[maker].name if maker in book.providers else maker)
 
 
 def with_version(rows: list[dict[str, Any]], version: str) -> list[dict[str, Any]]:
@@ -134,12 +126,6 @@ def utc(d: date | datetime) -> str:
         d = d.astimezone(timezone.utc) if d.tzinfo else d
         return d.strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{d.isoformat()}T00:00:00Z"
-
-
-def month_bounds(day: date) -> tuple[date, date]:
-    start = day.replace(day=1)
-    end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-    return start, end
 
 
 def tags_json(tags: dict[str, Any]) -> str | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from aicost.report.explain import reason, say
 from aicost.report.numbers import money, pct
 from aicost.report.table import columns
 
@@ -12,11 +15,10 @@ def volume(x) -> str:
     return f"{x:,.0f}" if x < 1e6 else f"{x / 1e6:,.3g}M"
 
 
-def render_gpu(report: dict, currency: str) -> str:
-    res = report["scenario"]
-    refs = report["references"]
+def render_table(report: Any, **_: Any) -> str:
+    res, refs, currency = report.scenario, report.references, report.currency
     out = [f"{res.name}   ({res.file})",
-           f"{res.tasks_per_month:,.0f} tasks/month · latency need: {res.latency_need} · prices as of {res.as_of}"]
+           f"{res.tasks_per_month:,.0f} tasks/month · latency need: {say(res.latency_need)} · prices as of {res.as_of}"]
     best = refs.get("best")
     if best is None:
         out.append("No eligible hosted option to compare with.")
@@ -30,12 +32,12 @@ def render_gpu(report: dict, currency: str) -> str:
               "$/success", "basis", "break-even vs best", "vs Batch", "vs Flex")
     right = [True, False, False, False, False, False, True, True, True, True, True, False, True, True, True]
     table = []
-    for e in report["options"]:
-        o, be = e["option"], e["breakeven"]
+    for e in report.options:
+        o, be = e.option, e.breakeven
         g, m = o.gpu, o.metrics
         if o.status != "ok":
             table.append((str(o.rank), o.model, f"- {g['gpu']}", o.provider, o.tier, g["scaling"], "—", "—", "—", "—",
-                          "—", o.reason or o.status, "", "", ""))
+                          "—", reason(o) or o.status, "", "", ""))
             continue
         basis = "estimated" if g["estimated"] else ("ceiling" if g["ceiling"] else "measured")
         table.append((str(o.rank), o.model, f"{g['gpus_per_replica']}x {g['gpu']}", o.provider, o.tier, g["scaling"],
@@ -48,3 +50,38 @@ def render_gpu(report: dict, currency: str) -> str:
     out.append("break-even: tasks/month from which the GPU option costs less per success; basis: measured "
                "throughput, a max-load ceiling under an interactive need, or a roofline estimate")
     return "\n".join(out) + "\n"
+
+
+def rows(report: Any) -> list[dict[str, Any]]:
+    """Flat rows for table, CSV and Markdown."""
+    out = []
+    for e in report.options:
+        o = e.option
+        g, m = o.gpu, o.metrics
+        be = e.breakeven
+        basis = "estimated" if g["estimated"] else ("ceiling" if g["ceiling"] else "measured")
+        out.append({
+            "rank": o.rank, "model": o.model,
+            "gpus": f"{g['gpus_per_replica']}x {g['gpu']}" if g["gpus_per_replica"] else f"- {g['gpu']}",
+            "provider": o.provider, "pricing": o.tier, "scaling": g["scaling"], "precision": g["precision"],
+            "per_gpu_hour": g["per_gpu_hour"], "cost_per_mtok_output": g["cost_per_mtok_output"],
+            "replicas": g["replicas"], "utilisation": g["utilisation"], "monthly_cost": m["monthly_cost"],
+            "cost_per_success": m["cost_per_success"], "basis": basis,
+            "breakeven_vs_best": be.get("best", {}).get("tasks_per_month"),
+            "breakeven_vs_batch": be.get("batch", {}).get("tasks_per_month"),
+            "breakeven_vs_flex": be.get("flex", {}).get("tasks_per_month"),
+            "status": o.status if o.status == "ok" else f"{o.status}: {reason(o)}",
+        })
+    return out
+
+
+def render_csv(report: Any, raw: bool = False, **_: Any) -> str:
+    from aicost.report.rows import render
+
+    return render(rows(report), "csv", raw=raw)
+
+
+def render_markdown(report: Any, **_: Any) -> str:
+    from aicost.report.rows import render
+
+    return render(rows(report), "markdown")

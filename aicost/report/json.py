@@ -18,8 +18,12 @@ def _tidy(x: Any) -> Any:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(_tidy(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """JSON text of a result's data: notices in words, floats to 12 significant digits."""
+    from aicost.report.explain import plain
+
+    return json.dumps(_tidy(plain(data)), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def render(result, **_: Any) -> str:
+    """Any typed result as its versioned JSON."""
     return dumps(result.to_dict())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from aicost.report.explain import reason, say
 from aicost.report.numbers import latency, money, months, num, pct
 
 
-def esc(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+def esc(text: object) -> str:
+    """Text safe inside a Markdown table cell (the one Markdown escaper)."""
+    return (str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
             .replace("<", "&lt;").replace(">", "&gt;"))
 
 
@@ -19,7 +20,7 @@ def render(result, **_: Any) -> str:
     for s in result.scenarios:
         out.append(f"### {esc(s.name)}")
         out.append("")
-        out.append(f"`{esc(s.file)}` · {s.tasks_per_month:,.0f} tasks/month · latency need: {esc(s.latency_need)}"
+        out.append(f"`{esc(s.file)}` · {s.tasks_per_month:,.0f} tasks/month · latency need: {esc(say(s.latency_need))}"
                    f" · prices as of {s.as_of}")
         if s.overrides:
             out.append("")
@@ -32,17 +33,17 @@ def render(result, **_: Any) -> str:
                        f"{money(m['monthly_cost'], cur)}/month, ROI {pct(m['roi'])}")
         for note in s.notes:
             out.append("")
-            out.append(f"> {esc(note)}")
+            out.append(f"> {esc(say(note))}")
         for w in s.warnings:
             out.append("")
-            out.append(f"> **Warning:** {esc(w)}")
+            out.append(f"> **Warning:** {esc(say(w))}")
         out.append("")
         out.append("| # | option | $/attempt | attempts | P(success) | $/success | $/resolved | monthly | ROI | payback "
                    "| latency | status |")
         out.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
         for o in s.options:
             m = o.metrics
-            status = "ok" if o.status == "ok" else f"{o.status}: {esc(o.reason or '')}"
+            status = "ok" if o.status == "ok" else f"{o.status}: {esc(reason(o) or '')}"
             out.append(
                 f"| {o.rank} | `{esc(o.id)}` | {money(m['cost_per_attempt'], cur)} | {num(m['expected_attempts'])} | "
                 f"{pct(m['p_success'])} | {money(m['cost_per_success'], cur)} | {money(m['cost_per_resolved_task'], cur)} | "

@@ -37,12 +37,11 @@ def num(x: float | None, digits: int = 3) -> str:
 
 
 def latency(o) -> str:
-    """Estimated seconds per attempt; '≥' when the tables lack a time to first token."""
+    """Estimated seconds per attempt; '≥' when it is a lower bound (no time to first token known)."""
     x = o.metrics.get("latency_seconds")
     if x is None:
         return "—"
-    lower = any("at least" in n for n in o.notes)
-    return f"{'≥' if lower else ''}{x:.1f} s"
+    return f"{'≥' if o.latency_lower_bound else ''}{x:.1f} s"
 
 
 def months(x: float | None) -> str:

@@ -41,8 +41,9 @@ def render(rows: list[dict], fmt: str, columns: Sequence[str] | None = None, kin
     columns = list(columns or (rows[0].keys() if rows else []))
     if fmt == "json":
         from aicost.report.json import dumps
+        from aicost.results.base import envelope
 
-        return dumps({"version": "1", "kind": kind, **plain(extra or {}), "rows": [plain(r) for r in rows]})
+        return dumps(envelope(kind, {**plain(extra or {}), "rows": [plain(r) for r in rows]}))
     if fmt == "csv":
         return write_rows(columns, ([r.get(c) for c in columns] for r in rows), raw=raw)
     if fmt == "markdown":
@@ -56,3 +57,9 @@ def render(rows: list[dict], fmt: str, columns: Sequence[str] | None = None, kin
 
     lines = layout(columns, [[_text(r.get(c)) for c in columns] for r in rows], [c in right for c in columns])
     return "\n".join(lines) + "\n"
+
+
+def render_result(result: Any, fmt: str, raw: bool = False, **_: Any) -> str:
+    """A row-shaped result (``rows``, ``columns``, ``right``, ``extra()``) in one of FORMATS."""
+    columns = None if fmt in ("json", "csv") and getattr(result, "wide_files", False) else result.columns
+    return render(result.rows, fmt, columns, kind=result.kind, right=result.right, raw=raw, extra=result.extra())

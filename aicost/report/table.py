@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, Sequence
 
+from aicost.report.explain import reason, say
 from aicost.report.numbers import latency, money, months, num, pct
 
 BOLD, DIM, GREEN, YELLOW, RESET = "\x1b[1m", "\x1b[2m", "\x1b[32m", "\x1b[33m", "\x1b[0m"
@@ -38,14 +39,14 @@ def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
         if n:
             out.append("")
         out.append(f"{bold(s.name)}   {style(DIM, '(' + s.file + ')')}")
-        out.append(f"{s.tasks_per_month:,.0f} tasks/month · latency need: {s.latency_need} · prices as of {s.as_of}")
+        out.append(f"{s.tasks_per_month:,.0f} tasks/month · latency need: {say(s.latency_need)} · prices as of {s.as_of}")
         out += [style(DIM, f"  --set {ov}") for ov in s.overrides]
         best = s.best
         if best:
             m = best.metrics
             out.append(f"{bold('Best:')} {style(BOLD + GREEN, best.id)} at {money(m['cost_per_success'], cur)} per "
                        f"successful outcome, {money(m['monthly_cost'], cur)}/month, ROI {pct(m['roi'])}")
-        out += [style(YELLOW, f"Note: {note}") for note in s.notes]
+        out += [style(YELLOW, f"Note: {say(note)}") for note in s.notes]
         ok = [o for o in s.options if o.status == "ok"]
         rest = [o for o in s.options if o.status != "ok"]
         sampled = any(o.uncertainty for o in ok)
@@ -77,7 +78,7 @@ def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
             out.append(lead[0] + " " * max(2, indent - len(lead[0])) + bold("why") if color else
                        lead[0].ljust(indent) + "why")
             for text, o in zip(lead[1:], rest):
-                wrapped = textwrap.wrap(o.reason or o.status, why_width, break_on_hyphens=False) or [""]
+                wrapped = textwrap.wrap(reason(o) or o.status, why_width, break_on_hyphens=False) or [""]
                 out.append(text.ljust(indent) + wrapped[0])
                 out += [" " * indent + w for w in wrapped[1:]]
     return "\n".join(out) + "\n"

@@ -4,28 +4,27 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import numpy as np
 
 from aicost.report.csvsafe import cell, write_rows
 from aicost.report.json import dumps
-from aicost.report.numbers import money, pct
+from aicost.report.explain import figure
 from aicost.report.table import columns
 
 SPARK = "▁▂▃▄▅▆▇█"
 
 
 def fmt_metric(x: float | None, metric: str, currency: str) -> str:
-    if x is None or not np.isfinite(x):
-        return "—"
-    return pct(x) if metric == "roi" else money(x, currency)
+    return figure(metric, x, currency)
 
 
 def fmt_x(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
-def sweep_table(rep: dict, max_rows: int = 60) -> str:
+def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, **_: Any) -> str:
     ids, metric, cur = rep["ids"], rep["metric"], rep["currency"]
     names = [f["field"] for f in rep["fields"]]
     out = [f"{rep['scenario']}   ({rep['file']})",
@@ -57,14 +56,14 @@ def sweep_table(rep: dict, max_rows: int = 60) -> str:
                      fmt_metric(rep["winner_value"][j], metric, cur), ids[second] if second >= 0 else "—",
                      fmt_metric(rep["runner_value"][j], metric, cur), mark))
     out += columns(header, rows, [True, False, True, False, True, False])
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + (terminal_chart(rep) if chart else "")
 
 
 _NAN_CELL = re.compile(r"(?<![^,\n])nan(?=,|\r)")
 _NAN_ITEM = re.compile(r"(?<=[\[,])nan(?=[,\]])")
 
 
-def sweep_csv(rep: dict, raw: bool = False) -> str:
+def sweep_csv(rep: Any, raw: bool = False, **_: Any) -> str:
     """One row per point: the varied fields, the winner and its metric, then each shown option.
     Numbers to 12 significant digits (``%.12g``), empty where an option is not usable; formatted a
     row at a time by one C-level ``%`` (a 1,000,000-point sweep writes in seconds)."""
@@ -98,7 +97,7 @@ def _array(values: np.ndarray) -> str:
     return _NAN_ITEM.sub("null", text) if np.isnan(values).any() else text
 
 
-def sweep_json(rep: dict) -> str:
+def sweep_json(rep: Any, **_: Any) -> str:
     """Columnar: the varied fields' values, the winner and its metric, and each shown option's
     metric, one array each, a value per point (null where the option is not usable)."""
     ids = rep["ids"]
@@ -110,9 +109,7 @@ def sweep_json(rep: dict) -> str:
         return key
 
     names = ids + [None]
-    head = {"version": "1", "kind": "sweep", "scenario": rep["scenario"], "file": rep["file"],
-            "metric": rep["metric"], "currency": rep["currency"], "fields": rep["fields"],
-            "points": int(rep["winner"].size),
+    head = {**rep.to_dict(),
             "x": {f["field"]: slot(x) for f, x in zip(rep["fields"], rep["x"])},
             "winner": "@@winner@@", f"winner_{rep['metric']}": slot(rep["winner_value"]),
             "options": {ids[i]: slot(row) for i, row in zip(rep["shown"], rep["values"])}}
@@ -121,7 +118,7 @@ def sweep_json(rep: dict) -> str:
     return re.sub(r'"(@@(?:array\d+|winner)@@)"', lambda m: arrays[m.group(1)], text)
 
 
-def terminal_chart(rep: dict, width: int = 48) -> str:
+def terminal_chart(rep: Any, width: int = 48) -> str:
     """One sparkline per shown option across the swept range (1-D sweeps)."""
     if len(rep["fields"]) != 1:
         return ""
@@ -143,7 +140,7 @@ def terminal_chart(rep: dict, width: int = 48) -> str:
     return "\n".join(out) + "\n"
 
 
-def breakeven_table(rep: dict) -> str:
+def breakeven_table(rep: Any, **_: Any) -> str:
     out = [f"{rep['scenario']}   ({rep['file']})",
            f"where {rep['metric'].replace('_', ' ')} is equal as {rep['field']} goes from {fmt_x(rep['start'])} to "
            f"{fmt_x(rep['stop'])} (now {fmt_x(rep['current'])}; found to a relative {rep['tolerance']:g})"]
@@ -160,7 +157,5 @@ def breakeven_table(rep: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def breakeven_json(rep: dict) -> str:
-    keep = ("scenario", "file", "metric", "currency", "field", "start", "stop", "log", "tolerance", "current",
-            "summary", "pairs")
-    return dumps({"version": "1", "kind": "breakeven", **{k: rep[k] for k in keep}})
+def breakeven_json(rep: Any, **_: Any) -> str:
+    return dumps(rep.to_dict())

@@ -1,4 +1,4 @@
-"""The comparison result: one versioned structure that every output format renders."""
+"""The result of ``aicost compare``: scenarios, each with its options ranked."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-RESULT_VERSION = "1"
+from aicost.base.notices import Notice
+from aicost.results.base import RESULT_VERSION, Result  # noqa: F401  (RESULT_VERSION re-exported)
 
 #: Metrics every option carries (null where undefined), in output order.
 METRICS = (
@@ -15,6 +16,8 @@ METRICS = (
     "cost_per_success", "cost_per_resolved_task", "monthly_cost", "monthly_benefit",
     "net_monthly", "roi", "payback_months", "latency_seconds",
 )
+#: Metrics defined even when an option has no price (they do not depend on prices).
+PROBABILITIES = ("expected_attempts", "p_success", "p_silent_failure", "p_given_up")
 
 
 def clean(x: Any) -> float | None:
@@ -36,16 +39,17 @@ class OptionResult:
     tier: str
     caching: bool
     status: str  # ok | ineligible | unpriced
-    reason: str | None
+    reasons: list[Notice]  # why it is ineligible or unpriced (empty when ok)
     metrics: dict[str, float | None]
     meters: dict[str, dict[str, float | None]]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Notice] = field(default_factory=list)
     price: dict[str, Any] | None = None
     rank: int | None = None
     gpu: dict[str, Any] | None = None  # self-hosted options: fleet, throughput basis, offer
     cascade: dict[str, Any] | None = None  # cascades: their stages
     variant: str | None = None  # the design variant, when the scenario names variants
     uncertainty: dict[str, Any] | None = None  # with --samples: percentiles and p_cheapest
+    latency_lower_bound: bool = False  # latency_seconds is a lower bound (no time to first token known)
 
     @property
     def eligible(self) -> bool:
@@ -55,7 +59,7 @@ class OptionResult:
         d: dict[str, Any] = {
             "rank": self.rank, "id": self.id, "kind": self.kind, "provider": self.provider,
             "model": self.model, "tier": self.tier, "caching": self.caching,
-            "eligible": self.eligible, "status": self.status, "reason": self.reason,
+            "eligible": self.eligible, "status": self.status, "reason": Because(self.reasons),
         }
         if self.variant is not None:
             d["variant"] = self.variant
@@ -78,13 +82,13 @@ class ScenarioResult:
     file: str
     description: str
     tasks_per_month: float
-    latency_need: str
+    latency_need: Notice
     as_of: str
     options: list[OptionResult]
     assumptions: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Notice] = field(default_factory=list)
     overrides: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     uncertainty: dict[str, Any] | None = None  # ranges, and the samples and seed when sampled
 
     @property
@@ -108,13 +112,15 @@ class ScenarioResult:
 
 
 @dataclass
-class Result:
+class CompareResult(Result):
+    kind = "compare"
     currency: str
     scenarios: list[ScenarioResult]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "version": RESULT_VERSION,
-            "currency": self.currency,
-            "scenarios": [s.to_dict() for s in self.scenarios],
-        }
+    def payload(self) -> dict[str, Any]:
+        return {"currency": self.currency, "scenarios": [s.to_dict() for s in self.scenarios]}
+
+
+class Because(tuple):
+    """An option's reasons, said as one line joined by '; ' (None when there are none)."""
+

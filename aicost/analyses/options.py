@@ -1,0 +1,212 @@
+"""One option's figures from the engine's arrays: status, metrics, meters, and the reasons and
+notes behind them as notices (codes with fields; :mod:`aicost.report.explain` words them)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from aicost.base.constants import DAYS_PER_MONTH
+from aicost.base.notices import Notice
+from aicost.engine.evaluate import COST_METERS, INELIGIBLE, METERS
+from aicost.engine.plan import Plan
+from aicost.inputs.pricebook import PriceBook
+from aicost.results.compare import METRICS, PROBABILITIES, OptionResult, clean
+
+
+def latency_need(lat: dict) -> Notice:
+    """The scenario's latency need as a notice (its kind and value)."""
+    for kind in ("p95_seconds", "minutes", "deadline_hours"):
+        if lat.get(kind) is not None:
+            return Notice.of("latency_need", kind=kind, value=float(lat[kind]))
+    raise ValueError("a latency need has one of p95_seconds, minutes or deadline_hours")
+
+
+def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | None = None) -> OptionResult:
+    opt = plan.options[i]
+    if opt.kind == "gpu":
+        return _gpu_result(plan, m, i)
+    flags = {k: bool(v[i]) for k, v in m["flags"].items()}
+    reasons = _reasons(plan, i, flags, values, m)
+    unpriced = [r for r in reasons if r.code not in INELIGIBLE]
+    inelig = [r for r in reasons if r.code in INELIGIBLE]
+    priced = not math.isnan(m["cost_per_attempt"][i]) and not unpriced
+    status = "ok" if priced and not inelig else ("unpriced" if not priced and not inelig else "ineligible")
+    if flags["not_offered"]:
+        status = "ineligible"
+    metrics: dict[str, float | None] = {k: clean(m[k][i]) if priced else None for k in METRICS}
+    if not priced:  # probabilities do not depend on prices
+        for k in PROBABILITIES:
+            metrics[k] = clean(m[k][i])
+    notes = []
+    if metrics.get("p_success") == 0.0:
+        notes.append(Notice.of("no_successes"))
+    if priced and metrics.get("payback_months") is None and values["value"]["build_cost"] > 0:
+        notes.append(Notice.of("no_payback"))
+    if priced or status == "ineligible":
+        notes += _workflow_notes(plan, i, m, values, book)
+    meters = {
+        "cost": {k: clean(m[f"meter_cost.{k}"][i]) if priced else None for k in COST_METERS},
+        "tokens": {k: clean(m[f"meter_tokens.{k}"][i]) for k in METERS},
+    }
+    price = None
+    if opt.kind == "hosted" and opt.price is not None:
+        p = opt.price
+        price = {"source": p.source, "checked": p.checked.isoformat(), "file": p.file, "line": p.line,
+                 "discount_percent": float(p.discount_percent) if p.discount_percent is not None else None}
+    extra = {"stages": list(opt.stage_labels)} if opt.kind == "cascade" else None
+    return OptionResult(
+        id=opt.id, kind=opt.kind, provider=opt.provider, model=opt.model, tier=opt.tier, caching=opt.caching,
+        status=status, reasons=inelig + unpriced, metrics=metrics, meters=meters, notes=notes, price=price,
+        cascade=extra, latency_lower_bound=_lower_bound(m, i),
+    )
+
+
+def _lower_bound(m: dict, i: int) -> bool:
+    return bool(m["latency_lower_bound"][i]) and not math.isnan(m["latency_seconds"][i])
+
+
+def _gpu_result(plan: Plan, m: dict, i: int) -> OptionResult:
+    opt = plan.options[i]
+    fits = not bool(m["flags"]["no_fit"][i])
+    metrics = {k: clean(m[k][i]) if fits else None for k in METRICS}
+    for k in PROBABILITIES:
+        metrics[k] = clean(m[k][i])
+    notes = []
+    if opt.ceiling:
+        notes.append(Notice.of("gpu_ceiling"))
+    if opt.estimated:
+        notes.append(Notice.of("gpu_estimated"))
+    if metrics.get("p_success") == 0.0:
+        notes.append(Notice.of("no_successes"))
+    reasons, status = [], "ok"
+    if not fits:
+        reasons = [Notice.of("no_fit", model=opt.model, precision=opt.precision, gpu=opt.gpu_name)]
+        status = "ineligible"
+    else:
+        other = [k for k in INELIGIBLE if k != "no_fit" and bool(m["flags"][k][i])]
+        if other:
+            status, reasons = "ineligible", [Notice.of("gpu_ineligible", flags=tuple(other))]
+        elif bool(m["flags"]["no_tool_price_self_hosted"][i]):
+            # tool calls (web search, file search, code sessions) need a service the fleet does not include
+            status = "unpriced"
+            reasons = [Notice.of("no_tool_price_self_hosted")]
+            metrics = {k: metrics[k] if k in PROBABILITIES else None for k in metrics}
+    gpu = {
+        "gpu": opt.gpu, "gpu_name": opt.gpu_name, "gpus_per_replica": opt.gpus_per_replica,
+        "gpus_per_instance": opt.gpus_per_instance, "precision": opt.precision, "scaling": opt.scaling,
+        "per_gpu_hour": opt.per_gpu_hour,
+        "replicas": clean(m["replicas"][i]) if fits else None,
+        "gpu_hours": clean(m["gpu_hours"][i]) if fits else None,
+        "utilisation": clean(m["utilisation"][i]) if fits else None,
+        "cost_per_mtok_output": clean(m["cost_per_mtok_output"][i]) if fits else None,
+        "gpu_monthly_cost": clean(m["gpu_monthly_cost"][i]) if fits else None,
+        "throughput": [s[4] for s in opt.steps], "estimated": opt.estimated, "ceiling": opt.ceiling,
+        "offer": {"source": opt.offer.source, "checked": str(opt.offer.checked), "where": opt.offer.where,
+                  "label": opt.offer.spec.label, "instance": opt.offer.spec.instance},
+    }
+    meters = {
+        "cost": {k: clean(m[f"meter_cost.{k}"][i]) if fits and status != "unpriced" else None
+                 for k in COST_METERS},
+        "tokens": {k: clean(m[f"meter_tokens.{k}"][i]) for k in METERS},
+    }
+    return OptionResult(id=opt.id, kind="gpu", provider=opt.provider, model=opt.model, tier=opt.tier, caching=False,
+                        status=status, reasons=reasons, metrics=metrics, meters=meters,
+                        notes=notes, price=None, gpu=gpu, latency_lower_bound=_lower_bound(m, i))
+
+
+def _rows_of(plan: Plan, i: int) -> list[int]:
+    opt = plan.options[i]
+    return list(opt.rows) if opt.kind == "cascade" else [i]
+
+
+def _label(plan: Plan, i: int) -> str:
+    opt = plan.options[i]
+    return opt.name if opt.kind == "cascade" else f"{opt.provider}/{opt.model}"
+
+
+def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict) -> list[Notice]:
+    opt = plan.options[i]
+    rows = _rows_of(plan, i)
+    need = latency_need(values["latency"])
+    out = []
+    if flags["not_offered"]:
+        r = next(r for r in rows if not plan.offered[r, 0])
+        row = plan.rows[r]
+        steps = [s["name"] for s in values["attempt"]["steps"] if s.get("model") or s.get("tier")]
+        stage = {}
+        if opt.kind == "cascade":
+            stage = {"stage": (rows.index(r) + 1, row.provider, row.model, row.tier)}
+        out.append(Notice.of("not_offered", who=_who(row), model=row.model, tier=row.tier,
+                             steps=tuple(steps) if steps and row.entry.offers(row.tier) else (), **stage))
+        return out
+    if flags["too_slow"]:
+        out.append(Notice.of("too_slow", tier=opt.tier, seconds=float(m["tier_latency"][i]), need=need))
+    if flags["latency_over_need"]:
+        out.append(Notice.of("latency_over_need", seconds=float(m["latency_seconds"][i]),
+                             lower_bound=bool(m["latency_lower_bound"][i]), need=need))
+    if flags["over_rate_limit"]:
+        out.append(_over_limit(plan, m, i))
+    if flags["context_too_long"]:
+        biggest = max(float(s["input_tokens"]) for s in values["attempt"]["steps"])
+        window = min(float(plan.context_window[r, 0]) for r in rows)
+        out.append(Notice.of("context_too_long", tokens=biggest, window=int(window)))
+    if flags["no_cached_price"]:
+        out.append(Notice.of("no_cached_price", label=_label(plan, i), tier=opt.tier))
+    if flags["no_long_context_price"]:
+        thr = min(float(plan.threshold[r, 0]) for r in rows)
+        out.append(Notice.of("no_long_context_price", tier=opt.tier, threshold=int(thr)))
+    for key in ("no_web_search_price", "no_file_search_price", "no_code_session_price"):
+        if flags[key]:
+            out.append(Notice.of(key, label=_label(plan, i)))
+    if flags["no_storage_price"]:
+        out.append(Notice.of("no_storage_price", provider=plan.rows[rows[0]].provider))
+    if flags["no_fallback_price"]:
+        out.append(Notice.of("no_fallback_price"))
+    return out
+
+
+def _workflow_notes(plan: Plan, i: int, m: dict, values: dict, book: PriceBook | None = None) -> list[Notice]:
+    """What an option's figures assume about tiers and latency (said only where it applies)."""
+    opt = plan.options[i]
+    tb = values["tier_behaviour"]
+    notes = []
+    tiers = {plan.rows[r].tier for r in _rows_of(plan, i)}
+    if "flex" in tiers and tb["flex_refusal_share"] > 0:
+        notes.append(Notice.of("flex_refusal", share=tb["flex_refusal_share"], then=tb["on_flex_refusal"]))
+    if "batch" in tiers and tb["batch_expiry_share"] > 0:
+        notes.append(Notice.of("batch_expiry", share=tb["batch_expiry_share"], then=tb["on_batch_expiry"]))
+    if "batch" in tiers and opt.kind == "hosted":
+        per_day = m["calls_per_attempt"][i] * m["expected_attempts"][i] * values["volume"]["tasks_per_month"] \
+            / DAYS_PER_MONTH
+        rule = book.tier_rule(opt.provider, "batch") if book else None
+        max_req = rule.max_requests_per_file if rule and rule.max_requests_per_file else 50_000
+        max_mb = float(rule.max_file_mb) if rule and rule.max_file_mb else 200.0
+        # request size estimated at 4 bytes per input token plus 400 bytes of JSONL framing (estimated)
+        per_request = 4 * m["daily_input_tokens"][i] / max(per_day, 1e-9) + 400
+        files = max(math.ceil(per_day / max_req), math.ceil(per_day * per_request / (max_mb * 1e6)))
+        notes.append(Notice.of("batch_files", per_day=float(per_day), files=max(files, 1), max_requests=max_req,
+                               max_mb=max_mb))
+    lat = m["latency_seconds"][i]
+    if values["latency"].get("p95_seconds") is not None and tiers <= {"standard", "priority"}:
+        if math.isnan(lat):
+            notes.append(Notice.of("latency_unknown"))
+        else:
+            notes.append(Notice.of("latency_estimate", seconds=float(lat), lower_bound=bool(m["latency_lower_bound"][i])))
+    return notes
+
+
+def _over_limit(plan: Plan, m: dict, i: int) -> Notice:
+    rows = _rows_of(plan, i)
+    lim = {k: min(float(v[r, 0]) for r in rows) for k, v in plan.limits.items()}
+    over: list[tuple[str, float, float, int]] = []
+    for key, limit in (("peak_rpm", lim["rpm"]), ("peak_tpm", lim["tpm"]), ("daily_input_tokens", lim["queue"])):
+        have = float(m[key][i])
+        if have > limit:
+            over.append((key, have, limit, math.ceil(have / limit)))
+    return Notice.of("over_rate_limit", over=tuple(over))
+
+
+def _who(opt: Any) -> str:
+    """'azure/' before a model a reseller or variant offers; nothing for the model's maker."""
+    return f"{opt.provider}/" if opt.entry.multiplier != 1 or opt.provider not in ("openai", "anthropic", "google") else ""

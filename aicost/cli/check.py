@@ -1,0 +1,91 @@
+"""``aicost check``: budgets as a CI gate."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aicost.base.errors import InputError
+from aicost.cli.common import AsOfOpt, MaxAgeOpt, PricingOpt, SetOpt, as_of, emit, fmt_opt, guarded, max_age, stderr
+
+
+class CheckFmt(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+    junit = "junit"
+
+
+def check(
+    paths: Annotated[Optional[list[str]], typer.Argument(metavar="PATH", help="Scenario files, directories "
+                                                         "or globs (default: ./scenarios).")] = None,
+    pricing: PricingOpt = [],
+    fmt: fmt_opt(CheckFmt, "On stdout: table, json, markdown, github (workflow-command annotations) or "
+                 "junit.") = CheckFmt.table,
+    outputs: Annotated[list[str], typer.Option("--output", "-o", metavar="[FORMAT=]FILE", help="Also write a "
+                                               "report to a file, e.g. junit=report.xml (repeatable; a bare FILE "
+                                               "takes --format).")] = [],
+    summary: Annotated[Optional[str], typer.Option("--summary", metavar="FORMAT", help="Append this report to "
+                                                   "$GITHUB_STEP_SUMMARY (default markdown when it is set; 'none' "
+                                                   "turns it off).")] = None,
+    fail_on_warn: Annotated[bool, typer.Option("--fail-on-warn", help="Exit 1 on a warning too.")] = False,
+    no_fail: Annotated[bool, typer.Option("--no-fail", help="Exit 0 on breaches and warnings (report only); bad "
+                                          "input is still exit 2.")] = False,
+    sets: SetOpt = [],
+    as_of_text: AsOfOpt = None,
+    samples: Annotated[int, typer.Option("--samples", min=100, metavar="N", help="Samples for budgets that state a "
+                                         "percentile (scenarios with ranges).")] = 10_000,
+    max_price_age: MaxAgeOpt = None,
+    compare_to: Annotated[Optional[Path], typer.Option("--compare-to", metavar="BASE.json", help="A saved "
+                                                       "'aicost check --format json' (from the main branch): report "
+                                                       "each scenario's change and hold it to max_increase.")] = None,
+) -> None:
+    """Hold every scenario with a budget: block to its limits (a CI gate). Exit 0 all within
+    budget, 1 a budget exceeded, 2 bad input or usage, 3 internal error.
+
+    Example:
+
+    \b
+      aicost check scenarios/
+      aicost check 'teams/**/*.yaml' --format github --output junit=aicost.xml --fail-on-warn
+    """
+    def body():
+        from aicost.analyses.check import run
+        from aicost.report import render
+        from aicost.report.check import summary_line
+
+        files, summary_fmt = _targets(outputs, fmt.value, summary)
+        report = run(paths, pricing, sets, as_of(as_of_text), samples, max_age(max_price_age), compare_to)
+        code = report.exit_code(fail_on_warn, no_fail)
+        for kind, target in files:  # files first, each written whole (atomically)
+            emit(render(report, kind, code=code), target)
+        if summary_fmt != "none" and os.environ.get("GITHUB_STEP_SUMMARY"):
+            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
+                fh.write(render(report, summary_fmt, code=code))
+        sys.stdout.write(render(report, fmt.value, code=code))
+        if fmt.value not in ("table", "github"):  # those two end with the summary line themselves
+            stderr(summary_line(report, code))
+        return code
+
+    guarded(body)
+
+
+def _targets(outputs: list[str], fmt: str, summary: str | None) -> tuple[list[tuple[str, Path]], str]:
+    """The --output FORMAT=FILE pairs and the step-summary format, checked."""
+    formats = tuple(f.value for f in CheckFmt)
+    files = []
+    for o in outputs:
+        kind, sep, target = o.partition("=")
+        if not sep or kind not in formats:
+            kind, target = fmt, o
+        files.append((kind, Path(target)))
+    summary_fmt = summary or ("markdown" if os.environ.get("GITHUB_STEP_SUMMARY") else "none")
+    if summary_fmt not in formats + ("none",):
+        raise InputError(f"--summary: expected one of {', '.join(formats)} or none, got {summary_fmt!r}")
+    return files, summary_fmt

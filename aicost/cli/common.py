@@ -1,0 +1,224 @@
+"""What every command shares: options, choices, the error guard, output and progress."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Callable, Iterable, Optional
+
+import typer
+
+from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK
+from aicost.base.errors import AicostError, InputError
+
+TYPER = dict(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
+             context_settings={"help_option_names": ["-h", "--help"]})
+
+
+# ---- choices (str Enums: typer checks them and lists them in --help) -------------------------
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class TableJson(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class SweepFmt(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class Tier(str, Enum):
+    standard = "standard"
+    batch = "batch"
+    flex = "flex"
+    priority = "priority"
+
+
+class Metric(str, Enum):
+    cost_per_success = "cost_per_success"
+    cost_per_resolved_task = "cost_per_resolved_task"
+    monthly_cost = "monthly_cost"
+    roi = "roi"
+    net_monthly = "net_monthly"
+    cost_per_attempt = "cost_per_attempt"
+
+
+def value(x: Any) -> Any:
+    """An Enum choice as its plain value (lists too)."""
+    if isinstance(x, list):
+        return [value(v) for v in x]
+    return x.value if isinstance(x, Enum) else x
+
+
+# ---- shared options --------------------------------------------------------------------------
+PricingOpt = Annotated[list[Path], typer.Option("--pricing", metavar="DIR", help="Extra pricing directory or file, "
+                                                "layered over the bundled tables (repeatable; later wins).")]
+SetOpt = Annotated[list[str], typer.Option("--set", "-s", metavar="FIELD=VALUE", help="Override a scenario field: "
+                                           "FIELD=VALUE, or relative: FIELD=*3, FIELD=+10%, FIELD=-=500 (repeatable).")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Price with the rates in force on "
+                                                "this date (YYYY-MM-DD; default today).")]
+MaxAgeOpt = Annotated[Optional[str], typer.Option("--max-price-age", metavar="DAYS", help="Warn when a price in "
+                                                  "use was checked more than DAYS before the pricing date (default "
+                                                  "90, or $AICOST_MAX_PRICE_AGE; 'off' to disable).")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file "
+                                                   "(atomically) instead of stdout.")]
+CsvRawOpt = Annotated[bool, typer.Option("--csv-raw", help="CSV without the spreadsheet formula guard (for "
+                                         "machines: text cells starting with = + - @ keep no leading ').")]
+ChartOpt = Annotated[Optional[Path], typer.Option("--chart", metavar="FILE", help="Also draw a chart (.png or "
+                                                  ".svg; needs pip install 'aicost[plot]').")]
+ScenarioArg = Annotated[str, typer.Argument(metavar="SCENARIO", help="A scenario file or bundled name.")]
+ScenariosArg = Annotated[Optional[list[str]], typer.Argument(
+    metavar="SCENARIO", help="Scenario files, or names of bundled scenarios (default: support-assistant).",
+    show_default=False)]
+
+
+def fmt_opt(choices: type[Enum], text: str) -> Any:
+    return Annotated[choices, typer.Option("--format", "-f", metavar="FORMAT", help=text)]
+
+
+FormatOpt = fmt_opt(Fmt, "table, json, csv or markdown.")
+
+
+# ---- parsing option text ---------------------------------------------------------------------
+def as_of(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--as-of: expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def month(text: str | None, what: str = "--period") -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text + "-01" if len(text) == 7 else text).replace(day=1)
+    except ValueError:
+        raise InputError(f"{what}: expected a month as YYYY-MM, got {text!r}") from None
+
+
+def max_age(text: str | None) -> int | None:
+    text = text if text is not None else os.environ.get("AICOST_MAX_PRICE_AGE", str(DEFAULT_MAX_PRICE_AGE))
+    if text.strip().lower() in ("off", "none", "never"):
+        return None
+    try:
+        days = int(text.strip().lower().removesuffix("d"))
+        if days < 0:
+            raise ValueError
+        return days
+    except ValueError:
+        raise InputError(f"--max-price-age: expected a number of days such as 90 or 90d, got {text!r}") from None
+
+
+# ---- running a command -----------------------------------------------------------------------
+def stderr(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+def guarded(fn: Callable[[], int | None], json_errors: bool = False) -> None:
+    """Run a command body; report problems once, on stderr, and exit with the right code."""
+    try:
+        code = fn() or EXIT_OK
+    except InputError as exc:
+        for p in exc.problems:
+            stderr(str(p))
+        n = len(exc.problems)
+        stderr(f"aicost: {n} problem{'s' if n != 1 else ''} found; nothing was computed or written")
+        if json_errors:
+            from aicost.report.json import dumps
+            from aicost.results.base import envelope
+
+            sys.stdout.write(dumps(envelope("errors", {"errors": [p.as_dict() for p in exc.problems]})))
+        raise typer.Exit(EXIT_INPUT) from None
+    except AicostError as exc:
+        stderr(f"aicost: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # an internal error: say so plainly, traceback only on request
+        if os.environ.get("AICOST_DEBUG"):
+            raise
+        stderr(f"aicost: internal error: {type(exc).__name__}: {exc}\n"
+               "Please report it; set AICOST_DEBUG=1 to see the traceback.")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    raise typer.Exit(code)
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Results to stdout, or atomically to a file."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from aicost.base.files import write_atomic
+
+    write_atomic(output, text)
+    stderr(f"aicost: wrote {output}")
+
+
+def show(result: Any, fmt: Any, output: Path | None = None, **options: Any) -> None:
+    """Render a result in a format and emit it."""
+    from aicost.report import render
+
+    emit(render(result, value(fmt), **options), output)
+
+
+def warn(notices: Iterable[Any]) -> None:
+    from aicost.report.explain import say
+
+    for n in notices:
+        stderr(f"aicost: warning: {say(n)}")
+
+
+def color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def width() -> int:
+    try:
+        return max(100, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return 160 if not sys.stdout.isatty() else max(100, os.get_terminal_size().columns)
+
+
+def check_chart(path: Path | None) -> None:
+    if path is not None:
+        from aicost.report.charts import check_path
+
+        check_path(path)
+
+
+class progress_bar:
+    """A progress bar on stderr for long work (only on a terminal, and only when there is work)."""
+
+    def __init__(self, total: int | None, label: str):
+        self.total, self.label, self.bar = total, label, None
+
+    def __enter__(self):
+        if self.total and self.total >= 20000 and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True, console=Console(stderr=True))
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=self.total)
+        return self.advance
+
+    def advance(self, done: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done % self.total or self.total)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False

@@ -1,0 +1,196 @@
+"""Notices in words: the one place reasons, notes and warnings become sentences.
+
+Each code in :data:`SAY` maps to a function of the notice's fields. The core never writes these
+sentences and nothing matches on them; a new code needs a line here (a test checks every code
+the core emits has one).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from aicost.base.constants import TIER_LABEL
+from aicost.base.notices import Notice
+from aicost.results.compare import Because
+
+
+def duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 60:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
+
+
+def latency_need(n: Notice) -> str:
+    if n["kind"] == "p95_seconds":
+        return f"p95 {n['value']:g} s (interactive)"
+    if n["kind"] == "minutes":
+        return f"within {n['value']:g} min"
+    return f"a {n['value']:g} h deadline"
+
+
+def _not_offered(n: Notice) -> str:
+    where = f" (step {', '.join(n['steps'])})" if n.get("steps") else ""
+    stage = ""
+    if n.get("stage"):
+        k, provider, model, tier = n["stage"]
+        stage = f"stage {k} ({provider}/{model} on {TIER_LABEL[tier]}): "
+    return f"{stage}{n['who']}{n['model']} offers no {TIER_LABEL[n['tier']]} tier{where}"
+
+
+def _over_limit(n: Notice) -> str:
+    labels = {"peak_rpm": "requests/min", "peak_tpm": "tokens/min",
+              "daily_input_tokens": "input tokens/day in the Batch queue"}
+    parts = [f"peak {have:,.0f} {labels[key]} exceeds the limit of {limit:,.0f} (x{times} needed)"
+             for key, have, limit, times in n["over"]]
+    return ("; ".join(parts) + ": more keys or projects, a higher usage tier, Batch, or GPUs would fit") if parts else ""
+
+
+def _flex_refusal(n: Notice) -> str:
+    then = "sent to Standard at Standard prices" if n["then"] == "standard" else \
+        "retried later (not billed; answers take longer)"
+    return f"assumes {n['share']:.0%} of Flex calls are refused for capacity and {then}"
+
+
+def _batch_expiry(n: Notice) -> str:
+    then = "sent to Standard at Standard prices" if n["then"] == "standard" else \
+        "resubmitted (up to a second 24-hour window)"
+    return f"assumes {n['share']:.0%} of Batch requests expire and are {then}"
+
+
+SAY: dict[str, Callable[[Notice], str]] = {
+    # why an option is out (ineligible)
+    "not_offered": _not_offered,
+    "too_slow": lambda n: f"{TIER_LABEL.get(n['tier'], n['tier'])} may take up to {duration(n['seconds'])}; "
+                          f"the latency need is {latency_need(n['need'])}",
+    "latency_over_need": lambda n: f"estimated latency {'at least ' if n['lower_bound'] else ''}{n['seconds']:.1f} s "
+                                   f"per attempt exceeds the need ({latency_need(n['need'])})",
+    "over_rate_limit": _over_limit,
+    "context_too_long": lambda n: f"a {n['tokens']:,.0f}-token prompt exceeds the {n['window']:,}-token context "
+                                  f"window",
+    "no_fit": lambda n: f"{n['model']} in {n['precision'].upper()} does not fit on more GPUs than "
+                        f"max_gpus_per_replica x {n['gpu']}",
+    "gpu_ineligible": lambda n: "; ".join(GPU_REASONS.get(k, k.replace("_", " ")) for k in n["flags"]),
+    # why an option has no price (unpriced)
+    "no_cached_price": lambda n: f"unpriced: no published cached-input rate for {n['label']} on "
+                                 f"{TIER_LABEL.get(n['tier'], n['tier'])}",
+    "no_long_context_price": lambda n: f"unpriced: no published {TIER_LABEL.get(n['tier'], n['tier'])} rate for "
+                                       f"prompts above {n['threshold']:,} tokens",
+    "no_web_search_price": lambda n: f"unpriced: no web-search price for {n['label']} in the price tables",
+    "no_file_search_price": lambda n: f"unpriced: no file-search price for {n['label']} in the price tables",
+    "no_code_session_price": lambda n: f"unpriced: no code-session price for {n['label']} in the price tables",
+    "no_storage_price": lambda n: f"unpriced: no vector-storage price for {n['provider']}",
+    "no_fallback_price": lambda n: "unpriced: no Standard price to fall back to",
+    "no_tool_price_self_hosted": lambda n: "unpriced: the steps use hosted tools (web search, file search or code "
+                                           "sessions), which a self-hosted model has no price for",
+    # what an option's figures assume
+    "no_successes": lambda n: "no successful outcomes: the model's p_success is 0",
+    "no_payback": lambda n: "no payback: the monthly net benefit is not positive",
+    "flex_refusal": _flex_refusal,
+    "batch_expiry": _batch_expiry,
+    "batch_files": lambda n: f"Batch: about {n['per_day']:,.0f} requests a day, {n['files']} file(s) a day at "
+                             f"{n['max_requests']:,} requests / {n['max_mb']:g} MB each (size estimated)",
+    "latency_unknown": lambda n: "latency not estimated: the price tables give no speed for this model and tier",
+    "latency_estimate": lambda n: (f"estimated latency at least {n['seconds']:.1f} s per attempt (output at the "
+                                   f"tables' median speed + tools; no time to first token in the tables)")
+    if n["lower_bound"] else (f"estimated latency {n['seconds']:.1f} s per attempt (time to first token + output "
+                              f"at the tables' median speed + tools)"),
+    "gpu_ceiling": lambda n: "throughput is a max-load ceiling or an estimate: an interactive latency need is not "
+                             "guaranteed at this load",
+    "gpu_estimated": lambda n: "throughput is a roofline estimate (no measured profile for this model, GPU and "
+                               "precision)",
+    # about a scenario
+    "none_eligible": lambda n: "no option is eligible and priced for this workload",
+    "ranges_collapsed": lambda n: f"{n['count']} ranged input(s) collapsed to their likely values; --samples N "
+                                  f"samples them",
+    "latency_need": latency_need,
+    # budget checks (``aicost check``)
+    "budget": lambda n: _budget(n),
+    "none_eligible_budget": lambda n: f"no option is eligible and priced, so {n['budget']} cannot be checked",
+    "not_checkable": lambda n: f"{n['option']} cannot be checked: "
+                               f"{plain(n['reasons']) or n['metric'] + ' is not defined for this option'}",
+    "input_error": lambda n: n["problem"],
+    "new_in_baseline": lambda n: "new: not in the baseline, so there is no change to check",
+    "baseline_missing": lambda n: f"{n['metric'].replace('_', ' ')} cannot be compared with the baseline (unpriced "
+                                  f"or missing)",
+    "increase": lambda n: _increase(n),
+    # export
+    "not_exported": lambda n: f"{n['scenario']}: {n['option']} is {n['status']} ({plain(n['reasons'])}); not exported",
+    "exported_anyway": lambda n: f"{n['scenario']}: exporting {n['option']} as named, though it is {n['status']} "
+                                 f"({plain(n['reasons'])})",
+    # price warnings
+    "deprecated": lambda n: f"{n['model']} was deprecated on {n['date']} ({n['file']}:{n['line']})",
+    "price_stale": lambda n: f"{n['model']} {n['tier']} price was checked {n['age']} days before {n['as_of']} "
+                             f"(limit {n['limit']}; {n['file']}:{n['line']})",
+}
+
+def figure(metric: str | None, x: float | None, currency: str = "USD") -> str:
+    """A metric's value as shown: a percentage for ROI, else money."""
+    from aicost.report.numbers import money, pct
+
+    if x is None or x != x or x in (float("inf"), float("-inf")):
+        return "—"
+    return pct(x) if metric == "roi" else money(x, currency)
+
+
+def _budget(n: Notice) -> str:
+    metric, kind, actual, limit, cur = n["metric"], n["kind"], n["actual"], n["limit"], n["currency"]
+    what = metric.replace("_", " ") + (f" (P{n['percentile']})" if n["percentile"] else "")
+    a, lim = figure(metric, actual, cur), figure(metric, limit, cur)
+    if n["status"] == "failed":
+        if kind == "max":
+            rel = f" (+{(actual - limit) / limit:.1%})" if limit > 0 else ""
+            text = f"{what} {a} is over the budget of {lim} by {figure(metric, actual - limit, cur)}{rel}"
+        else:
+            text = f"{what} {a} is below the minimum of {lim}"
+    elif n["status"] == "warning":
+        text = f"{what} {a} is past the warning level {figure(metric, n['warn_level'], cur)} (limit {lim})"
+    else:
+        text = f"{what} {a} is within the {'budget' if kind == 'max' else 'minimum'} of {lim}"
+    if n["ineligible"] is not None:
+        text += f"; note: {n['option']} is ineligible here ({plain(n['ineligible'])})"
+    return text
+
+
+def _increase(n: Notice) -> str:
+    metric, was, now, cur = n["metric"], n["was"], n["now"], n["currency"]
+    change = now - was
+    rel = f" ({change / was:+.1%})" if was else ""
+    text = (f"{metric.replace('_', ' ')} went from {figure(metric, was, cur)} to {figure(metric, now, cur)}: "
+            f"{'+' if change >= 0 else '−'}{figure(metric, abs(change), cur)}{rel}, allowed +{n['allowed']}")
+    if n["baseline_option"]:
+        text += f" (the baseline judged {n['baseline_option']})"
+    return text
+
+
+GPU_REASONS = {"too_slow": "too slow for the latency need", "latency_over_need": "estimated latency exceeds the need",
+               "over_rate_limit": "over a rate limit", "context_too_long": "the prompt exceeds the context window",
+               "not_offered": "not offered"}
+
+
+def say(n: Notice) -> str:
+    """One notice as a sentence."""
+    return SAY[n.code](n)
+
+
+def says(notices: Iterable[Notice]) -> list[str]:
+    return [say(n) for n in notices]
+
+
+def reason(o: Any) -> str | None:
+    """Why an option is ineligible or unpriced, as one line (``None`` when it is ok)."""
+    return "; ".join(say(n) for n in o.reasons) or None
+
+
+def plain(x: Any) -> Any:
+    """A result's data with every notice in words (for JSON and DataFrames)."""
+    if isinstance(x, Notice):
+        return say(x)
+    if isinstance(x, Because):
+        return "; ".join(say(n) for n in x) or None
+    if isinstance(x, dict):
+        return {k: plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [plain(v) for v in x]
+    return x

@@ -1,0 +1,144 @@
+"""Forecast export rows for finance: each exported option's monthly cost by meter, as FOCUS rows
+(FinOps FOCUS 1.2, or 1.3) or a plain wide CSV. Amounts are rounded here, to the millionth.
+
+Every row's cost is the report's meter cost, so the rows of one option sum to that option's
+monthly cost (to the millionth of the currency).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from aicost.report import focus
+from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
+from aicost.results.export import ExportResult
+
+#: Non-token meters: SKU meter name, FOCUS service, category, frequency, who invoices.
+OTHER_METERS = {
+    "tools": ("Tool Fees", "AI and Machine Learning", "Usage-Based"),
+    "storage": ("Vector Storage", "Storage", "Recurring"),
+    "gpu": ("GPU-Hours", "Compute", "Usage-Based"),
+    "ops": ("Operations", "Other", "Recurring"),
+    "review": ("Human Review", "Other", "Usage-Based"),
+    "fallback": ("Human Fallback", "Other", "Usage-Based"),
+    "fixed": ("Fixed Monthly Costs", "Other", "Recurring"),
+}
+IN_HOUSE = "In-house"
+GPU_CLOUDS = {"aws": "AWS", "azure": "Microsoft Azure", "gcp": "Google Cloud", "lambda": "Lambda",
+              "runpod": "RunPod", "coreweave": "CoreWeave", "oci": "Oracle Cloud"}
+X_COLUMNS = ("x_Scenario", "x_ScenarioFile", "x_Option", "x_OptionRank", "x_Model", "x_Tier", "x_Caching",
+             "x_Meter", "x_TokenDirection", *TAG_COLUMNS.values(), "x_MonthlyCostOfOption", "x_PriceSource",
+             "x_PricesAsOf", "x_AllocationMethod", "x_FocusVersion")
+CSV_COLUMNS = ("scenario", "file", "option", "rank", "provider", "model", "tier", "caching", "meter",
+               "quantity", "unit", "unit_price", "cost", "currency", "period_start", "period_end",
+               *TAG_COLUMNS, "tags")
+
+
+
+
+def rows(exp: ExportResult) -> list[dict[str, Any]]:
+    """FOCUS column -> value for every meter of every exported option, x_ columns included."""
+    out: list[dict[str, Any]] = []
+    for item in exp.items:
+        out += _option_rows(exp, item.scenario, item.option, item.tags, item.start, item.end, item.names)
+    return out
+
+
+def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, names: tuple[str, str]) -> list[dict]:
+    account, version = exp.account, exp.focus_version
+    out = []
+    cost, tokens = o.meters["cost"], o.meters["tokens"]
+    provider_name, publisher = names
+    discount = (o.price or {}).get("discount_percent")
+    tasks = res.tasks_per_month
+    base = {
+        "BillingCurrency": exp.currency, "BillingAccountId": account, "BillingAccountName": "aicost forecast",
+        "BillingPeriodStart": focus.utc(start), "BillingPeriodEnd": focus.utc(end),
+        "ChargePeriodStart": focus.utc(start), "ChargePeriodEnd": focus.utc(end),
+        "ChargeCategory": "Usage", "ChargeClass": None,
+        "ResourceId": o.id, "ResourceName": f"{res.name}: {o.id}", "ResourceType": o.kind,
+        "Tags": focus.tags_json(tags),
+        "x_Scenario": res.name, "x_ScenarioFile": res.file, "x_Option": o.id, "x_OptionRank": o.rank,
+        "x_Model": o.model if o.cascade is None else " > ".join(o.cascade["stages"]),
+        "x_Tier": o.tier, "x_Caching": o.caching,
+        **{col: tags.get(k) for k, col in TAG_COLUMNS.items()},
+        "x_MonthlyCostOfOption": money(o.metrics["monthly_cost"]),
+        "x_PriceSource": (o.price or {}).get("source") or ((o.gpu or {}).get("offer") or {}).get("source"),
+        "x_PricesAsOf": res.as_of, "x_AllocationMethod": "direct", "x_FocusVersion": version,
+    }
+    for meter, (sku_meter, direction) in TOKEN_METERS.items():
+        if meter not in cost:
+            continue
+        c, n = cost[meter], tokens.get(meter) or 0.0
+        if not c and not n:
+            continue
+        billed = money(c)
+        listed = money(Decimal(repr(c)) / (1 - Decimal(repr(discount)) / 100)) if discount else billed
+        q = token_quantities(n)
+        out.append({**base, **q, **costs(billed, listed, q["PricingQuantity"]),
+                    "ChargeDescription": f"{sku_meter} for {o.model} on {o.tier} ({n:,.0f} tokens a month)",
+                    "ChargeFrequency": "Usage-Based", "InvoiceIssuerName": provider_name,
+                    "ProviderName": provider_name, "PublisherName": publisher,
+                    "ServiceName": f"{provider_name} API", "ServiceCategory": "AI and Machine Learning",
+                    "ServiceSubcategory": "Generative AI",
+                    "PricingCategory": focus.PRICING_CATEGORY.get(o.tier.split(">")[0], "Standard"),
+                    "SkuId": f"{o.provider}/{o.model}" if o.cascade is None else o.id,
+                    "SkuMeter": sku_meter, "SkuPriceId": f"{o.provider}/{o.model}:{o.tier}:{meter}",
+                    "x_Meter": meter, "x_TokenDirection": direction})
+    for meter, (sku_meter, category, frequency) in OTHER_METERS.items():
+        c = cost.get(meter)
+        if not c:
+            continue
+        billed = money(c)
+        row = {**base, **costs(billed), "ChargeFrequency": frequency, "SkuMeter": sku_meter,
+               "ServiceCategory": category, "x_Meter": meter, "x_TokenDirection": None}
+        if meter == "gpu":
+            g = o.gpu
+            cloud = GPU_CLOUDS.get(o.provider, o.provider)
+            pq = quantity(g["gpu_hours"])
+            if g["scaling"] == "always-on":
+                row["ChargeFrequency"] = "Recurring"
+            row.update(ChargeDescription=f"{g['gpu_name']} rental, {g['scaling']}, serving {o.model} "
+                       f"({g['offer']['instance']})", InvoiceIssuerName=cloud, ProviderName=cloud,
+                       PublisherName=cloud, ServiceName=f"{cloud} GPU instances", ServiceSubcategory="Other (Compute)",
+                       PricingQuantity=pq, PricingUnit="GPU-Hours", ConsumedQuantity=pq, ConsumedUnit="GPU-Hours",
+                       PricingCategory="Standard", SkuId=f"{o.provider}/{g['gpu']}", SkuPriceId=o.id,
+                       **costs(billed, billed, pq))
+        else:
+            who = provider_name if meter in ("tools", "storage") else IN_HOUSE
+            per_month = meter in ("storage", "ops", "fixed")
+            pq = Decimal(1) if per_month else quantity(tasks)
+            unit = "Months" if per_month else "Tasks"
+            what = {"tools": f"tool calls (web search, file search, code sessions) for {o.model}",
+                    "storage": "vector store storage", "ops": "operations for the self-hosted fleet",
+                    "review": "people reviewing AI answers (expected, per task)",
+                    "fallback": "people handling the tasks the AI gives up on (expected, per task)",
+                    "fixed": "fixed monthly costs stated in the scenario"}[meter]
+            row.update(ChargeDescription=f"{sku_meter}: {what}", InvoiceIssuerName=who, ProviderName=who,
+                       PublisherName=who, ServiceName=sku_meter if who == IN_HOUSE else f"{who} API",
+                       ServiceSubcategory="Generative AI" if meter == "tools" else None,
+                       PricingQuantity=pq, PricingUnit=unit, PricingCategory="Standard" if who != IN_HOUSE else None,
+                       SkuId=f"{o.provider}/{o.model}" if meter == "tools" else None, SkuPriceId=None,
+                       **costs(billed, billed, pq))
+        out.append(row)
+    return focus.with_version(out, version)
+
+
+
+
+def render_focus(exp: ExportResult, raw: bool = False, **_: Any) -> str:
+    return focus.render(rows(exp), focus.columns(X_COLUMNS, exp.focus_version), raw=raw)
+
+
+def render_csv(exp: ExportResult, raw: bool = False, **_: Any) -> str:
+    table = [{
+        "scenario": r["x_Scenario"], "file": r["x_ScenarioFile"], "option": r["x_Option"], "rank": r["x_OptionRank"],
+        "provider": r["ProviderName"], "model": r["x_Model"], "tier": r["x_Tier"], "caching": r["x_Caching"],
+        "meter": r["x_Meter"], "quantity": r["PricingQuantity"], "unit": r["PricingUnit"],
+        "unit_price": r.get("ContractedUnitPrice"), "cost": r["BilledCost"], "currency": r["BillingCurrency"],
+        "period_start": r["ChargePeriodStart"][:10], "period_end": r["ChargePeriodEnd"][:10],
+        **{k: r[col] for k, col in TAG_COLUMNS.items()}, "tags": r["Tags"],
+    } for r in rows(exp)]
+    return focus.render(table, list(CSV_COLUMNS), raw=raw)

@@ -1,0 +1,96 @@
+"""Results of ``aicost sweep``, ``aicost breakeven`` and ``aicost sensitivity``.
+
+Fields are also readable by name (``result["x"]``), as the renderers read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from aicost.results.base import Result
+
+
+class _ByName:
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+    def plain(self, *names: str) -> dict[str, Any]:
+        return {n: getattr(self, n) for n in names or [f.name for f in fields(self)]}  # type: ignore[arg-type]
+
+
+@dataclass
+class SweepResult(_ByName, Result):
+    kind = "sweep"
+    scenario: str
+    file: str
+    metric: str
+    currency: str
+    fields: list[dict[str, Any]]  # field, start, stop, steps, log
+    x: list[np.ndarray]  # each varied field's value at each point
+    ids: list[str]  # every option's id
+    shown: list[int]  # the options reported (every winner, then the best at the middle point)
+    values: np.ndarray  # (shown, points): the metric of each shown option
+    winner: np.ndarray  # index into ids per point (-1: none usable)
+    winner_value: np.ndarray
+    runner_up: np.ndarray
+    runner_value: np.ndarray
+
+    def payload(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "file": self.file, "metric": self.metric, "currency": self.currency,
+                "fields": self.fields, "points": int(self.winner.size)}
+
+
+@dataclass
+class Crossing:
+    value: float
+    kind: str
+    cheaper_below: str
+    cheaper_above: str
+
+
+@dataclass
+class BreakevenResult(_ByName, Result):
+    kind = "breakeven"
+    scenario: str
+    file: str
+    metric: str
+    currency: str
+    field: str
+    start: float
+    stop: float
+    log: bool
+    tolerance: float
+    current: float
+    pairs: list[dict[str, Any]]  # {"a", "b", "crossings": [{value, kind, cheaper_below, cheaper_above}]}
+    summary: str | None
+    ids: list[str]
+    #: for charts: x, and per option involved its metric along x (filled when asked for)
+    series: dict[str, Any] = field(default_factory=dict)
+
+    def payload(self) -> dict[str, Any]:
+        return self.plain("scenario", "file", "metric", "currency", "field", "start", "stop", "log", "tolerance",
+                          "current", "summary", "pairs")
+
+
+@dataclass
+class SensitivityResult(_ByName, Result):
+    kind = "sensitivity"
+    scenario: str
+    option: str
+    metric: str
+    base: float | None
+    rows: list[dict[str, Any]]
+    currency: str = "USD"
+    columns: tuple[str, ...] = ("field", "dist", "low", "likely", "high", "metric_at_low", "metric_at_likely",
+                                "metric_at_high", "swing")
+    right: tuple[str, ...] = ("low", "likely", "high", "metric_at_low", "metric_at_likely", "metric_at_high",
+                              "swing")
+
+    def extra(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "option": self.option, "metric": self.metric}
+
+    def payload(self) -> dict[str, Any]:
+        return {**self.extra(), "rows": self.rows}
