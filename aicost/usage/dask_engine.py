@@ -1,5 +1,5 @@
 """The Dask engine: each partition file of a usage log is read, checked and summed by group on
-a Dask worker with the same :func:`aicost.usage.showback.process_file` as the local engine; the
+a Dask worker with the same :func:`aicost.usage.pipeline.process_file` as the local engine; the
 groups come back to the client, which prices them with the same function as the local engine."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def run_parts(files: list[Path], layout, by, rates, on_error, chunk_rows, schedu
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise DaskMissing("--engine dask needs Dask: pip install 'aicost[dask]'") from None
-    from aicost.usage.showback import process_file
+    from aicost.usage.pipeline import process_file
 
     cluster = None
     if scheduler:

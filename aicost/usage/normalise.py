@@ -1,0 +1,189 @@
+"""Normalise a raw chunk to aicost's usage columns (day, names, tier code, counts, long context,
+tags), with every bad cell found and named."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from aicost.base.constants import TIERS
+from aicost.base.errors import InputError, Problem
+from aicost.usage.cells import _const, _num, _numbers, _show, _text, _truth, text_codes
+from aicost.usage.days import _days
+from aicost.usage.layouts import COUNTS, TIER_WORDS, Layout
+
+
+def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
+              broken: dict[int, str] | None = None) -> tuple[pd.DataFrame, list, np.ndarray]:
+    """aicost columns from a raw chunk: (frame, problems, valid mask).
+
+    Every check is one vectorised test over the chunk; only the rows that fail one are looked
+    at one by one, to name them. Text columns stay text (Arrow strings), tiers become codes.
+    ``broken`` names the rows the reader could not read (left empty), by their place: each is a
+    problem of its own, and not checked further.
+    """
+    n = len(raw)
+    if not isinstance(raw.index, pd.RangeIndex) or raw.index.start != 0:
+        raw = raw.reset_index(drop=True)  # later chunks of a streamed reader count on from the first
+    problems: list[tuple[int, str, str]] = []
+    bad = np.zeros(n, dtype=bool)
+    out: dict[str, object] = {}
+
+    def flag(mask: np.ndarray, column: str, message) -> None:
+        nonlocal bad
+        if not mask.any():
+            return
+        idx = np.flatnonzero(mask & ~bad)
+        for i in idx[:1000]:  # the first thousand per column and chunk are named; all are counted
+            problems.append((int(i), column, message(i) if callable(message) else message))
+        if len(idx) > 1000:
+            problems.append((int(idx[1000]), column, f"... and {len(idx) - 1000} more rows like this"))
+        bad = bad | mask
+
+    if broken:
+        lost = np.zeros(n, dtype=bool)
+        lost[list(broken)] = True
+        flag(lost, "", lambda i: broken[int(i)])
+    missing = [src for k, src in layout.columns.items() if k in ("timestamp", "model") and src not in raw.columns]
+    if missing and n:
+        raise InputError(Problem("", None, "", f"no column {missing[0]!r} in the log (layout {layout.name}; "
+                                 f"columns: {', '.join(map(str, raw.columns[:20]))})"))
+    # timestamp -> day number
+    src = layout.columns.get("timestamp")
+    ts = raw[src] if src in raw.columns else pd.Series([None] * n, dtype=object)
+    day = _days(ts, layout.time_unit)
+    flag(np.isnan(day), src or "timestamp", lambda i: f"not a date or ISO 8601 time: {_show(ts.iloc[i])}")
+    out["day"] = day.astype(np.int64) if not bad.any() else np.nan_to_num(day).astype(np.int64)
+    # names
+    for k in ("provider", "model"):
+        if k in layout.values:
+            out[k] = _const(str(layout.values[k]), n)
+        elif layout.columns.get(k) in raw.columns:
+            out[k] = _text(raw[layout.columns[k]])
+        else:
+            out[k] = _const(None, n)
+    model = out["model"]
+    flag(model.isna().to_numpy(), layout.columns.get("model", "model"), "no model named")
+    # tier -> code (0 standard, 1 batch, 2 flex, 3 priority); an empty cell is standard
+    if "tier" in layout.values:
+        tier_text = _const(str(layout.values["tier"]), n)
+    elif layout.columns.get("tier") in raw.columns:
+        tier_text = _text(raw[layout.columns["tier"]])
+    else:
+        tier_text = None
+    if tier_text is None:
+        codes = np.zeros(n, dtype=np.int8)
+    else:
+        codes = _tier_codes(tier_text)
+    if layout.batch_flag and layout.batch_flag in raw.columns:
+        codes = np.where(raw[layout.batch_flag].fillna(False).astype(bool).to_numpy(), 1, codes).astype(np.int8)
+    flag(codes == -2, layout.columns.get("tier", "tier"),
+         lambda i: f"unknown tier {_show(tier_text.iloc[i])} (expected standard, batch, flex or priority)")
+    out["tier"] = np.maximum(codes, 0).astype(np.int8)
+    # counts
+    for k in (*COUNTS, "billed_cost"):
+        s = layout.columns.get(k)
+        if k in layout.values:
+            out[k] = np.full(n, float(layout.values[k]))
+            continue
+        if s is None or s not in raw.columns:
+            out[k] = np.full(n, np.nan) if k == "billed_cost" else (np.ones(n) if k == "requests" else np.zeros(n))
+            continue
+        col = raw[s]
+        v = _numbers(col)
+        if v.dtype.kind == "f" and np.isnan(v).any():
+            given = col.notna().to_numpy()
+            flag(given & np.isnan(v), s, lambda i, col=col: f"not a number: {_show(col.iloc[i])}")
+            if k != "billed_cost":
+                v = np.where(given | (k != "requests"), np.nan_to_num(v), 1.0)
+        if k != "billed_cost":
+            flag(v < 0, s, lambda i, v=v: f"negative ({_num(v[i])})")
+        out[k] = v
+    for k, s in layout.subtract.items():
+        if s in raw.columns:
+            part = np.nan_to_num(_numbers(raw[s]))
+            flag(part > out[k] + 0.5, s, lambda i: f"more than the {layout.columns[k]} it is part of")
+            out[k] = np.maximum(out[k] - part, 0.0)
+    # long context: stated per row (Anthropic's context_window, a long_context column) or left
+    # to be inferred from the prompt size per request (-1)
+    if layout.lc_column and layout.lc_column in raw.columns:
+        out["long_context"] = (raw[layout.lc_column].astype(str) == layout.lc_value).to_numpy().astype(np.int8)
+    elif "long_context" in layout.columns and layout.columns["long_context"] in raw.columns:
+        lc_codes, lc_u = pd.factorize(raw[layout.columns["long_context"]], use_na_sentinel=True)
+        lut = np.array([_truth(u) for u in lc_u] + [-1], dtype=np.int8)
+        out["long_context"] = lut[lc_codes]
+    elif layout.lc_column:  # buckets without the context window: no request counts to infer it from
+        out["long_context"] = np.zeros(n, dtype=np.int8)
+    else:
+        out["long_context"] = np.full(n, -1, dtype=np.int8)
+    # tags
+    tags = _tags(raw, layout, tag_keys)
+    for key in tag_keys:
+        out[f"tag.{key}"] = tags.get(key, _const(None, n))
+    frame = pd.DataFrame(out, copy=False)
+    return frame, problems, ~bad
+
+
+_TIER_KEYS = list(TIER_WORDS)
+_TIER_LUT = np.array([TIERS.index(TIER_WORDS[w]) for w in _TIER_KEYS] + [0], dtype=np.int8)
+
+
+def _tier_codes(s: pd.Series) -> np.ndarray:
+    """Tier codes per row (-2: not a tier word; an empty cell is standard). Arrow strings that
+    are all exact tier words are looked up in C++; anything else goes through its distinct
+    values (case and spaces ignored)."""
+    if isinstance(s.dtype, pd.StringDtype) and getattr(s.dtype, "storage", "") == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        a = pa.array(s.array)
+        idx = pc.index_in(a, value_set=pa.array(_TIER_KEYS, a.type))
+        if idx.null_count == a.null_count:  # every given value is a tier word as written
+            i = pc.fill_null(idx, len(_TIER_KEYS)).to_numpy(zero_copy_only=False)
+            return _TIER_LUT[i]
+    tc, tu = text_codes(s)
+    words = [TIER_WORDS.get(str(u).strip().lower()) for u in tu]
+    lut = np.array([TIERS.index(w) if w else -2 for w in words] + [0], dtype=np.int8)
+    return lut[tc]  # code -1 (empty) takes the extra last entry: standard
+
+
+def _tags(raw: pd.DataFrame, layout: Layout, keys: list[str]) -> dict[str, pd.Series]:
+    tags: dict[str, pd.Series] = {}
+    for key in keys:
+        src = layout.tag_source(key)
+        if src is not None and src in raw.columns:
+            tags[key] = _text(raw[src])
+    if layout.tag_list and layout.tag_list in raw.columns and any(k not in tags for k in keys):
+        codes, uniques = pd.factorize(raw[layout.tag_list], use_na_sentinel=True)  # each distinct list once
+        parsed = [_tag_pairs(c) for c in uniques]
+        for key in keys:
+            if key not in tags:
+                vals = [d.get(key) for d in parsed]
+                cats = sorted({v for v in vals if v is not None})
+                lut = np.array([cats.index(v) if v is not None else -1 for v in vals] + [-1], dtype=np.int32)
+                tags[key] = pd.Series(pd.Categorical.from_codes(lut[codes], categories=pd.Index(cats, dtype=object)))
+    return tags
+
+
+def _tag_pairs(v) -> dict:
+    """LiteLLM request_tags: a JSON list such as ["team:search", "feature:rerank"]."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return {}
+    items = v
+    if isinstance(v, str):
+        try:
+            items = json.loads(v)
+        except json.JSONDecodeError:
+            items = [v]
+    if isinstance(items, dict):
+        return {str(k): str(x) for k, x in items.items()}
+    out = {}
+    for it in items if isinstance(items, (list, tuple, np.ndarray)) else []:
+        k, sep, x = str(it).partition(":")
+        if not sep:
+            k, sep, x = str(it).partition("=")
+        if sep:
+            out[k.strip()] = x.strip()
+    return out

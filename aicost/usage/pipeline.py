@@ -1,0 +1,210 @@
+"""Run showback: each file read, checked and summed by group on a pool of threads, then the groups
+merged, priced, summed by month and allocated.
+
+One file is processed by :func:`process_file`: its pieces (CSV pieces of about 250k rows,
+Parquet batches, JSON Lines chunks) are parsed, checked and summed on a small pool of threads
+(pandas' CSV parser and Arrow's group-by let go of the GIL), into one row per day, provider,
+model, tier, long-context bucket, billed-or-not and tags. Memory stays bounded by a few pieces
+and the number of distinct groups. The local engine runs it on each file in turn; the Dask
+engine (:mod:`aicost.usage.dask_engine`) on each partition file on the cluster's workers. Both
+merge the groups (:func:`~aicost.usage.group.merge_frames`), price them once with
+:func:`~aicost.usage.price.price_frame`, sum them by month (:func:`~aicost.usage.allocate.aggregate`)
+and allocate (:func:`~aicost.usage.allocate.allocate`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from aicost.base.errors import InputError, Problem
+from aicost.usage.allocate import Allocation, aggregate, allocate
+from aicost.usage.files import files_of
+from aicost.usage.group import MAX_PROBLEMS, Groups, Labels, combine, groups_frame, merge_frames, reduce, text_keys
+from aicost.usage.layouts import Layout
+from aicost.usage.normalise import normalise
+from aicost.usage.parse import numeric_text, parse
+from aicost.usage.pieces import CHUNK_ROWS, Reread, chunks
+from aicost.usage.price import Rates, price_frame
+
+COMPACT_ROWS = 1_000_000  # groups held before they are summed again
+
+
+@dataclass
+class FilePart:
+    """What one file (or partition) gives: its usage groups (see :func:`groups_frame`), the
+    problems found and counts."""
+
+    groups: pd.DataFrame | None = None
+    problems: list[Problem] = field(default_factory=list)
+    n_problems: int = 0
+    rows: int = 0
+    skipped: int = 0
+    skipped_by: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Piece:
+    groups: Groups | None
+    found: list
+    rows: int
+    bad: int
+
+
+def tune_allocator() -> None:
+    """On glibc (Linux), keep freed memory for reuse instead of handing large blocks back to the
+    system after each piece: every piece allocates arrays of the same sizes, and getting fresh
+    pages from the kernel each time (page faults) cost about a fifth of the run (bench/README.md).
+    Memory stays bounded by the pieces in flight. Does nothing elsewhere."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 1 << 30)  # M_MMAP_THRESHOLD: large blocks from the heap, not mmap
+        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: do not give the heap's top back at once
+    except (OSError, AttributeError):
+        pass
+
+
+def workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def process_file(path: str | Path, layout: Layout, by: list[str], rates: Rates, on_error: str = "stop",
+                 chunk_rows: int = CHUNK_ROWS, progress: Callable[[int], None] | None = None) -> FilePart:
+    """Read, check and sum one usage file, piece by piece, on a pool of threads; the pieces'
+    results are taken in file order (so sums and messages do not depend on timing)."""
+    tune_allocator()
+    try:
+        return _process(path, layout, by, rates, on_error, chunk_rows, progress, general=False)
+    except Reread:
+        return _process(path, layout, by, rates, on_error, chunk_rows, progress, general=True)
+
+
+def _process(path, layout: Layout, by: list[str], rates: Rates, on_error: str, chunk_rows: int,
+             progress: Callable[[int], None] | None, general: bool) -> FilePart:
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = Path(path)
+    name = str(path)
+    part = FilePart()
+    text_columns: set[str] = set()  # columns that must be parsed as text (learnt on the way)
+    labels = Labels(text_keys(by))
+    wanted = needed_columns(layout, by)
+    acc: list[Groups] = []
+    held = 0
+    row = 1
+    n_workers = workers()
+
+    def work(chunk) -> _Piece:
+        try:
+            raw, broken = parse(chunk, set(text_columns), name, wanted)
+            if chunk.data:
+                wrong = numeric_text(raw, layout, by)
+                if wrong:
+                    text_columns.update(wrong)
+                    raw, broken = parse(chunk, set(text_columns), name, wanted)
+            frame, found, valid = normalise(raw, layout, by, broken)
+        except InputError as exc:
+            raise InputError([Problem(name, p.line, p.path, p.message) if p.file else
+                              Problem(name, None, "", p.message) for p in exc.problems]) from None
+        groups = reduce(frame, valid, by, rates, labels, layout, found if on_error == "stop" else None)
+        bad = int((~valid).sum())
+        return _Piece(None if (on_error == "stop" and found) else groups, found, len(frame), bad)
+
+    def fold(chunk, fut) -> None:
+        nonlocal row, acc, held
+        piece = fut.result()
+        first = chunk.first if chunk.first is not None else row
+        row = first + piece.rows
+        part.rows += piece.rows
+        piece.found.sort(key=lambda x: x[0])
+        for i, col, msg in piece.found:
+            line = first + i + chunk.line_offset if chunk.line_offset is not None else None
+            where = f"row {first + i}" + (f": {col}" if col else "")
+            if len(part.problems) < MAX_PROBLEMS:
+                part.problems.append(Problem(name, line, where, msg))
+            part.n_problems += 1
+        if piece.bad:
+            part.skipped += piece.bad
+            for _, col, msg in piece.found:
+                reason = msg.split(':')[0].split(' (')[0]
+                key = f"{col}: {reason}" if col else reason
+                part.skipped_by[key] = part.skipped_by.get(key, 0) + 1
+        if piece.groups is not None and len(piece.groups) and not (on_error == "stop" and part.n_problems):
+            acc.append(piece.groups)
+            held += len(piece.groups)
+            if held > COMPACT_ROWS and len(acc) > 1:
+                acc = [combine(acc)]
+                held = len(acc[0])
+        if progress is not None:
+            progress(chunk.pos)
+
+    with ThreadPoolExecutor(n_workers) as ex:
+        pending: deque = deque()
+        try:
+            for chunk in chunks(path, layout, chunk_rows, general):
+                pending.append((chunk, ex.submit(work, chunk)))
+                while len(pending) > n_workers:  # bounded: a piece per thread and one read ahead
+                    fold(*pending.popleft())
+            while pending:
+                fold(*pending.popleft())
+        finally:
+            for _, fut in pending:
+                fut.cancel()
+    part.groups = groups_frame(combine(acc) if acc else None, labels, by)
+    return part
+
+
+def needed_columns(layout: Layout, by: list[str]) -> tuple[set[str], set[str]]:
+    """The log columns this run reads, and those it cannot do without (when one of those is
+    missing, every column is read, so that the error can list them)."""
+    cols = set(layout.columns.values()) | set(layout.subtract.values())
+    cols |= {c for c in map(layout.tag_source, by) if c is not None}
+    for c in (layout.tag_list, layout.lc_column, layout.batch_flag):
+        if c:
+            cols.add(c)
+    required = {layout.columns[k] for k in ("timestamp", "model") if k in layout.columns}
+    return cols, required
+
+
+def run(paths: list[Path], layout: Layout, by: list[str], book, shared: list[dict], on_error: str = "stop",
+        engine: str = "local", scheduler: str | None = None, chunk_rows: int = CHUNK_ROWS,
+        progress: Callable[[int], None] | None = None) -> Allocation:
+    files = [f for p in paths for f in files_of(Path(p))]
+    rates = Rates(book)
+    if engine == "dask":
+        from aicost.usage.dask_engine import run_parts
+
+        parts = run_parts(files, layout, by, rates, on_error, chunk_rows, scheduler)
+    else:
+        parts, done = [], 0
+        for f in files:
+            size = f.stat().st_size
+            parts.append(process_file(f, layout, by, rates, on_error, chunk_rows,
+                                      (lambda pos, d=done: progress(d + pos)) if progress else None))
+            done += size
+    problems = [p for part in parts for p in part.problems]
+    n = sum(part.n_problems for part in parts)
+    if on_error == "stop" and n:
+        if n > len(problems):
+            problems.append(Problem(str(files[0]) if len(files) == 1 else "usage", None, "",
+                                    f"{n - len(problems)} more problems not shown ({n} in all)"))
+        raise InputError(problems)
+    skipped_by: dict[str, int] = {}
+    for part in parts:
+        for k, v in part.skipped_by.items():
+            skipped_by[k] = skipped_by.get(k, 0) + v
+    groups = merge_frames([part.groups for part in parts], by)
+    agg = aggregate(price_frame(groups, rates), by)
+    return allocate(agg, by, shared, book.currency, rows=sum(p.rows for p in parts),
+                    skipped=sum(p.skipped for p in parts), skipped_by=skipped_by)
