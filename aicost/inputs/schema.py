@@ -10,13 +10,15 @@ from aicost.base import paths
 
 def schemas() -> dict[str, dict]:
     from aicost.model.gpus import GpuFile
+    from aicost.model.mapping import UsageMapping
     from aicost.model.pricing import PricingFile
     from aicost.model.scenario import Scenario
 
     out = {}
     for name, model, title in (("pricing", PricingFile, "aicost pricing table"),
                                ("gpus", GpuFile, "aicost GPU table"),
-                               ("scenario", Scenario, "aicost workload scenario")):
+                               ("scenario", Scenario, "aicost workload scenario"),
+                               ("mapping", UsageMapping, "aicost usage mapping (allocate --from FILE)")):
         schema = model.model_json_schema(mode="validation")
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["title"] = title

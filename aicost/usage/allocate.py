@@ -1,5 +1,4 @@
-"""Priced groups summed by month, then allocated to teams with shared costs split by rule: the
-:class:`Allocation` result."""
+"""Allocate priced usage: sum it by month, split shared costs by rule, give an :class:`Allocation`."""
 
 from __future__ import annotations
 

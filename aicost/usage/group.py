@@ -1,5 +1,7 @@
-"""Sum usage rows by group (day, provider, model, tier, long-context bucket, billed or not, tags):
-per piece, across a file's pieces, and across files."""
+"""Sum usage rows by group key: per piece, across a file's pieces, and across files.
+
+The key is day, provider, model, tier, long-context bucket, billed or not, and the --by tags.
+"""
 
 from __future__ import annotations
 

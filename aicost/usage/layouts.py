@@ -111,42 +111,49 @@ def get(name: str) -> Layout:
 
 
 def from_mapping(path: Path) -> Layout:
-    """A user mapping file: ``columns`` (aicost column -> source column), ``values``
-    (constants), ``tags`` (tag -> source column), ``subtract``, ``tag_list``, ``time_unit``."""
-    from aicost.base.errors import InputError, Problem
+    """A user mapping file (schema: :class:`aicost.model.mapping.UsageMapping`): ``columns``
+    (aicost column -> source column), ``values`` (constants), ``tags`` (tag -> source column),
+    ``subtract``, ``tag_list``, ``time_unit``. Every problem at once, as file:line."""
+    from aicost.base.errors import InputError
+    from aicost.inputs.validate import validate
     from aicost.inputs.yamlio import load_file
+    from aicost.model import SUPPORTED_VERSION
+    from aicost.model.mapping import UsageMapping
 
     doc = load_file(path)
-    data = doc.data if isinstance(doc.data, dict) else None
+    data = doc.data
     problems = []
-    if data is None:
-        raise InputError(Problem(doc.file, 1, "", "a mapping file is a YAML mapping with columns:"))
-    allowed = {"version", "kind", "columns", "values", "tags", "subtract", "tag_list", "time_unit"}
-    for k in data:
-        if k not in allowed:
-            problems.append(doc.problem((k,), f"unknown key; expected {', '.join(sorted(allowed))}"))
-    cols = data.get("columns") or {}
-    if not isinstance(cols, dict) or not cols:
-        problems.append(doc.problem(("columns",), "give columns: a mapping of aicost column -> your column"))
-        cols = {}
-    for k, v in cols.items():
-        if k not in KNOWN:
-            from aicost.base.errors import did_you_mean
-
-            problems.append(doc.problem(("columns", k), f"unknown aicost column{did_you_mean(str(k), KNOWN)}"))
-        elif not isinstance(v, str):
-            problems.append(doc.problem(("columns", k), "expected the name of a column in the log"))
-    values = data.get("values") or {}
-    for k in values:
-        if k not in KNOWN:
-            problems.append(doc.problem(("values", k), "unknown aicost column"))
-    if "model" not in cols and "model" not in values:
-        problems.append(doc.problem(("columns",), "map model: (the column naming the model)"))
-    if "timestamp" not in cols:
-        problems.append(doc.problem(("columns",), "map timestamp: (the column with each row's date or time)"))
-    if data.get("time_unit") not in (None, "s", "ms"):
-        problems.append(doc.problem(("time_unit",), "expected s or ms (Unix time) or leave out for ISO 8601"))
+    try:
+        spec = validate(doc, UsageMapping)
+    except InputError as exc:
+        if not isinstance(data, dict) or data.get("version") != SUPPORTED_VERSION:
+            raise  # not a mapping, or a version this aicost does not read: that is the one problem
+        spec, problems = None, list(exc.problems)
+    problems += _mapping_rules(doc)
     if problems:
         raise InputError(problems)
-    return Layout(f"mapping {path.name}", dict(cols), dict(values), dict(data.get("subtract") or {}),
-                  dict(data.get("tags") or {}), data.get("tag_list"), data.get("time_unit"))
+    raw = {k: data.get(k) or {} for k in ("columns", "values", "subtract")}  # the file's order
+    cols = {k: getattr(spec.columns, k) for k in raw["columns"] if getattr(spec.columns, k) is not None}
+    values = {k: getattr(spec.values, k) for k in raw["values"] if getattr(spec.values, k) is not None}
+    return Layout(f"mapping {path.name}", cols, values, dict(spec.subtract or {}), dict(spec.tags or {}),
+                  spec.tag_list, spec.time_unit)
+
+
+def _mapping_rules(doc) -> list:
+    """What the schema cannot say of a mapping file: timestamp and model must be mapped, and a
+    count can lose a part only when it is mapped. Read from the file as written, so that they
+    are said even when another key is wrong."""
+    data = doc.data
+    cols, values, subtract = (data.get(k) for k in ("columns", "values", "subtract"))
+    if not isinstance(cols, dict):
+        return []  # missing, or not a mapping: the schema says so
+    mapped = {k for k, v in cols.items() if v is not None}
+    out = []
+    if "model" not in mapped and not (isinstance(values, dict) and values.get("model") is not None):
+        out.append(doc.problem(("columns",), "map model: (the column naming the model)"))
+    if "timestamp" not in mapped:
+        out.append(doc.problem(("columns",), "map timestamp: (the column with each row's date or time)"))
+    for k in subtract if isinstance(subtract, dict) else ():
+        if k in COUNTS and k not in mapped:
+            out.append(doc.problem(("subtract", k), f"{k} is not in columns: there is nothing to take it from"))
+    return out

@@ -1,5 +1,7 @@
-"""Normalise a raw chunk to aicost's usage columns (day, names, tier code, counts, long context,
-tags), with every bad cell found and named."""
+"""Normalise a raw chunk to aicost's usage columns, with every bad cell found and named.
+
+The columns: day, provider and model, tier code, counts, long context, tags.
+"""
 
 from __future__ import annotations
 

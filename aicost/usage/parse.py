@@ -1,5 +1,7 @@
-"""Parse a piece of a usage file into a raw frame (CSV pieces with pandas' C reader), with the
-columns that must stay text found on the way."""
+"""Parse a piece of a usage file into a raw frame, setting aside rows with too many fields.
+
+CSV pieces go through pandas' C reader; the columns that must stay text are found on the way.
+"""
 
 from __future__ import annotations
 
@@ -68,8 +70,9 @@ def parse(chunk: Chunk, text_columns: set[str], name: str,
         df = None  # a row with more fields than the header: read again without such rows
     except UnicodeDecodeError as exc:
         raise InputError(Problem(name, None, "", f"cannot read this CSV: {exc}")) from None
-    if df is None or _first_row_long(chunk.data, sep) or (usecols is not None and _more_separators(chunk.data, sep, df)):
-        return _without_long_rows(chunk.data, sep, dtype, usecols)
+    if df is None or _first_row_long(chunk.data, sep) or (
+            usecols is not None and _more_separators(chunk.data, sep, df)):
+        return _without_long_rows(chunk.data, sep, dtype, usecols, name)
     return df, {}
 
 
@@ -95,7 +98,7 @@ def _more_separators(parts: tuple, sep: str, df: pd.DataFrame) -> bool:
     return found > bytes(parts[0]).count(sep.encode()) * len(df)
 
 
-def _without_long_rows(parts: tuple, sep: str, dtype, usecols) -> tuple[pd.DataFrame, dict[int, str]]:
+def _without_long_rows(parts: tuple, sep: str, dtype, usecols, name: str) -> tuple[pd.DataFrame, dict[int, str]]:
     """A piece whose rows include some with more fields than the header (an unquoted comma in a
     value): those lines are found (the piece holds no quotes, so a line's fields are its
     separators plus one), the rest is parsed, and each is put back as an empty row in its
@@ -118,7 +121,10 @@ def _without_long_rows(parts: tuple, sep: str, dtype, usecols) -> tuple[pd.DataF
         keep.append(buf[at:starts[i]])
         at = stops[i] + 1
     keep.append(buf[at:])
-    df = pd.read_csv(io.BytesIO(b"".join(keep)), sep=sep, dtype=dtype, usecols=usecols)
+    try:
+        df = pd.read_csv(io.BytesIO(b"".join(keep)), sep=sep, dtype=dtype, usecols=usecols)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(name, None, "", f"cannot read this CSV: {exc}")) from None
     n = len(df) + len(long)
     df.index = np.setdiff1d(np.arange(n), place)
     df = df.reindex(pd.RangeIndex(n))

@@ -1,5 +1,8 @@
-"""Cut one usage file into pieces small enough to hold: CSV byte ranges (parsed later, on worker
-threads), Parquet batches, JSON Lines blocks, provider usage-API pages."""
+"""Cut one usage file into pieces small enough to hold, in file order.
+
+CSV byte ranges (parsed later, on worker threads), Parquet batches, JSON Lines blocks, frames
+from the quote-aware CSV reader, provider usage-API pages.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Run showback: each file read, checked and summed by group on a pool of threads, then the groups
-merged, priced, summed by month and allocated.
+"""Run showback: read, check and sum each file on a pool of threads, then price and allocate.
 
 One file is processed by :func:`process_file`: its pieces (CSV pieces of about 250k rows,
 Parquet batches, JSON Lines chunks) are parsed, checked and summed on a small pool of threads

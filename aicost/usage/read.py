@@ -1,4 +1,4 @@
-"""Former home of the usage readers, kept so that existing imports work: see files.py, pieces.py, normalise.py."""
+"""Old import path, kept for existing callers: the readers are now files, pieces and normalise."""
 
 from __future__ import annotations
 

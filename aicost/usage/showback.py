@@ -1,4 +1,4 @@
-"""Former home of the showback pipeline, kept so that existing imports work: see pipeline.py and its neighbours."""
+"""Old import path, kept for existing callers: the pipeline is now pipeline, allocate and shared."""
 
 from __future__ import annotations
 
