@@ -152,7 +152,7 @@ def allocate_result(usage: Sequence[str | Path], by: str = "team", source: str =
     from aicost.analyses.allocate import run
 
     files = [Path(p) for p in (_list(usage) or [])]
-    return run(files, by, source, Path(shared) if shared else None, pricing, on_error)[0]
+    return run(files, by, source, Path(shared) if shared else None, pricing, on_error)
 
 
 def allocate(usage: Sequence[str | Path], by: str = "team", source: str = "aicost",

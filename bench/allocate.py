@@ -3,7 +3,7 @@
   (a) the floor: reading the same CSV with pandas alone (``pd.read_csv``), nothing priced,
       measured two ways, each against aicost measured the same way:
         - as a library call in this process (imports done before the clock starts):
-          ``pd.read_csv(LOG)`` versus ``aicost.usage.showback.run([LOG], ...)``;
+          ``pd.read_csv(LOG)`` versus ``aicost.usage.pipeline.run([LOG], ...)``;
         - as a command in a child process (interpreter start and imports included):
           ``python -c "import pandas; pandas.read_csv(LOG)"`` versus
           ``python -m aicost allocate LOG --by team,feature -f json`` (whose peak memory, max RSS,
@@ -91,11 +91,11 @@ def floor_command(path: Path) -> float:
 
 def ours_library(path: Path) -> tuple[float, dict]:
     from aicost.inputs.pricebook import PriceBook
-    from aicost.usage import layouts, showback
+    from aicost.usage import layouts, pipeline
 
     book = PriceBook.load()
     t = time.perf_counter()
-    a = showback.run([path], layouts.AICOST, ["team", "feature"], book, [], "stop")
+    a = pipeline.run([path], layouts.AICOST, ["team", "feature"], book, [], "stop")
     return time.perf_counter() - t, a.totals
 
 
@@ -166,7 +166,7 @@ def main() -> None:
     assert abs(lib_totals["total"] - totals["total"]) < 0.01
     b = per_row(path, args.sample)
     print(f"log: {args.rows:,} rows, {size_mb:,.0f} MB CSV ({path}); medians of {n} run(s)")
-    print(f"(a) library call:  pandas.read_csv {t_floor:6.2f} s   aicost showback.run {t_lib:6.2f} s"
+    print(f"(a) library call:  pandas.read_csv {t_floor:6.2f} s   aicost pipeline.run {t_lib:6.2f} s"
           f"   = {t_lib / t_floor:.2f} x the floor (goal <= 2)")
     print(f"    command:       python -c read_csv {t_floor_cmd:5.2f} s   aicost allocate {t_cmd:6.2f} s"
           f"   = {t_cmd / t_floor_cmd:.2f} x the floor (goal <= 2); against the in-process floor "

@@ -13,14 +13,14 @@ from typer.testing import CliRunner
 
 from aicost.cli import app
 from aicost.report.csvsafe import DANGEROUS
-from aicost.usage import layouts, showback
+from aicost.usage import layouts, pipeline
 
 runner = CliRunner()
 DATA = Path(__file__).parent / "data" / "usage"
 
 
 def alloc(book, name, by, source="aicost", shared=(), on_error="stop", **kw):
-    return showback.run([DATA / name], layouts.get(source), by, book, list(shared), on_error, **kw)
+    return pipeline.run([DATA / name], layouts.get(source), by, book, list(shared), on_error, **kw)
 
 
 def group_totals(a) -> dict:
@@ -67,7 +67,7 @@ def test_litellm_spend_logs_tags_unpriced_and_billed_versus_repriced(book):
 def test_time_zone_offsets_are_taken_to_utc(book):
     a = alloc(book, "litellm.csv", ["team"], "litellm", on_error="skip")
     # r2 at 2026-10-05T23:30-05:00 is 2026-10-06 UTC; all in October either way, so check the day directly
-    from aicost.usage.read import _days
+    from aicost.usage.days import _days
 
     d = _days(pd.Series(["2026-10-05T23:30:00-05:00", "2026-10-05", "2026-10-05 10:00:00.123+00:00"]), None)
     from datetime import date
@@ -203,12 +203,12 @@ def test_layout_and_shared_file_errors(tmp_path):
 
 
 def test_tier_words_map_onto_tiers_and_unknown_ones_are_named():
-    from aicost.usage.read import normalise
+    from aicost.usage.normalise import normalise
 
     raw = pd.DataFrame({"timestamp": ["2026-10-01"] * 5, "model": ["gpt-5-mini"] * 5,
                         "tier": ["default", "standard", None, "Batch", "scale"]})
     frame, problems, valid = normalise(raw, layouts.AICOST, ["team"])
-    from aicost.usage.read import TIERS
+    from aicost.base.constants import TIERS
 
     assert [TIERS[c] for c in frame["tier"]] == ["standard", "standard", "standard", "batch", "standard"]
     assert problems == [(4, "tier", "unknown tier 'scale' (expected standard, batch, flex or priority)")]

@@ -12,7 +12,7 @@ import pytest
 
 from aicost.inputs.pricebook import PriceBook
 from aicost.report.allocation import render_json
-from aicost.usage import layouts, read, showback
+from aicost.usage import layouts, pieces, pipeline
 
 BY = ["team", "feature"]
 
@@ -63,7 +63,7 @@ def make_log(path: Path, n: int, seed: int = 3, newline: str = "\n", trailing: b
 
 def run(path, book, **kw):
     kw.setdefault("on_error", "stop")
-    return showback.run([path], layouts.AICOST, BY, book, [], kw.pop("on_error"), **kw)
+    return pipeline.run([path], layouts.AICOST, BY, book, [], kw.pop("on_error"), **kw)
 
 
 def as_json(alloc) -> str:
@@ -76,9 +76,9 @@ def test_pieces_threads_and_line_endings_give_the_same_bytes(tmp_path, book, mon
     whole = as_json(run(p, book))
     assert as_json(run(p, book)) == whole  # the same input twice: the same bytes
     assert as_json(run(p, book, chunk_rows=97)) == whole  # ~30 pieces, two threads
-    monkeypatch.setattr(showback, "workers", lambda: 1)
+    monkeypatch.setattr(pipeline, "workers", lambda: 1)
     assert as_json(run(p, book, chunk_rows=97)) == whole
-    monkeypatch.setattr(showback, "workers", lambda: 3)
+    monkeypatch.setattr(pipeline, "workers", lambda: 3)
     assert as_json(run(p, book, chunk_rows=61)) == whole
     q = tmp_path / "crlf.csv"
     make_log(q, 3000, newline="\r\n", trailing=False)
@@ -164,7 +164,7 @@ def test_long_context_is_judged_per_request(tmp_path, book):
                  "2026-10-01,claude-sonnet-4-5,1,250000,1000,a\n"    # 250k in one request: long-context
                  "2026-10-01,claude-sonnet-4-5,2,300000,1000,b\n"    # 150k per request: standard
                  "2026-10-01,gpt-5-mini,1,300000,1000,c\n")          # no long-context rates: standard
-    a = showback.run([p], layouts.AICOST, ["team"], book, [], "stop")
+    a = pipeline.run([p], layouts.AICOST, ["team"], book, [], "stop")
     cost = dict(zip(a.groups["tag.team"], a.groups["direct"]))
     assert cost["a"] == pytest.approx(0.25 * 6 + 0.001 * 22.5)
     assert cost["b"] == pytest.approx(0.30 * 3 + 0.001 * 15)
@@ -175,9 +175,9 @@ def test_long_context_is_judged_per_request(tmp_path, book):
 def test_pieces_are_cut_at_line_ends_and_hold_whole_rows(tmp_path):
     p = tmp_path / "log.csv"
     p.write_bytes(b"a,b\n" + b"".join(b"%d,%d\n" % (i, i * i) for i in range(1000)) + b"999999,1")
-    pieces = [c for c in read.chunks(p, layouts.AICOST, chunk_rows=37)]
-    assert len(pieces) > 2
-    got = [bytes(b"".join(bytes(x) for x in c.data)) for c in pieces]
+    cut = [c for c in pieces.chunks(p, layouts.AICOST, chunk_rows=37)]
+    assert len(cut) > 2
+    got = [bytes(b"".join(bytes(x) for x in c.data)) for c in cut]
     assert all(g.startswith(b"a,b\n") for g in got)
     body = b"".join(g[len(b"a,b\n"):] for g in got)
     assert body == p.read_bytes()[len(b"a,b\n"):]

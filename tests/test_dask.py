@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aicost.cli import app
-from aicost.usage import layouts, showback
+from aicost.usage import layouts, pipeline
 
 pytest.importorskip("distributed")
 runner = CliRunner()
@@ -47,8 +47,8 @@ SHARED = [{"name": "gateway", "monthly_cost": 300, "split": "weighted", "by": "r
 
 def test_dask_cluster_gives_the_local_result(tmp_path, book):
     d = partitions(tmp_path / "logs")
-    local = showback.run([d], layouts.AICOST, ["team", "feature"], book, SHARED, "skip")
-    dask = showback.run([d], layouts.AICOST, ["team", "feature"], book, SHARED, "skip", engine="dask")
+    local = pipeline.run([d], layouts.AICOST, ["team", "feature"], book, SHARED, "skip")
+    dask = pipeline.run([d], layouts.AICOST, ["team", "feature"], book, SHARED, "skip", engine="dask")
     pd.testing.assert_frame_equal(local.groups, dask.groups, check_exact=False, rtol=1e-12)
     assert local.totals["total"] == pytest.approx(dask.totals["total"], rel=1e-12)
     assert local.totals["rows_read"] == 12000 and local.totals["unpriced_rows"] > 0
@@ -72,7 +72,7 @@ def test_dask_reports_bad_rows_with_file_and_row(tmp_path):
 def test_small_chunks_give_the_same_result(tmp_path, book):
     """Streaming: a log read 700 rows at a time aggregates to the same groups as in one piece."""
     d = partitions(tmp_path / "logs")
-    whole = showback.run([d], layouts.AICOST, ["team"], book, SHARED, "skip")
-    pieces = showback.run([d], layouts.AICOST, ["team"], book, SHARED, "skip", chunk_rows=700)
+    whole = pipeline.run([d], layouts.AICOST, ["team"], book, SHARED, "skip")
+    pieces = pipeline.run([d], layouts.AICOST, ["team"], book, SHARED, "skip", chunk_rows=700)
     pd.testing.assert_frame_equal(whole.groups, pieces.groups, check_exact=False, rtol=1e-9)
     assert whole.totals["rows_read"] == pieces.totals["rows_read"] == 12000

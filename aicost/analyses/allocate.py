@@ -4,32 +4,34 @@ in :mod:`aicost.usage`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from aicost.base.errors import InputError
+from aicost.results.allocate import Allocation
 
 
 def size_of(usage: Sequence[Path]) -> int:
     """Bytes of every usage file named (directories walked), for a progress bar."""
-    from aicost.usage.read import files_of
+    from aicost.usage.files import files_of
 
     return sum(f.stat().st_size for p in usage for f in files_of(Path(p)))
 
 
 def run(usage: Sequence[Path], by: str = "team", source: str = "aicost", shared: Path | None = None,
         pricing: Sequence = (), on_error: str = "stop", engine: str = "local", scheduler: str | None = None,
-        progress=None) -> tuple[Any, Any]:
-    """The allocation, and the price book it was priced with."""
+        progress=None) -> Allocation:
+    """Usage priced at each day's rates, allocated to the tags ``by`` names."""
     from aicost.inputs.pricebook import PriceBook
-    from aicost.usage import layouts, showback
-    from aicost.usage.read import files_of
+    from aicost.usage import layouts, pipeline
+    from aicost.usage.shared import load_shared
+    from aicost.usage.files import files_of
 
     keys = [k.strip() for k in by.split(",") if k.strip()]
     if not keys:
         raise InputError("--by: give at least one tag, e.g. --by team")
     layout = layouts.get(source)
-    items = showback.load_shared(shared, keys) if shared is not None else []
+    items = load_shared(shared, keys) if shared is not None else []
     book = PriceBook.load(list(pricing))
     files = [f for p in usage for f in files_of(Path(p))]
-    alloc = showback.run(files, layout, keys, book, items, on_error, engine, scheduler, progress=progress)
-    return alloc, book
+    alloc = pipeline.run(files, layout, keys, book, items, on_error, engine, scheduler, progress=progress)
+    return alloc

@@ -127,8 +127,8 @@ def allocate(
         total = size_of(usage)
         big = total if value(engine) == "local" and total > (64 << 20) else None
         with progress_bar(big, "pricing usage") as advance:
-            alloc, book = run(usage, by, source, shared, pricing, value(on_error), value(engine), scheduler, advance)
-        show(alloc, fmt, output, raw=csv_raw, book=book, account=account, version=value(focus_version))
+            alloc = run(usage, by, source, shared, pricing, value(on_error), value(engine), scheduler, advance)
+        show(alloc, fmt, output, raw=csv_raw, account=account, version=value(focus_version))
         t = alloc.totals
         if t["rows_skipped"]:
             stderr(f"aicost: skipped {t['rows_skipped']:,} bad rows (--on-error skip)")

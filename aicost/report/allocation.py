@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from aicost.report import focus
+from aicost.report.explain import say, says
 from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
 
 FORMATS = ("table", "csv", "json", "focus")
@@ -53,7 +54,7 @@ def to_dict(a) -> dict[str, Any]:
         "billed_vs_repriced": billed,
         "shared": [{k: (str(v) if k == "monthly_cost" else v) for k, v in i.items() if v is not None}
                    for i in a.shared_items],
-        "notes": a.notes})
+        "notes": says(a.notes)})
 
 
 def render_json(a, **_: Any) -> str:
@@ -130,7 +131,7 @@ def render_table(a, **_: Any) -> str:
         out.append(f"Skipped {t['rows_skipped']:,} bad rows (--on-error skip): " +
                    "; ".join(f"{k} x{v:,}" for k, v in t["skipped_by"].items()))
     for n in a.notes:
-        out.append(f"Note: {n}")
+        out.append(f"Note: {say(n)}")
     return "\n".join(out) + "\n"
 
 
@@ -164,13 +165,13 @@ X_COLUMNS = ("x_Month", "x_Model", "x_Tier", "x_Meter", "x_TokenDirection", "x_T
              "x_CostCenter", "x_Environment", "x_Group", "x_AllocationMethod", "x_SharedCost", "x_FocusVersion")
 
 
-def focus_rows(a, book, account: str = "aicost-showback", version: str = "1.2") -> list[dict]:
+def focus_rows(a, account: str = "aicost-showback", version: str = "1.2") -> list[dict]:
     rows = []
     for _, r in a.detail.iterrows():
         tags = {k: r[f"tag.{k}"] for k in a.by if _v(r[f"tag.{k}"]) is not None}
         start = date.fromisoformat(r["month"] + "-01")
         start, end = focus.month_bounds(start)
-        pname, publisher = book.provider_names(str(r["sku"]).partition("/")[0])
+        pname, publisher = _names(a, str(r["sku"]).partition("/")[0])
         group = "/".join(str(tags.get(k, "(unallocated)")) for k in a.by)
         base = _base(a, start, end, account, tags, version)
         base.update(InvoiceIssuerName=pname, ProviderName=pname, PublisherName=publisher, ServiceName=f"{pname} API",
@@ -231,6 +232,9 @@ def _base(a, start, end, account, tags, version) -> dict:
             "x_FocusVersion": version}
 
 
-def render_focus(a, book=None, raw: bool = False, account: str = "aicost-showback", version: str = "1.2",
-                 **_: Any) -> str:
-    return focus.render(focus_rows(a, book, account, version), focus.columns(X_COLUMNS, version), raw=raw)
+def render_focus(a, raw: bool = False, account: str = "aicost-showback", version: str = "1.2", **_: Any) -> str:
+    return focus.render(focus_rows(a, account, version), focus.columns(X_COLUMNS, version), raw=raw)
+
+
+def _names(a, provider: str) -> tuple[str, str]:
+    return a.provider_names.get(provider, (provider, provider))

@@ -119,6 +119,8 @@ SAY: dict[str, Callable[[Notice], str]] = {
     "not_exported": lambda n: f"{n['scenario']}: {n['option']} is {n['status']} ({plain(n['reasons'])}); not exported",
     "exported_anyway": lambda n: f"{n['scenario']}: exporting {n['option']} as named, though it is {n['status']} "
                                  f"({plain(n['reasons'])})",
+    # allocate
+    "shared_unallocated": lambda n: f"{n['item']}: no tagged usage in {n['month']}, so its cost is unallocated",
     # price warnings
     "deprecated": lambda n: f"{n['model']} was deprecated on {n['date']} ({n['file']}:{n['line']})",
     "price_stale": lambda n: f"{n['model']} {n['tier']} price was checked {n['age']} days before {n['as_of']} "

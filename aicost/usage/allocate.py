@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from aicost.base.notices import Notice
+from aicost.results.allocate import Allocation
 
 from aicost.usage.layouts import COUNTS, TOKENS
 from aicost.usage.price import COST_METERS, STATUS
@@ -52,19 +54,6 @@ def aggregate(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return out
 
 
-@dataclass
-class Allocation:
-    by: list[str]
-    currency: str
-    groups: pd.DataFrame  # month, tags..., kind, direct, shared.<name>..., shared, total, requests, tokens
-    detail: pd.DataFrame  # the priced aggregate (month, tags, sku, tier, meters) for FOCUS and JSON
-    unpriced: pd.DataFrame  # month, sku, tier, reason, rows, requests, tokens
-    billed: pd.DataFrame  # sku, rows, billed, repriced, difference, difference_pct
-    shared_items: list[dict]
-    totals: dict[str, Any]
-    notes: list[str]
-
-
 def allocate(agg: pd.DataFrame, by: list[str], shared: list[dict], currency: str, rows: int = 0,
              skipped: int = 0, skipped_by: dict | None = None) -> Allocation:
     """Direct cost per group, shared costs split by each item's rule, and the buckets that no
@@ -74,7 +63,7 @@ def allocate(agg: pd.DataFrame, by: list[str], shared: list[dict], currency: str
         agg = _empty(by)
     priced = agg[agg["status"] == 0]
     unp = agg[agg["status"] != 0]
-    notes: list[str] = []
+    notes: list[Notice] = []
     g = priced.groupby(["month", *tags], sort=True, dropna=False)[["cost", "requests", *TOKENS]].sum().reset_index()
     g["tokens"] = g[list(TOKENS)].sum(axis=1)
     g = g.drop(columns=list(TOKENS)).rename(columns={"cost": "direct"})
@@ -92,7 +81,7 @@ def allocate(agg: pd.DataFrame, by: list[str], shared: list[dict], currency: str
             if not mine.any():
                 extra_rows.append({"month": month, **{t: UNALLOCATED for t in tags}, "direct": 0.0, "requests": 0.0,
                                    "tokens": 0.0, "kind": "unallocated", col: amount})
-                notes.append(f"{item['name']}: no tagged usage in {month}, so its cost is unallocated")
+                notes.append(Notice.of("shared_unallocated", item=item["name"], month=month))
                 continue
             split = item["split"]
             if split == "fixed":

@@ -205,5 +205,7 @@ def run(paths: list[Path], layout: Layout, by: list[str], book, shared: list[dic
             skipped_by[k] = skipped_by.get(k, 0) + v
     groups = merge_frames([part.groups for part in parts], by)
     agg = aggregate(price_frame(groups, rates), by)
-    return allocate(agg, by, shared, book.currency, rows=sum(p.rows for p in parts),
-                    skipped=sum(p.skipped for p in parts), skipped_by=skipped_by)
+    result = allocate(agg, by, shared, book.currency, rows=sum(p.rows for p in parts),
+                      skipped=sum(p.skipped for p in parts), skipped_by=skipped_by)
+    result.provider_names = {p: book.provider_names(p) for p in book.providers}
+    return result
