@@ -20,7 +20,7 @@ import glob
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from aicost.base.errors import InputError, Problem
 from aicost.base.notices import Notice
@@ -103,7 +103,7 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
                          max_price_age=max_price_age)
     options = res.options
     ids = [o.id for o in options]
-    chosen, option, why_none = None, None, None
+    chosen, option = None, None
     if budget.get("option"):
         i, err = find_option(ids, budget["option"])
         if err:
@@ -111,8 +111,6 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
         option, chosen = options[i], "production"
     else:
         option, chosen = res.best, "best eligible"
-        if option is None:
-            why_none = "no option is eligible and priced"
     checks = []
     for key, (metric, kind) in LIMITS.items():
         limit = budget.get(key)

@@ -14,7 +14,8 @@ from aicost.base.notices import Notice
 from aicost.engine.evaluate import evaluate
 from aicost.engine.plan import Plan, build_plan
 from aicost.inputs import scenario as scenario_mod
-from aicost.inputs.pricebook import PriceBook, warning_order, warnings_for
+from aicost.analyses.price_warnings import warning_order, warnings_for
+from aicost.inputs.pricebook import PriceBook
 from aicost.inputs.scenario import LoadedScenario
 from aicost.results.compare import CompareResult, OptionResult, ScenarioResult
 

@@ -13,7 +13,8 @@ from aicost.analyses.compare import compare_loaded, find_option, plan_for
 from aicost.base.errors import InputError
 from aicost.inputs.overrides import get_path
 from aicost.inputs.pricebook import PriceBook
-from aicost.engine.sweep import METRICS, parse_vary, pick, run, take
+from aicost.engine.sweep import METRICS, pick, run, take
+from aicost.inputs.vary import parse_vary
 from aicost.inputs.yamlio import dotted
 from aicost.results.whatif import BreakevenResult, SweepResult
 

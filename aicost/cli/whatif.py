@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from aicost.cli.common import (AsOfOpt, ChartOpt, CsvRawOpt, Fmt, FormatOpt, Metric, OutputOpt, PricingOpt,
-                               ScenarioArg, SetOpt, SweepFmt, TableJson, as_of, check_chart, emit, fmt_opt, guarded,
+                               ScenarioArg, SetOpt, SweepFmt, TableJson, as_of, check_chart, fmt_opt, guarded,
                                progress_bar, show, stderr, value)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from aicost.base.constants import DAYS_PER_MONTH
 from aicost.engine import formulas as F
 from aicost.engine import gpu as G
 from aicost.engine.plan import RATE_KEYS, Plan
@@ -20,7 +21,6 @@ UNPRICED = ("no_cached_price", "no_long_context_price", "no_web_search_price", "
 #: Extra metrics of self-hosted options (NaN elsewhere).
 GPU_METRICS = ("gpu_hours", "replicas", "utilisation", "busy_replica_hours", "gpu_monthly_cost",
                "cost_per_mtok_output")
-DAYS_PER_MONTH = F.HOURS_PER_MONTH / 24.0
 
 
 def pt(x: Any) -> np.ndarray:
@@ -255,7 +255,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         gpu_month = gpu_cost + ops
         with np.errstate(all="ignore"):
             gpu_per_task = np.where(tasks > 0, gpu_month / np.where(tasks > 0, tasks, 1.0), np.inf)
-            per_mtok = np.where(tasks * ga * out_per_attempt > 0, gpu_month / (tasks * ga * out_per_attempt) * 1e6,
+            per_mtok = np.where(tasks * ga * out_per_attempt > 0, gpu_month / (tasks * ga * out_per_attempt) * F.MTOK,
                                 np.nan)
 
     # ---- assemble every visible option -----------------------------------------------------------

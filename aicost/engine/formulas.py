@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-MTOK = 1e6
-HOURS_PER_MONTH = 730.0  # 8760 / 12, the convention infracost uses
+from aicost.base.constants import HOURS_PER_MONTH, TOKENS_PER_MTOK  # noqa: F401  (HOURS_PER_MONTH re-exported)
+
+MTOK = float(TOKENS_PER_MTOK)
 
 
 def _where_used(amount, rate):
@@ -49,7 +50,7 @@ def call_cost(fresh, cached, written, output_tokens, reasoning_tokens, rates):
     ::
 
         cost = ( fresh * input + cached * cached_input + written * cache_write
-               + O * output + R * reasoning ) / 1e6
+               + O * output + R * reasoning ) / 1e6  (MTOK)
 
     ``rates`` maps ``input, cached_input, cache_write, output, reasoning`` to arrays; a
     missing rate is NaN. Returns a dict of per-meter costs (same keys).

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from aicost.engine.formulas import HOURS_PER_MONTH
+from aicost.base.constants import HOURS_PER_MONTH
 
 #: Share of device memory available for weights and KV cache (the rest: activations,
 #: CUDA graphs, fragmentation). vLLM's default gpu_memory_utilization is 0.9.

@@ -83,17 +83,12 @@ class Plan:
     tiers: dict  # is_flex, is_batch per row
     limits: dict
     gpu_quality: list[tuple]  # per self-hosted option: ("self_hosted", ref)
-    currency: str
     as_of: date
     gpu: dict = field(default_factory=dict)  # arrays of the self-hosted options
     select: list[int] | None = None  # evaluate only these visible options (None: all)
 
     def __len__(self) -> int:
         return len(self.options) if self.select is None else len(self.select)
-
-    @property
-    def n_cascades(self) -> int:
-        return sum(1 for o in self.options if o.kind == "cascade")
 
     def subset(self, visible: list[int]) -> "Plan":
         """A smaller plan holding only these visible options and the rows they need; evaluating
@@ -121,13 +116,10 @@ class Plan:
             tier_latency=pick(self.tier_latency), context_window=pick(self.context_window),
             threshold=pick(self.threshold), storage={k: pick(v) for k, v in self.storage.items()},
             tiers={k: pick(v) for k, v in self.tiers.items()}, limits={k: pick(v) for k, v in self.limits.items()},
-            gpu_quality=[self.gpu_quality[g] for g in gidx], currency=self.currency, as_of=self.as_of,
+            gpu_quality=[self.gpu_quality[g] for g in gidx], as_of=self.as_of,
             gpu={k: v[gidx] for k, v in self.gpu.items()} if len(gidx) else {},
             select=[order.index(i) for i in visible],
         )
-
-    def selected_options(self) -> list:
-        return self.options if self.select is None else [self.options[i] for i in self.select]
 
 
 def _f(x) -> float:
@@ -137,17 +129,9 @@ def _f(x) -> float:
 def _rate_vector(price: Price | None, write_ttl: str) -> dict[str, float]:
     if price is None:
         return {k: np.nan for k in RATE_KEYS}
-    if write_ttl == "1h" and price.cache_write_1h is not None:
-        write = price.cache_write_1h
-    else:  # no TTL-priced write: a write costs the write rate, or plain input where there is none
-        write = price.cache_write if price.cache_write is not None else price.input
-    return {"input": _f(price.input), "cached_input": _f(price.cached_input), "cache_write": _f(write),
-            "output": _f(price.output), "reasoning": _f(price.reasoning if price.reasoning is not None else price.output)}
-
-
-def _tool(book: PriceBook, entry: ModelEntry, name: str):
-    """A tool's price for a model: the model's own, else its provider's; None when unpriced."""
-    return entry.spec.tools.get(name) or book.providers[entry.provider].tools.get(name)
+    return {"input": _f(price.input), "cached_input": _f(price.cached_input),
+            "cache_write": _f(price.write_rate(write_ttl)), "output": _f(price.output),
+            "reasoning": _f(price.reasoning_rate)}
 
 
 def _step_entry(book: PriceBook, step: dict, main: ModelEntry) -> ModelEntry:
@@ -184,13 +168,13 @@ def _facts(book: PriceBook, e: ModelEntry, t: str, write_ttl: str, as_of: date) 
     out["offered"] = e.offers(t)
     rule = book.tier_rule(e.provider, t)
     out["tier_latency"] = float(rule.max_latency_seconds) if rule and rule.max_latency_seconds else 0.0
-    web = _tool(book, e, "web_search")
+    web = book.tool(e, "web_search")
     out["web_fee"] = _f(web.per_1k_calls) / 1000 if web and web.per_1k_calls is not None else np.nan
     out["web_content"] = {"input": 1.0, "free": 0.0, "fixed_block": 2.0}.get(web.content_tokens if web else None, 1.0)
     out["web_block"] = float(web.fixed_block_tokens) if web and web.fixed_block_tokens else 0.0
-    fs = _tool(book, e, "file_search")
+    fs = book.tool(e, "file_search")
     out["file_fee"] = _f(fs.per_1k_calls) / 1000 if fs and fs.per_1k_calls is not None else np.nan
-    cs = _tool(book, e, "code_session")
+    cs = book.tool(e, "code_session")
     out["code_fee"] = _f(cs.per_session) if cs and cs.per_session is not None else np.nan
     sp = e.spec.speeds.get(t)
     std_sp = e.spec.speeds.get("standard")
@@ -283,7 +267,7 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
     per_step = _row_steps(book, [(o.entry, o.tier) for o in rows], steps, write_ttl, as_of)
     storage_rate, storage_free = [], []
     for o in rows:
-        vs = _tool(book, o.entry, "vector_storage")
+        vs = book.tool(o.entry, "vector_storage")
         storage_rate.append(_f(vs.per_gb_day) if vs and vs.per_gb_day is not None else np.nan)
         storage_free.append(_f(vs.free_gb) if vs else 0.0)
     stack = lambda k, how: how(np.hstack([s[k] for s in per_step]), axis=1, keepdims=True)  # noqa: E731
@@ -302,7 +286,6 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
         tiers={"flex": col([o.tier == "flex" for o in rows], bool), "batch": col([o.tier == "batch" for o in rows], bool)},
         limits=_limits(rows, values.get("rate_limits") or []),
         gpu_quality=[("self_hosted", o.ref) for o in gpus],
-        currency=book.currency,
         as_of=as_of,
     )
     assert len(plan.rows) == n

@@ -1,106 +1,22 @@
 """What-if sweeps: one or two scenario fields varied over a range, every option at every point.
 
-``FIELD=START:STOP[:STEPS][:log]`` names a field (the same paths as ``--set``) and its range;
+Each varied field (:class:`aicost.inputs.vary.Vary`, parsed from ``--vary``) has a range;
 two fields make a grid. The points go through the one vectorised engine (in chunks, on every
 core); a sweep point equals ``compare`` with the same ``--set`` exactly.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from aicost.inputs import scenario as scenario_mod
 from aicost.engine.evaluate import evaluate, usable
-from aicost.base.errors import InputError, Problem
-from aicost.inputs.overrides import get_path, resolve_path
-from aicost.inputs.yamlio import dotted
+from aicost.inputs.vary import Vary
 
 METRICS = {"cost_per_success": "min", "cost_per_resolved_task": "min", "monthly_cost": "min", "roi": "max",
            "net_monthly": "max", "cost_per_attempt": "min"}
-DEFAULT_STEPS = 11
 CHUNK = 4096
-
-
-@dataclass(frozen=True)
-class Vary:
-    field: str
-    path: tuple
-    start: float
-    stop: float
-    steps: int
-    log: bool
-    whole: bool = False
-
-    def values(self) -> np.ndarray:
-        x = np.geomspace(self.start, self.stop, self.steps) if self.log else np.linspace(self.start, self.stop, self.steps)
-        return np.round(x) if self.whole else x
-
-
-def parse_vary(text: str, ref, ls, book, sets=(), need_range: bool = True) -> Vary:
-    """``FIELD=START:STOP[:STEPS][:log]``, checked like --set: the field exists and both ends are
-    valid values for it (same messages as the file)."""
-    where = f"--vary {text}"
-    field, _, spec = text.partition("=")
-    field = field.strip()
-    if not field:
-        raise InputError(Problem(where, None, "", "expected FIELD=START:STOP[:STEPS][:log]"))
-    try:
-        path = resolve_path(ls.plain, field)
-        current = get_path(ls.plain, path)
-    except (KeyError, IndexError, TypeError) as exc:
-        raise InputError(Problem(where, None, "", str(exc.args[0] if exc.args else exc))) from None
-    if isinstance(current, bool) or not isinstance(current, (int, float)):
-        raise InputError(Problem(where, None, dotted(path), "is not a number, so it cannot be varied"))
-    parts = [p.strip() for p in spec.split(":")] if spec else []
-    log = bool(parts) and parts[-1].lower() == "log"
-    if log:
-        parts = parts[:-1]
-    if not parts:
-        if need_range:
-            raise InputError(Problem(where, None, dotted(path), "give a range: FIELD=START:STOP[:STEPS][:log]"))
-        start, stop, steps = _default_range(ls, path, float(current))
-        log = start > 0 and stop / start > 100
-    else:
-        if len(parts) not in (2, 3):
-            raise InputError(Problem(where, None, dotted(path), "expected START:STOP[:STEPS][:log]"))
-        try:
-            start, stop = float(parts[0]), float(parts[1])
-            steps = int(parts[2]) if len(parts) == 3 else DEFAULT_STEPS
-        except ValueError:
-            raise InputError(Problem(where, None, dotted(path), "START and STOP must be numbers, STEPS a whole "
-                                                                 "number")) from None
-        if not (math.isfinite(start) and math.isfinite(stop)) or start == stop:
-            raise InputError(Problem(where, None, dotted(path), "START and STOP must be different finite numbers"))
-        if steps < 2:
-            raise InputError(Problem(where, None, dotted(path), "STEPS must be at least 2"))
-        if log and (start <= 0 or stop <= 0):
-            raise InputError(Problem(where, None, dotted(path), "a log range needs START and STOP above 0"))
-    # both ends must be valid values of the field, exactly as --set would check them
-    problems = []
-    for end in (start, stop):
-        try:
-            scenario_mod.load(ref, book, list(sets) + [f"{field}={end!r}"])
-        except InputError as exc:
-            problems += [Problem(where, None, p.path, p.message) for p in exc.problems]
-    if problems:
-        raise InputError(problems)
-    return Vary(field, path, start, stop, steps, log, isinstance(current, int))
-
-
-def _default_range(ls, path: tuple, current: float) -> tuple[float, float, int]:
-    from aicost.model.scenario import Scenario
-    from aicost.inputs.ranges import _numeric_bounds
-
-    _, _, lo, hi = _numeric_bounds(Scenario, path)
-    if lo >= 0 and hi <= 1:
-        return max(lo, 0.0), min(hi, 1.0), 101
-    if current <= 0:
-        raise InputError(Problem("--vary", None, dotted(path), "give a range (the field's value is 0)"))
-    return current / 1000, current * 1000, 101
 
 
 def grid(varies: list[Vary]) -> list[np.ndarray]:

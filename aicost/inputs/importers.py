@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from aicost.base.errors import InputError, Problem
-from aicost.base.constants import TIERS
+from aicost.base.constants import TIERS, TOKENS_PER_MTOK
 
-MTOK = Decimal(1_000_000)
+MTOK = Decimal(TOKENS_PER_MTOK)
 
 # ---- LiteLLM --------------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from typing import Any, Iterable, Sequence
 
 from aicost.base import paths
 from aicost.base.errors import InputError, Problem, did_you_mean
-from aicost.base.notices import Notice
 from aicost.base.constants import TIERS
 from aicost.inputs.yamlio import Document, load_file
 
@@ -36,6 +35,18 @@ class Price:
     file: str
     line: int | None
     discount_percent: Decimal | None = None
+
+    def write_rate(self, ttl: str = "5m") -> Decimal:
+        """What one cache-write token costs: the TTL's own rate (1h), else the write rate, else the
+        input rate (providers that publish no write rate bill writes as input)."""
+        if ttl == "1h" and self.cache_write_1h is not None:
+            return self.cache_write_1h
+        return self.cache_write if self.cache_write is not None else self.input
+
+    @property
+    def reasoning_rate(self) -> Decimal:
+        """Reasoning tokens cost the output rate unless the table states their own."""
+        return self.reasoning if self.reasoning is not None else self.output
 
     def scaled(self, factor: Decimal, **changes) -> "Price":
         vals = {f: (None if getattr(self, f) is None else getattr(self, f) * factor) for f in RATE_FIELDS}
@@ -289,34 +300,12 @@ class PriceBook:
         return (info.name if info is not None else provider,
                 self.providers[maker].name if maker in self.providers else maker)
 
+    def tool(self, entry: ModelEntry, name: str) -> Any:
+        """A tool's price for a model: the model's own, else its provider's; None when unpriced."""
+        return entry.spec.tools.get(name) or self.providers[entry.provider].tools.get(name)
+
     def tier_rule(self, provider: str, tier: str) -> Any:
         return self.providers[provider].tier_rules.get(tier)
-
-
-def warnings_for(book: PriceBook, used: Iterable[tuple[ModelEntry, str]], as_of: date,
-                 max_age_days: int | None) -> list[Notice]:
-    """Stale prices (checked more than ``max_age_days`` before ``as_of``) and models past their
-    deprecation date, among the (entry, tier) pairs in use; one warning per model and kind."""
-    seen: dict[tuple, Notice] = {}
-    for e, tier in used:
-        spec = e.spec
-        if spec.deprecated is not None and spec.deprecated <= as_of and ("deprecated", e.key) not in seen:
-            seen[("deprecated", e.key)] = Notice.of("deprecated", model=e.key, date=spec.deprecated.isoformat(),
-                                                    file=e.doc.file, line=e.doc.line_of(("models", e.id)))
-        p = book.price(e, tier, as_of)
-        if p is None or max_age_days is None:
-            continue
-        age = (as_of - p.checked).days
-        if age > max_age_days and ("stale", e.key, tier) not in seen:
-            seen[("stale", e.key, tier)] = Notice.of("price_stale", model=e.key, tier=tier, age=age,
-                                                     as_of=as_of.isoformat(), limit=max_age_days, file=p.file,
-                                                     line=p.line)
-    return [seen[k] for k in sorted(seen)]
-
-
-def warning_order(n: Notice) -> tuple:
-    """Warnings of several designs merged: by model, then its stale tiers, then its deprecation."""
-    return (n["model"], n.code == "deprecated", n.get("tier") or "")
 
 
 def _price(entry: ModelEntry, tier: str, r: Any, file: str, line: int | None) -> Price:

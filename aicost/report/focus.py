@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Iterable
 
+from aicost.base.constants import TOKENS_PER_MTOK
 from aicost.report.csvsafe import write_rows
 
 from aicost.results.export import FOCUS_VERSIONS, month_bounds  # noqa: F401  (re-exported)
@@ -41,7 +42,7 @@ TOKEN_METERS = {
     "output": ("Output Tokens", "output"),
     "reasoning": ("Reasoning Tokens", "output"),
 }
-TOKENS_PER_UNIT = 1_000_000
+TOKENS_PER_UNIT = TOKENS_PER_MTOK
 TOKEN_UNIT = "1000000 Tokens"
 
 #: FOCUS PricingCategory by tier: Batch and Flex are the providers' variable, queue-priced rates.

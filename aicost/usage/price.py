@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from aicost.base.constants import TIERS
+from aicost.base.constants import TIERS, TOKENS_PER_MTOK
 from aicost.usage.layouts import TOKENS
 
 EPOCH = date(1970, 1, 1)
@@ -120,8 +120,8 @@ class Rates:
             if p is None:
                 continue
             out.append((lo, hi, np.array([
-                float(p.input), _f(p.cached_input), float(p.cache_write if p.cache_write is not None else p.input),
-                _f(p.cache_write_1h), float(p.output), float(p.reasoning if p.reasoning is not None else p.output),
+                float(p.input), _f(p.cached_input), float(p.write_rate()), _f(p.cache_write_1h), float(p.output),
+                float(p.reasoning_rate),
                 *tools], dtype=float)))
         self._blocks[key] = out
         return out
@@ -132,11 +132,9 @@ def _f(x) -> float:
 
 
 def _tools(book, entry) -> list[float]:
-    own = entry.spec.tools
-    prov = book.providers[entry.provider].tools
     out = []
     for name, field in (("web_search", "per_1k_calls"), ("file_search", "per_1k_calls"), ("code_session", "per_session")):
-        t = own.get(name) or prov.get(name)
+        t = book.tool(entry, name)
         v = getattr(t, field, None) if t is not None else None
         out.append(np.nan if v is None else float(v) / (1000 if field == "per_1k_calls" else 1))
     return out
@@ -221,7 +219,7 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         r = R[rc]
         missing = np.isnan(r) & (tok > 0)
         status[(status == 0) & missing] = 3
-        cost[rc] = np.where(tok > 0, tok * np.nan_to_num(r) / 1e6, 0.0)
+        cost[rc] = np.where(tok > 0, tok * np.nan_to_num(r) / TOKENS_PER_MTOK, 0.0)
     tools = np.zeros(n)
     for k, rc in TOOL_COUNTS.items():
         calls = df[k].to_numpy()

@@ -1,0 +1,36 @@
+"""Warnings about the prices behind a result: stale (checked long before the pricing date) or
+deprecated models; notices, worded in :mod:`aicost.report.explain`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+from aicost.base.notices import Notice
+from aicost.inputs.pricebook import ModelEntry, PriceBook
+
+
+def warnings_for(book: PriceBook, used: Iterable[tuple[ModelEntry, str]], as_of: date,
+                 max_age_days: int | None) -> list[Notice]:
+    """Stale prices (checked more than ``max_age_days`` before ``as_of``) and models past their
+    deprecation date, among the (entry, tier) pairs in use; one warning per model and kind."""
+    seen: dict[tuple, Notice] = {}
+    for e, tier in used:
+        spec = e.spec
+        if spec.deprecated is not None and spec.deprecated <= as_of and ("deprecated", e.key) not in seen:
+            seen[("deprecated", e.key)] = Notice.of("deprecated", model=e.key, date=spec.deprecated.isoformat(),
+                                                    file=e.doc.file, line=e.doc.line_of(("models", e.id)))
+        p = book.price(e, tier, as_of)
+        if p is None or max_age_days is None:
+            continue
+        age = (as_of - p.checked).days
+        if age > max_age_days and ("stale", e.key, tier) not in seen:
+            seen[("stale", e.key, tier)] = Notice.of("price_stale", model=e.key, tier=tier, age=age,
+                                                     as_of=as_of.isoformat(), limit=max_age_days, file=p.file,
+                                                     line=p.line)
+    return [seen[k] for k in sorted(seen)]
+
+
+def warning_order(n: Notice) -> tuple:
+    """Warnings of several designs merged: by model, then its stale tiers, then its deprecation."""
+    return (n["model"], n.code == "deprecated", n.get("tier") or "")
