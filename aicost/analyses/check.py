@@ -60,11 +60,11 @@ def expand(paths: Iterable[str], found_in_dirs: set | None = None) -> list[Path]
     if problems:
         raise InputError(problems)
     seen, unique = set(), []
-    for p in out:
-        key = p.resolve()
+    for f in out:
+        key = f.resolve()
         if key not in seen:
             seen.add(key)
-            unique.append(p)
+            unique.append(f)
     return unique
 
 
@@ -106,8 +106,8 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
     chosen, option = None, None
     if budget.get("option"):
         i, err = find_option(ids, budget["option"])
-        if err:
-            raise InputError(doc.problem(prefix + ("option",), err))
+        if i is None:
+            raise InputError(doc.problem(prefix + ("option",), err or "no such option"))
         option, chosen = options[i], "production"
     else:
         option, chosen = res.best, "best eligible"

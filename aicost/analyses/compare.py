@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from aicost.analyses.options import latency_need, option_result
 from aicost.base import paths
@@ -38,7 +38,7 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     metrics = {k: v[:, 0].tolist() for k, v in arrays.items() if k != "flags"}  # one point: per-option lists
     metrics["flags"] = {k: v[:, 0].tolist() for k, v in arrays["flags"].items()}
     options = [option_result(plan, metrics, i, values, book) for i in range(len(plan))]
-    uncertainty = None
+    uncertainty: dict[str, Any] | None = None
     if ls.ranges:
         uncertainty = {"ranges": [r.to_dict() for r in ls.ranges], "samples": None, "seed": None}
         if samples:
@@ -47,7 +47,7 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
             sim = simulate(plan, values, ls.ranges, samples, seed, progress=progress)
             for o, u in zip(options, sim["options"]):
                 o.uncertainty = u
-            uncertainty.update(samples=samples, seed=seed)
+            uncertainty = {**uncertainty, "samples": samples, "seed": seed}
             if _sim is not None:
                 _sim.append((options, sim["cps"]))
     options.sort(key=_rank_key)
@@ -110,17 +110,18 @@ def compare_designs(ls: LoadedScenario, book: PriceBook, as_of: date | None = No
     designs = scenario_mod.variants(ls, book, providers)
     if designs[0][0] is None:
         return compare_loaded(ls, book, as_of, tiers, top, max_price_age, samples, seed, progress)
-    merged: ScenarioResult | None = None
     sims: list = []
+    results = []
     for name, design in designs:
         res = compare_loaded(design, book, as_of, tiers, None, max_price_age, samples, seed, progress, sims)
         for o in res.options:
             o.id = f"{o.id}@{name}"
             o.variant = name
-        if merged is None:
-            merged = res
-            merged.assumptions["variants"] = {}
-        else:
+        results.append((name, res))
+    merged = results[0][1]
+    merged.assumptions["variants"] = {}
+    for name, res in results:
+        if res is not merged:
             merged.options += res.options
             merged.warnings = sorted(set(merged.warnings) | set(res.warnings), key=warning_order)
         v = (ls.plain["variants"] or {}).get(name) or {}

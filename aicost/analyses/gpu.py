@@ -38,8 +38,9 @@ def gpu_report(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
     plan = plan_for(ls, book, as_of)
     values = ls.values()
     row = {o.id: i for i, o in enumerate(plan.options)}
-    hosted = [o for o in res.options if o.kind == "hosted" and o.eligible and o.metrics["cost_per_success"] is not None]
-    best = min(hosted, key=lambda o: o.metrics["cost_per_success"]) if hosted else None
+    cps = {o.id: o.metrics["cost_per_success"] for o in res.options}
+    hosted = [o for o in res.options if o.kind == "hosted" and o.eligible and cps[o.id] is not None]
+    best = min(hosted, key=lambda o: float(cps[o.id] or 0.0)) if hosted else None
     refs: dict[str, OptionResult | None] = {"best": best}
     if best is not None:  # "batch and flex before rented GPUs": the same model on the cheaper tiers
         for tier in ("batch", "flex"):

@@ -124,7 +124,7 @@ def _rows(plan: Plan, values: dict) -> dict[str, Any]:
             flags["need_long"] = flags["need_long"] | (on & long & np.isnan(a["long_input"]) & (calls > 0))
             flags["too_long"] = flags["too_long"] | (on & (inp > a["context_window"]) & (calls > 0))
         n_turns = calls * turns
-        fees = 0.0
+        fees: Any = 0.0
         for count, fee, flag in ((web, a["web_fee"], "no_web"), (pt(step["file_searches"]), a["file_fee"], "no_file"),
                                  (pt(step["code_sessions"]), a["code_fee"], "no_code")):
             used = (count > 0) & (calls > 0)
@@ -204,7 +204,9 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     for c in cascades:
         reached = np.ones((1, shape[1]))
         acc = {k: 0.0 for k in keys}
-        a_tot = s_tot = u_tot = 0.0
+        a_tot: Any = 0.0
+        s_tot: Any = 0.0
+        u_tot: Any = 0.0
         shares = []
         for r in c.rows:
             share = reached * R["A"][r:r + 1]
@@ -217,7 +219,10 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
             vis[k].append(acc[k])
         with np.errstate(all="ignore"):  # expected latency per attempt, each stage by its share of attempts
             vis["latency"].append(sum((sh / a_tot) * R["latency"][r:r + 1] for sh, r in zip(shares, c.rows)))
-        out_A.append(a_tot), out_S.append(s_tot), out_U.append(u_tot), out_G.append(reached)
+        out_A.append(a_tot)
+        out_S.append(s_tot)
+        out_U.append(u_tot)
+        out_G.append(reached)
         idx = list(c.rows)
         for k, v in rflags.items():
             vflags[k].append(np.all(v[idx], axis=0, keepdims=True) if k == "offered"
@@ -374,7 +379,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
 def _finish(plan: Plan, out: dict, flags: dict, n: int) -> dict[str, Any]:
     full = np.broadcast_shapes(*(np.shape(v) for v in out.values()), *(np.shape(f) for f in flags.values()),
                                (n, 1))
-    result = {key: np.broadcast_to(np.asarray(v, dtype=float), full) for key, v in out.items()}
+    result: dict[str, Any] = {key: np.broadcast_to(np.asarray(v, dtype=float), full) for key, v in out.items()}
     result["flags"] = {key: np.broadcast_to(f, full) for key, f in flags.items()}
     if plan.select is not None:
         idx = np.asarray(plan.select, dtype=int)

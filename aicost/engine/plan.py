@@ -170,7 +170,7 @@ def _facts(book: PriceBook, e: ModelEntry, t: str, write_ttl: str, as_of: date) 
     out["tier_latency"] = float(rule.max_latency_seconds) if rule and rule.max_latency_seconds else 0.0
     web = book.tool(e, "web_search")
     out["web_fee"] = _f(web.per_1k_calls) / 1000 if web and web.per_1k_calls is not None else np.nan
-    out["web_content"] = {"input": 1.0, "free": 0.0, "fixed_block": 2.0}.get(web.content_tokens if web else None, 1.0)
+    out["web_content"] = {"input": 1.0, "free": 0.0, "fixed_block": 2.0}.get(web.content_tokens if web else "", 1.0)
     out["web_block"] = float(web.fixed_block_tokens) if web and web.fixed_block_tokens else 0.0
     fs = book.tool(e, "file_search")
     out["file_fee"] = _f(fs.per_1k_calls) / 1000 if fs and fs.per_1k_calls is not None else np.nan
@@ -305,7 +305,7 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
 
 def _limits(rows: list, rate_limits: list[dict]) -> dict[str, np.ndarray]:
     """Each hosted row's rate limits from the scenario (inf where none applies)."""
-    cols = {"rpm": [], "tpm": [], "queue": []}
+    cols: dict[str, list[float]] = {"rpm": [], "tpm": [], "queue": []}
     for o in rows:
         names = {o.ref, o.model, f"{o.provider}/{o.model}"}
         match = next((r for r in rate_limits if r["model"] in names and r["tier"] == o.tier), None)

@@ -55,7 +55,7 @@ def _precision(book: PriceBook, model_id: str, gpu_id: str, wanted: str) -> str:
 def gpu_options(book: PriceBook, sh: dict, steps: list[dict], interactive: bool) -> list[GpuOption]:
     """Every (open model, GPU offer, scaling) option, with its replica size and throughput basis."""
     out = []
-    same = {}
+    same: dict[tuple, int] = {}
     for o in book.gpus.offers:  # providers with several offers for one GPU and pricing: name the instance
         key = (o.spec.provider, o.spec.gpu, o.spec.pricing)
         same[key] = same.get(key, 0) + 1

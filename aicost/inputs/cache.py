@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any, Iterable
+
+from aicost.base.files import write_atomic
 
 
 _PKG = Path(__file__).resolve().parent.parent
@@ -88,14 +89,7 @@ def put(full_key: str, value: Any) -> None:
         return
     try:
         d.mkdir(parents=True, exist_ok=True)
-        name = _name(full_key)
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump((full_key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, d / f"{name}.pickle")
+        write_atomic(d / f"{_name(full_key)}.pickle", pickle.dumps((full_key, value), pickle.HIGHEST_PROTOCOL))
         _prune(d)
-    except Exception:
-        try:
-            os.unlink(tmp)  # type: ignore[possibly-undefined]
-        except Exception:
-            pass
+    except Exception:  # a cache that cannot be written is no cache, never an error
+        pass

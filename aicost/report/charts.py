@@ -30,19 +30,11 @@ def check_path(path: Path) -> None:
 
 def save(fig, path: Path) -> None:
     """Write the figure atomically (temporary file, then rename)."""
-    import os
-    import tempfile
+    from aicost.base.files import atomic_path
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent if str(path.parent) else ".")
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=path.suffix) as tmp:
         fig.savefig(tmp, format=path.suffix[1:].lower(), dpi=100, metadata={"Software": None} if
                     path.suffix.lower() == ".png" else {"Date": None})
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def tornado(rows: list[dict], title: str, metric_label: str, path: Path, size=(8.0, 4.5)):

@@ -5,7 +5,8 @@ Fields are also readable by name (``result["x"]``), as the renderers read them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import dataclasses
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -68,7 +69,7 @@ class BreakevenResult(_ByName, Result):
     summary: str | None
     ids: list[str]
     #: for charts: x, and per option involved its metric along x (filled when asked for)
-    series: dict[str, Any] = field(default_factory=dict)
+    series: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
         return self.plain("scenario", "file", "metric", "currency", "field", "start", "stop", "log", "tolerance",
