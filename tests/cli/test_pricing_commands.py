@@ -18,7 +18,7 @@ from aicost.inputs.pricebook import PriceBook
 from conftest import AS_OF, ROOT
 
 runner = CliRunner()
-GOLDEN = ROOT / "tests" / "golden"
+GOLDEN = ROOT / "tests" / "golden" / "pricing"
 UPDATE = bool(os.environ.get("AICOST_UPDATE_GOLDEN"))
 DATA = ROOT / "tests" / "data"
 
@@ -41,7 +41,7 @@ def golden(name: str, text: str):
 def test_list_golden(fmt, ext):
     r = invoke("pricing", "list", "--provider", "anthropic", "--as-of", AS_OF.isoformat(), "--format", fmt)
     assert r.exit_code == 0, r.output
-    golden(f"pricing-list-anthropic.{ext}", r.stdout)
+    golden(f"list-anthropic.{ext}", r.stdout)
 
 
 def test_list_filters():
@@ -65,7 +65,7 @@ def test_list_as_of_uses_history():
 def test_show_golden():
     r = invoke("pricing", "show", "claude-sonnet-4-5", "--as-of", AS_OF.isoformat())
     assert r.exit_code == 0, r.output
-    golden("pricing-show-claude-sonnet-4-5.txt", r.stdout)
+    golden("show-claude-sonnet-4-5.txt", r.stdout)
 
 
 def test_show_json_carries_sources_and_history():
@@ -103,7 +103,7 @@ def test_validate_bundled_and_bad_directory(tmp_path):
 def test_diff_between_dates_golden(fmt, ext):
     r = invoke("pricing", "diff", "2025-06-09", "2025-06-10", "-f", fmt)
     assert r.exit_code == 0
-    golden(f"pricing-diff-o3-cut.{ext}", r.stdout)
+    golden(f"diff-o3-cut.{ext}", r.stdout)
 
 
 def test_diff_between_directories(tmp_path):
@@ -255,7 +255,7 @@ def test_compare_as_of_reprices():
 
 def test_validate_and_import_golden():
     r = invoke("pricing", "validate", "-f", "json")
-    golden("pricing-validate.json", r.stdout)
+    golden("validate.json", r.stdout)
     r = invoke("pricing", "import", "genai-prices", str(DATA / "genai_prices_sample.json"), "--provider",
                "anthropic", "--checked", "2026-11-21")
-    golden("pricing-import-genai-anthropic.yaml", r.stdout.replace(str(DATA), "tests/data"))
+    golden("import-genai-anthropic.yaml", r.stdout.replace(str(DATA), "tests/data"))

@@ -16,7 +16,7 @@ from aicost.report.csvsafe import DANGEROUS
 from aicost.usage import layouts, pipeline
 
 runner = CliRunner()
-DATA = Path(__file__).parent / "data" / "usage"
+DATA = Path(__file__).resolve().parents[1] / "data" / "usage"
 
 
 def alloc(book, name, by, source="aicost", shared=(), on_error="stop", **kw):

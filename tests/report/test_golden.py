@@ -1,6 +1,6 @@
 """Golden files: every output format of every shipped scenario, byte for byte.
 
-Regenerate after an intended change with ``pytest tests/test_golden.py --update-golden``
+Regenerate after an intended change with ``pytest tests/report/test_golden.py --update-golden``
 and review the diff.
 """
 
@@ -30,7 +30,7 @@ def results(book):
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_golden(results, name, fmt):
     text = render(results[name], fmt, width=160, color=False)
-    path = GOLDEN / f"{name}.{EXT[fmt]}"
+    path = GOLDEN / "compare" / f"{name}.{EXT[fmt]}"
     if UPDATE or not path.exists():
         path.write_text(text, encoding="utf-8", newline="")
         if not UPDATE:
@@ -63,7 +63,7 @@ def test_gpu_view_golden(book, name, fmt):
 
     report = gpu_report(scenario_mod.load(name, book), book, AS_OF)
     text = render(report, fmt)
-    path = GOLDEN / f"gpu-{name}.{EXT[fmt]}"
+    path = GOLDEN / "gpu" / f"{name}.{EXT[fmt]}"
     if UPDATE or not path.exists():
         path.write_text(text, encoding="utf-8", newline="")
     assert text == path.read_bytes().decode("utf-8"), f"{path.name} differs; rerun with --update-golden to accept"
