@@ -11,7 +11,7 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 
 import typer
 
-from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK
+from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, TIERS
 from aicost.base.errors import AicostError, InputError
 
 TYPER = dict(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
@@ -37,11 +37,7 @@ class SweepFmt(str, Enum):
     json = "json"
 
 
-class Tier(str, Enum):
-    standard = "standard"
-    batch = "batch"
-    flex = "flex"
-    priority = "priority"
+Tier = Enum("Tier", {t: t for t in TIERS}, type=str)  # type: ignore[misc]
 
 
 class Metric(str, Enum):

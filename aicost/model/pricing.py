@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
-from aicost.base.constants import TIERS, TOOLS  # noqa: F401  (re-exported)
+from aicost.base.constants import TIERS, TOOLS
 
-Tier = Literal["standard", "batch", "flex", "priority"]
-ToolName = Literal["web_search", "file_search", "vector_storage", "code_session"]
+Tier = Literal[TIERS]  # type: ignore[valid-type]  # the four tiers of base/constants.py
+ToolName = Literal[TOOLS]  # type: ignore[valid-type]
 
 # Decimals are read exactly; their JSON Schema is stated here so that it does not change
 # with the pydantic release that generates it (YAML gives plain numbers).
