@@ -14,7 +14,7 @@ from aicost.results.compare import METRICS
 
 #: The columns of ``aicost.compare()``, in order (stable: documented in README "From Python").
 COMPARE_COLUMNS = ("scenario", "file", "rank", "option", "provider", "model", "tier", "caching", "eligible",
-                   "status", "reason", *METRICS)
+                   "status", "reason", *METRICS, "latency_lower_bound")
 
 
 def frame(rows: list[dict[str, Any]], kind: str, currency: str | None = None, columns=None) -> Any:
@@ -34,6 +34,7 @@ def to_frame(result: Any) -> Any:
                    "model": o.model, "tier": o.tier, "caching": o.caching, "eligible": o.eligible,
                    "status": o.status, "reason": reason(o)}
             row.update({k: o.metrics.get(k) for k in METRICS})
+            row["latency_lower_bound"] = o.latency_lower_bound
             rows.append(row)
     df = frame(rows, "compare", result.currency, COMPARE_COLUMNS)
     for k in METRICS:

@@ -66,6 +66,7 @@ class OptionResult:
         if self.uncertainty is not None:
             d["uncertainty"] = self.uncertainty
         d.update(self.metrics)
+        d["latency_lower_bound"] = self.latency_lower_bound  # latency_seconds is at least this (no TTFT known)
         d["notes"] = list(self.notes)
         d["meters"] = self.meters
         d["price"] = self.price
