@@ -126,10 +126,11 @@ def pricing_diff(
 
 @pricing_app.command("schema")
 def pricing_schema(
-    which: Annotated[str, typer.Argument(metavar="KIND", help="pricing, gpus or scenario.")] = "pricing",
+    which: Annotated[str, typer.Argument(metavar="KIND", help="pricing, gpus, scenario or mapping.")] = "pricing",
     output: OutputOpt = None,
 ) -> None:
-    """Print the JSON Schema of pricing tables or scenario files (for editors and CI).
+    """Print the JSON Schema of pricing tables, GPU tables, scenarios or usage mapping files (for
+    editors and CI).
 
     Example:
 
