@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from aicost.base.constants import DEFAULT_MAX_PRICE_AGE
 from aicost.report.frames import frame, to_frame
 from aicost.results.base import RESULT_VERSION
 
@@ -112,19 +113,21 @@ def sensitivity(scenario: str, option: str | None = None, metric: str = "cost_pe
 
 
 def check_result(paths: Sequence[str] | None = None, pricing: Sequence = (), sets: Iterable[str] = (),
-                 as_of: date | None = None, samples: int = 10_000, baseline: str | Path | None = None):
+                 as_of: date | None = None, samples: int = 10_000, baseline: str | Path | None = None,
+                 max_price_age: int | None = DEFAULT_MAX_PRICE_AGE):
     from aicost.analyses.check import run
 
-    return run(_list(paths), pricing, list(sets), as_of, samples, None, baseline)
+    return run(_list(paths), pricing, list(sets), as_of, samples, max_price_age, baseline)
 
 
 def check(paths: Sequence[str] | None = None, pricing: Sequence = (), sets: Iterable[str] = (),
-          as_of: date | None = None, samples: int = 10_000, baseline: str | Path | None = None):
+          as_of: date | None = None, samples: int = 10_000, baseline: str | Path | None = None,
+          max_price_age: int | None = DEFAULT_MAX_PRICE_AGE):
     """One row per check: scenario, file, line, budget, status, message, option, chosen, metric,
     kind, limit, actual, warn_level, percentile, over_by. ``df.attrs["exit_code"]`` as the command's."""
     from aicost.report.explain import say
 
-    r = check_result(paths, pricing, sets, as_of, samples, baseline)
+    r = check_result(paths, pricing, sets, as_of, samples, baseline, max_price_age)
     rows = [{**c.to_dict(), "message": say(c.message)} for c in r.checks]
     df = frame(rows, "check", r.currency)
     df.attrs["exit_code"] = r.exit_code()

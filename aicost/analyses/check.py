@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
+from aicost.base.constants import DEFAULT_MAX_PRICE_AGE
 from aicost.base.errors import InputError, Problem
 from aicost.base.notices import Notice
 from aicost.results.check import ERROR, FAIL, OK, WARN, Check, Report  # noqa: F401  (re-exported)
@@ -285,7 +286,7 @@ def _increase_checks(fig: dict, currency: str) -> list[Check]:
 
 
 def run(paths: Iterable[str] | None, pricing=(), sets=(), as_of: date | None = None,
-        samples: int = DEFAULT_SAMPLES, max_price_age: int | None = None,
+        samples: int = DEFAULT_SAMPLES, max_price_age: int | None = DEFAULT_MAX_PRICE_AGE,
         baseline: str | Path | None = None) -> Report:
     """``aicost check``: the scenarios under ``paths`` (default ./scenarios) held to their budgets."""
     from aicost.inputs.pricebook import PriceBook

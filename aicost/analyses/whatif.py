@@ -15,6 +15,7 @@ from aicost.inputs.overrides import get_path
 from aicost.inputs.pricebook import PriceBook
 from aicost.engine.sweep import METRICS, pick, run, take
 from aicost.inputs.vary import parse_vary
+from aicost.base.notices import Notice
 from aicost.inputs.yamlio import dotted
 from aicost.results.whatif import BreakevenResult, SweepResult
 
@@ -102,15 +103,14 @@ def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | 
     summary = None
     if between and not out[0]["crossings"]:
         a, b = pairs[0]
-        from aicost.engine.roots import _diff
+        from aicost.engine.roots import difference
 
-        d = _diff(plan.subset([a, b]), values, v.path, [v.start, v.stop], metric)
+        d = difference(plan.subset([a, b]), values, v.path, [v.start, v.stop], metric)
         finite = d[np.isfinite(d)]
         if finite.size:
-            cheaper = ids[a] if finite[0] < 0 else ids[b]
-            summary = f"{cheaper} is cheaper over the whole range"
+            summary = Notice.of("cheaper_throughout", option=ids[a] if finite[0] < 0 else ids[b])
         else:
-            summary = "no point of the range has both options usable"
+            summary = Notice.of("never_both_usable")
     result = BreakevenResult(
         scenario=ls.plain["name"], file=ls.file, metric=metric, currency=book.currency, field=dotted(v.path),
         start=v.start, stop=v.stop, log=v.log, tolerance=REL_TOL, current=float(get_path(ls.plain, v.path)),

@@ -33,7 +33,7 @@ def grid(lo: float, hi: float, points: int, log: bool) -> np.ndarray:
     return np.geomspace(lo, hi, points) if log else np.linspace(lo, hi, points)
 
 
-def _diff(plan: Plan, values: dict, path: tuple, xs, metric: str) -> np.ndarray:
+def difference(plan: Plan, values: dict, path: tuple, xs, metric: str) -> np.ndarray:
     """Metric of the first option minus the second's at each x; NaN where either is not usable
     (ineligible or unpriced there), so no crossing is found where an option is not a choice."""
     v = copy.deepcopy(values)
@@ -48,7 +48,7 @@ def crossings(plan: Plan, values: dict, path: tuple, a: int, b: int, lo: float, 
     """Every value of ``path`` in [lo, hi] where options ``a`` and ``b`` of ``plan`` swap order."""
     pair = plan.subset([a, b])  # evaluates to [a, b] in this order
     xs = grid(lo, hi, points, log)
-    d = _diff(pair, values, path, xs, metric)
+    d = difference(pair, values, path, xs, metric)
     out = []
     finite = np.isfinite(d)
     for k in range(len(xs) - 1):
@@ -61,7 +61,7 @@ def crossings(plan: Plan, values: dict, path: tuple, a: int, b: int, lo: float, 
                 continue
             for step in range(60):  # k-section: points through the vectorised engine, the first change kept
                 inner = np.linspace(x0, x1, (FIRST_SCAN if step == 0 else SECTIONS) + 1)
-                di = _diff(pair, values, path, inner, metric)
+                di = difference(pair, values, path, inner, metric)
                 change = np.nonzero(np.isfinite(di) & (np.sign(di) != np.sign(d0)))[0]
                 if not len(change):
                     break
@@ -70,7 +70,7 @@ def crossings(plan: Plan, values: dict, path: tuple, a: int, b: int, lo: float, 
                 if x1 - x0 <= rel_tol * max(abs(x1), 1e-300):
                     break
             x = 0.5 * (x0 + x1)
-            at = _diff(pair, values, path, [x], metric)[0]
+            at = difference(pair, values, path, [x], metric)[0]
             scale = max(abs(float(np.nanmax(np.abs(d)))), 1e-300)
             equal = abs(at) <= 1e-6 * scale or abs(at) <= 1e-9
             out.append(Crossing(float(x), "equal" if equal else "step", 0 if d[k] < 0 else 1))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aicost.base.notices import Notice
 from aicost.inputs.pricebook import PriceBook
 from aicost.engine import gpu as G
 
@@ -93,17 +94,19 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], interactive: bool)
                     t_p = p.output_tokens / p.output_tokens_per_s
                     _, share = G.roofline(model, gpu, precision, p.gpus, p.input_tokens, p.output_tokens)
                     per_step.append((t_p, share, float(p.input_tokens), float(p.output_tokens),
-                                     f"{p.engine} {p.precision} x{p.gpus} at {p.input_tokens}/{p.output_tokens} "
-                                     f"({p.label}, {'max-load ceiling' if p.load == 'max' else p.latency_limit}; "
-                                     f"{prof.source})"))
+                                     Notice.of("throughput_measured", engine=p.engine, precision=p.precision,
+                                               gpus=p.gpus, input_tokens=p.input_tokens,
+                                               output_tokens=p.output_tokens, label=p.label,
+                                               ceiling=p.load == "max", latency_limit=p.latency_limit,
+                                               source=prof.source)))
                     ceiling = ceiling or (interactive and p.load == "max")
                 elif n is not None:
                     t, share = G.roofline(model, gpu, precision, n, i_tok, o_tok)
-                    per_step.append((t, share, i_tok, o_tok, "roofline estimate (no measured profile)"))
+                    per_step.append((t, share, i_tok, o_tok, Notice.of("throughput_roofline")))
                     estimated = True
                     ceiling = ceiling or interactive
                 else:
-                    per_step.append((np.nan, 0.0, i_tok, o_tok, "does not fit"))
+                    per_step.append((np.nan, 0.0, i_tok, o_tok, Notice.of("throughput_no_fit")))
             seller = spec.provider
             if same[(spec.provider, spec.gpu, spec.pricing)] > 1 and spec.instance:
                 seller += "/" + re.sub(r"[^a-z0-9]+", "-", spec.instance.lower()).strip("-")

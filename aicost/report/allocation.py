@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from aicost.report import focus
-from aicost.report.explain import say, says
+from aicost.report.explain import UNPRICED_USAGE, say, says
 from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
 
 FORMATS = ("table", "csv", "json", "focus")
@@ -39,7 +39,7 @@ def to_dict(a) -> dict[str, Any]:
                        "total": money(r["total"]), "requests": int(r["requests"]), "tokens": int(r["tokens"])})
     unpriced = [{"month": r["month"], "model": r["sku"], "tier": r["tier"], "reason": r["reason"], "rows": int(r["rows"]),
                  "requests": int(r["requests"]), "tokens": int(r["tokens"]), "cost": None}
-                for _, r in a.unpriced.iterrows()]
+                for r in unpriced_rows(a)]
     billed = [{"model": r["sku"], "rows": int(r["rows"]), "billed": money(r["billed"]), "repriced": money(_v(r["repriced"])),
                "difference": money(_v(r["difference"])),
                "difference_pct": None if _v(r["difference_pct"]) is None else round(float(r["difference_pct"]), 4)}
@@ -83,7 +83,7 @@ def render_csv(a, raw: bool = False, **_: Any) -> str:
         rows.append([r["month"], *[r[f"tag.{k}"] for k in a.by], r["kind"], None, None, None, money(r["direct"]),
                      *[money(r[c]) for c in shared_cols], money(r["shared"]), money(r["total"]),
                      int(r["requests"]), int(r["tokens"]), None, a.currency])
-    for _, r in a.unpriced.iterrows():
+    for r in unpriced_rows(a):
         rows.append([r["month"], *[None for _ in a.by], "unpriced", r["sku"], r["tier"], r["reason"], None,
                      *[None for _ in shared_cols], None, None, int(r["requests"]), int(r["tokens"]), int(r["rows"]),
                      a.currency])
@@ -117,7 +117,7 @@ def render_table(a, **_: Any) -> str:
         out.append(f"Unpriced (no cost counted; {t['unpriced_rows']:,} rows, {int(t['unpriced_tokens']):,} tokens):")
         out += _grid(["month", "model", "tier", "reason", "rows", "tokens"],
                      [[r["month"], r["sku"], r["tier"], r["reason"], f"{int(r['rows']):,}", f"{int(r['tokens']):,}"]
-                      for _, r in a.unpriced.iterrows()], right_from=4)
+                      for r in unpriced_rows(a)], right_from=4)
     if not a.billed.empty:
         out.append("")
         out.append("Billed versus repriced with aicost's tables (rows that carry a billed amount):")
@@ -238,3 +238,9 @@ def render_focus(a, raw: bool = False, account: str = "aicost-showback", version
 
 def _names(a, provider: str) -> tuple[str, str]:
     return a.provider_names.get(provider, (provider, provider))
+
+
+def unpriced_rows(a) -> list[dict]:
+    """The unpriced bucket, each reason in words, in (month, model, tier, reason) order."""
+    rows = [{**r, "reason": UNPRICED_USAGE[r["reason"]]} for r in a.unpriced.to_dict("records")]
+    return sorted(rows, key=lambda r: (r["month"], r["sku"], r["tier"], r["reason"]))

@@ -26,9 +26,10 @@ def summary_line(report, code: int) -> str:
     return ", ".join(parts) + f" (exit {code})"
 
 
-def table(report, code: int, **_) -> str:
+def table(report, code: int | None = None, **_) -> str:
     """A compact table of the checks, then one line per check that is not ok (``file:line: why``),
     which a log reader or an editor can jump to; never cut to the terminal's width."""
+    code = report.exit_code() if code is None else code
     cur = report.currency
     rows, details = [], []
     for c in report.checks:
@@ -54,7 +55,8 @@ def table(report, code: int, **_) -> str:
     return "\n".join(out) + "\n"
 
 
-def to_json(report, code: int, **_) -> str:
+def to_json(report, code: int | None = None, **_) -> str:
+    code = report.exit_code() if code is None else code
     from aicost.results.base import envelope
 
     return dumps(envelope(report.kind, report.payload(code)))
@@ -81,10 +83,11 @@ def _severity(c) -> float:
     return c.over_by / abs(c.limit)
 
 
-def github(report, code: int, **_) -> str:
+def github(report, code: int | None = None, **_) -> str:
     """``::error`` / ``::warning`` annotations on each budget's line (errors and breaches first, then
     warnings, biggest overrun first; at most 10 of each, the rest counted in a notice), then the
     summary line."""
+    code = report.exit_code() if code is None else code
     errors = sorted((c for c in report.checks if c.status in ("failed", "error")),
                     key=lambda c: (c.status != "error", -_severity(c)))
     warnings = sorted((c for c in report.checks if c.status == "warning"), key=lambda c: -_severity(c))
@@ -108,7 +111,8 @@ def github(report, code: int, **_) -> str:
 MAX_SUMMARY_BYTES = 900_000  # GitHub's step summary limit is 1 MiB
 
 
-def markdown(report, code: int, **_) -> str:
+def markdown(report, code: int | None = None, **_) -> str:
+    code = report.exit_code() if code is None else code
     cur = report.currency
     n = report.counts()
     head = "✅ within budget" if code == 0 and not n["warning"] else ("⚠️ within budget, with warnings" if code == 0
@@ -146,10 +150,11 @@ def _x(text) -> str:
     return str(text).translate(_XML_BAD)
 
 
-def junit(report, code: int, **_) -> str:
+def junit(report, code: int | None = None, **_) -> str:
     """One testsuite per scenario file, one testcase per budget limit (``failure`` for a breach,
     ``error`` for bad input, ``skipped`` for a file without a budget; a warning passes, with the
     warning in ``system-out``). Case names are unique (GitLab keeps only the first of duplicates)."""
+    code = report.exit_code() if code is None else code
     import xml.etree.ElementTree as ET
 
     suites: dict[str, list] = {}

@@ -96,6 +96,11 @@ SAY: dict[str, Callable[[Notice], str]] = {
                                    f"tables' median speed + tools; no time to first token in the tables)")
     if n["lower_bound"] else (f"estimated latency {n['seconds']:.1f} s per attempt (time to first token + output "
                               f"at the tables' median speed + tools)"),
+    "throughput_measured": lambda n: f"{n['engine']} {n['precision']} x{n['gpus']} at {n['input_tokens']}/"
+                                     f"{n['output_tokens']} ({n['label']}, "
+                                     f"{'max-load ceiling' if n['ceiling'] else n['latency_limit']}; {n['source']})",
+    "throughput_roofline": lambda n: "roofline estimate (no measured profile)",
+    "throughput_no_fit": lambda n: "does not fit",
     "gpu_ceiling": lambda n: "throughput is a max-load ceiling or an estimate: an interactive latency need is not "
                              "guaranteed at this load",
     "gpu_estimated": lambda n: "throughput is a roofline estimate (no measured profile for this model, GPU and "
@@ -115,6 +120,9 @@ SAY: dict[str, Callable[[Notice], str]] = {
     "baseline_missing": lambda n: f"{n['metric'].replace('_', ' ')} cannot be compared with the baseline (unpriced "
                                   f"or missing)",
     "increase": lambda n: _increase(n),
+    # breakeven
+    "cheaper_throughout": lambda n: f"{n['option']} is cheaper over the whole range",
+    "never_both_usable": lambda n: "no point of the range has both options usable",
     # export
     "not_exported": lambda n: f"{n['scenario']}: {n['option']} is {n['status']} ({plain(n['reasons'])}); not exported",
     "exported_anyway": lambda n: f"{n['scenario']}: exporting {n['option']} as named, though it is {n['status']} "
@@ -165,6 +173,11 @@ def _increase(n: Notice) -> str:
         text += f" (the baseline judged {n['baseline_option']})"
     return text
 
+
+#: Why usage rows are unpriced (the codes of aicost.usage.price.STATUS).
+UNPRICED_USAGE = {"unknown_model": "unknown model", "no_price_on_tier": "no price on this tier on this day",
+                  "no_price_for_token_kind": "no price for a token kind it uses (cached input or 1-hour cache write)",
+                  "no_price_for_tool": "no price for a tool it calls"}
 
 GPU_REASONS = {"too_slow": "too slow for the latency need", "latency_over_need": "estimated latency exceeds the need",
                "over_rate_limit": "over a rate limit", "context_too_long": "the prompt exceeds the context window",

@@ -10,7 +10,7 @@ import numpy as np
 
 from aicost.report.csvsafe import cell, write_rows
 from aicost.report.json import dumps
-from aicost.report.explain import figure
+from aicost.report.explain import figure, say
 from aicost.report.table import columns
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -145,7 +145,7 @@ def breakeven_table(rep: Any, **_: Any) -> str:
            f"where {rep['metric'].replace('_', ' ')} is equal as {rep['field']} goes from {fmt_x(rep['start'])} to "
            f"{fmt_x(rep['stop'])} (now {fmt_x(rep['current'])}; found to a relative {rep['tolerance']:g})"]
     if rep["summary"]:
-        out.append(rep["summary"])
+        out.append(say(rep["summary"]))
     rows = []
     for pair in rep["pairs"]:
         for c in pair["crossings"]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from aicost.base.notices import Notice
 from aicost.results.base import Result
 
 
@@ -66,7 +67,7 @@ class BreakevenResult(_ByName, Result):
     tolerance: float
     current: float
     pairs: list[dict[str, Any]]  # {"a", "b", "crossings": [{value, kind, cheaper_below, cheaper_above}]}
-    summary: str | None
+    summary: Notice | None  # when two options never cross: which is cheaper throughout, or neither usable
     ids: list[str]
     #: for charts: x, and per option involved its metric along x (filled when asked for)
     series: dict[str, Any] = dataclasses.field(default_factory=dict)

@@ -174,7 +174,7 @@ def _unknown_models(frame, cols, values, valid, rates: Rates, layout, found: lis
     model = frame["model"]
     for i in rows[:MAX_PROBLEMS]:
         m = model.iloc[i]
-        found.append((int(i), mcol, f"unknown model {m!r}{rates.book.suggest(str(m))}"))
+        found.append((int(i), mcol, f"unknown model {m!r}{rates.book.suggest(str(m))}", f"unknown model {m!r}"))
     valid[rows] = False
 
 

@@ -29,25 +29,29 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
     n = len(raw)
     if not isinstance(raw.index, pd.RangeIndex) or raw.index.start != 0:
         raw = raw.reset_index(drop=True)  # later chunks of a streamed reader count on from the first
-    problems: list[tuple[int, str, str]] = []
+    problems: list[tuple[int, str, str, str]] = []  # (row, column, message, kind of problem)
     bad = np.zeros(n, dtype=bool)
     out: dict[str, object] = {}
 
-    def flag(mask: np.ndarray, column: str, message) -> None:
+    def flag(mask: np.ndarray, column: str, message, kind=None) -> None:
+        """Rows where ``mask`` holds are bad: ``message`` (text, or a function of the row) says why,
+        ``kind`` (text, or a function of the row; default the message) is what --on-error skip counts."""
         nonlocal bad
         if not mask.any():
             return
         idx = np.flatnonzero(mask & ~bad)
         for i in idx[:1000]:  # the first thousand per column and chunk are named; all are counted
-            problems.append((int(i), column, message(i) if callable(message) else message))
+            text = message(i) if callable(message) else message
+            problems.append((int(i), column, text, kind(i) if callable(kind) else (kind or text)))
         if len(idx) > 1000:
-            problems.append((int(idx[1000]), column, f"... and {len(idx) - 1000} more rows like this"))
+            more = f"... and {len(idx) - 1000} more rows like this"
+            problems.append((int(idx[1000]), column, more, more))
         bad = bad | mask
 
     if broken:
         lost = np.zeros(n, dtype=bool)
         lost[list(broken)] = True
-        flag(lost, "", lambda i: broken[int(i)])
+        flag(lost, "", lambda i: broken[int(i)], "too many fields")
     missing = [src for k, src in layout.columns.items() if k in ("timestamp", "model") and src not in raw.columns]
     if missing and n:
         raise InputError(Problem("", None, "", f"no column {missing[0]!r} in the log (layout {layout.name}; "
@@ -56,7 +60,8 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
     src = layout.columns.get("timestamp")
     ts = raw[src] if src in raw.columns else pd.Series([None] * n, dtype=object)
     day = _days(ts, layout.time_unit)
-    flag(np.isnan(day), src or "timestamp", lambda i: f"not a date or ISO 8601 time: {_show(ts.iloc[i])}")
+    flag(np.isnan(day), src or "timestamp", lambda i: f"not a date or ISO 8601 time: {_show(ts.iloc[i])}",
+         "not a date or ISO 8601 time")
     out["day"] = day.astype(np.int64) if not bad.any() else np.nan_to_num(day).astype(np.int64)
     # names
     for k in ("provider", "model"):
@@ -82,7 +87,8 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
     if layout.batch_flag and layout.batch_flag in raw.columns:
         codes = np.where(raw[layout.batch_flag].fillna(False).astype(bool).to_numpy(), 1, codes).astype(np.int8)
     flag(codes == -2, layout.columns.get("tier", "tier"),
-         lambda i: f"unknown tier {_show(tier_text.iloc[i])} (expected standard, batch, flex or priority)")
+         lambda i: f"unknown tier {_show(tier_text.iloc[i])} (expected {', '.join(TIERS[:-1])} or {TIERS[-1]})",
+         lambda i: f"unknown tier {_show(tier_text.iloc[i])}")
     out["tier"] = np.maximum(codes, 0).astype(np.int8)
     # counts
     for k in (*COUNTS, "billed_cost"):
@@ -97,11 +103,11 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
         v = _numbers(col)
         if v.dtype.kind == "f" and np.isnan(v).any():
             given = col.notna().to_numpy()
-            flag(given & np.isnan(v), s, lambda i, col=col: f"not a number: {_show(col.iloc[i])}")
+            flag(given & np.isnan(v), s, lambda i, col=col: f"not a number: {_show(col.iloc[i])}", "not a number")
             if k != "billed_cost":
                 v = np.where(given | (k != "requests"), np.nan_to_num(v), 1.0)
         if k != "billed_cost":
-            flag(v < 0, s, lambda i, v=v: f"negative ({_num(v[i])})")
+            flag(v < 0, s, lambda i, v=v: f"negative ({_num(v[i])})", "negative")
         out[k] = v
     for k, s in layout.subtract.items():
         if s in raw.columns:

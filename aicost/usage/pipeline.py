@@ -127,7 +127,7 @@ def _process(path, layout: Layout, by: list[str], rates: Rates, on_error: str, c
         row = first + piece.rows
         part.rows += piece.rows
         piece.found.sort(key=lambda x: x[0])
-        for i, col, msg in piece.found:
+        for i, col, msg, _ in piece.found:
             line = first + i + chunk.line_offset if chunk.line_offset is not None else None
             where = f"row {first + i}" + (f": {col}" if col else "")
             if len(part.problems) < MAX_PROBLEMS:
@@ -135,9 +135,8 @@ def _process(path, layout: Layout, by: list[str], rates: Rates, on_error: str, c
             part.n_problems += 1
         if piece.bad:
             part.skipped += piece.bad
-            for _, col, msg in piece.found:
-                reason = msg.split(':')[0].split(' (')[0]
-                key = f"{col}: {reason}" if col else reason
+            for _, col, _, kind in piece.found:
+                key = f"{col}: {kind}" if col else kind
                 part.skipped_by[key] = part.skipped_by.get(key, 0) + 1
         if piece.groups is not None and len(piece.groups) and not (on_error == "stop" and part.n_problems):
             acc.append(piece.groups)

@@ -31,10 +31,9 @@ TOKEN_RATE = dict(zip(TOKENS, RATE_COLS[:6]))
 TOOL_COUNTS = {"web_search_calls": "web_search", "file_search_calls": "file_search", "code_sessions": "code_session"}
 COST_METERS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning", "tools")
 
-#: Why a row is unpriced (0 = priced).
-STATUS = {0: "priced", 1: "unknown model", 2: "no price on this tier on this day",
-          3: "no price for a token kind it uses (cached input or 1-hour cache write)",
-          4: "no price for a tool it calls"}
+#: Why a row is unpriced (0 = priced), as codes (worded in aicost.report.explain.UNPRICED_USAGE).
+STATUS = {0: "priced", 1: "unknown_model", 2: "no_price_on_tier", 3: "no_price_for_token_kind",
+          4: "no_price_for_tool"}
 
 
 class Rates:

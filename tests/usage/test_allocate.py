@@ -56,7 +56,7 @@ def test_litellm_spend_logs_tags_unpriced_and_billed_versus_repriced(book):
     assert a.totals["unallocated"] == pytest.approx(0.105)
     # the unknown fine-tune is counted, with its tokens, and costs nothing in any total
     u = a.unpriced.iloc[0]
-    assert (u["sku"], u["reason"], int(u["rows"]), int(u["tokens"])) == ("openai/my-finetune-v3", "unknown model", 1, 1000)
+    assert (u["sku"], u["reason"], int(u["rows"]), int(u["tokens"])) == ("openai/my-finetune-v3", "unknown_model", 1, 1000)
     assert a.totals["total"] == pytest.approx(0.0065 * 2 + 0.105)
     b = a.billed.set_index("sku")
     assert b.loc["openai/gpt-5-mini", "billed"] == pytest.approx(0.0085)
@@ -211,5 +211,6 @@ def test_tier_words_map_onto_tiers_and_unknown_ones_are_named():
     from aicost.base.constants import TIERS
 
     assert [TIERS[c] for c in frame["tier"]] == ["standard", "standard", "standard", "batch", "standard"]
-    assert problems == [(4, "tier", "unknown tier 'scale' (expected standard, batch, flex or priority)")]
+    assert problems == [(4, "tier", "unknown tier 'scale' (expected standard, batch, flex or priority)",
+                         "unknown tier 'scale'")]  # the message, and the kind --on-error skip counts
     assert list(valid) == [True, True, True, True, False]
