@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from aicost.base.errors import InputError
+from aicost.base.errors import bad_argument
 from aicost.results.allocate import Allocation
 
 
@@ -28,7 +28,7 @@ def run(usage: Sequence[Path], by: str = "team", source: str = "aicost", shared:
 
     keys = [k.strip() for k in by.split(",") if k.strip()]
     if not keys:
-        raise InputError("--by: give at least one tag, e.g. --by team")
+        raise bad_argument("by", "give at least one tag, e.g. team")
     layout = layouts.get(source)
     items = load_shared(shared, keys) if shared is not None else []
     book = PriceBook.load(list(pricing))

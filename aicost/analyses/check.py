@@ -180,7 +180,7 @@ def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, s
             report.checks += _errors(exc, path)
             continue
         if figures is None:
-            report.skipped.append((str(path), "no budget: block"))
+            report.skipped.append((str(path), Notice.of("no_budget")))
         else:
             if base is not None:
                 figures["baseline"] = base.get(figures["scenario"])
@@ -247,12 +247,13 @@ def load_baseline(path: str | Path) -> dict[str, dict]:
     return out
 
 
-def _allowed(rule, base: float) -> tuple[float, str]:
-    """The largest increase a rule allows from ``base``, and the rule as said."""
+def _allowed(rule, base: float) -> tuple[float, str | float]:
+    """The largest increase a rule allows from ``base``, and the rule (a percentage as written, or
+    an amount)."""
     if isinstance(rule, str):
         share = float(rule.strip()[:-1]) / 100.0
         return share * abs(base), rule.strip()
-    return float(rule), f"{rule:g}"
+    return float(rule), float(rule)
 
 
 def _increase_checks(fig: dict, currency: str) -> list[Check]:

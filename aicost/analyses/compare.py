@@ -126,7 +126,7 @@ def compare_designs(ls: LoadedScenario, book: PriceBook, as_of: date | None = No
             merged.warnings = sorted(set(merged.warnings) | set(res.warnings), key=warning_order)
         v = (ls.plain["variants"] or {}).get(name) or {}
         merged.assumptions["variants"][name] = {
-            "description": v.get("description", "the scenario as written"), "set": list(v.get("set", [])),
+            "description": v.get("description", Notice.of("as_written")), "set": list(v.get("set", [])),
             "fixed_monthly": v.get("fixed_monthly", 0.0), "one_time": v.get("one_time", 0.0)}
     if sims:  # the cheapest option across every design, on the same draws
         from aicost.engine.sampling import joint_p_cheapest

@@ -10,7 +10,7 @@ from typing import Sequence
 
 from aicost.base import paths
 from aicost.base.constants import DEFAULT_MAX_PRICE_AGE
-from aicost.base.errors import InputError, Problem
+from aicost.base.errors import ARGUMENT, InputError, Problem, bad_argument
 from aicost.base.notices import Notice
 from aicost.results.compare import Because
 from aicost.results.export import FOCUS_VERSIONS, ExportItem, ExportResult, month_bounds
@@ -29,7 +29,7 @@ def build(scenarios: Sequence[str | Path] | None, pricing: Sequence[str | Path] 
     from aicost.inputs.pricebook import PriceBook
 
     if focus_version not in FOCUS_VERSIONS:
-        raise InputError(f"--focus-version: expected one of {', '.join(FOCUS_VERSIONS)}, got {focus_version!r}")
+        raise bad_argument("focus_version", f"expected one of {', '.join(FOCUS_VERSIONS)}, got {focus_version!r}")
     book = book or PriceBook.load(pricing)
     refs = list(scenarios) if scenarios else [paths.DEFAULT_SCENARIO]
     items, totals, skipped, problems = [], {}, [], []
@@ -73,7 +73,7 @@ def _choose(res, spec: dict, options: str, file: str, problems: list[Problem], f
         options = named
     i, why = find_option(ids, options)
     if i is None:
-        problems.append(Problem(file, None, "", f"--options: {why}"))
+        problems.append(Problem(ARGUMENT, None, "options", f"{why} ({file})"))
         return []
     return [res.options[i]]
 

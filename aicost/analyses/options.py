@@ -27,7 +27,7 @@ def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | N
     if opt.kind == "gpu":
         return _gpu_result(plan, m, i)
     flags = {k: bool(v[i]) for k, v in m["flags"].items()}
-    reasons = _reasons(plan, i, flags, values, m)
+    reasons = _reasons(plan, i, flags, values, m, book)
     unpriced = [r for r in reasons if r.code not in INELIGIBLE]
     inelig = [r for r in reasons if r.code in INELIGIBLE]
     priced = not math.isnan(m["cost_per_attempt"][i]) and not unpriced
@@ -125,7 +125,7 @@ def _label(plan: Plan, i: int) -> str:
     return opt.name if opt.kind == "cascade" else f"{opt.provider}/{opt.model}"
 
 
-def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict) -> list[Notice]:
+def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: PriceBook | None) -> list[Notice]:
     opt = plan.options[i]
     rows = _rows_of(plan, i)
     need = latency_need(values["latency"])
@@ -137,7 +137,7 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict) -> list[Not
         stage = {}
         if opt.kind == "cascade":
             stage = {"stage": (rows.index(r) + 1, row.provider, row.model, row.tier)}
-        out.append(Notice.of("not_offered", who=_who(row), model=row.model, tier=row.tier,
+        out.append(Notice.of("not_offered", provider=row.provider, resold=_resold(row, book), model=row.model, tier=row.tier,
                              steps=tuple(steps) if steps and row.entry.offers(row.tier) else (), **stage))
         return out
     if flags["too_slow"]:
@@ -207,6 +207,7 @@ def _over_limit(plan: Plan, m: dict, i: int) -> Notice:
     return Notice.of("over_rate_limit", over=tuple(over))
 
 
-def _who(opt: Any) -> str:
-    """'azure/' before a model a reseller or variant offers; nothing for the model's maker."""
-    return f"{opt.provider}/" if opt.entry.multiplier != 1 or opt.provider not in ("openai", "anthropic", "google") else ""
+def _resold(opt: Any, book: PriceBook | None) -> bool:
+    """Whether a reseller or a variant (Azure, a Data Zone) offers the model, not its maker."""
+    info = book.providers.get(opt.provider) if book is not None else None
+    return opt.entry.multiplier != 1 or (info is not None and info.resells is not None)

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable
 
-from aicost.base.errors import InputError, Problem
+from aicost.base.errors import InputError, Problem, bad_argument
 from aicost.inputs.pricebook import ModelEntry, Price, PriceBook
 from aicost.base.constants import TIERS
 from aicost.results.rows import ModelCard, RowsResult, Validation
@@ -37,7 +37,7 @@ def list_rows(book: PriceBook, as_of: date, providers: Iterable[str] = (), tiers
     providers, tiers, features, models = set(providers), set(tiers), set(features), list(models)
     bad = [f for f in features if f not in FEATURES]
     if bad:
-        raise InputError(f"--feature: unknown feature {bad[0]!r} (expected one of {', '.join(FEATURES)})")
+        raise bad_argument("features", f"unknown feature {bad[0]!r} (expected one of {', '.join(FEATURES)})")
     rows = []
     for (prov, mid), e in sorted(book.models.items()):
         if providers and prov not in providers:

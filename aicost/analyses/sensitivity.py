@@ -6,7 +6,7 @@ from datetime import date
 
 from aicost.inputs import scenario as scenario_mod
 from aicost.analyses.compare import compare_loaded, plan_for
-from aicost.base.errors import InputError
+from aicost.base.errors import InputError, bad_argument
 from aicost.inputs.pricebook import PriceBook
 from aicost.engine.sampling import tornado
 from aicost.results.whatif import SensitivityResult
@@ -28,7 +28,7 @@ def report(ref: str, book: PriceBook, sets=(), option: str | None = None, metric
     elif option not in ids:
         from aicost.base.errors import did_you_mean
 
-        raise InputError(f"--option: no option '{option}' in {ls.file}{did_you_mean(option, ids)}")
+        raise bad_argument("option", f"no option '{option}' in {ls.file}{did_you_mean(option, ids)}")
     rows = tornado(plan, ls.values(), ls.ranges, ids.index(option), metric)
     return SensitivityResult(scenario=res.name, option=option, metric=metric,
                              base=rows[0]["metric_at_likely"] if rows else None, rows=rows,

@@ -10,7 +10,7 @@ import numpy as np
 from aicost.inputs import scenario as scenario_mod
 from aicost.engine.roots import REL_TOL, crossings
 from aicost.analyses.compare import compare_loaded, find_option, plan_for
-from aicost.base.errors import InputError
+from aicost.base.errors import InputError, bad_argument
 from aicost.inputs.overrides import get_path
 from aicost.inputs.pricebook import PriceBook
 from aicost.engine.sweep import METRICS, pick, run, take
@@ -23,13 +23,13 @@ from aicost.results.whatif import BreakevenResult, SweepResult
 def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: str = "cost_per_success",
                  top: int = 8, as_of: date | None = None, progress=None) -> SweepResult:
     if metric not in METRICS:
-        raise InputError(f"--metric: expected one of {', '.join(METRICS)}, got {metric!r}")
+        raise bad_argument("metric", f"expected one of {', '.join(METRICS)}, got {metric!r}")
     if not 1 <= len(vary) <= 2:
-        raise InputError("--vary: give one field, or two for a grid")
+        raise bad_argument("vary", "give one field, or two for a grid")
     ls = scenario_mod.load(ref, book, sets)
     varies = [parse_vary(v, ref, ls, book, sets) for v in vary]
     if len(varies) == 2 and varies[0].path == varies[1].path:
-        raise InputError("--vary: the two fields are the same")
+        raise bad_argument("vary", "the two fields are the same")
     plan = plan_for(ls, book, as_of)
     res = run(plan, ls.values(), varies, metric, progress=progress)
     ids = [o.id for o in plan.options]
@@ -76,12 +76,12 @@ def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | 
     def find(oid):
         i, why = find_option(ids, oid)
         if why:
-            raise InputError(f"--between: {why} ({ls.file})")
+            raise bad_argument("between", f"{why} ({ls.file})")
         return i
 
     if between:
         if len(between) != 2:
-            raise InputError("--between: name two options")
+            raise bad_argument("between", "name two options")
         pairs = [(find(between[0]), find(between[1]))]
     else:
         best = res.best
@@ -174,7 +174,7 @@ def breakeven_run(scenario: str, vary: str, between: list[str] | None = None, pr
                   chart_points: int = 0) -> BreakevenResult:
     """``aicost breakeven`` from a scenario name or path."""
     if metric not in BREAKEVEN_METRICS:
-        raise InputError(f"--metric: expected {', '.join(BREAKEVEN_METRICS[:-1])} or {BREAKEVEN_METRICS[-1]}, "
+        raise bad_argument("metric", f"expected {', '.join(BREAKEVEN_METRICS[:-1])} or {BREAKEVEN_METRICS[-1]}, "
                          f"got {metric!r}")
     return breakeven_report(scenario, PriceBook.load(list(pricing)), vary, between, list(sets), metric, as_of,
                             chart_points)

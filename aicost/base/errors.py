@@ -43,6 +43,16 @@ class InputError(AicostError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+def bad_argument(name: str, message: str) -> InputError:
+    """A bad argument of a library call, named by its Python parameter (``metric``); the command
+    line shows it under its option's name (``--metric``)."""
+    return InputError(Problem(ARGUMENT, None, name, message))
+
+
+#: The "file" of a bad argument: its problems read ``aicost: metric: ...``.
+ARGUMENT = "aicost"
+
+
 def _problem_key(p: Problem) -> tuple:
     return (p.file, p.line if p.line is not None else -1, p.path, p.message)
 

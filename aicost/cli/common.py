@@ -12,7 +12,7 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 import typer
 
 from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, TIERS
-from aicost.base.errors import AicostError, InputError
+from aicost.base.errors import ARGUMENT, AicostError, InputError, Problem
 
 TYPER = dict(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
              context_settings={"help_option_names": ["-h", "--help"]})
@@ -122,11 +122,27 @@ def stderr(text: str) -> None:
     sys.stderr.write(text if text.endswith("\n") else text + "\n")
 
 
+#: Library parameters whose option on the command line has another name than --<parameter>.
+FLAGS = {"source": "--from", "features": "--feature", "sets": "--set", "tiers": "--tier", "providers": "--provider"}
+
+
+def as_flags(problems: list[Problem]) -> list[Problem]:
+    """Bad arguments named as the command line's options (``metric`` -> ``--metric``)."""
+    out = []
+    for p in problems:
+        if p.file == ARGUMENT and p.line is None and p.path:
+            flag = FLAGS.get(p.path, "--" + p.path.replace("_", "-"))
+            p = Problem(ARGUMENT, None, "", f"{flag}: {p.message}")
+        out.append(p)
+    return out
+
+
 def guarded(fn: Callable[[], int | None], json_errors: bool = False) -> None:
     """Run a command body; report problems once, on stderr, and exit with the right code."""
     try:
         code = fn() or EXIT_OK
     except InputError as exc:
+        exc.problems = as_flags(exc.problems)
         for p in exc.problems:
             stderr(str(p))
         n = len(exc.problems)

@@ -50,7 +50,7 @@ def table(report, code: int | None = None, **_) -> str:
     if details:
         out += ([""] if rows else []) + details
     for file, why in report.skipped:
-        out.append(f"skipped {file}: {why}")
+        out.append(f"skipped {file}: {say(why)}")
     out.append(summary_line(report, code))
     return "\n".join(out) + "\n"
 

@@ -36,7 +36,8 @@ def _not_offered(n: Notice) -> str:
     if n.get("stage"):
         k, provider, model, tier = n["stage"]
         stage = f"stage {k} ({provider}/{model} on {TIER_LABEL[tier]}): "
-    return f"{stage}{n['who']}{n['model']} offers no {TIER_LABEL[n['tier']]} tier{where}"
+    who = f"{n['provider']}/" if n["resold"] else ""
+    return f"{stage}{who}{n['model']} offers no {TIER_LABEL[n['tier']]} tier{where}"
 
 
 def _over_limit(n: Notice) -> str:
@@ -110,12 +111,14 @@ SAY: dict[str, Callable[[Notice], str]] = {
     "ranges_collapsed": lambda n: f"{n['count']} ranged input(s) collapsed to their likely values; --samples N "
                                   f"samples them",
     "latency_need": latency_need,
+    "as_written": lambda n: "the scenario as written",
     # budget checks (``aicost check``)
     "budget": lambda n: _budget(n),
     "none_eligible_budget": lambda n: f"no option is eligible and priced, so {n['budget']} cannot be checked",
     "not_checkable": lambda n: f"{n['option']} cannot be checked: "
                                f"{plain(n['reasons']) or n['metric'] + ' is not defined for this option'}",
     "input_error": lambda n: n["problem"],
+    "no_budget": lambda n: "no budget: block",
     "new_in_baseline": lambda n: "new: not in the baseline, so there is no change to check",
     "baseline_missing": lambda n: f"{n['metric'].replace('_', ' ')} cannot be compared with the baseline (unpriced "
                                   f"or missing)",
@@ -163,12 +166,16 @@ def _budget(n: Notice) -> str:
     return text
 
 
+def _rule(allowed: str | float) -> str:
+    return allowed if isinstance(allowed, str) else f"{allowed:g}"
+
+
 def _increase(n: Notice) -> str:
     metric, was, now, cur = n["metric"], n["was"], n["now"], n["currency"]
     change = now - was
     rel = f" ({change / was:+.1%})" if was else ""
     text = (f"{metric.replace('_', ' ')} went from {figure(metric, was, cur)} to {figure(metric, now, cur)}: "
-            f"{'+' if change >= 0 else '−'}{figure(metric, abs(change), cur)}{rel}, allowed +{n['allowed']}")
+            f"{'+' if change >= 0 else '−'}{figure(metric, abs(change), cur)}{rel}, allowed +{_rule(n['allowed'])}")
     if n["baseline_option"]:
         text += f" (the baseline judged {n['baseline_option']})"
     return text

@@ -40,7 +40,7 @@ class Check:
 class Report(Result):
     kind = "check"
     checks: list[Check] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why): scenarios without a budget
+    skipped: list[tuple[str, Notice]] = field(default_factory=list)  # (file, why): scenarios without a budget
     currency: str = "USD"
     scenarios: list[dict] = field(default_factory=list)  # per scenario: the option judged and its figures
     baseline: str | None = None  # the --compare-to file, when given

@@ -18,7 +18,7 @@ def run_parts(files: list[Path], layout, by, rates, on_error, chunk_rows, schedu
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise DaskMissing("--engine dask needs Dask: pip install 'aicost[dask]'") from None
+        raise DaskMissing("the dask engine needs Dask: pip install 'aicost[dask]'") from None
     from aicost.usage.pipeline import process_file
 
     cluster = None
@@ -26,7 +26,7 @@ def run_parts(files: list[Path], layout, by, rates, on_error, chunk_rows, schedu
         try:
             client = Client(scheduler, timeout="10s")
         except OSError as exc:
-            raise DaskMissing(f"--scheduler: cannot reach {scheduler}: {exc}") from None
+            raise DaskMissing(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
     else:
         cluster = LocalCluster(n_workers=max(1, min(len(files), os.cpu_count() or 1)), threads_per_worker=1,
                                processes=True, dashboard_address=None, silence_logs=40)

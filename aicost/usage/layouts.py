@@ -104,10 +104,10 @@ def get(name: str) -> Layout:
     p = Path(name)
     if p.suffix in (".yaml", ".yml") or p.exists():
         return from_mapping(p)
-    from aicost.base.errors import InputError, did_you_mean
+    from aicost.base.errors import bad_argument, did_you_mean
 
-    raise InputError(f"--from: unknown layout {name!r}{did_you_mean(name, list(BUILTIN))}; expected "
-                     f"{', '.join(BUILTIN)} or a mapping file (.yaml)")
+    raise bad_argument("source", f"unknown layout {name!r}{did_you_mean(name, list(BUILTIN))}; expected "
+                       f"{', '.join(BUILTIN)} or a mapping file (.yaml)")
 
 
 def from_mapping(path: Path) -> Layout:
