@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from aicost.base.constants import DAYS_PER_MONTH
+from aicost.base.constants import BATCH_MAX_FILE_MB, BATCH_MAX_REQUESTS_PER_FILE, DAYS_PER_MONTH
 from aicost.base.notices import Notice
 from aicost.engine.evaluate import COST_METERS, INELIGIBLE, METERS
 from aicost.engine.plan import Plan
@@ -180,8 +180,8 @@ def _workflow_notes(plan: Plan, i: int, m: dict, values: dict, book: PriceBook |
         per_day = m["calls_per_attempt"][i] * m["expected_attempts"][i] * values["volume"]["tasks_per_month"] \
             / DAYS_PER_MONTH
         rule = book.tier_rule(opt.provider, "batch") if book else None
-        max_req = rule.max_requests_per_file if rule and rule.max_requests_per_file else 50_000
-        max_mb = float(rule.max_file_mb) if rule and rule.max_file_mb else 200.0
+        max_req = rule.max_requests_per_file if rule and rule.max_requests_per_file else BATCH_MAX_REQUESTS_PER_FILE
+        max_mb = float(rule.max_file_mb) if rule and rule.max_file_mb else BATCH_MAX_FILE_MB
         # request size estimated at 4 bytes per input token plus 400 bytes of JSONL framing (estimated)
         per_request = 4 * m["daily_input_tokens"][i] / max(per_day, 1e-9) + 400
         files = max(math.ceil(per_day / max_req), math.ceil(per_day * per_request / (max_mb * 1e6)))

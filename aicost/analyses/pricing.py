@@ -7,17 +7,17 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from aicost.base.errors import InputError, Problem, bad_argument
-from aicost.inputs.pricebook import ModelEntry, Price, PriceBook
+from aicost.inputs.pricebook import RATE_FIELDS, ModelEntry, Price, PriceBook
 from aicost.base.constants import TIERS
 from aicost.results.rows import ModelCard, RowsResult, Validation
 
-RATES = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
+RATES = RATE_FIELDS
 FEATURES = ("caching", "cache-writes", "long-context", "batch", "flex", "priority", "deprecated")
 
 
 def _features(book: PriceBook, e: ModelEntry, tier: str, as_of: date) -> set[str]:
     """Features of one model on one tier: the rates it has there, the tiers the model offers."""
-    feats = {t for t in ("batch", "flex", "priority") if book.price(e, t, as_of) is not None}
+    feats = {t for t in TIERS[1:] if book.price(e, t, as_of) is not None}  # the tiers besides Standard
     p = book.price(e, tier, as_of)
     if p is not None:
         if p.cached_input is not None:

@@ -14,6 +14,11 @@ DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
 #: Token prices are quoted per million tokens.
 TOKENS_PER_MTOK = 1_000_000
 
+#: A Batch input file's limits when a provider's table states none (OpenAI's Batch API guide:
+#: at most 50,000 requests and 200 MB per file).
+BATCH_MAX_REQUESTS_PER_FILE = 50_000
+BATCH_MAX_FILE_MB = 200.0
+
 #: Prices checked longer ago than this many days before the pricing date are flagged as stale.
 DEFAULT_MAX_PRICE_AGE = 90
 

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from aicost.base.errors import InputError
-from aicost.cli.common import AsOfOpt, MaxAgeOpt, PricingOpt, SetOpt, as_of, emit, fmt_opt, guarded, max_age, stderr
+from aicost.cli.common import (AsOfOpt, MaxAgeOpt, PricingOpt, SetOpt, as_of, emit, fmt_opt, format_choices, guarded,
+                               max_age, stderr)
 
 
-class CheckFmt(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    github = "github"
-    junit = "junit"
+CheckFmt = format_choices("check")
 
 
 def check(

@@ -19,22 +19,16 @@ TYPER = dict(add_completion=False, pretty_exceptions_enable=False, rich_markup_m
 
 
 # ---- choices (str Enums: typer checks them and lists them in --help) -------------------------
-class Fmt(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
+def format_choices(kind: str) -> Any:
+    """The --format choices of a kind of result: the formats the report registry renders it in."""
+    from aicost.report import formats
+
+    return Enum(f"{kind.title()}Format", {f: f for f in formats(kind)}, type=str)
 
 
-class TableJson(str, Enum):
-    table = "table"
-    json = "json"
-
-
-class SweepFmt(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
+Fmt = format_choices("compare")  # table, json, csv, markdown (also the row-shaped results)
+TableJson = format_choices("breakeven")
+SweepFmt = format_choices("sweep")
 
 
 Tier = Enum("Tier", {t: t for t in TIERS}, type=str)  # type: ignore[misc]
@@ -183,6 +177,14 @@ def show(result: Any, fmt: Any, output: Path | None = None, **options: Any) -> N
     from aicost.report import render
 
     emit(render(result, value(fmt), **options), output)
+
+
+def tell(result: Any, **options: Any) -> None:
+    """A result's messages for the person at the terminal (see ``aicost.report.messages``), on stderr."""
+    from aicost.report import messages
+
+    for line in messages(result, **options):
+        stderr(f"aicost: {line}")
 
 
 def warn(notices: Iterable[Any]) -> None:

@@ -9,19 +9,11 @@ from typing import Annotated, Optional
 import typer
 
 from aicost.cli.common import (AsOfOpt, CsvRawOpt, OutputOpt, PricingOpt, ScenariosArg, SetOpt, as_of, fmt_opt,
-                               guarded, month, progress_bar, show, stderr, value, warn)
+                               format_choices, guarded, month, progress_bar, show, tell, value, warn)
 
 
-class ExportFmt(str, Enum):
-    csv = "csv"
-    focus = "focus"
-
-
-class AllocateFmt(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    focus = "focus"
+ExportFmt = format_choices("export")
+AllocateFmt = format_choices("allocation")
 
 
 class FocusVersion(str, Enum):
@@ -76,10 +68,7 @@ def export(
                        value(focus_version))
         warn(result.skipped)
         show(result, fmt, output, raw=csv_raw)
-        from aicost.report.export import rows
-
-        stderr(f"aicost: {len(rows(result))} rows, {len(result.totals)} option(s), "
-               f"{sum(result.totals.values()):,.2f} {result.currency} a month")
+        tell(result, fmt=value(fmt))
 
     guarded(body)
 
@@ -129,11 +118,6 @@ def allocate(
         with progress_bar(big, "pricing usage") as advance:
             alloc = run(usage, by, source, shared, pricing, value(on_error), value(engine), scheduler, advance)
         show(alloc, fmt, output, raw=csv_raw, account=account, version=value(focus_version))
-        t = alloc.totals
-        if t["rows_skipped"]:
-            stderr(f"aicost: skipped {t['rows_skipped']:,} bad rows (--on-error skip)")
-        if t["unpriced_rows"]:
-            stderr(f"aicost: warning: {t['unpriced_rows']:,} rows have no price (in the unpriced bucket, no cost "
-                   f"counted{'; not in FOCUS rows' if value(fmt) == 'focus' else ''})")
+        tell(alloc, fmt=value(fmt))
 
     guarded(body, json_errors=(value(fmt) == "json"))

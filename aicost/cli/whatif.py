@@ -10,7 +10,7 @@ import typer
 
 from aicost.cli.common import (AsOfOpt, ChartOpt, CsvRawOpt, Fmt, FormatOpt, Metric, OutputOpt, PricingOpt,
                                ScenarioArg, SetOpt, SweepFmt, TableJson, as_of, check_chart, fmt_opt, guarded,
-                               progress_bar, show, stderr, value)
+                               progress_bar, show, stderr, tell, value)
 
 
 class TornadoMetric(str, Enum):
@@ -124,13 +124,11 @@ def sensitivity(
     """
     def body():
         from aicost.analyses.sensitivity import run
-        from aicost.report.charts import METRIC_LABELS
 
         check_chart(chart)
         result = run(scenario, pricing, sets, option, value(metric), as_of(as_of_text))
         if value(fmt) == "table":
-            stderr(f"aicost: {result.option} · {METRIC_LABELS[result.metric]} at the likely values: "
-                   f"{result.base:.6g}")
+            tell(result)
         show(result, fmt, output)
         if chart is not None:
             _draw("tornado_chart", result, chart)

@@ -169,13 +169,11 @@ def _facts(book: PriceBook, e: ModelEntry, t: str, write_ttl: str, as_of: date) 
     rule = book.tier_rule(e.provider, t)
     out["tier_latency"] = float(rule.max_latency_seconds) if rule and rule.max_latency_seconds else 0.0
     web = book.tool(e, "web_search")
-    out["web_fee"] = _f(web.per_1k_calls) / 1000 if web and web.per_1k_calls is not None else np.nan
+    out["web_fee"] = _f(book.fee_per_use(e, "web_search"))
     out["web_content"] = {"input": 1.0, "free": 0.0, "fixed_block": 2.0}.get(web.content_tokens if web else "", 1.0)
     out["web_block"] = float(web.fixed_block_tokens) if web and web.fixed_block_tokens else 0.0
-    fs = book.tool(e, "file_search")
-    out["file_fee"] = _f(fs.per_1k_calls) / 1000 if fs and fs.per_1k_calls is not None else np.nan
-    cs = book.tool(e, "code_session")
-    out["code_fee"] = _f(cs.per_session) if cs and cs.per_session is not None else np.nan
+    out["file_fee"] = _f(book.fee_per_use(e, "file_search"))
+    out["code_fee"] = _f(book.fee_per_use(e, "code_session"))
     sp = e.spec.speeds.get(t)
     std_sp = e.spec.speeds.get("standard")
     ttft = sp.ttft_seconds if sp and sp.ttft_seconds is not None else (

@@ -304,6 +304,16 @@ class PriceBook:
         """A tool's price for a model: the model's own, else its provider's; None when unpriced."""
         return entry.spec.tools.get(name) or self.providers[entry.provider].tools.get(name)
 
+    def fee_per_use(self, entry: ModelEntry, name: str) -> Decimal | None:
+        """What one use of a tool costs: a web or file search (tables quote per 1,000 calls) or a
+        code session; None when unpriced."""
+        t = self.tool(entry, name)
+        if t is None:
+            return None
+        if name == "code_session":
+            return t.per_session
+        return None if t.per_1k_calls is None else t.per_1k_calls / 1000
+
     def tier_rule(self, provider: str, tier: str) -> Any:
         return self.providers[provider].tier_rules.get(tier)
 

@@ -52,6 +52,23 @@ RENDERERS: dict[tuple[str, str], str] = {
 ROW_FORMATS = ("table", "json", "csv", "markdown")
 
 
+#: result kind -> "module:function" giving the lines a command says on stderr after its output.
+MESSAGES: dict[str, str] = {
+    "export": "export:summary_lines",
+    "allocation": "allocation:summary_lines",
+    "sensitivity": "whatif:sensitivity_lines",
+}
+
+
+def messages(result: Any, **options: Any) -> list[str]:
+    """What a command says about its result on stderr (counts, totals, warnings), as lines."""
+    target = MESSAGES.get(kind_of(result))
+    if target is None:
+        return []
+    module, _, name = target.partition(":")
+    return list(getattr(import_module(f"aicost.report.{module}"), name)(result, **options))
+
+
 def kind_of(result: Any) -> str:
     return getattr(result, "kind", None) or type(result).__name__.lower()
 

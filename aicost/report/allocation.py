@@ -244,3 +244,13 @@ def unpriced_rows(a) -> list[dict]:
     """The unpriced bucket, each reason in words, in (month, model, tier, reason) order."""
     rows = [{**r, "reason": UNPRICED_USAGE[r["reason"]]} for r in a.unpriced.to_dict("records")]
     return sorted(rows, key=lambda r: (r["month"], r["sku"], r["tier"], r["reason"]))
+
+
+def summary_lines(a, fmt: str = "table", **_: Any) -> list[str]:
+    t, out = a.totals, []
+    if t["rows_skipped"]:
+        out.append(f"skipped {t['rows_skipped']:,} bad rows (--on-error skip)")
+    if t["unpriced_rows"]:
+        out.append(f"warning: {t['unpriced_rows']:,} rows have no price (in the unpriced bucket, no cost counted"
+                   f"{'; not in FOCUS rows' if fmt == 'focus' else ''})")
+    return out

@@ -142,3 +142,8 @@ def render_csv(exp: ExportResult, raw: bool = False, **_: Any) -> str:
         **{k: r[col] for k, col in TAG_COLUMNS.items()}, "tags": r["Tags"],
     } for r in rows(exp)]
     return focus.render(table, list(CSV_COLUMNS), raw=raw)
+
+
+def summary_lines(exp: ExportResult, **_: Any) -> list[str]:
+    return [f"{len(rows(exp))} rows, {len(exp.totals)} option(s), {sum(exp.totals.values()):,.2f} {exp.currency} "
+            f"a month"]

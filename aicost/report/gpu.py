@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aicost.base.constants import TIER_LABEL
 from aicost.report.explain import reason, say
 from aicost.report.numbers import money, pct
 from aicost.report.table import columns
@@ -27,7 +28,7 @@ def render_table(report: Any, **_: Any) -> str:
         for tier in ("batch", "flex"):
             ref = refs.get(tier)
             if ref is not None and ref.id != best.id:
-                out.append(f"  {tier.capitalize()}: {ref.id} at {money(ref.metrics['cost_per_success'], currency)}")
+                out.append(f"  {TIER_LABEL[tier]}: {ref.id} at {money(ref.metrics['cost_per_success'], currency)}")
     header = ("#", "model", "GPUs", "provider", "pricing", "scaling", "$/1M out", "replicas", "util", "monthly",
               "$/success", "basis", "break-even vs best", "vs Batch", "vs Flex")
     right = [True, False, False, False, False, False, True, True, True, True, True, False, True, True, True]

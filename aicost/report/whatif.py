@@ -159,3 +159,10 @@ def breakeven_table(rep: Any, **_: Any) -> str:
 
 def breakeven_json(rep: Any, **_: Any) -> str:
     return dumps(rep.to_dict())
+
+
+def sensitivity_lines(rep: Any, **_: Any) -> list[str]:
+    from aicost.report.charts import METRIC_LABELS
+
+    base = "—" if rep.base is None else f"{rep.base:.6g}"
+    return [f"{rep.option} · {METRIC_LABELS[rep.metric]} at the likely values: {base}"]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from aicost.base.constants import TIERS, TOKENS_PER_MTOK
+from aicost.inputs.pricebook import RATE_FIELDS
 from aicost.usage.layouts import TOKENS
 
 EPOCH = date(1970, 1, 1)
@@ -25,8 +26,7 @@ PROVIDER_ALIASES = {"gemini": "google", "vertex_ai": "google", "vertex_ai_beta":
 _DATED = re.compile(r"[-@](\d{4}-?\d{2}-?\d{2}|latest)$")
 
 #: Rate columns per row: per 1M tokens for the token kinds, per call/session for tools.
-RATE_COLS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning",
-             "web_search", "file_search", "code_session")
+RATE_COLS = (*RATE_FIELDS, "web_search", "file_search", "code_session")
 TOKEN_RATE = dict(zip(TOKENS, RATE_COLS[:6]))
 TOOL_COUNTS = {"web_search_calls": "web_search", "file_search_calls": "file_search", "code_sessions": "code_session"}
 COST_METERS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning", "tools")
@@ -131,12 +131,7 @@ def _f(x) -> float:
 
 
 def _tools(book, entry) -> list[float]:
-    out = []
-    for name, field in (("web_search", "per_1k_calls"), ("file_search", "per_1k_calls"), ("code_session", "per_session")):
-        t = book.tool(entry, name)
-        v = getattr(t, field, None) if t is not None else None
-        out.append(np.nan if v is None else float(v) / (1000 if field == "per_1k_calls" else 1))
-    return out
+    return [_f(book.fee_per_use(entry, name)) for name in ("web_search", "file_search", "code_session")]
 
 
 def dense_unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
