@@ -12,7 +12,6 @@ from typing import Any, Iterable, Sequence
 
 from aicost.base.constants import DEFAULT_MAX_PRICE_AGE
 from aicost.report.frames import frame, to_frame
-from aicost.results.base import RESULT_VERSION
 
 
 def _list(x: Any) -> list | None:
@@ -46,13 +45,12 @@ def gpu_result(scenario: str, pricing: Sequence = (), sets: Iterable[str] = (), 
 
 def gpu(scenario: str, pricing: Sequence = (), sets: Iterable[str] = (), as_of: date | None = None,
         breakeven: bool = True):
-    """Columns: rank, model, gpus, provider, pricing, scaling, precision, per_gpu_hour,
-    cost_per_mtok_output, replicas, utilisation, monthly_cost, cost_per_success, basis,
-    breakeven_vs_best, breakeven_vs_batch, breakeven_vs_flex, status."""
-    from aicost.report.gpu import rows
+    """Columns: ``aicost.report.frames.GPU_COLUMNS`` (rank, option, model, gpu, gpus_per_replica,
+    provider, pricing, scaling, precision, per_gpu_hour, cost_per_mtok_output, replicas,
+    utilisation, monthly_cost, cost_per_success, basis, breakeven_vs_best/batch/flex, status, reason)."""
+    from aicost.report.frames import gpu_frame
 
-    r = gpu_result(scenario, pricing, sets, as_of, breakeven)
-    return frame(rows(r), "gpu", r.currency)
+    return gpu_frame(gpu_result(scenario, pricing, sets, as_of, breakeven))
 
 
 def sweep_result(scenario: str, vary: Sequence[str], metric: str = "cost_per_success", top: int = 8,
@@ -73,11 +71,7 @@ def sweep(scenario: str, vary: Sequence[str], metric: str = "cost_per_success", 
     data[f"winner_{r.metric}"] = r.winner_value
     for i, row in zip(r.shown, r.values):
         data[r.ids[i]] = row
-    import pandas as pd
-
-    df = pd.DataFrame(data)
-    df.attrs.update({"version": RESULT_VERSION, "kind": "sweep", "currency": r.currency})
-    return df
+    return frame(data, "sweep", r.currency)
 
 
 def breakeven_result(scenario: str, vary: str, between: Sequence[str] | None = None,
@@ -90,11 +84,15 @@ def breakeven_result(scenario: str, vary: str, between: Sequence[str] | None = N
 
 def breakeven(scenario: str, vary: str, between: Sequence[str] | None = None, metric: str = "cost_per_success",
               pricing: Sequence = (), sets: Iterable[str] = (), as_of: date | None = None):
-    """One row per crossing: field, value, kind, cheaper_below, cheaper_above."""
+    """One row per crossing: field, value, kind, cheaper_below, cheaper_above. When two options
+    never cross, ``df.attrs["summary"]`` says which is cheaper throughout."""
     r = breakeven_result(scenario, vary, between, metric, pricing, sets, as_of)
+    from aicost.report.explain import say
+
     rows = [{"field": r.field, "value": c["value"], "kind": c["kind"], "cheaper_below": c["cheaper_below"],
              "cheaper_above": c["cheaper_above"]} for p in r.pairs for c in p["crossings"]]
-    return frame(rows, "breakeven", r.currency, ("field", "value", "kind", "cheaper_below", "cheaper_above"))
+    extra = {"summary": say(r.summary)} if r.summary is not None else {}
+    return frame(rows, "breakeven", r.currency, ("field", "value", "kind", "cheaper_below", "cheaper_above"), **extra)
 
 
 def sensitivity_result(scenario: str, option: str | None = None, metric: str = "cost_per_success",
@@ -129,40 +127,41 @@ def check(paths: Sequence[str] | None = None, pricing: Sequence = (), sets: Iter
 
     r = check_result(paths, pricing, sets, as_of, samples, baseline, max_price_age)
     rows = [{**c.to_dict(), "message": say(c.message)} for c in r.checks]
-    df = frame(rows, "check", r.currency)
-    df.attrs["exit_code"] = r.exit_code()
-    return df
+    return frame(rows, "check", r.currency, exit_code=r.exit_code())
 
 
 def export_result(scenarios=None, options: str = "chosen", period: date | None = None, pricing: Sequence = (),
-                  sets: Iterable[str] = (), as_of: date | None = None, focus_version: str = "1.2"):
+                  sets: Iterable[str] = (), as_of: date | None = None, focus_version: str = "1.2",
+                  account: str = "aicost-forecast"):
     from aicost.analyses.export import build
 
-    return build(_list(scenarios), pricing, list(sets), as_of, options, period, focus_version=focus_version)
+    return build(_list(scenarios), pricing, list(sets), as_of, options, period, account, focus_version)
 
 
 def export(scenarios=None, options: str = "chosen", period: date | None = None, pricing: Sequence = (),
-           sets: Iterable[str] = (), as_of: date | None = None, focus_version: str = "1.2"):
+           sets: Iterable[str] = (), as_of: date | None = None, focus_version: str = "1.2",
+           account: str = "aicost-forecast"):
     """The FOCUS rows of ``aicost export --format focus`` (FOCUS column names, x_ columns last)."""
     from aicost.report.export import rows
 
-    r = export_result(scenarios, options, period, pricing, sets, as_of, focus_version)
+    r = export_result(scenarios, options, period, pricing, sets, as_of, focus_version, account)
     return frame(rows(r), "export", r.currency)
 
 
 def allocate_result(usage: Sequence[str | Path], by: str = "team", source: str = "aicost",
-                    shared: str | Path | None = None, pricing: Sequence = (), on_error: str = "stop"):
+                    shared: str | Path | None = None, pricing: Sequence = (), on_error: str = "stop",
+                    engine: str = "local", scheduler: str | None = None):
     from aicost.analyses.allocate import run
 
     files = [Path(p) for p in (_list(usage) or [])]
-    return run(files, by, source, Path(shared) if shared else None, pricing, on_error)
+    return run(files, by, source, Path(shared) if shared else None, pricing, on_error, engine, scheduler)
 
 
 def allocate(usage: Sequence[str | Path], by: str = "team", source: str = "aicost",
-             shared: str | Path | None = None, pricing: Sequence = (), on_error: str = "stop"):
+             shared: str | Path | None = None, pricing: Sequence = (), on_error: str = "stop",
+             engine: str = "local", scheduler: str | None = None):
     """One row per month and group: month, tag.<key>..., kind, direct, shared.<name>..., shared,
-    total, requests, tokens (the ``groups`` table of the allocation)."""
-    a = allocate_result(usage, by, source, shared, pricing, on_error)
-    df = a.groups.copy()
-    df.attrs.update({"version": RESULT_VERSION, "kind": "allocation", "currency": a.currency})
-    return df
+    total, requests, tokens (the ``groups`` table of the allocation); ``engine="dask"`` as
+    ``--engine dask``."""
+    a = allocate_result(usage, by, source, shared, pricing, on_error, engine, scheduler)
+    return frame(a.groups.copy(), "allocation", a.currency)

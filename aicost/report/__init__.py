@@ -44,7 +44,7 @@ RENDERERS: dict[tuple[str, str], str] = {
     ("allocation", "json"): "allocation:render_json",
     ("allocation", "focus"): "allocation:render_focus",
     ("model", "table"): "pricing:render_show",
-    ("model", "json"): "pricing:render_show_json",
+    ("model", "json"): "json:render",
     ("validation", "table"): "pricing:render_validation",
     ("validation", "json"): "json:render",
 }

@@ -103,6 +103,7 @@ def lines(x, series: list[tuple[str, list]], xlabel: str, ylabel: str, log_x: bo
 
 
 def unit(metric: str, currency: str) -> str:
+    """An axis label: the metric, and its currency unless it is ROI (a share)."""
     return "ROI" if metric == "roi" else f"{metric.replace('_', ' ')} ({currency})"
 
 
@@ -134,9 +135,8 @@ def breakeven_chart(rep, path: Path):
     return lines(s["x"], s["lines"], rep.field, unit(rep.metric, rep.currency), rep.log, marks, rep.scenario, path)
 
 
-METRIC_LABELS = {"cost_per_success": "cost per successful outcome", "monthly_cost": "monthly cost", "roi": "ROI"}
-
-
 def tornado_chart(rep, path: Path):
-    label = METRIC_LABELS[rep.metric] + ("" if rep.metric == "roi" else f" ({rep.currency})")
+    from aicost.report.explain import METRIC_NAMES
+
+    label = METRIC_NAMES[rep.metric] + ("" if rep.metric == "roi" else f" ({rep.currency})")
     return tornado(rep.rows, f"{rep.scenario}: {rep.option}", label, path)

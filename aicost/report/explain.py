@@ -138,6 +138,10 @@ SAY: dict[str, Callable[[Notice], str]] = {
                              f"(limit {n['limit']}; {n['file']}:{n['line']})",
 }
 
+#: Metrics in words (tornado charts and the sensitivity line).
+METRIC_NAMES = {"cost_per_success": "cost per successful outcome", "monthly_cost": "monthly cost", "roi": "ROI"}
+
+
 def figure(metric: str | None, x: float | None, currency: str = "USD") -> str:
     """A metric's value as shown: a percentage for ROI, else money."""
     from aicost.report.numbers import money, pct

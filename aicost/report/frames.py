@@ -17,11 +17,40 @@ COMPARE_COLUMNS = ("scenario", "file", "rank", "option", "provider", "model", "t
                    "status", "reason", *METRICS, "latency_lower_bound")
 
 
-def frame(rows: list[dict[str, Any]], kind: str, currency: str | None = None, columns=None) -> Any:
+def frame(rows: Any, kind: str, currency: str | None = None, columns=None, **attrs: Any) -> Any:
+    """A DataFrame of ``rows`` (records, a dict of columns, or a DataFrame), its attrs set: the one
+    place they are."""
     import pandas as pd
 
-    df = pd.DataFrame(rows, columns=list(columns) if columns else None)
-    df.attrs.update({"version": RESULT_VERSION, "kind": kind, **({"currency": currency} if currency else {})})
+    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows, columns=list(columns) if columns else None)
+    df.attrs.update({"version": RESULT_VERSION, "kind": kind, **({"currency": currency} if currency else {}),
+                     **attrs})
+    return df
+
+
+#: The columns of ``aicost.gpu()``.
+GPU_COLUMNS = ("rank", "option", "model", "gpu", "gpus_per_replica", "provider", "pricing", "scaling", "precision",
+               "per_gpu_hour", "cost_per_mtok_output", "replicas", "utilisation", "monthly_cost", "cost_per_success",
+               "basis", "breakeven_vs_best", "breakeven_vs_batch", "breakeven_vs_flex", "status", "reason")
+
+
+def gpu_frame(result: Any) -> Any:
+    """``aicost gpu``: one row per GPU option; numbers as floats (NaN where none), the reason apart."""
+    rows = []
+    for e in result.options:
+        o, g, m, be = e.option, e.option.gpu, e.option.metrics, e.breakeven
+        rows.append({
+            "rank": o.rank, "option": o.id, "model": o.model, "gpu": g["gpu"], "gpus_per_replica": g["gpus_per_replica"],
+            "provider": o.provider, "pricing": o.tier, "scaling": g["scaling"], "precision": g["precision"],
+            "per_gpu_hour": g["per_gpu_hour"], "cost_per_mtok_output": g["cost_per_mtok_output"],
+            "replicas": g["replicas"], "utilisation": g["utilisation"], "monthly_cost": m["monthly_cost"],
+            "cost_per_success": m["cost_per_success"],
+            "basis": "estimated" if g["estimated"] else ("ceiling" if g["ceiling"] else "measured"),
+            **{f"breakeven_vs_{k}": (be.get(k) or {}).get("tasks_per_month") for k in ("best", "batch", "flex")},
+            "status": o.status, "reason": reason(o)})
+    df = frame(rows, "gpu", result.currency, GPU_COLUMNS)
+    for k in GPU_COLUMNS[9:15] + GPU_COLUMNS[16:19]:
+        df[k] = df[k].astype("float64")
     return df
 
 

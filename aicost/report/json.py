@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 
 def _tidy(x: Any) -> Any:
-    """Floats to 12 significant digits so output is stable and readable; the rest unchanged."""
+    """Floats to 12 significant digits so output is stable and readable; exact decimals (prices)
+    as numbers, dates as ISO text; the rest unchanged."""
     if isinstance(x, float):
         return float(f"{x:.12g}")
+    if isinstance(x, Decimal):
+        return float(x)
+    if isinstance(x, date):
+        return x.isoformat()
     if isinstance(x, dict):
         return {k: _tidy(v) for k, v in x.items()}
     if isinstance(x, list):

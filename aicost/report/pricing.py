@@ -10,13 +10,6 @@ LABEL = {"input": "input", "cached_input": "cached input", "cache_write": "cache
          "cache_write_1h": "cache write (1h)", "output": "output", "reasoning": "reasoning"}
 
 
-def render_show_json(card: Any, **_: Any) -> str:
-    from aicost.report.json import dumps
-    from aicost.report.rows import plain
-
-    return dumps({**card.to_dict(), "models": plain(card.models)})
-
-
 def render_validation(v: Any, **_: Any) -> str:
     return (f"ok: {len(v.files)} files, {v.models} models, {v.tier_prices} tier prices; {v.gpu_types} GPU "
             f"types, {v.gpu_offers} offers, {v.open_models} open models, {v.serving_profiles} profiles\n")

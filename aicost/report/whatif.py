@@ -10,7 +10,7 @@ import numpy as np
 
 from aicost.report.csvsafe import cell, write_rows
 from aicost.report.json import dumps
-from aicost.report.explain import figure, say
+from aicost.report.explain import METRIC_NAMES, figure, say
 from aicost.report.table import columns
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -162,7 +162,5 @@ def breakeven_json(rep: Any, **_: Any) -> str:
 
 
 def sensitivity_lines(rep: Any, **_: Any) -> list[str]:
-    from aicost.report.charts import METRIC_LABELS
-
     base = "—" if rep.base is None else f"{rep.base:.6g}"
-    return [f"{rep.option} · {METRIC_LABELS[rep.metric]} at the likely values: {base}"]
+    return [f"{rep.option} · {METRIC_NAMES[rep.metric]} at the likely values: {base}"]
