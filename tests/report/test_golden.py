@@ -64,8 +64,9 @@ def test_gpu_view_golden(book, name, fmt):
     report = gpu_report(scenario_mod.load(name, book), book, AS_OF)
     text = render(report, fmt)
     path = GOLDEN / "gpu" / f"{name}.{EXT[fmt]}"
-    if UPDATE or not path.exists():
+    if UPDATE:
         path.write_text(text, encoding="utf-8", newline="")
+    assert path.exists(), f"{path} is missing: run pytest --update-golden"
     assert text == path.read_bytes().decode("utf-8"), f"{path.name} differs; rerun with --update-golden to accept"
 
 
