@@ -15,9 +15,9 @@ from typing import Any
 COMMANDS = {
     "compare": ("compare", "compare"),
     "gpu": ("compare", "gpu"),
+    "sensitivity": ("whatif", "sensitivity"),
     "sweep": ("whatif", "sweep"),
     "breakeven": ("whatif", "breakeven"),
-    "sensitivity": ("whatif", "sensitivity"),
     "check": ("check", "check"),
     "export": ("finance", "export"),
     "allocate": ("finance", "allocate"),

@@ -64,12 +64,16 @@ OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FI
                                                    "(atomically) instead of stdout.")]
 CsvRawOpt = Annotated[bool, typer.Option("--csv-raw", help="CSV without the spreadsheet formula guard (for "
                                          "machines: text cells starting with = + - @ keep no leading ').")]
-ChartOpt = Annotated[Optional[Path], typer.Option("--chart", metavar="FILE", help="Also draw a chart (.png or "
-                                                  ".svg; needs pip install 'aicost[plot]').")]
+def chart_opt(text: str) -> Any:
+    return Annotated[Optional[Path], typer.Option("--chart", metavar="FILE", help=text)]
 ScenarioArg = Annotated[str, typer.Argument(metavar="SCENARIO", help="A scenario file or bundled name.")]
 ScenariosArg = Annotated[Optional[list[str]], typer.Argument(
     metavar="SCENARIO", help="Scenario files, or names of bundled scenarios (default: support-assistant).",
     show_default=False)]
+
+
+def scenario_arg(text: str) -> Any:
+    return Annotated[str, typer.Argument(metavar="SCENARIO", help=text)]
 
 
 def fmt_opt(choices: type[Enum], text: str) -> Any:

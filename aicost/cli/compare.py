@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aicost.cli.common import (AsOfOpt, CsvRawOpt, Fmt, FormatOpt, MaxAgeOpt, OutputOpt, PricingOpt, ScenarioArg,
+from aicost.cli.common import (AsOfOpt, CsvRawOpt, Fmt, FormatOpt, MaxAgeOpt, OutputOpt, PricingOpt, scenario_arg,
                                ScenariosArg, SetOpt, Tier, as_of, color, guarded, max_age, progress_bar, show, value,
                                warn, width)
 
@@ -57,7 +57,7 @@ def compare(
 
 
 def gpu(
-    scenario: ScenarioArg,
+    scenario: scenario_arg("A scenario file or bundled name with a self_hosted: section."),
     pricing: PricingOpt = [],
     fmt: FormatOpt = Fmt.table,
     sets: SetOpt = [],

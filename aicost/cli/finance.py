@@ -37,7 +37,7 @@ FocusVersionOpt = Annotated[FocusVersion, typer.Option("--focus-version", metava
 
 def export(
     scenarios: ScenariosArg = None,
-    fmt: fmt_opt(ExportFmt, "csv (a plain wide table) or focus (FinOps FOCUS 1.2 columns).") = ExportFmt.csv,
+    fmt: fmt_opt(ExportFmt, "csv (a plain wide table), focus (FinOps FOCUS 1.2 columns) or json.") = ExportFmt.csv,
     options: Annotated[str, typer.Option("--options", metavar="WHICH", help="chosen (the budget's option, else the "
                                          "best), all (every eligible option) or an option id.")] = "chosen",
     period: Annotated[Optional[str], typer.Option("--period", metavar="YYYY-MM", help="Billing month of the rows "
@@ -80,8 +80,9 @@ def allocate(
                                     "e.g. team,feature.")] = "team",
     source: Annotated[str, typer.Option("--from", metavar="LAYOUT", help="Column layout: aicost (see docs/usage.md), "
                                         "openai, anthropic, litellm, or a mapping file (.yaml).")] = "aicost",
-    shared: Annotated[Optional[Path], typer.Option("--shared", metavar="FILE", help="Shared costs to split over the "
-                                                   "groups (a gateway, evals, a vector database, reserved GPUs).")] = None,
+    shared: Annotated[Optional[Path], typer.Option("--shared", metavar="FILE", help="Shared costs to split over "
+                                                   "the groups (a gateway, evals, a vector database, reserved "
+                                                   "GPUs).")] = None,
     fmt: fmt_opt(AllocateFmt, "table, csv, json or focus.") = AllocateFmt.table,
     on_error: Annotated[OnError, typer.Option("--on-error", metavar="stop|skip", help="stop (exit 2, nothing "
                                               "written) or skip bad rows, counting them; with skip, unknown models "

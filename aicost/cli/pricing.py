@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from aicost.base.errors import InputError
-from aicost.cli.common import (TYPER, AsOfOpt, Fmt, FormatOpt, OutputOpt, PricingOpt, TableJson, as_of, emit, fmt_opt,
-                               guarded, show, stderr, value)
+from aicost.cli.common import (TYPER, AsOfOpt, Fmt, FormatOpt, OutputOpt, PricingOpt, TableJson, Tier, as_of, emit,
+                               fmt_opt, guarded, show, stderr, value)
 
 pricing_app = typer.Typer(help="Browse, check, compare and import the price tables.\n\nExample:\n\n\b\n"
                                "  aicost pricing list --provider openai --tier flex", no_args_is_help=True, **TYPER)
@@ -20,7 +20,7 @@ TableJsonOpt = fmt_opt(TableJson, "table or json.")
 def pricing_list(
     provider: Annotated[list[str], typer.Option("--provider", metavar="PROVIDER", help="Only this provider "
                                                 "(repeatable).")] = [],
-    tier: Annotated[list[str], typer.Option("--tier", metavar="TIER", help="Only this tier (repeatable).")] = [],
+    tier: Annotated[list[Tier], typer.Option("--tier", metavar="TIER", help="Only this tier (repeatable).")] = [],
     feature: Annotated[list[str], typer.Option("--feature", metavar="FEATURE", help="Only models with this "
                                                "feature: caching, cache-writes, long-context, batch, flex, "
                                                "priority, deprecated (repeatable: all must hold).")] = [],
@@ -43,7 +43,7 @@ def pricing_list(
     def body():
         from aicost.analyses.pricing import price_list
 
-        show(price_list(pricing, as_of(as_of_text), provider, tier, feature, model, all_columns), fmt, output)
+        show(price_list(pricing, as_of(as_of_text), provider, value(tier), feature, model, all_columns), fmt, output)
 
     guarded(body, json_errors=(value(fmt) == "json"))
 

@@ -8,9 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from aicost.cli.common import (AsOfOpt, ChartOpt, CsvRawOpt, Fmt, FormatOpt, Metric, OutputOpt, PricingOpt,
-                               ScenarioArg, SetOpt, SweepFmt, TableJson, as_of, check_chart, fmt_opt, guarded,
-                               progress_bar, show, stderr, tell, value)
+from aicost.cli.common import (AsOfOpt, CsvRawOpt, Fmt, FormatOpt, Metric, OutputOpt, PricingOpt, ScenarioArg, SetOpt,
+                               SweepFmt, TableJson, as_of, chart_opt, check_chart, fmt_opt, guarded, progress_bar,
+                               show, stderr, tell, value)
 
 
 class TornadoMetric(str, Enum):
@@ -31,7 +31,7 @@ def sweep(
     fmt: fmt_opt(SweepFmt, "table, csv or json.") = SweepFmt.table,
     sets: SetOpt = [],
     as_of_text: AsOfOpt = None,
-    chart: ChartOpt = None,
+    chart: chart_opt("Draw the sweep (.png or .svg; needs pip install 'aicost[plot]').") = None,
     output: OutputOpt = None,
     csv_raw: CsvRawOpt = False,
 ) -> None:
@@ -73,7 +73,7 @@ def breakeven(
     fmt: fmt_opt(TableJson, "table or json.") = TableJson.table,
     sets: SetOpt = [],
     as_of_text: AsOfOpt = None,
-    chart: ChartOpt = None,
+    chart: chart_opt("Draw the options and the crossings (.png or .svg).") = None,
     output: OutputOpt = None,
 ) -> None:
     """The value of a field at which two options cost the same per success (or where the current
@@ -110,7 +110,7 @@ def sensitivity(
     fmt: FormatOpt = Fmt.table,
     sets: SetOpt = [],
     as_of_text: AsOfOpt = None,
-    chart: ChartOpt = None,
+    chart: chart_opt("Also draw a tornado chart (.png or .svg; needs pip install 'aicost[plot]').") = None,
     output: OutputOpt = None,
 ) -> None:
     """Which uncertain inputs move the result most: each ranged input at its low and its high,

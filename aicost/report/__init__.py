@@ -39,6 +39,7 @@ RENDERERS: dict[tuple[str, str], str] = {
     ("check", "junit"): "check:junit",
     ("export", "csv"): "export:render_csv",
     ("export", "focus"): "export:render_focus",
+    ("export", "json"): "export:render_json",
     ("allocation", "table"): "allocation:render_table",
     ("allocation", "csv"): "allocation:render_csv",
     ("allocation", "json"): "allocation:render_json",

@@ -132,6 +132,13 @@ def render_focus(exp: ExportResult, raw: bool = False, **_: Any) -> str:
     return focus.render(rows(exp), focus.columns(X_COLUMNS, exp.focus_version), raw=raw)
 
 
+def render_json(exp: ExportResult, **_: Any) -> str:
+    """The versioned result with its FOCUS rows (amounts to the millionth, as in the CSV)."""
+    from aicost.report.json import dumps
+
+    return dumps({**exp.to_dict(), "rows": rows(exp)})
+
+
 def render_csv(exp: ExportResult, raw: bool = False, **_: Any) -> str:
     table = [{
         "scenario": r["x_Scenario"], "file": r["x_ScenarioFile"], "option": r["x_Option"], "rank": r["x_OptionRank"],

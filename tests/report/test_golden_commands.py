@@ -20,7 +20,7 @@ CASES = {
     "breakeven": (["breakeven", "triage-cascade", "--vary", "models.gpt-5-mini.p_success=0.5:0.99", *DAY],
                   ("table", "json")),
     "sensitivity": (["sensitivity", "nightly-extraction", *DAY], ("table", "csv", "json", "markdown")),
-    "export": (["export", "support-assistant", "nightly-extraction", *DAY], ("csv", "focus")),
+    "export": (["export", "support-assistant", "nightly-extraction", *DAY], ("csv", "focus", "json")),
     "allocate": (["allocate", "tests/data/usage/litellm.csv", "--from", "litellm", "--by", "team,feature",
                   "--on-error", "skip"], ("table", "csv", "json", "focus")),
     "gpu": (["gpu", "self-hosted-wins", *DAY], ("markdown",)),
