@@ -31,7 +31,7 @@ def test_mypy_is_clean_on_engine_results_and_analyses():
 
 def test_no_module_over_about_400_lines():
     sizes = {p.relative_to(ROOT).as_posix(): len(p.read_text().splitlines()) for p in PKG.rglob("*.py")}
-    assert {p: n for p, n in sizes.items() if n > 420} == {}
+    assert {p: n for p, n in sizes.items() if n > 400} == {}
 
 
 def test_version_is_written_in_one_place():

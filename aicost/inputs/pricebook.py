@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -12,7 +11,8 @@ from typing import Any, Iterable, Sequence
 from aicost.base import paths
 from aicost.base.errors import InputError, Problem, did_you_mean
 from aicost.base.constants import TIERS
-from aicost.inputs.yamlio import Document, load_file
+from aicost.inputs.tables import is_gpu_table, read_gpus, validated, yaml_files
+from aicost.inputs.yamlio import Document
 
 RATE_FIELDS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
 
@@ -113,7 +113,7 @@ class PriceBook:
             key = cache.key("gpubook", [f for f, _ in self._gpu_files])
             book = cache.get(key)
             if not isinstance(book, GpuBook):
-                book = _read_gpus(self._gpu_files)
+                book = read_gpus(self._gpu_files)
                 cache.put(key, book)
             self._gpus = book
         return self._gpus
@@ -131,10 +131,10 @@ class PriceBook:
         all_dirs: list[tuple[Path, bool]] = [(paths.pricing_dir(), True)] if bundled else []
         all_dirs += [(Path(d), False) for d in (dirs or [])]
         problems: list[Problem] = []
-        listing = [(f, is_bundled) for d, is_bundled in all_dirs for f in _yaml_files(d, problems)]
+        listing = [(f, is_bundled) for d, is_bundled in all_dirs for f in yaml_files(d, problems)]
         if problems:
             raise InputError(problems)
-        gpu_files = [(f, b) for f, b in listing if _is_gpu_table(f)]
+        gpu_files = [(f, b) for f, b in listing if is_gpu_table(f)]
         listing = [x for x in listing if x not in gpu_files]
         key = cache.key("pricebook", [f for f, _ in listing + gpu_files])
         book = cache.get(key)
@@ -152,7 +152,7 @@ class PriceBook:
         book = cls()
         problems: list[Problem] = []
         docs = []
-        for spec, doc in _validated(listing, PricingFile, problems):
+        for spec, doc in validated(listing, PricingFile, problems):
             problems.extend(book._add(spec, doc))
             docs.append(doc)
         problems.extend(book._check())
@@ -350,60 +350,6 @@ def _check_history(spec: Any, doc: Document) -> list[Problem]:
                 if lo2 < hi1:
                     problems.append(doc.problem(path + (i2,), f"dated prices overlap (with entry {i1 + 1})"))
     return problems
-
-
-_GPU_KIND = re.compile(r"^kind:\s*['\"]?gpus['\"]?\s*(#.*)?$", re.M)
-
-
-def _is_gpu_table(path: Path) -> bool:
-    """A GPU table says ``kind: gpus`` at the top level (read without parsing the YAML)."""
-    try:
-        return bool(_GPU_KIND.search(path.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
-        return False
-
-
-def _validated(listing: list[tuple[Path, bool]], model, problems: list[Problem]):
-    """Each file parsed and validated against ``model``: (spec, doc) pairs; problems collected."""
-    from aicost.inputs.validate import validate
-
-    for f, is_bundled in listing:
-        try:
-            # bundled tables get the same name in a checkout and an installed wheel
-            doc = load_file(f, f"pricing/{f.name}" if is_bundled else None)
-            spec = validate(doc, model)
-        except InputError as exc:
-            problems.extend(exc.problems)
-            continue
-        yield spec, doc
-        doc.data = None  # validated: only the line numbers are needed from here on
-
-
-def _read_gpus(files: list[tuple[Path, bool]]):
-    """Read and validate GPU tables into a GPU book; all problems at once."""
-    from aicost.inputs.gpubook import GpuBook
-    from aicost.model import freeze
-    from aicost.model.gpus import GpuFile
-
-    book, problems = GpuBook(), []
-    for spec, doc in _validated(files, GpuFile, problems):
-        problems.extend(book.add(freeze(spec), doc))
-    problems.extend(book.check())
-    if problems:
-        raise InputError(problems)
-    return book
-
-
-def _yaml_files(d: Path, problems: list[Problem]) -> list[Path]:
-    if d.is_file():
-        return [d]
-    if not d.is_dir():
-        problems.append(Problem(str(d), None, "", "pricing directory not found"))
-        return []
-    files = sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-    if not files:
-        problems.append(Problem(str(d), None, "", "no pricing files (*.yaml) in this directory"))
-    return files
 
 
 __all__ = ["PriceBook", "Price", "ModelEntry", "TIERS"]
