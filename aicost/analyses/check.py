@@ -88,7 +88,7 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
     file has no budget. ``external`` = (budget, document, path): a budget from a budgets file,
     whose lines the report points at instead of the scenario's."""
     from aicost.inputs import scenario as scenario_mod
-    from aicost.analyses.compare import compare_loaded, find_option
+    from aicost.analyses.compare import compare_designs, find_option
 
     ls = scenario_mod.load(str(path), book, sets)
     name = ls.plain["name"]
@@ -100,8 +100,8 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
     if not budget:
         return [], None
     pct = budget.get("percentile")
-    res = compare_loaded(ls, book, as_of, samples=samples if pct and ls.ranges else None, seed=seed,
-                         max_price_age=max_price_age)
+    res = compare_designs(ls, book, as_of, max_price_age=max_price_age,
+                          samples=samples if pct and ls.ranges else None, seed=seed)
     options = res.options
     ids = [o.id for o in options]
     chosen, option = None, None

@@ -17,7 +17,7 @@ from aicost.inputs import scenario as scenario_mod
 from aicost.analyses.price_warnings import warning_order, warnings_for
 from aicost.inputs.pricebook import PriceBook
 from aicost.inputs.scenario import LoadedScenario
-from aicost.results.compare import CompareResult, OptionResult, ScenarioResult
+from aicost.results.compare import CompareResult, ScenarioResult, rank_key
 
 
 def plan_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
@@ -31,7 +31,11 @@ def plan_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
 def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
                    tiers: Sequence[str] | None = None, top: int | None = None,
                    max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, samples: int | None = None,
-                   seed: int | None = 0, progress=None, _sim: list | None = None) -> ScenarioResult:
+                   seed: int | None = 0, progress=None, _sim: list | None = None,
+                   rank_by: str | None = None) -> ScenarioResult:
+    """One design of a scenario: every option evaluated and ranked by ``rank_by`` (default: the
+    scenario's ``options.rank_by``, the total cost per successful outcome)."""
+    ranking = rank_by or ls.plain["options"]["rank_by"]
     plan = plan_for(ls, book, as_of, tiers)
     values = ls.plain  # read, never changed, by the point evaluation
     arrays = evaluate(plan, values)
@@ -50,7 +54,7 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
             uncertainty = {**uncertainty, "samples": samples, "seed": seed}
             if _sim is not None:
                 _sim.append((options, sim["cps"]))
-    options.sort(key=_rank_key)
+    options.sort(key=lambda o: rank_key(o, ranking))
     for rank, o in enumerate(options, 1):
         o.rank = rank
     if top is not None:
@@ -63,7 +67,7 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
         notes.append(Notice.of("ranges_collapsed", count=len(ls.ranges)))
     warnings = warnings_for(book, [(o.entry, o.tier) for o in plan.rows if o.price], plan.as_of, max_price_age)
     return ScenarioResult(
-        warnings=warnings,
+        warnings=warnings, rank_by=ranking,
         name=spec["name"], file=ls.file, description=spec["description"].strip(),
         tasks_per_month=spec["volume"]["tasks_per_month"], latency_need=latency_need(values["latency"]),
         as_of=plan.as_of.isoformat(), options=options, notes=notes, uncertainty=uncertainty,
@@ -84,7 +88,7 @@ def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | P
         sets: Iterable[str] = (), as_of: date | None = None, tiers: Sequence[str] | None = None,
         providers: Sequence[str] | None = None, top: int | None = None,
         book: PriceBook | None = None, max_price_age: int | None = DEFAULT_MAX_PRICE_AGE,
-        samples: int | None = None, seed: int | None = 0, progress=None) -> CompareResult:
+        samples: int | None = None, seed: int | None = 0, progress=None, rank_by: str | None = None) -> CompareResult:
     """Compare the options of each scenario (the bundled default when none is given)."""
     book = book or PriceBook.load(pricing)
     refs = list(scenarios) if scenarios else [paths.DEFAULT_SCENARIO]
@@ -94,7 +98,7 @@ def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | P
         try:
             ls = scenario_mod.load(ref, book, sets, providers=providers)
             results.append(compare_designs(ls, book, as_of, tiers, top, max_price_age, providers, samples, seed,
-                                           progress))
+                                           progress, rank_by))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -105,15 +109,17 @@ def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | P
 def compare_designs(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
                     tiers: Sequence[str] | None = None, top: int | None = None,
                     max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, providers=None, samples: int | None = None,
-                    seed: int | None = 0, progress=None) -> ScenarioResult:
+                    seed: int | None = 0, progress=None, rank_by: str | None = None) -> ScenarioResult:
     """Compare a scenario, or every option of every design variant it names, ranked together."""
     designs = scenario_mod.variants(ls, book, providers)
     if designs[0][0] is None:
-        return compare_loaded(ls, book, as_of, tiers, top, max_price_age, samples, seed, progress)
+        return compare_loaded(ls, book, as_of, tiers, top, max_price_age, samples, seed, progress,
+                              rank_by=rank_by)
     sims: list = []
     results = []
     for name, design in designs:
-        res = compare_loaded(design, book, as_of, tiers, None, max_price_age, samples, seed, progress, sims)
+        res = compare_loaded(design, book, as_of, tiers, None, max_price_age, samples, seed, progress, sims,
+                             rank_by=rank_by)
         for o in res.options:
             o.id = f"{o.id}@{name}"
             o.variant = name
@@ -134,7 +140,7 @@ def compare_designs(ls: LoadedScenario, book: PriceBook, as_of: date | None = No
         p = joint_p_cheapest([cps for _, cps in sims])
         for o, v in zip([o for opts, _ in sims for o in opts], p):
             o.uncertainty["p_cheapest"] = float(v)
-    merged.options.sort(key=_rank_key)
+    merged.options.sort(key=lambda o: rank_key(o, merged.rank_by))
     for rank, o in enumerate(merged.options, 1):
         o.rank = rank
     if top is not None:
@@ -157,12 +163,6 @@ def find_option(ids: list[str], name: str) -> tuple[int | None, str | None]:
         return None, f"'{name}' matches {len(hits)} options: give the full id (" + ", ".join(ids[i] for i in hits[:3]) \
             + ("…" if len(hits) > 3 else "") + ")"
     return None, f"no option '{name}' in this scenario{did_you_mean(name, ids)}"
-
-
-def _rank_key(o: OptionResult):
-    order = {"ok": 0, "ineligible": 1, "unpriced": 2}[o.status]
-    cps = o.metrics.get("cost_per_success")
-    return (order, cps is None, cps if cps is not None else 0.0, o.id)
 
 
 __all__ = ["run", "compare_loaded", "compare_designs", "plan_for", "find_option"]

@@ -14,6 +14,12 @@ DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
 #: Token prices are quoted per million tokens.
 TOKENS_PER_MTOK = 1_000_000
 
+#: The figures options can be ranked by, and which way is better; the first is the default
+#: (domain.md: the total cost per successful outcome).
+RANKINGS = {"total_cost_per_success": "min", "cost_per_success": "min", "cost_per_resolved_task": "min",
+            "monthly_cost": "min", "net_monthly": "max", "roi": "max"}
+DEFAULT_RANK_BY = "total_cost_per_success"
+
 #: A Batch input file's limits when a provider's table states none (OpenAI's Batch API guide:
 #: at most 50,000 requests and 200 MB per file).
 BATCH_MAX_REQUESTS_PER_FILE = 50_000

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 
 import typer
 
-from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, TIERS
+from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RANKINGS, TIERS
 from aicost.base.errors import ARGUMENT, AicostError, InputError, Problem
 
 TYPER = dict(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
@@ -32,6 +32,11 @@ SweepFmt = format_choices("sweep")
 
 
 Tier = Enum("Tier", {t: t for t in TIERS}, type=str)  # type: ignore[misc]
+RankBy = Enum("RankBy", {k: k for k in RANKINGS}, type=str)  # type: ignore[misc]
+RankByOpt = Annotated[Optional[RankBy], typer.Option(  # type: ignore[valid-type]
+    "--rank-by", metavar="METRIC", help="Rank by total_cost_per_success (default: everything the month costs over "
+    "its successful outcomes), cost_per_success, cost_per_resolved_task, monthly_cost, net_monthly or roi "
+    "(default: the scenario's options.rank_by).")]
 
 
 class Metric(str, Enum):

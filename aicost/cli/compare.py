@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aicost.cli.common import (AsOfOpt, CsvRawOpt, Fmt, FormatOpt, MaxAgeOpt, OutputOpt, PricingOpt, scenario_arg,
+from aicost.cli.common import (AsOfOpt, CsvRawOpt, Fmt, FormatOpt, MaxAgeOpt, OutputOpt, PricingOpt, RankByOpt, scenario_arg,
                                ScenariosArg, SetOpt, Tier, as_of, color, guarded, max_age, progress_bar, show, value,
                                warn, width)
 
@@ -29,10 +29,11 @@ def compare(
                                                    "is the cheapest.")] = None,
     seed: Annotated[int, typer.Option("--seed", metavar="S", help="Random seed for --samples (same seed, "
                                       "same output).")] = 0,
+    rank_by: RankByOpt = None,
     output: OutputOpt = None,
     csv_raw: CsvRawOpt = False,
 ) -> None:
-    """Rank every way of running a workload by cost per successful outcome.
+    """Rank every way of running a workload by its total cost per successful outcome.
 
     Each model on each tier it offers (Standard, Batch, Flex, Priority), with and without
     prompt caching; options that do not fit the workload stay listed with the reason.
@@ -49,7 +50,8 @@ def compare(
         with progress_bar(samples, "sampling") as advance:
             result = run(scenarios or None, pricing=pricing, sets=sets, as_of=as_of(as_of_text),
                          tiers=value(tier) or None, providers=provider or None, top=top,
-                         max_price_age=max_age(max_price_age), samples=samples, seed=seed, progress=advance)
+                         max_price_age=max_age(max_price_age), samples=samples, seed=seed, progress=advance,
+                         rank_by=value(rank_by))
         warn(w for s in result.scenarios for w in s.warnings)
         show(result, fmt, output, width=width(), color=color() and output is None, raw=csv_raw)
 

@@ -349,6 +349,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "cost_per_attempt": cost_attempt, "expected_attempts": A, "p_success": S, "p_silent_failure": U,
         "p_given_up": Gv, "ai_cost_per_task": ai, "review_cost_per_task": review, "fallback_cost_per_task": fallback,
         "task_cost": ai + review + fallback, "cost_per_success": cps, "cost_per_resolved_task": cprt,
+        "total_cost_per_success": F.total_per_success(monthly, pt(val["build_cost"]), pt(val["horizon_months"]),
+                                                      tasks, S),
         "monthly_cost": monthly, "monthly_benefit": benefit, "net_monthly": net, "roi": roi,
         "payback_months": payback, "latency_seconds": latency, "peak_rpm": peak_rpm, "peak_tpm": peak_tpm,
         "daily_input_tokens": daily_input, "tier_latency": cat(tier_lat, fill=0.0),

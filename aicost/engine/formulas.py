@@ -149,3 +149,26 @@ def monthly_and_roi(tasks, variable, fixed, s, value_per_success, baseline_cost,
         roi = np.where(denom > 0, (horizon * net - build_cost) / np.where(denom > 0, denom, 1.0), np.nan)
         payback = np.where(net > 0, build_cost / np.where(net > 0, net, 1.0), np.nan)
     return monthly, benefit, net, roi, payback
+
+
+def total_per_success(monthly, build_cost, horizon, tasks, s):
+    """Total cost per successful outcome: everything the month costs for an option, over the
+    month's successful outcomes -- the figure that ranks options by default.
+
+    ::
+
+        total_cost_per_success = (monthly_cost + build_cost / horizon) / (tasks * S)
+
+    ``monthly`` already holds the AI, review and human-fallback costs, fixed costs, storage, GPU
+    fleets, and a design variant's own monthly cost and one-time cost spread over the horizon.
+    Units: currency per successful outcome. Undefined (NaN) when there are no successful outcomes
+    (``tasks * S = 0``) or no horizon.
+
+    Worked example (the README's): monthly $768.276, build $2,000 over 12 months, 10,000 tasks at
+    S = 0.992: (768.276 + 166.667) / 9,920 = $0.0942483 per successful outcome, against $0.0512375
+    from AI and review alone.
+    """
+    with np.errstate(all="ignore"):
+        outcomes = tasks * s
+        spread = np.where(horizon > 0, build_cost / np.where(horizon > 0, horizon, 1.0), np.nan)
+        return np.where(outcomes > 0, (monthly + spread) / np.where(outcomes > 0, outcomes, 1.0), np.nan)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from aicost.model import repeated
+from aicost.base.constants import DEFAULT_RANK_BY, RANKINGS
 from aicost.model.pricing import TIERS, Tier
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -207,6 +208,9 @@ class Options(Strict):
     tiers: list[Tier] = Field(default_factory=lambda: list(TIERS), description="tiers to compare")
     caching: list[bool] = Field(default_factory=lambda: [False, True], description="compare without and with caching")
     providers: list[str] | None = Field(None, description="only these providers (default: all)")
+    rank_by: Literal[tuple(RANKINGS)] = Field(  # type: ignore[valid-type]
+        DEFAULT_RANK_BY, description="the figure that ranks the options (default: total cost per successful "
+                                     "outcome, everything the month costs over its successful outcomes)")
 
 
 def _percent(v):

@@ -138,8 +138,24 @@ SAY: dict[str, Callable[[Notice], str]] = {
                              f"(limit {n['limit']}; {n['file']}:{n['line']})",
 }
 
-#: Metrics in words (tornado charts and the sensitivity line).
-METRIC_NAMES = {"cost_per_success": "cost per successful outcome", "monthly_cost": "monthly cost", "roi": "ROI"}
+#: Metrics in words (the Best line, tornado charts, the sensitivity line).
+METRIC_NAMES = {"total_cost_per_success": "total cost per successful outcome",
+                "cost_per_success": "cost per successful outcome", "cost_per_resolved_task": "cost per resolved task",
+                "monthly_cost": "monthly cost", "net_monthly": "net monthly value", "roi": "ROI",
+                "cost_per_attempt": "cost per attempt"}
+
+
+def best_line(s: Any, currency: str) -> tuple[str, str] | None:
+    """The answer for a scenario: (the best option's id, the rest of the sentence), naming the
+    figure the options were ranked by; None when no option is eligible and priced."""
+    best = s.best
+    if best is None:
+        return None
+    m = best.metrics
+    text = (f"at {figure('total_cost_per_success', m['total_cost_per_success'], currency)} total per successful "
+            f"outcome ({figure('cost_per_success', m['cost_per_success'], currency)} from AI and review), "
+            f"{figure('monthly_cost', m['monthly_cost'], currency)}/month, ROI {figure('roi', m['roi'])}")
+    return best.id, f"{text} (ranked by {METRIC_NAMES[s.rank_by]})"
 
 
 def figure(metric: str | None, x: float | None, currency: str = "USD") -> str:

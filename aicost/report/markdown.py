@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aicost.report.explain import reason, say
+from aicost.report.explain import best_line, reason, say
 from aicost.report.numbers import latency, money, months, num, pct
 
 
@@ -25,12 +25,10 @@ def render(result, **_: Any) -> str:
         if s.overrides:
             out.append("")
             out.append("Overrides: " + ", ".join(f"`{esc(o)}`" for o in s.overrides))
-        best = s.best
-        if best:
-            m = best.metrics
+        answer = best_line(s, cur)
+        if answer:
             out.append("")
-            out.append(f"**Best:** `{esc(best.id)}` at {money(m['cost_per_success'], cur)} per successful outcome, "
-                       f"{money(m['monthly_cost'], cur)}/month, ROI {pct(m['roi'])}")
+            out.append(f"**Best:** `{esc(answer[0])}` {esc(answer[1])}")
         for note in s.notes:
             out.append("")
             out.append(f"> {esc(say(note))}")
@@ -38,15 +36,16 @@ def render(result, **_: Any) -> str:
             out.append("")
             out.append(f"> **Warning:** {esc(say(w))}")
         out.append("")
-        out.append("| # | option | $/attempt | attempts | P(success) | $/success | $/resolved | monthly | ROI | payback "
-                   "| latency | status |")
-        out.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+        out.append("| # | option | $/attempt | attempts | P(success) | total/success | $/success | $/resolved | monthly "
+                   "| ROI | payback | latency | status |")
+        out.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
         for o in s.options:
             m = o.metrics
             status = "ok" if o.status == "ok" else f"{o.status}: {esc(reason(o) or '')}"
             out.append(
                 f"| {o.rank} | `{esc(o.id)}` | {money(m['cost_per_attempt'], cur)} | {num(m['expected_attempts'])} | "
-                f"{pct(m['p_success'])} | {money(m['cost_per_success'], cur)} | {money(m['cost_per_resolved_task'], cur)} | "
+                f"{pct(m['p_success'])} | {money(m['total_cost_per_success'], cur)} | {money(m['cost_per_success'], cur)} | "
+                f"{money(m['cost_per_resolved_task'], cur)} | "
                 f"{money(m['monthly_cost'], cur)} | {pct(m['roi'])} | {months(m['payback_months'])} | {latency(o)} | "
                 f"{status} |"
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, Sequence
 
-from aicost.report.explain import reason, say
+from aicost.report.explain import best_line, reason, say
 from aicost.report.numbers import latency, money, months, num, pct
 
 BOLD, DIM, GREEN, YELLOW, RESET = "\x1b[1m", "\x1b[2m", "\x1b[32m", "\x1b[33m", "\x1b[0m"
@@ -41,11 +41,9 @@ def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
         out.append(f"{bold(s.name)}   {style(DIM, '(' + s.file + ')')}")
         out.append(f"{s.tasks_per_month:,.0f} tasks/month · latency need: {say(s.latency_need)} · prices as of {s.as_of}")
         out += [style(DIM, f"  --set {ov}") for ov in s.overrides]
-        best = s.best
-        if best:
-            m = best.metrics
-            out.append(f"{bold('Best:')} {style(BOLD + GREEN, best.id)} at {money(m['cost_per_success'], cur)} per "
-                       f"successful outcome, {money(m['monthly_cost'], cur)}/month, ROI {pct(m['roi'])}")
+        answer = best_line(s, cur)
+        if answer:
+            out.append(f"{bold('Best:')} {style(BOLD + GREEN, answer[0])} {answer[1]}")
         out += [style(YELLOW, f"Note: {say(note)}") for note in s.notes]
         ok = [o for o in s.options if o.status == "ok"]
         rest = [o for o in s.options if o.status != "ok"]
@@ -54,8 +52,8 @@ def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
             u = s.uncertainty
             out.append(f"{u['samples']:,} samples of {len(u['ranges'])} ranged input(s), seed {u['seed']}")
         if ok:
-            header = ("#", "option", "$/attempt", "attempts", "P(success)", "$/success", "$/resolved", "monthly",
-                      "ROI", "payback", "latency") + (("$/success P10-P90", "P(cheapest)") if sampled else ())
+            header = ("#", "option", "$/attempt", "attempts", "P(success)", "total/success", "$/success",
+                      "$/resolved", "monthly", "ROI", "payback", "latency") + (("$/success P10-P90", "P(cheapest)") if sampled else ())
             rows = []
             for o in ok:
                 m = o.metrics
@@ -65,14 +63,15 @@ def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
                     extra = (f"{money(band['p10'], cur)}-{money(band['p90'], cur)}" if band else "—",
                              pct((o.uncertainty or {}).get("p_cheapest")))
                 rows.append((str(o.rank), o.id, money(m["cost_per_attempt"], cur), num(m["expected_attempts"]),
-                             pct(m["p_success"]), money(m["cost_per_success"], cur),
+                             pct(m["p_success"]), money(m["total_cost_per_success"], cur),
+                             money(m["cost_per_success"], cur),
                              money(m["cost_per_resolved_task"], cur), money(m["monthly_cost"], cur), pct(m["roi"]),
                              months(m["payback_months"]), latency(o)) + extra)
-            out += columns(header, rows, [True, False] + [True] * (11 if sampled else 9), bold)
+            out += columns(header, rows, [True, False] + [True] * (12 if sampled else 10), bold)
         if rest:
             out.append(bold(f"Not eligible or unpriced ({len(rest)}):"))
-            rows = [(str(o.rank), o.id, money(o.metrics.get("cost_per_success"), cur)) for o in rest]
-            lead = columns(("#", "option", "$/success"), rows, [True, False, True], bold)
+            rows = [(str(o.rank), o.id, money(o.metrics.get("total_cost_per_success"), cur)) for o in rest]
+            lead = columns(("#", "option", "total/success"), rows, [True, False, True], bold)
             indent = len(lead[1]) + 2 if len(lead) > 1 else 0
             why_width = max(30, width - indent)
             out.append(lead[0] + " " * max(2, indent - len(lead[0])) + bold("why") if color else

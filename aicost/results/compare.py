@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from aicost.base.constants import DEFAULT_RANK_BY, RANKINGS
 from aicost.base.notices import Notice
 from aicost.results.base import RESULT_VERSION, Result  # noqa: F401  (RESULT_VERSION re-exported)
 
@@ -13,7 +14,7 @@ from aicost.results.base import RESULT_VERSION, Result  # noqa: F401  (RESULT_VE
 METRICS = (
     "cost_per_attempt", "expected_attempts", "p_success", "p_silent_failure", "p_given_up",
     "ai_cost_per_task", "review_cost_per_task", "fallback_cost_per_task", "task_cost",
-    "cost_per_success", "cost_per_resolved_task", "monthly_cost", "monthly_benefit",
+    "total_cost_per_success", "cost_per_success", "cost_per_resolved_task", "monthly_cost", "monthly_benefit",
     "net_monthly", "roi", "payback_months", "latency_seconds",
 )
 #: Metrics defined even when an option has no price (they do not depend on prices).
@@ -92,10 +93,13 @@ class ScenarioResult:
     warnings: list[Notice] = field(default_factory=list)
     uncertainty: dict[str, Any] | None = None  # ranges, and the samples and seed when sampled
 
+    rank_by: str = DEFAULT_RANK_BY  # the figure the options are ranked by
+
     @property
     def best(self) -> OptionResult | None:
+        """The first-ranked option that is eligible and has the ranking figure."""
         for o in self.options:
-            if o.eligible and o.metrics.get("cost_per_success") is not None:
+            if o.eligible and o.metrics.get(self.rank_by) is not None:
                 return o
         return None
 
@@ -107,7 +111,7 @@ class ScenarioResult:
             "overrides": list(self.overrides), "assumptions": self.assumptions, "notes": list(self.notes),
             "warnings": list(self.warnings),
             **({"uncertainty": self.uncertainty} if self.uncertainty is not None else {}),
-            "best": best.id if best else None,
+            "rank_by": self.rank_by, "best": best.id if best else None,
             "options": [o.to_dict() for o in self.options],
         }
 
@@ -120,6 +124,18 @@ class CompareResult(Result):
 
     def payload(self) -> dict[str, Any]:
         return {"currency": self.currency, "scenarios": [s.to_dict() for s in self.scenarios]}
+
+
+def rank_key(o: OptionResult, rank_by: str = DEFAULT_RANK_BY) -> tuple:
+    """How options are ordered: eligible, then ineligible, then unpriced; within each, by the
+    ranking figure (compared at 12 significant digits, so rounding noise never decides), then
+    by id, the uncached twin before the cached one."""
+    order = {"ok": 0, "ineligible": 1, "unpriced": 2}[o.status]
+    v = o.metrics.get(rank_by)
+    if v is not None:
+        v = float(f"{v:.12g}") * (1 if RANKINGS[rank_by] == "min" else -1)
+    twin = o.id.replace(":cached", "")
+    return (order, v is None, v if v is not None else 0.0, twin, o.caching, o.id)
 
 
 class Because(tuple):

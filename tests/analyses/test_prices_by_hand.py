@@ -142,3 +142,17 @@ def test_every_shipped_price_has_source_and_checked(book):
                     assert (b.source or entry.source) and (b.checked or entry.checked), entry.key
                     n += 1
     assert n > 150
+
+
+def test_total_cost_per_success_of_the_worked_example_by_hand():
+    """README: (768.276 + 2,000 / 12) / (10,000 x 0.992) = 0.0942483 per successful outcome."""
+    from datetime import date
+
+    import aicost
+
+    s = aicost.compare_result("worked-example", as_of=date(2026, 11, 21)).scenarios[0]
+    m = s.options[0].metrics
+    assert m["monthly_cost"] == pytest.approx(768.276, rel=1e-9)
+    assert m["total_cost_per_success"] == pytest.approx((768.276 + 2000 / 12) / (10_000 * 0.992), rel=1e-6)
+    assert m["total_cost_per_success"] == pytest.approx(0.0942483, rel=1e-6)
+    assert s.rank_by == "total_cost_per_success" and s.best.id == "openai/gpt-5-mini:standard:cached"

@@ -166,10 +166,14 @@ def test_tornado_by_hand(book):
 
 def test_sensitivity_cli_and_chart(tmp_path):
     out = tmp_path / "t.png"
-    r = runner.invoke(app, ["sensitivity", "nightly-extraction", "-f", "json", "--chart", str(out)])
+    r = runner.invoke(app, ["sensitivity", "nightly-extraction", "--option", "openai/gpt-5-nano:batch:cached",
+                            "-f", "json", "--chart", str(out)])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)["rows"]
     assert rows[0]["field"] == "models.gpt-5-nano.p_success"
+    # by default the option studied is the best by the scenario's ranking (total cost per success)
+    default = json.loads(runner.invoke(app, ["sensitivity", "nightly-extraction", "-f", "json"]).stdout)
+    assert default["option"] == "openai/gpt-5-mini:batch:cached"
     from PIL import Image
 
     with Image.open(out) as im:
