@@ -53,14 +53,14 @@ def gpu(scenario: str, pricing: Sequence = (), sets: Iterable[str] = (), as_of: 
     return gpu_frame(gpu_result(scenario, pricing, sets, as_of, breakeven))
 
 
-def sweep_result(scenario: str, vary: Sequence[str], metric: str = "cost_per_success", top: int = 8,
+def sweep_result(scenario: str, vary: Sequence[str], metric: str = "total_cost_per_success", top: int = 8,
                  pricing: Sequence = (), sets: Iterable[str] = (), as_of: date | None = None):
     from aicost.analyses.whatif import sweep_run
 
     return sweep_run(scenario, list(_list(vary) or []), pricing, sets, metric, top, as_of)
 
 
-def sweep(scenario: str, vary: Sequence[str], metric: str = "cost_per_success", top: int = 8,
+def sweep(scenario: str, vary: Sequence[str], metric: str = "total_cost_per_success", top: int = 8,
           pricing: Sequence = (), sets: Iterable[str] = (), as_of: date | None = None):
     """One row per point: the varied fields, ``winner``, ``winner_<metric>``, then one column per
     option shown (its metric; NaN where it is not usable)."""
@@ -75,14 +75,14 @@ def sweep(scenario: str, vary: Sequence[str], metric: str = "cost_per_success", 
 
 
 def breakeven_result(scenario: str, vary: str, between: Sequence[str] | None = None,
-                     metric: str = "cost_per_success", pricing: Sequence = (), sets: Iterable[str] = (),
+                     metric: str = "total_cost_per_success", pricing: Sequence = (), sets: Iterable[str] = (),
                      as_of: date | None = None):
     from aicost.analyses.whatif import breakeven_run
 
     return breakeven_run(scenario, vary, list(between) if between else None, pricing, sets, metric, as_of)
 
 
-def breakeven(scenario: str, vary: str, between: Sequence[str] | None = None, metric: str = "cost_per_success",
+def breakeven(scenario: str, vary: str, between: Sequence[str] | None = None, metric: str = "total_cost_per_success",
               pricing: Sequence = (), sets: Iterable[str] = (), as_of: date | None = None):
     """One row per crossing: field, value, kind, cheaper_below, cheaper_above. When two options
     never cross, ``df.attrs["summary"]`` says which is cheaper throughout."""
@@ -95,14 +95,14 @@ def breakeven(scenario: str, vary: str, between: Sequence[str] | None = None, me
     return frame(rows, "breakeven", r.currency, ("field", "value", "kind", "cheaper_below", "cheaper_above"), **extra)
 
 
-def sensitivity_result(scenario: str, option: str | None = None, metric: str = "cost_per_success",
+def sensitivity_result(scenario: str, option: str | None = None, metric: str = "total_cost_per_success",
                        pricing: Sequence = (), sets: Iterable[str] = (), as_of: date | None = None):
     from aicost.analyses.sensitivity import run
 
     return run(scenario, pricing, sets, option, metric, as_of)
 
 
-def sensitivity(scenario: str, option: str | None = None, metric: str = "cost_per_success",
+def sensitivity(scenario: str, option: str | None = None, metric: str = "total_cost_per_success",
                 pricing: Sequence = (), sets: Iterable[str] = (), as_of: date | None = None):
     """One row per ranged input: field, dist, low, likely, high, metric_at_low, metric_at_likely,
     metric_at_high, swing (largest swing first)."""

@@ -42,7 +42,7 @@ def test_gpu_frame_has_numbers_as_floats_and_the_reason_apart():
 def test_sweep_breakeven_and_sensitivity_frames():
     sw = aicost.sweep("support-assistant", ["caching.hit_rate=0:1:5"], as_of=AS_OF)
     _small(sw, "sweep")
-    assert list(sw.columns[:3]) == ["caching.hit_rate", "winner", "winner_cost_per_success"] and len(sw) == 5
+    assert list(sw.columns[:3]) == ["caching.hit_rate", "winner", "winner_total_cost_per_success"] and len(sw) == 5
     be = aicost.breakeven("triage-cascade", "models.gpt-5-mini.p_success=0.5:0.99", as_of=AS_OF)
     _small(be, "breakeven")
     assert list(be.columns) == ["field", "value", "kind", "cheaper_below", "cheaper_above"]

@@ -140,7 +140,8 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
                                               if option.status == "ineligible" else None)))
     figures = {"scenario": name, "file": file, "option": option.id if option else None, "chosen": chosen,
                "figures": {k: (option.metrics.get(k) if option and option.status != "unpriced" else None)
-                           for k in ("cost_per_success", "cost_per_resolved_task", "monthly_cost", "roi")}}
+                           for k in ("total_cost_per_success", "cost_per_success", "cost_per_resolved_task",
+                                     "monthly_cost", "roi")}}
     if option is not None:  # stale or deprecated prices behind the option judged: warnings
         key = f"{option.provider}/{option.model}"
         for w in res.warnings:  # a cascade's warnings are all its own; else the option's model and tier

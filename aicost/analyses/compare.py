@@ -11,6 +11,7 @@ from aicost.base import paths
 from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, HOURS_PER_MONTH
 from aicost.base.errors import InputError, did_you_mean
 from aicost.base.notices import Notice
+from aicost.engine.designs import Designs
 from aicost.engine.evaluate import evaluate
 from aicost.engine.plan import Plan, build_plan
 from aicost.inputs import scenario as scenario_mod
@@ -165,4 +166,16 @@ def find_option(ids: list[str], name: str) -> tuple[int | None, str | None]:
     return None, f"no option '{name}' in this scenario{did_you_mean(name, ids)}"
 
 
-__all__ = ["run", "compare_loaded", "compare_designs", "plan_for", "find_option"]
+__all__ = ["run", "compare_loaded", "compare_designs", "designs_for", "plan_for", "find_option"]
+
+
+def designs_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
+                tiers: Sequence[str] | None = None, providers=None) -> tuple[Designs, list[str]]:
+    """Every design of a scenario (the base and each variant) as one list of options for the
+    engine, and the options' ids as ``compare`` names them (``id@variant`` when there are variants)."""
+    parts, ids = [], []
+    for name, design in scenario_mod.variants(ls, book, providers):
+        plan = plan_for(design, book, as_of, tiers)
+        parts.append((plan, design.values()))
+        ids += [o.id if name is None else f"{o.id}@{name}" for o in plan.options]
+    return Designs(parts), ids

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from aicost.analyses.compare import compare_loaded, plan_for
+from aicost.analyses.compare import compare_designs, designs_for
+from aicost.engine.designs import Designs
 from aicost.base.constants import DEFAULT_MAX_PRICE_AGE
 from aicost.base.errors import InputError
 from aicost.engine.roots import crossings
@@ -19,9 +20,11 @@ VOLUME = ("volume", "tasks_per_month")
 VOLUME_RANGE = (1.0, 1e10)
 
 
-def _breakeven(plan, values, hosted_row: int, gpu_row: int) -> dict[str, Any]:
-    """The monthly volume from which the GPU option costs less per success than the hosted one."""
-    found = crossings(plan, values, VOLUME, hosted_row, gpu_row, *VOLUME_RANGE, log=True, points=256, rel_tol=1e-7)
+def _breakeven(designs: Designs, hosted_row: int, gpu_row: int) -> dict[str, Any]:
+    """The monthly volume from which the GPU option costs less per success than the hosted one
+    (domain.md: break-even on the cost per success)."""
+    found = crossings(designs, VOLUME, hosted_row, gpu_row, *VOLUME_RANGE, log=True, points=256, rel_tol=1e-7,
+                      metric="cost_per_success")
     # cheaper_below == 0: the hosted option is cheaper below the crossing, the GPU above it
     ups = [c for c in found if c.cheaper_below == 0]
     if ups:
@@ -34,17 +37,17 @@ def gpu_report(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
                max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, breakeven: bool = True) -> GpuResult:
     if ls.plain.get("self_hosted") is None:
         raise InputError(f"{ls.file}: the scenario has no self_hosted: section (open models to serve on GPUs)")
-    res = compare_loaded(ls, book, as_of, max_price_age=max_price_age)
-    plan = plan_for(ls, book, as_of)
-    values = ls.values()
-    row = {o.id: i for i, o in enumerate(plan.options)}
+    res = compare_designs(ls, book, as_of, max_price_age=max_price_age)
+    designs, ids = designs_for(ls, book, as_of)
+    row = {oid: i for i, oid in enumerate(ids)}
     cps = {o.id: o.metrics["cost_per_success"] for o in res.options}
     hosted = [o for o in res.options if o.kind == "hosted" and o.eligible and cps[o.id] is not None]
     best = min(hosted, key=lambda o: float(cps[o.id] or 0.0)) if hosted else None
     refs: dict[str, OptionResult | None] = {"best": best}
     if best is not None:  # "batch and flex before rented GPUs": the same model on the cheaper tiers
         for tier in ("batch", "flex"):
-            sib = f"{best.provider}/{best.model}:{tier}" + (":cached" if best.caching else "")
+            sib = f"{best.provider}/{best.model}:{tier}" + (":cached" if best.caching else "") + \
+                (f"@{best.variant}" if best.variant else "")
             refs[tier] = next((o for o in hosted if o.id == sib and o.id != best.id), None)
     options = []
     for o in res.options:
@@ -54,7 +57,7 @@ def gpu_report(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
         if breakeven and o.eligible:
             for name, ref in refs.items():
                 if ref is not None:
-                    entry.breakeven[name] = _breakeven(plan, values, row[ref.id], row[o.id])
+                    entry.breakeven[name] = _breakeven(designs, row[ref.id], row[o.id])
         options.append(entry)
     return GpuResult(book.currency, res, refs, options)
 

@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 
 from aicost.inputs import scenario as scenario_mod
+from aicost.base.constants import RANKINGS
+from aicost.engine.designs import Designs
 from aicost.engine.roots import REL_TOL, crossings
-from aicost.analyses.compare import compare_loaded, find_option, plan_for
+from aicost.analyses.compare import compare_designs, designs_for, find_option
 from aicost.base.errors import InputError, bad_argument
 from aicost.inputs.overrides import get_path
 from aicost.inputs.pricebook import PriceBook
@@ -20,7 +22,7 @@ from aicost.inputs.yamlio import dotted
 from aicost.results.whatif import BreakevenResult, SweepResult
 
 
-def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: str = "cost_per_success",
+def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: str = "total_cost_per_success",
                  top: int = 8, as_of: date | None = None, progress=None) -> SweepResult:
     if metric not in METRICS:
         raise bad_argument("metric", f"expected one of {', '.join(METRICS)}, got {metric!r}")
@@ -30,9 +32,8 @@ def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: st
     varies = [parse_vary(v, ref, ls, book, sets) for v in vary]
     if len(varies) == 2 and varies[0].path == varies[1].path:
         raise bad_argument("vary", "the two fields are the same")
-    plan = plan_for(ls, book, as_of)
-    res = run(plan, ls.values(), varies, metric, progress=progress)
-    ids = [o.id for o in plan.options]
+    designs, ids = designs_for(ls, book, as_of)
+    res = run(designs, varies, metric, progress=progress)
     # options shown: every winner, then the best at the middle point, up to `top` (the winner is always
     # chosen among all options)
     mid = res["n"] // 2
@@ -63,15 +64,14 @@ def _column(res: dict, j: int) -> np.ndarray:
 
 
 def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | None = None, sets=(),
-                     metric: str = "cost_per_success", as_of: date | None = None,
+                     metric: str = "total_cost_per_success", as_of: date | None = None,
                      chart_points: int = 0) -> BreakevenResult:
     """Where options swap order as ``vary``'s field moves: between two named options, or between
     the current winner and every other option."""
     ls = scenario_mod.load(ref, book, sets)
     v = parse_vary(vary, ref, ls, book, sets, need_range=False)
-    plan = plan_for(ls, book, as_of)
-    ids = [o.id for o in plan.options]
-    res = compare_loaded(ls, book, as_of)
+    designs, ids = designs_for(ls, book, as_of)
+    res = compare_designs(ls, book, as_of, rank_by=metric if metric in RANKINGS else None)
 
     def find(oid):
         i, why = find_option(ids, oid)
@@ -89,10 +89,9 @@ def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | 
             raise InputError(f"{ls.file}: no option is eligible and priced; name two with --between")
         a = ids.index(best.id)
         pairs = [(a, b) for b in range(len(ids)) if b != a]
-    values = ls.values()
     out = []
     for a, b in pairs:
-        found = crossings(plan, values, v.path, a, b, v.start, v.stop, log=v.log, metric=metric)
+        found = crossings(designs, v.path, a, b, v.start, v.stop, log=v.log, metric=metric)
         if not found and not between:
             continue
         out.append({"a": ids[a], "b": ids[b],
@@ -105,7 +104,7 @@ def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | 
         a, b = pairs[0]
         from aicost.engine.roots import difference
 
-        d = difference(plan.subset([a, b]), values, v.path, [v.start, v.stop], metric)
+        d = difference(designs.subset([a, b]), v.path, [v.start, v.stop], metric)
         finite = d[np.isfinite(d)]
         if finite.size:
             summary = Notice.of("cheaper_throughout", option=ids[a] if finite[0] < 0 else ids[b])
@@ -116,18 +115,14 @@ def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | 
         start=v.start, stop=v.stop, log=v.log, tolerance=REL_TOL, current=float(get_path(ls.plain, v.path)),
         pairs=out, summary=summary, ids=ids)
     if chart_points:
-        result.series = _series(result, plan, values, v.path, chart_points)
+        result.series = _series(result, designs, v.path, chart_points)
     return result
 
 
-def _series(rep: BreakevenResult, plan, values: dict, path: tuple, points: int) -> dict[str, Any]:
+def _series(rep: BreakevenResult, designs: Designs, path: tuple, points: int) -> dict[str, Any]:
     """What a chart of a break-even search draws: up to 8 options involved, each one's metric over
     ``points`` values of the field, and the metric at each crossing."""
-    import copy
-
-    from aicost.engine.evaluate import evaluate
     from aicost.engine.roots import grid
-    from aicost.inputs.overrides import set_path
 
     ids = rep.ids
     involved: list[str] = []
@@ -137,16 +132,13 @@ def _series(rep: BreakevenResult, plan, values: dict, path: tuple, points: int) 
                 involved.append(oid)
     involved = involved[:8]
     x = grid(rep.start, rep.stop, points, rep.log)
-    v = copy.deepcopy(values)
-    set_path(v, path, x)
-    m = evaluate(plan.subset([ids.index(o) for o in involved]), v, meters=False)
-    lines = [(oid, m[rep.metric][k]) for k, oid in enumerate(involved)]
+    m = designs.subset([ids.index(o) for o in involved]).metric(rep.metric, {path: x})
+    lines = [(oid, m[k]) for k, oid in enumerate(involved)]
     marks = []
     for p in rep.pairs:
+        first = designs.subset([ids.index(p["a"])])
         for c in p["crossings"]:
-            vv = copy.deepcopy(values)
-            set_path(vv, path, np.asarray([c["value"]]))
-            y = evaluate(plan.subset([ids.index(p["a"])]), vv, meters=False)[rep.metric][0, 0]
+            y = first.metric(rep.metric, {path: np.asarray([c["value"]])})[0, 0]
             marks.append((c["value"], float(y)))
     return {"x": x, "lines": lines, "marks": marks}
 
@@ -160,17 +152,17 @@ def points(vary: list[str]) -> int:
     return n
 
 
-def sweep_run(scenario: str, vary: list[str], pricing=(), sets=(), metric: str = "cost_per_success", top: int = 8,
+def sweep_run(scenario: str, vary: list[str], pricing=(), sets=(), metric: str = "total_cost_per_success", top: int = 8,
               as_of: date | None = None, progress=None) -> SweepResult:
     """``aicost sweep`` from a scenario name or path."""
     return sweep_report(scenario, PriceBook.load(list(pricing)), vary, list(sets), metric, top, as_of, progress)
 
 
-BREAKEVEN_METRICS = ("cost_per_success", "cost_per_resolved_task", "monthly_cost", "cost_per_attempt")
+BREAKEVEN_METRICS = ("total_cost_per_success", "cost_per_success", "cost_per_resolved_task", "monthly_cost", "cost_per_attempt")
 
 
 def breakeven_run(scenario: str, vary: str, between: list[str] | None = None, pricing=(), sets=(),
-                  metric: str = "cost_per_success", as_of: date | None = None,
+                  metric: str = "total_cost_per_success", as_of: date | None = None,
                   chart_points: int = 0) -> BreakevenResult:
     """``aicost breakeven`` from a scenario name or path."""
     if metric not in BREAKEVEN_METRICS:

@@ -40,6 +40,7 @@ RankByOpt = Annotated[Optional[RankBy], typer.Option(  # type: ignore[valid-type
 
 
 class Metric(str, Enum):
+    total_cost_per_success = "total_cost_per_success"
     cost_per_success = "cost_per_success"
     cost_per_resolved_task = "cost_per_resolved_task"
     monthly_cost = "monthly_cost"

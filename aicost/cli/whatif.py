@@ -14,6 +14,7 @@ from aicost.cli.common import (AsOfOpt, CsvRawOpt, Fmt, FormatOpt, Metric, Outpu
 
 
 class TornadoMetric(str, Enum):
+    total_cost_per_success = "total_cost_per_success"
     cost_per_success = "cost_per_success"
     monthly_cost = "monthly_cost"
     roi = "roi"
@@ -23,9 +24,10 @@ def sweep(
     scenario: ScenarioArg,
     vary: Annotated[list[str], typer.Option("--vary", metavar="FIELD=START:STOP[:STEPS][:log]",
                                             help="The field to vary and its range (repeat once for a grid).")],
-    metric: Annotated[Metric, typer.Option("--metric", metavar="METRIC", help="cost_per_success (default), "
-                                           "cost_per_resolved_task, monthly_cost, roi, net_monthly or "
-                                           "cost_per_attempt.")] = Metric.cost_per_success,
+    metric: Annotated[Metric, typer.Option("--metric", metavar="METRIC", help="total_cost_per_success (default: "
+                                           "what compare ranks by), cost_per_success, cost_per_resolved_task, "
+                                           "monthly_cost, roi, net_monthly or cost_per_attempt.")]
+    = Metric.total_cost_per_success,
     top: Annotated[int, typer.Option("--top", min=1, metavar="N", help="Options shown besides the winners.")] = 8,
     pricing: PricingOpt = [],
     fmt: fmt_opt(SweepFmt, "table, csv or json.") = SweepFmt.table,
@@ -66,9 +68,9 @@ def breakeven(
     between: Annotated[Optional[list[str]], typer.Option("--between", metavar="OPTION", help="Two option ids "
                                                          "(give --between twice); default: the current winner "
                                                          "against every other option.")] = None,
-    metric: Annotated[Metric, typer.Option("--metric", metavar="METRIC", help="cost_per_success (default), "
-                                           "cost_per_resolved_task, monthly_cost or cost_per_attempt.")] =
-    Metric.cost_per_success,
+    metric: Annotated[Metric, typer.Option("--metric", metavar="METRIC", help="total_cost_per_success (default), "
+                                           "cost_per_success, cost_per_resolved_task, monthly_cost or "
+                                           "cost_per_attempt.")] = Metric.total_cost_per_success,
     pricing: PricingOpt = [],
     fmt: fmt_opt(TableJson, "table or json.") = TableJson.table,
     sets: SetOpt = [],
@@ -104,8 +106,9 @@ def sensitivity(
                                             "ranged inputs.")],
     option: Annotated[Optional[str], typer.Option("--option", metavar="ID", help="The option to study (default: "
                                                   "the cheapest per success at the likely values).")] = None,
-    metric: Annotated[TornadoMetric, typer.Option("--metric", metavar="METRIC", help="cost_per_success, "
-                                                  "monthly_cost or roi.")] = TornadoMetric.cost_per_success,
+    metric: Annotated[TornadoMetric, typer.Option("--metric", metavar="METRIC", help="total_cost_per_success "
+                                                  "(default), cost_per_success, monthly_cost or roi.")]
+    = TornadoMetric.total_cost_per_success,
     pricing: PricingOpt = [],
     fmt: FormatOpt = Fmt.table,
     sets: SetOpt = [],

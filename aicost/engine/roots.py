@@ -8,14 +8,11 @@ replica) is reported as a step: the order flips there, but the two are never equ
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
 
-from aicost.engine.evaluate import evaluate, usable
-from aicost.engine.plan import Plan
-from aicost.inputs.overrides import set_path
+from aicost.engine.designs import Designs
 
 REL_TOL = 1e-9
 SECTIONS = 32
@@ -33,22 +30,19 @@ def grid(lo: float, hi: float, points: int, log: bool) -> np.ndarray:
     return np.geomspace(lo, hi, points) if log else np.linspace(lo, hi, points)
 
 
-def difference(plan: Plan, values: dict, path: tuple, xs, metric: str) -> np.ndarray:
+def difference(pair: Designs, path: tuple, xs, metric: str) -> np.ndarray:
     """Metric of the first option minus the second's at each x; NaN where either is not usable
     (ineligible or unpriced there), so no crossing is found where an option is not a choice."""
-    v = copy.deepcopy(values)
-    set_path(v, path, np.asarray(xs, dtype=float))
-    m = evaluate(plan, v, meters=False)
-    x = np.where(usable(m, metric), m[metric], np.nan)
+    x = pair.metric(metric, {path: np.asarray(xs, dtype=float)})
     return x[0] - x[1]
 
 
-def crossings(plan: Plan, values: dict, path: tuple, a: int, b: int, lo: float, hi: float, log: bool = True,
-              points: int = 512, metric: str = "cost_per_success", rel_tol: float = REL_TOL) -> list[Crossing]:
-    """Every value of ``path`` in [lo, hi] where options ``a`` and ``b`` of ``plan`` swap order."""
-    pair = plan.subset([a, b])  # evaluates to [a, b] in this order
+def crossings(designs: Designs, path: tuple, a: int, b: int, lo: float, hi: float, log: bool = True,
+              points: int = 512, metric: str = "total_cost_per_success", rel_tol: float = REL_TOL) -> list[Crossing]:
+    """Every value of ``path`` in [lo, hi] where options ``a`` and ``b`` (of any designs) swap order."""
+    pair = designs.subset([a, b])  # evaluates to [a, b] in this order
     xs = grid(lo, hi, points, log)
-    d = difference(pair, values, path, xs, metric)
+    d = difference(pair, path, xs, metric)
     out = []
     finite = np.isfinite(d)
     for k in range(len(xs) - 1):
@@ -61,7 +55,7 @@ def crossings(plan: Plan, values: dict, path: tuple, a: int, b: int, lo: float, 
                 continue
             for step in range(60):  # k-section: points through the vectorised engine, the first change kept
                 inner = np.linspace(x0, x1, (FIRST_SCAN if step == 0 else SECTIONS) + 1)
-                di = difference(pair, values, path, inner, metric)
+                di = difference(pair, path, inner, metric)
                 change = np.nonzero(np.isfinite(di) & (np.sign(di) != np.sign(d0)))[0]
                 if not len(change):
                     break
@@ -70,7 +64,7 @@ def crossings(plan: Plan, values: dict, path: tuple, a: int, b: int, lo: float, 
                 if x1 - x0 <= rel_tol * max(abs(x1), 1e-300):
                     break
             x = 0.5 * (x0 + x1)
-            at = difference(pair, values, path, [x], metric)[0]
+            at = difference(pair, path, [x], metric)[0]
             scale = max(abs(float(np.nanmax(np.abs(d)))), 1e-300)
             equal = abs(at) <= 1e-6 * scale or abs(at) <= 1e-9
             out.append(Crossing(float(x), "equal" if equal else "step", 0 if d[k] < 0 else 1))

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from aicost.engine.evaluate import evaluate, usable
+from aicost.engine.designs import Designs
 from aicost.inputs.vary import Vary
 
-METRICS = {"cost_per_success": "min", "cost_per_resolved_task": "min", "monthly_cost": "min", "roi": "max",
+METRICS = {"total_cost_per_success": "min", "cost_per_success": "min", "cost_per_resolved_task": "min", "monthly_cost": "min", "roi": "max",
            "net_monthly": "max", "cost_per_attempt": "min"}
 CHUNK = 4096
 
@@ -28,12 +28,12 @@ def grid(varies: list[Vary]) -> list[np.ndarray]:
     return [a.ravel(), b.ravel()]
 
 
-def run(plan, values: dict, varies: list[Vary], metric: str = "cost_per_success", chunk: int = CHUNK,
+def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_success", chunk: int = CHUNK,
         progress=None) -> dict[str, Any]:
     """Every option's metric at every point (NaN where the option is not usable there), the
-    winner and the runner-up. Chunks run on threads; each chunk's ranking is done while its
-    arrays are still in cache, and the full (options, points) array is never assembled: take
-    the rows you need with :func:`take`."""
+    winner and the runner-up, over every design's options. Chunks run on threads; each chunk's
+    ranking is done while its arrays are still in cache, and the full (options, points) array is
+    never assembled: take the rows you need with :func:`take`."""
     from concurrent.futures import ThreadPoolExecutor
 
     from aicost.engine.sampling import WORKERS
@@ -44,14 +44,10 @@ def run(plan, values: dict, varies: list[Vary], metric: str = "cost_per_success"
 
     def part(start):
         stop = min(n, start + chunk)
-        v = dict(values)  # only the varied paths are replaced, so a shallow copy down those paths is enough
-        for var, x in zip(varies, xs):
-            v = _replace(v, var.path, x[start:stop])
-        m = evaluate(plan, v, meters=False)
         width = stop - start
-        with np.errstate(invalid="ignore"):
-            masked = np.where(usable(m, metric), m[metric], np.nan)
-        masked = np.ascontiguousarray(np.broadcast_to(masked, (len(plan), width)))
+        # only the varied paths are replaced, so a shallow copy down those paths is enough
+        masked = designs.metric(metric, {var.path: x[start:stop] for var, x in zip(varies, xs)}, deep=False)
+        masked = np.ascontiguousarray(np.broadcast_to(masked, (len(designs), width)))
         key = np.where(np.isnan(masked), np.inf, sign * masked)
         cols = np.arange(width)
         first = np.argmin(key, axis=0)
@@ -90,14 +86,4 @@ def pick(res: dict, which: np.ndarray) -> np.ndarray:
         ok = w >= 0
         out[start:start + c.shape[1]][ok] = c[w[ok], np.nonzero(ok)[0]]
         start += c.shape[1]
-    return out
-
-
-def _replace(tree, path: tuple, value):
-    """A copy of ``tree`` with ``value`` at ``path``, copying only the containers along the path."""
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    out = list(tree) if isinstance(tree, list) else dict(tree)
-    out[head] = _replace(tree[head], rest, value)
     return out

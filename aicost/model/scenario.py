@@ -245,7 +245,8 @@ def _increase(v):
 
 Increase = Annotated[str | float, BeforeValidator(_increase)]
 DIFFED = ("cost_per_success", "monthly_cost")
-LIMITS = {"max_cost_per_success": ("cost_per_success", "max"),
+LIMITS = {"max_total_cost_per_success": ("total_cost_per_success", "max"),
+          "max_cost_per_success": ("cost_per_success", "max"),
           "max_cost_per_resolved_task": ("cost_per_resolved_task", "max"),
           "max_monthly_cost": ("monthly_cost", "max"), "min_roi": ("roi", "min")}
 
@@ -255,7 +256,11 @@ class Budget(Strict):
 
     option: str | None = Field(None, description="the option in production (an option id, or its unique end such "
                                                  "as gpt-5-mini:standard:cached); default: the best eligible option")
-    max_cost_per_success: NonNeg | None = Field(None, description="most a successful outcome may cost")
+    max_total_cost_per_success: NonNeg | None = Field(
+        None, description="most a successful outcome may cost, fully loaded (everything the month costs over its "
+                          "successful outcomes)")
+    max_cost_per_success: NonNeg | None = Field(None, description="most a successful outcome may cost (AI and "
+                                                                  "review)")
     max_cost_per_resolved_task: NonNeg | None = Field(None, description="most a resolved task may cost")
     max_monthly_cost: NonNeg | None = Field(None, description="most the workload may cost a month")
     min_roi: Annotated[float, Field(allow_inf_nan=False)] | None = Field(

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aicost.report.explain import reason, says  # noqa: F401
+from aicost.engine.designs import Designs
 from aicost.engine.roots import crossings
 from aicost.analyses.compare import compare_loaded, plan_for
 from aicost.engine import gpu as G
@@ -121,7 +122,8 @@ def test_break_even_volume_is_where_both_cost_the_same(gbook):
     ids = [o.id for o in plan.options]
     a = ids.index("openai/gpt-5.4:standard")
     b = ids.index("gpu/llama-3.3-70b:h100-sxm:acme:on-demand:autoscaled")
-    found = crossings(plan, ls.values(), ("volume", "tasks_per_month"), a, b, 1e2, 1e9)
+    found = crossings(Designs.one(plan, ls.values()), ("volume", "tasks_per_month"), a, b, 1e2, 1e9,
+                      metric="cost_per_success")
     assert len(found) == 1 and found[0].kind == "equal"
     v = found[0].value
     at = lambda x: _cps(plan, ls.values(), x)  # noqa: E731

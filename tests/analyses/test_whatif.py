@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from aicost.inputs import scenario as scenario_mod
 from aicost.cli import app
-from aicost.analyses.compare import compare_loaded
+from aicost.analyses.compare import compare_designs
 from aicost.inputs.pricebook import PriceBook
 from aicost.analyses.whatif import breakeven_report, sweep_report
 
@@ -20,13 +20,14 @@ BOOK = PriceBook.load([])
 
 
 def point(scenario, sets):
-    """Each option's cost per success (None where not usable) from the single-scenario path."""
-    res = compare_loaded(scenario_mod.load(scenario, BOOK, sets), BOOK)
+    """Each option (with its figures) as compare gives it, for every design of the scenario."""
+    res = compare_designs(scenario_mod.load(scenario, BOOK, sets), BOOK)
     return {o.id: o for o in res.options}
 
 
-def usable_cps(o):
-    v = o.metrics.get("cost_per_success")
+def usable_cps(o, metric="total_cost_per_success"):
+    """The figure sweeps and break-evens use by default (what compare ranks by); None where not usable."""
+    v = o.metrics.get(metric)
     return v if (o.eligible and v is not None and np.isfinite(v)) else None
 
 
@@ -102,7 +103,7 @@ def test_breakeven_names_the_cheaper_option_when_there_is_no_crossing():
 
 def test_breakeven_default_is_the_current_winner_against_the_others():
     rep = breakeven_report("triage-cascade", BOOK, "models.gpt-5-mini.p_success=0.5:0.99")
-    best = compare_loaded(scenario_mod.load("triage-cascade", BOOK, []), BOOK).best.id
+    best = compare_designs(scenario_mod.load("triage-cascade", BOOK, []), BOOK).best.id
     assert rep["pairs"] and all(p["a"] == best for p in rep["pairs"])
     values = [c["value"] for p in rep["pairs"] for c in p["crossings"]]
     assert values == sorted(values)
@@ -114,7 +115,7 @@ def test_sweep_table_marks_where_the_winner_changes_and_draws_a_terminal_chart()
     assert r.exit_code == 0, r.output
     assert "◀ winner changes" in r.stdout
     lines = r.stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("cost per success from"))
+    start = next(i for i, line in enumerate(lines) if line.startswith("total cost per success from"))
     spark = lines[start + 1:]
     assert len(spark) >= 3 and all(any(ch in line for ch in "▁▂▃▄▅▆▇█") for line in spark)
 
@@ -128,7 +129,7 @@ def test_sweep_csv_and_json_agree_and_give_every_point():
     data = json.loads(j.stdout)
     assert data["points"] == len(rows) - 1 == 25
     header = rows[0]
-    assert header[:3] == ["volume.tasks_per_month", "winner", "winner_cost_per_success"]
+    assert header[:3] == ["volume.tasks_per_month", "winner", "winner_total_cost_per_success"]
     assert header[3:] == list(data["options"])
     for n, row in enumerate(rows[1:]):
         assert float(row[0]) == data["x"]["volume.tasks_per_month"][n]

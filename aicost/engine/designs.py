@@ -1,0 +1,75 @@
+"""Several plans seen as one list of options: a scenario's design variants, each with its own
+scenario values, evaluated side by side (sweeps, break-even searches) exactly as ``compare``
+ranks them together."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from aicost.engine.evaluate import evaluate, usable
+from aicost.engine.plan import Plan
+from aicost.inputs.overrides import set_path
+
+
+@dataclass
+class Designs:
+    parts: list[tuple[Plan, dict]]  # (plan, scenario values) per design, in compare's order
+
+    @classmethod
+    def one(cls, plan: Plan, values: dict) -> "Designs":
+        return cls([(plan, values)])
+
+    def __len__(self) -> int:
+        return sum(len(p) for p, _ in self.parts)
+
+    def locate(self, i: int) -> tuple[int, int]:
+        """(design, option within it) of option ``i`` of the whole list."""
+        for k, (plan, _) in enumerate(self.parts):
+            if i < len(plan):
+                return k, i
+            i -= len(plan)
+        raise IndexError(i)
+
+    def subset(self, options: list[int]) -> "Designs":
+        """Only these options, in this order (each design's plan cut to them)."""
+        parts = []
+        for i in options:
+            k, j = self.locate(i)
+            plan, values = self.parts[k]
+            parts.append((plan.subset([j]), values))
+        return Designs(parts)
+
+    def metric(self, metric: str, changes: dict[tuple, Any], deep: bool = True) -> np.ndarray:
+        """Every option's ``metric`` with ``changes`` (path -> value, arrays for many points) made
+        to each design's values; NaN where an option is not usable. Shape (options, points)."""
+        blocks = []
+        for plan, values in self.parts:
+            v = copy.deepcopy(values) if deep else _shallow(values, changes)
+            if deep:
+                for path, x in changes.items():
+                    set_path(v, path, x)
+            m = evaluate(plan, v, meters=False)
+            with np.errstate(invalid="ignore"):
+                blocks.append(np.where(usable(m, metric), m[metric], np.nan))
+        width = max(np.shape(b)[1] for b in blocks)
+        return np.concatenate([np.broadcast_to(b, (b.shape[0], width)) for b in blocks])
+
+
+def _shallow(tree: dict, changes: dict[tuple, Any]) -> dict:
+    """A copy of ``tree`` with each change made, copying only the containers along its path."""
+    for path, value in changes.items():
+        tree = _replace(tree, path, value)
+    return tree
+
+
+def _replace(tree, path: tuple, value):
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    out = list(tree) if isinstance(tree, list) else dict(tree)
+    out[head] = _replace(tree[head], rest, value)
+    return out
