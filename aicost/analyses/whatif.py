@@ -95,9 +95,7 @@ def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | 
         if not found and not between:
             continue
         out.append({"a": ids[a], "b": ids[b],
-                    "crossings": [{"value": c.value, "kind": c.kind,
-                                   "cheaper_below": ids[a] if c.cheaper_below == 0 else ids[b],
-                                   "cheaper_above": ids[b] if c.cheaper_below == 0 else ids[a]} for c in found]})
+                    "crossings": [_crossing(c, ids[a], ids[b]) for c in found]})
     out.sort(key=lambda p: min(c["value"] for c in p["crossings"]) if p["crossings"] else np.inf)
     summary = None
     if between and not out[0]["crossings"]:
@@ -117,6 +115,14 @@ def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | 
     if chart_points:
         result.series = _series(result, designs, v.path, chart_points)
     return result
+
+
+def _crossing(c, a: str, b: str) -> dict[str, Any]:
+    if c.kind == "tie":  # equal from value to until: neither is cheaper there
+        return {"value": c.value, "until": c.until, "kind": "tie", "cheaper_below": None, "cheaper_above": None,
+                "equal": [a, b]}
+    return {"value": c.value, "kind": c.kind, "cheaper_below": a if c.cheaper_below == 0 else b,
+            "cheaper_above": b if c.cheaper_below == 0 else a}
 
 
 def _series(rep: BreakevenResult, designs: Designs, path: tuple, points: int) -> dict[str, Any]:

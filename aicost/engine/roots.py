@@ -21,9 +21,10 @@ FIRST_SCAN = 512  # the first narrowing scans a grid cell finely, so the earlies
 
 @dataclass(frozen=True)
 class Crossing:
-    value: float  # the field's value where the order of the two options flips
-    kind: str  # "equal" (the metric is equal there, within tolerance) or "step" (a jump)
+    value: float  # the field's value where the order of the two options flips (or a tie starts)
+    kind: str  # "equal" (the metric is equal there, within tolerance), "step" (a jump) or "tie"
     cheaper_below: int  # 0: the first option is cheaper just below the value, 1: the second
+    until: float | None = None  # a tie: the two are equal from ``value`` to here
 
 
 def grid(lo: float, hi: float, points: int, log: bool) -> np.ndarray:
@@ -43,15 +44,28 @@ def crossings(designs: Designs, path: tuple, a: int, b: int, lo: float, hi: floa
     pair = designs.subset([a, b])  # evaluates to [a, b] in this order
     xs = grid(lo, hi, points, log)
     d = difference(pair, path, xs, metric)
-    out = []
+    out: list[Crossing] = []
     finite = np.isfinite(d)
-    for k in range(len(xs) - 1):
+    scale = max(float(np.nanmax(np.abs(d))) if finite.any() else 0.0, 1e-300)
+    tied = finite & (np.abs(d) <= 1e-12 * scale)
+    k = 0
+    while k < len(xs) - 1:
+        if tied[k]:  # equal over a stretch of the grid: one tie, from its first point to its last
+            end = k
+            while end + 1 < len(xs) and tied[end + 1]:
+                end += 1
+            if end > k:
+                out.append(Crossing(float(xs[k]), "tie", 0, float(xs[end])))
+                k = end + 1
+                continue
         if not (finite[k] and finite[k + 1]):
+            k += 1
             continue
-        if d[k] == 0 or np.sign(d[k]) != np.sign(d[k + 1]):
+        if tied[k] or np.sign(d[k]) != np.sign(d[k + 1]):
             x0, x1, d0 = xs[k], xs[k + 1], d[k]
-            if d0 == 0:
+            if tied[k]:
                 out.append(Crossing(float(x0), "equal", 0 if d[k + 1] > 0 else 1))
+                k += 1
                 continue
             for step in range(60):  # k-section: points through the vectorised engine, the first change kept
                 inner = np.linspace(x0, x1, (FIRST_SCAN if step == 0 else SECTIONS) + 1)
@@ -65,7 +79,7 @@ def crossings(designs: Designs, path: tuple, a: int, b: int, lo: float, hi: floa
                     break
             x = 0.5 * (x0 + x1)
             at = difference(pair, path, [x], metric)[0]
-            scale = max(abs(float(np.nanmax(np.abs(d)))), 1e-300)
             equal = abs(at) <= 1e-6 * scale or abs(at) <= 1e-9
             out.append(Crossing(float(x), "equal" if equal else "step", 0 if d[k] < 0 else 1))
+        k += 1
     return out

@@ -146,15 +146,41 @@ def breakeven_table(rep: Any, **_: Any) -> str:
            f"{fmt_x(rep['stop'])} (now {fmt_x(rep['current'])}; found to a relative {rep['tolerance']:g})"]
     if rep["summary"]:
         out.append(say(rep["summary"]))
-    rows = []
-    for pair in rep["pairs"]:
-        for c in pair["crossings"]:
-            rows.append((fmt_x(c["value"]), c["kind"], c["cheaper_below"], c["cheaper_above"]))
+    found = sorted(((c, pair) for pair in rep["pairs"] for c in pair["crossings"]),
+                   key=lambda cp: (cp[0]["value"], cp[0].get("until") or cp[0]["value"]))
+    rows, groups = [], {}  # options that cross the same option at the same value share one row
+    for c, _ in found:
+        if c["kind"] == "tie":
+            rows.append([f"{fmt_x(c['value'])} to {fmt_x(c['until'])}", "tie", [c["equal"][0]], [c["equal"][1]]])
+            continue
+        key = (f"{c['value']:.9g}", c["kind"])
+        below, above = c["cheaper_below"], c["cheaper_above"]
+        if key in groups and (below in groups[key][2] or above in groups[key][3]):
+            row = groups[key]
+            for ids, new in ((row[2], below), (row[3], above)):
+                if new not in ids:
+                    ids.append(new)
+            continue
+        groups[key] = [fmt_x(c["value"]), c["kind"], [below], [above]]
+        rows.append(groups[key])
+    rows = [(x, kind, _ids(below), _ids(above)) for x, kind, below, above in rows]
     if rows:
         out += columns((rep["field"], "kind", "cheaper below", "cheaper above"), rows, [True, False, False, False])
+        if any(c["kind"] == "tie" for c, _ in found):
+            out.append("tie: the two cost the same over the whole interval (shown once, not at every point)")
     elif not rep["summary"]:
         out.append("no crossing in the range: the current winner stays the cheapest")
     return "\n".join(out) + "\n"
+
+
+def _ids(ids: list[str]) -> str:
+    """Options in one cell: ``provider/model: tier, tier:cached`` when they share a model."""
+    if len(ids) == 1:
+        return ids[0]
+    heads = {i.split(":", 1)[0] for i in ids}
+    if len(heads) == 1 and all(":" in i for i in ids):
+        return f"{heads.pop()}: " + ", ".join(i.split(":", 1)[1] for i in ids)
+    return ", ".join(ids)
 
 
 def breakeven_json(rep: Any, **_: Any) -> str:

@@ -234,3 +234,21 @@ def test_every_numeric_field_can_be_swept_and_its_ends_match_compare(scenario):
         got = [None if np.isnan(g) else float(g) for g in rep["values"][:, -1]]
         assert got == want, field
     assert swept >= 20
+
+
+def test_breakeven_answers_in_a_screen_ties_once_and_rows_by_value():
+    r = runner.invoke(app, ["breakeven", "self-hosted-wins", "--vary", "volume.tasks_per_month=1e6:1e9:log",
+                            "--as-of", "2026-11-21"])
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert len(lines) <= 30
+    ties = [line for line in lines if "  tie  " in line]
+    assert len(ties) == 1 and " to " in ties[0]  # always-on and autoscaled at the replica floor: one interval
+    values = [float(line.split()[0].replace(",", "")) for line in lines[3:] if line.split()[0][0].isdigit()
+              and " to " not in line]
+    assert values == sorted(values)
+    data = json.loads(runner.invoke(app, ["breakeven", "self-hosted-wins", "--vary",
+                                          "volume.tasks_per_month=1e6:1e9:log", "--as-of", "2026-11-21",
+                                          "-f", "json"]).stdout)
+    tie = [c for p in data["pairs"] for c in p["crossings"] if c["kind"] == "tie"]
+    assert len(tie) == 1 and tie[0]["until"] > tie[0]["value"] and tie[0]["cheaper_below"] is None
