@@ -30,7 +30,8 @@ def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | N
     reasons = _reasons(plan, i, flags, values, m, book)
     unpriced = [r for r in reasons if r.code not in INELIGIBLE]
     inelig = [r for r in reasons if r.code in INELIGIBLE]
-    priced = not math.isnan(m["cost_per_attempt"][i]) and not unpriced
+    # a tier the model does not offer has no price, even where an attempt uses no tokens
+    priced = not math.isnan(m["cost_per_attempt"][i]) and not unpriced and not flags["not_offered"]
     status = "ok" if priced and not inelig else ("unpriced" if not priced and not inelig else "ineligible")
     if flags["not_offered"]:
         status = "ineligible"
@@ -148,7 +149,10 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
     if flags["over_rate_limit"]:
         out.append(_over_limit(plan, m, i))
     if flags["context_too_long"]:
-        biggest = max(float(s["input_tokens"]) for s in values["attempt"]["steps"])
+        # the largest prompt of any step: its input, retrieved context and the history of its last turn
+        biggest = max(float(s["input_tokens"]) + float(s["retrieved_tokens"])
+                      + (float(s["turns"]) - 1) * (float(s["turn_input_tokens"]) + float(s["output_tokens"]))
+                      for s in values["attempt"]["steps"])
         window = min(float(plan.context_window[r, 0]) for r in rows)
         out.append(Notice.of("context_too_long", tokens=biggest, window=int(window)))
     if flags["no_cached_price"]:

@@ -75,11 +75,11 @@ def _rows(plan: Plan, values: dict) -> dict[str, Any]:
     tb = values["tier_behaviour"]
     flex_std = tb["on_flex_refusal"] == "standard"
     batch_std = tb["on_batch_expiry"] == "standard"
-    cost = {m: 0.0 for m in (*METERS, "tools")}
+    cost: dict[str, Any] = {m: 0.0 for m in (*METERS, "tools")}
     tokens = {m: 0.0 for m in METERS}
     flags = {k: np.zeros((nr, 1), bool) for k in ("need_cached", "need_long", "too_long", "no_web", "no_file",
                                                    "no_code", "no_fallback")}
-    latency = 0.0
+    latency: Any = 0.0
     lower = np.zeros((nr, 1), bool)
     for s, step in enumerate(values["attempt"]["steps"]):
         a = plan.steps[s]
@@ -117,10 +117,12 @@ def _rows(plan: Plan, values: dict) -> dict[str, Any]:
             else:
                 c = c_tier
             for m, tok in zip(METERS, (fresh, cached, written, out, reas)):
-                cost[m] = cost[m] + weight * c[m]
+                # a call that is not made costs nothing, whatever its rates (0 x NaN would make it unpriced)
+                cost[m] = cost[m] + np.where(weight > 0, weight * c[m], 0.0)
                 tokens[m] = tokens[m] + weight * tok
             # flags are per point: a swept or sampled input can make an option unpriced at some points only
-            flags["need_cached"] = flags["need_cached"] | (on & (cached > 0) & np.isnan(tier_rates["cached_input"]))
+            flags["need_cached"] = flags["need_cached"] | (on & (cached > 0) & np.isnan(tier_rates["cached_input"])
+                                                           & (calls > 0))
             flags["need_long"] = flags["need_long"] | (on & long & np.isnan(a["long_input"]) & (calls > 0))
             flags["too_long"] = flags["too_long"] | (on & (inp > a["context_window"]) & (calls > 0))
         n_turns = calls * turns
@@ -135,7 +137,8 @@ def _rows(plan: Plan, values: dict) -> dict[str, Any]:
         with np.errstate(all="ignore"):  # a missing time to first token counts as 0: a lower bound
             per_call = np.nan_to_num(a["ttft"], nan=0.0) + (out + reas) / a["speed"]
         lower = lower | (np.isnan(a["ttft"]) & (calls > 0))
-        latency = latency + calls * (per_call + pt(step["tool_seconds"]))  # per turn: a user waits for each answer
+        # per turn: a user waits for each answer; a step that is not called adds nothing
+        latency = latency + np.where(calls > 0, calls * (per_call + pt(step["tool_seconds"])), 0.0)
     return {"cost": cost, "tokens": tokens, "flags": flags, "latency": latency, "latency_lower_bound": lower}
 
 

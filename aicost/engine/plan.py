@@ -237,11 +237,15 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
     rows: list[Option] = list(hosted)
     row_quality: list[tuple] = [("models", o.ref) for o in hosted]
     cascades = []
+    allowed = (values.get("options") or {}).get("providers")
     for name, c in (values.get("cascades") or {}).items():
+        stage_entries = [book.resolve(st["model"], allowed) for st in c["stages"]]
+        if not all(stage_entries):  # a stage's model is not offered by the providers chosen: no cascade
+            continue
         for cached in sorted(set(c["caching"])):
             idx, labels = [], []
             for i, st in enumerate(c["stages"]):
-                entry = book.resolve(st["model"])[0]
+                entry = stage_entries[i][0]
                 price = book.price(entry, st["tier"], as_of)
                 rows.append(Option(option_id(entry.provider, entry.id, st["tier"], cached), entry.provider, entry.id,
                                    st["model"], st["tier"], cached, entry, price))

@@ -110,7 +110,14 @@ def _load(ref, path: Path, book: PriceBook, sets: list, providers) -> LoadedScen
     if range_problems:
         raise InputError([_blame(p, touched) for p in range_problems])
     models = resolve_models(spec, doc, book, touched, providers)
-    return LoadedScenario(spec, doc, models, texts, ranges=ranges)
+    return _filtered(LoadedScenario(spec, doc, models, texts, ranges=ranges), providers)
+
+
+def _filtered(ls: LoadedScenario, providers: list[str] | None) -> LoadedScenario:
+    """--provider acts as options.providers for everything built from the scenario (cascade stages too)."""
+    if providers:
+        ls.plain["options"]["providers"] = list(providers)
+    return ls
 
 
 def _lift_ranges(data, doc: Document):
@@ -206,8 +213,16 @@ def resolve_models(spec: Any, doc: Document, book: PriceBook, touched=None,
                 problems.append(doc.problem(("options", "providers", i),
                                             f"unknown provider '{prov}'{did_you_mean(prov, book.providers)}"))
     out: dict[str, list[ModelEntry]] = {}
+    seen: dict[str, str] = {}  # model key -> the first name it was listed under
     for ref in spec.models:
         entries = book.resolve(ref, providers)
+        for e in entries:  # a model and its dated alias are one model: two options with one id otherwise
+            if e.key in seen and seen[e.key] != ref:
+                first = doc.line_of(("models", seen[e.key]))
+                problems.append(_blame(doc.problem(("models", ref), f"'{ref}' is {e.key}, already listed as "
+                                                   f"'{seen[e.key]}'" + (f" (line {first})" if first else "")
+                                                   + ": list each model once"), touched or {}))
+            seen.setdefault(e.key, ref)
         if not entries and only and book.resolve(ref):
             continue  # --provider is a filter: a model the chosen providers lack drops out
         if not entries:
@@ -285,7 +300,8 @@ def variants(ls: LoadedScenario, book: PriceBook, providers: Iterable[str] | Non
             continue
         if failed:
             continue
-        out.append((name, LoadedScenario(spec, doc, models, list(ls.overrides) + list(v["set"]), ranges=v_ranges)))
+        out.append((name, _filtered(LoadedScenario(spec, doc, models, list(ls.overrides) + list(v["set"]),
+                                                   ranges=v_ranges), list(providers) if providers else None)))
     if problems:
         raise InputError(problems)
     return out
