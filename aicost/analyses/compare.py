@@ -81,6 +81,9 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
             "detection_rate": spec["quality"]["detection_rate"],
             "value_mode": "value_per_success" if spec["value"]["value_per_success"] is not None
             else "baseline_cost_per_task",
+            # every tier on the same statistic: medians; a tier known only by a guaranteed floor (Priority's
+            # SLA), or not at all (Priority), counts as no slower than Standard's median
+            "latency_statistic": "median",
         },
     )
 

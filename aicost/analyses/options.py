@@ -4,6 +4,8 @@ notes behind them as notices (codes with fields; :mod:`aicost.report.explain` wo
 from __future__ import annotations
 
 import math
+
+import numpy as np
 from typing import Any
 
 from aicost.base.constants import BATCH_MAX_FILE_MB, BATCH_MAX_REQUESTS_PER_FILE, DAYS_PER_MONTH
@@ -146,6 +148,10 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
     if flags["latency_over_need"]:
         out.append(Notice.of("latency_over_need", seconds=float(m["latency_seconds"][i]),
                              lower_bound=bool(m["latency_lower_bound"][i]), need=need))
+    if flags.get("latency_unknown"):
+        slow = [r for r in rows if any(np.isnan(st["speed"][r, 0]) for st in plan.steps)] or rows
+        row = plan.rows[slow[0]]
+        out.append(Notice.of("latency_unknown", label=f"{row.provider}/{row.model}", tier=row.tier, need=need))
     if flags["over_rate_limit"]:
         out.append(_over_limit(plan, m, i))
     if flags["context_too_long"]:
@@ -194,7 +200,7 @@ def _workflow_notes(plan: Plan, i: int, m: dict, values: dict, book: PriceBook |
     lat = m["latency_seconds"][i]
     if values["latency"].get("p95_seconds") is not None and tiers <= {"standard", "priority"}:
         if math.isnan(lat):
-            notes.append(Notice.of("latency_unknown"))
+            notes.append(Notice.of("latency_not_estimated"))
         else:
             notes.append(Notice.of("latency_estimate", seconds=float(lat), lower_bound=bool(m["latency_lower_bound"][i])))
     return notes

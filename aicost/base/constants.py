@@ -20,6 +20,10 @@ RANKINGS = {"total_cost_per_success": "min", "cost_per_success": "min", "cost_pe
             "monthly_cost": "min", "net_monthly": "max", "roi": "max"}
 DEFAULT_RANK_BY = "total_cost_per_success"
 
+#: How long a tier may take when its provider's table states no limit: the tier's documented
+#: behaviour, never "unlimited" (Batch: within 24 hours; Flex: minutes, up to 15).
+TIER_LATENCY_SECONDS = {"batch": 86_400.0, "flex": 900.0}
+
 #: A Batch input file's limits when a provider's table states none (OpenAI's Batch API guide:
 #: at most 50,000 requests and 200 MB per file).
 BATCH_MAX_REQUESTS_PER_FILE = 50_000

@@ -15,7 +15,8 @@ METERS = ("input", "cached_input", "cache_write", "output", "reasoning")
 COST_METERS = (*METERS, "tools", "storage", "gpu", "ops", "review", "fallback", "fixed")
 
 #: Reasons an option is not a real choice, as boolean masks in the result's ``flags``.
-INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "context_too_long", "no_fit", "over_rate_limit")
+INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "latency_unknown", "context_too_long", "no_fit",
+              "over_rate_limit")
 UNPRICED = ("no_cached_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
             "no_code_session_price", "no_storage_price", "no_fallback_price", "no_tool_price_self_hosted")
 #: Extra metrics of self-hosted options (NaN elsewhere).
@@ -329,10 +330,15 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     latency = cat(vis["latency"], fill=np.nan)
     interactive = values["latency"].get("p95_seconds") is not None
     offered = catb(vflags["offered"], fill=True)
+    too_slow = cat(tier_lat, fill=0.0) > need
+    hosted_rows = np.arange(len(A)).reshape(-1, 1) < len(A) - n_gpu  # hosted and cascades (GPUs: their own need)
     flags = {
         "not_offered": ~offered,
-        "too_slow": cat(tier_lat, fill=0.0) > need,
+        "too_slow": too_slow,
         "latency_over_need": (latency > need) if interactive else np.zeros(latency.shape, bool),
+        # an unknown speed is never a pass under an interactive need
+        "latency_unknown": (np.isnan(latency) & ~too_slow & hosted_rows) if interactive
+        else np.zeros(latency.shape, bool),
         "context_too_long": catb(vflags["too_long"]),
         "no_fit": catb([np.zeros((len(A) - n_gpu, 1))], (~plan.gpu["fits"]) if n_gpu else None),
         "over_rate_limit": np.asarray(over, bool),

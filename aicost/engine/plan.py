@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 
 from aicost.inputs.pricebook import ModelEntry, Price, PriceBook
-from aicost.base.constants import TIER_LABEL, TIERS  # noqa: F401  (TIER_LABEL re-exported)
+from aicost.base.constants import TIER_LABEL, TIER_LATENCY_SECONDS, TIERS  # noqa: F401  (TIER_LABEL re-exported)
 
 RATE_KEYS = ("input", "cached_input", "cache_write", "output", "reasoning")
 
@@ -167,7 +167,8 @@ def _facts(book: PriceBook, e: ModelEntry, t: str, write_ttl: str, as_of: date) 
     out["min_cache"] = e.spec.min_cache_tokens or 0
     out["offered"] = e.offers(t)
     rule = book.tier_rule(e.provider, t)
-    out["tier_latency"] = float(rule.max_latency_seconds) if rule and rule.max_latency_seconds else 0.0
+    out["tier_latency"] = float(rule.max_latency_seconds) if rule and rule.max_latency_seconds else \
+        TIER_LATENCY_SECONDS.get(t, 0.0)
     web = book.tool(e, "web_search")
     out["web_fee"] = _f(book.fee_per_use(e, "web_search"))
     out["web_content"] = {"input": 1.0, "free": 0.0, "fixed_block": 2.0}.get(web.content_tokens if web else "", 1.0)
@@ -178,7 +179,15 @@ def _facts(book: PriceBook, e: ModelEntry, t: str, write_ttl: str, as_of: date) 
     std_sp = e.spec.speeds.get("standard")
     ttft = sp.ttft_seconds if sp and sp.ttft_seconds is not None else (
         std_sp.ttft_seconds if sp and std_sp and std_sp.ttft_seconds is not None else None)  # Standard's TTFT
-    out["speed"] = _f(sp.output_tokens_per_s) if sp else np.nan
+    # tiers compared like for like, on medians: a guaranteed floor (Priority's SLA) is no slower than
+    # the Standard median of the same model, and at least the floor
+    speed = _f(sp.output_tokens_per_s) if sp else np.nan
+    if sp and sp.statistic == "floor" and std_sp and std_sp.statistic == "median":
+        speed = max(speed, _f(std_sp.output_tokens_per_s))
+    elif sp is None and t == "priority" and std_sp is not None:  # Priority with no figure of its own:
+        speed = _f(std_sp.output_tokens_per_s)  # no slower than Standard (a conservative estimate)
+        ttft = std_sp.ttft_seconds
+    out["speed"] = speed
     out["ttft"] = _f(ttft)
     out["speed_published"] = bool(sp and sp.label == "published")
     out["flex"], out["batch"] = t == "flex", t == "batch"

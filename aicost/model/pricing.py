@@ -93,6 +93,9 @@ class Speed(Sourced):
     label: Literal["published", "measured", "estimated"] = Field(
         description="published: a provider's guarantee or documentation; measured: a third party's benchmark; "
                     "estimated: derived or assumed")
+    statistic: Literal["median", "floor"] = Field(
+        "median", description="median: a typical (P50) speed; floor: a guaranteed minimum (an SLA such as '99% of "
+                              "requests above N tokens/s'), compared with medians as no slower than Standard")
 
 
 class ModelPrice(Sourced):

@@ -67,6 +67,10 @@ SAY: dict[str, Callable[[Notice], str]] = {
                           f"the latency need is {latency_need(n['need'])}",
     "latency_over_need": lambda n: f"estimated latency {'at least ' if n['lower_bound'] else ''}{n['seconds']:.1f} s "
                                    f"per attempt exceeds the need ({latency_need(n['need'])})",
+    "latency_unknown": lambda n: f"latency unknown: the price tables give no speed for {n['label']} on "
+                                 f"{TIER_LABEL.get(n['tier'], n['tier'])}, and the need is "
+                                 f"{latency_need(n['need'])}; add speeds: (output_tokens_per_s, ttft_seconds) for it "
+                                 f"in a --pricing table",
     "over_rate_limit": _over_limit,
     "context_too_long": lambda n: f"a {n['tokens']:,.0f}-token prompt exceeds the {n['window']:,}-token context "
                                   f"window",
@@ -92,7 +96,7 @@ SAY: dict[str, Callable[[Notice], str]] = {
     "batch_expiry": _batch_expiry,
     "batch_files": lambda n: f"Batch: about {n['per_day']:,.0f} requests a day, {n['files']} file(s) a day at "
                              f"{n['max_requests']:,} requests / {n['max_mb']:g} MB each (size estimated)",
-    "latency_unknown": lambda n: "latency not estimated: the price tables give no speed for this model and tier",
+    "latency_not_estimated": lambda n: "latency not estimated: the price tables give no speed for this model and tier",
     "latency_estimate": lambda n: (f"estimated latency at least {n['seconds']:.1f} s per attempt (output at the "
                                    f"tables' median speed + tools; no time to first token in the tables)")
     if n["lower_bound"] else (f"estimated latency {n['seconds']:.1f} s per attempt (time to first token + output "

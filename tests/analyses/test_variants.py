@@ -34,8 +34,8 @@ def test_a_sweep_covers_every_design_and_each_point_equals_compare(book):
 
 
 def test_breakeven_between_two_designs(book):
-    a, b = "openai/gpt-5-mini:standard:cached@long-context", "openai/ft:gpt-4.1-mini:standard:cached@fine-tuned"
-    rep = breakeven_report(RAG, book, "volume.tasks_per_month=1000:10000000:log", [a, b], as_of=AS_OF)
+    a, b = "openai/gpt-5-mini:standard:cached@own-vector-db", "openai/gpt-4.1:standard:cached@long-context"
+    rep = breakeven_report(RAG, book, "volume.tasks_per_month=100:10000000:log", [a, b], as_of=AS_OF)
     crossings = rep.pairs[0]["crossings"]
     assert rep.pairs[0]["a"] == a and crossings
     x = crossings[0]["value"]

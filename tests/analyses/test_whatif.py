@@ -94,10 +94,10 @@ def test_breakeven_values_are_equal_there_and_the_order_flips_either_side(scenar
 def test_breakeven_names_the_cheaper_option_when_there_is_no_crossing():
     r = runner.invoke(app, ["breakeven", "support-assistant", "--vary", "volume.tasks_per_month",
                             "--between", "openai/gpt-5-nano:standard", "--between",
-                            "google/gemini-2.5-flash:standard", "-f", "json"])
+                            "google/gemini-3-flash-preview:standard", "-f", "json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert out["summary"] == "google/gemini-2.5-flash:standard is cheaper over the whole range"
+    assert out["summary"] == "google/gemini-3-flash-preview:standard is cheaper over the whole range"
     assert out["pairs"][0]["crossings"] == []
 
 
