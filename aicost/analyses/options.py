@@ -171,6 +171,8 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
             out.append(Notice.of(key, label=_label(plan, i)))
     if flags["no_storage_price"]:
         out.append(Notice.of("no_storage_price", provider=plan.rows[rows[0]].provider))
+    if flags.get("no_cache_storage_price"):
+        out.append(Notice.of("no_cache_storage_price", label=_label(plan, i)))
     if flags["no_fallback_price"]:
         out.append(Notice.of("no_fallback_price"))
     return out

@@ -9,25 +9,20 @@ import numpy as np
 from aicost.base.constants import DAYS_PER_MONTH
 from aicost.engine import formulas as F
 from aicost.engine import gpu as G
-from aicost.engine.plan import RATE_KEYS, Plan
+from aicost.engine.attempt import METERS, attempt_rows as _rows, pt
+from aicost.engine.plan import Plan
 
-METERS = ("input", "cached_input", "cache_write", "output", "reasoning")
-COST_METERS = (*METERS, "tools", "storage", "gpu", "ops", "review", "fallback", "fixed")
+COST_METERS = (*METERS, "tools", "storage", "cache_storage", "gpu", "ops", "review", "fallback", "fixed")
 
 #: Reasons an option is not a real choice, as boolean masks in the result's ``flags``.
 INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "latency_unknown", "context_too_long", "no_fit",
               "over_rate_limit")
 UNPRICED = ("no_cached_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
-            "no_code_session_price", "no_storage_price", "no_fallback_price", "no_tool_price_self_hosted")
+            "no_code_session_price", "no_storage_price", "no_cache_storage_price", "no_fallback_price",
+            "no_tool_price_self_hosted")
 #: Extra metrics of self-hosted options (NaN elsewhere).
 GPU_METRICS = ("gpu_hours", "replicas", "utilisation", "busy_replica_hours", "gpu_monthly_cost",
                "cost_per_mtok_output")
-
-
-def pt(x: Any) -> np.ndarray:
-    """A scenario number as an array that broadcasts against (options, points)."""
-    a = np.asarray(x, dtype=float)
-    return a.reshape(1, -1) if a.ndim == 1 else a
 
 
 def latency_need_seconds(latency: dict) -> np.ndarray:
@@ -67,80 +62,6 @@ def _outcomes(values: dict, sources: list[tuple]):
     d = _stack([_quality(values, s, "detection_rate") for s in sources])
     k = _stack([_quality(values, s, "attempts_allowed") for s in sources])
     return F.retry_outcomes(p, d, k)
-
-
-def _rows(plan: Plan, values: dict) -> dict[str, Any]:
-    """Per hosted row: one attempt's cost by meter, tokens, latency and the unpriced flags."""
-    nr = len(plan.rows)
-    h = pt(values["caching"]["hit_rate"])
-    tb = values["tier_behaviour"]
-    flex_std = tb["on_flex_refusal"] == "standard"
-    batch_std = tb["on_batch_expiry"] == "standard"
-    cost: dict[str, Any] = {m: 0.0 for m in (*METERS, "tools")}
-    tokens = {m: 0.0 for m in METERS}
-    flags = {k: np.zeros((nr, 1), bool) for k in ("need_cached", "need_long", "too_long", "no_web", "no_file",
-                                                   "no_code", "no_fallback")}
-    latency: Any = 0.0
-    lower = np.zeros((nr, 1), bool)
-    for s, step in enumerate(values["attempt"]["steps"]):
-        a = plan.steps[s]
-        calls = pt(step["calls"])
-        turns = pt(step["turns"])
-        i0 = pt(step["input_tokens"])
-        out, reas = pt(step["output_tokens"]), pt(step["reasoning_tokens"])
-        per_turn_new = pt(step["turn_input_tokens"]) + out  # a later turn adds its input and the last answer
-        web = pt(step["web_searches"])
-        content_tokens = 0.0 if step["search_content_tokens"] is None else pt(step["search_content_tokens"])
-        search_tokens = web * np.where(a["web_content"] == 2.0, a["web_block"],
-                                       np.where(a["web_content"] == 1.0, content_tokens, 0.0))
-        share = np.where(a["flex"], pt(tb["flex_refusal_share"]) if flex_std else 0.0, 0.0)
-        share = np.where(a["batch"], pt(tb["batch_expiry_share"]) if batch_std else 0.0, share)
-        max_turns = int(np.max(turns)) if np.size(turns) else 1
-        for t in range(1, max_turns + 1):
-            on = turns >= t  # this turn happens (for points where turns < t it is skipped)
-            history = (t - 1) * per_turn_new
-            inp = i0 + history + pt(step["retrieved_tokens"]) + search_tokens
-            cacheable = pt(step["cached_prefix_tokens"]) if t == 1 else i0 + (t - 2) * per_turn_new
-            long = inp > a["threshold"]
-            fresh, cached, written = F.call_tokens(inp, cacheable, h, plan.caching, a["min_cache"])
-            if np.any(long):
-                tier_rates = {k: np.where(long, a[f"long_{k}"], a[k]) for k in RATE_KEYS}
-            else:  # no prompt reaches a long-context threshold: the base rates throughout
-                tier_rates = {k: a[k] for k in RATE_KEYS}
-            c_tier = F.call_cost(fresh, cached, written, out, reas, tier_rates)
-            weight = calls * on
-            if np.any(share > 0):
-                std_rates = {k: np.where(long, a[f"std_long_{k}"], a[f"std_{k}"]) if np.any(long) else a[f"std_{k}"]
-                             for k in RATE_KEYS}
-                c_std = F.call_cost(fresh, cached, written, out, reas, std_rates)
-                c = {m: np.where(share > 0, (1 - share) * c_tier[m] + share * c_std[m], c_tier[m]) for m in METERS}
-                flags["no_fallback"] = flags["no_fallback"] | ((share > 0) & np.isnan(a["std_input"]))
-            else:
-                c = c_tier
-            for m, tok in zip(METERS, (fresh, cached, written, out, reas)):
-                # a call that is not made costs nothing, whatever its rates (0 x NaN would make it unpriced)
-                cost[m] = cost[m] + np.where(weight > 0, weight * c[m], 0.0)
-                tokens[m] = tokens[m] + weight * tok
-            # flags are per point: a swept or sampled input can make an option unpriced at some points only
-            flags["need_cached"] = flags["need_cached"] | (on & (cached > 0) & np.isnan(tier_rates["cached_input"])
-                                                           & (calls > 0))
-            flags["need_long"] = flags["need_long"] | (on & long & np.isnan(a["long_input"]) & (calls > 0))
-            flags["too_long"] = flags["too_long"] | (on & (inp > a["context_window"]) & (calls > 0))
-        n_turns = calls * turns
-        fees: Any = 0.0
-        for count, fee, flag in ((web, a["web_fee"], "no_web"), (pt(step["file_searches"]), a["file_fee"], "no_file"),
-                                 (pt(step["code_sessions"]), a["code_fee"], "no_code")):
-            used = (count > 0) & (calls > 0)
-            flags[flag] = flags[flag] | (used & np.isnan(fee))
-            with np.errstate(all="ignore"):
-                fees = fees + np.where(used, n_turns * count * fee, 0.0)
-        cost["tools"] = cost["tools"] + fees
-        with np.errstate(all="ignore"):  # a missing time to first token counts as 0: a lower bound
-            per_call = np.nan_to_num(a["ttft"], nan=0.0) + (out + reas) / a["speed"]
-        lower = lower | (np.isnan(a["ttft"]) & (calls > 0))
-        # per turn: a user waits for each answer; a step that is not called adds nothing
-        latency = latency + np.where(calls > 0, calls * (per_call + pt(step["tool_seconds"])), 0.0)
-    return {"cost": cost, "tokens": tokens, "flags": flags, "latency": latency, "latency_lower_bound": lower}
 
 
 def usable(m: dict, metric: str | None = None) -> np.ndarray:
@@ -204,6 +125,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
                                            np.where(pt(tb["batch_expiry_share"]) > 0, 2.0, 1.0), 1.0)
     tier_lat, stor_rate, stor_free = [row_lat[:nh]], [plan.storage["per_gb_day"][:nh]], \
         [plan.storage["free_gb"][:nh]]
+    cache_rate, cache_on = [plan.storage["cache_per_mtok_hour"][:nh]], [plan.caching[:nh]]
     limits = {k: [v[:nh]] for k, v in plan.limits.items()}
     for c in cascades:
         reached = np.ones((1, shape[1]))
@@ -235,6 +157,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         first = c.rows[0]  # a cascade's vector store lives with its first stage's provider
         stor_rate.append(plan.storage["per_gb_day"][first:first + 1])
         stor_free.append(plan.storage["free_gb"][first:first + 1])
+        cache_rate.append(plan.storage["cache_per_mtok_hour"][first:first + 1])
+        cache_on.append(plan.caching[first:first + 1])
         for k, v in plan.limits.items():
             limits[k].append(np.min(v[idx], axis=0, keepdims=True))
 
@@ -306,8 +230,14 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     billable = np.maximum(gb - free, 0.0)
     with np.errstate(all="ignore"):
         storage = np.where(billable > 0, billable * rate * DAYS_PER_MONTH, 0.0)
+    # explicit context caches: the steps' cached prefixes held for the stated hours a month
+    held = sum(pt(st["cached_prefix_tokens"]) for st in steps)
+    hours = pt(values["caching"].get("explicit_hours", 0.0))
+    with np.errstate(invalid="ignore"):
+        cache_storage = np.where(catb(cache_on) & (hours > 0) & (held > 0),
+                                 held / F.MTOK * hours * cat(cache_rate, fill=0.0), 0.0)
     val = values["value"]
-    fixed = pt(val["fixed_monthly"]) + storage
+    fixed = pt(val["fixed_monthly"]) + storage + cache_storage
     monthly, benefit, net, roi, payback = F.monthly_and_roi(
         tasks, ai_monthly + tasks * (review + fallback), fixed, S,
         None if val["value_per_success"] is None else pt(val["value_per_success"]),
@@ -348,6 +278,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "no_file_search_price": catb(vflags["no_file"]),
         "no_code_session_price": catb(vflags["no_code"]),
         "no_storage_price": np.isnan(storage),
+        "no_cache_storage_price": np.isnan(cache_storage),
         "no_fallback_price": catb(vflags["no_fallback"]),
         "no_tool_price_self_hosted": catb([np.zeros((len(A) - n_gpu, 1))],
                                           np.broadcast_to(uses_tools, (n_gpu, np.shape(uses_tools)[-1]))
@@ -377,6 +308,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     for m in (*METERS, "tools"):
         out[f"meter_cost.{m}"] = tasks * meter_task[m]
     out["meter_cost.storage"] = storage
+    out["meter_cost.cache_storage"] = cache_storage * np.ones_like(monthly)
     out["meter_cost.gpu"] = cat([np.zeros((len(A) - n_gpu, 1))], gpu_cost if n_gpu else None)
     out["meter_cost.ops"] = cat([np.zeros((len(A) - n_gpu, 1))], ops if n_gpu else None)
     out["meter_cost.review"] = tasks * review

@@ -276,11 +276,16 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
         return np.asarray(vals, dtype=dtype).reshape(len(vals), 1)
 
     per_step = _row_steps(book, [(o.entry, o.tier) for o in rows], steps, write_ttl, as_of)
-    storage_rate, storage_free = [], []
+    storage_rate, storage_free, cache_rate = [], [], []
+    explicit = {p for (p, _), e in book.models.items() if e.spec.cache_storage_per_mtok_hour is not None}
     for o in rows:
         vs = book.tool(o.entry, "vector_storage")
         storage_rate.append(_f(vs.per_gb_day) if vs and vs.per_gb_day is not None else np.nan)
         storage_free.append(_f(vs.free_gb) if vs else 0.0)
+        # explicit context caches (Gemini): held tokens x hours. A provider none of whose models has the
+        # rate caches implicitly (0); a model of a provider that bills it, without its own rate, is unpriced
+        rate = o.entry.spec.cache_storage_per_mtok_hour
+        cache_rate.append(_f(rate) if rate is not None else (np.nan if o.provider in explicit else 0.0))
     stack = lambda k, how: how(np.hstack([s[k] for s in per_step]), axis=1, keepdims=True)  # noqa: E731
     plan = Plan(
         options=list(hosted) + cascades + gpus,
@@ -293,7 +298,8 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
         tier_latency=stack("tier_latency", np.max),
         context_window=stack("context_window", np.min),
         threshold=stack("threshold", np.min),
-        storage={"per_gb_day": col(storage_rate), "free_gb": col(storage_free)},
+        storage={"per_gb_day": col(storage_rate), "free_gb": col(storage_free),
+                 "cache_per_mtok_hour": col(cache_rate)},
         tiers={"flex": col([o.tier == "flex" for o in rows], bool), "batch": col([o.tier == "batch" for o in rows], bool)},
         limits=_limits(rows, values.get("rate_limits") or []),
         gpu_quality=[("self_hosted", o.ref) for o in gpus],

@@ -87,6 +87,8 @@ SAY: dict[str, Callable[[Notice], str]] = {
     "no_code_session_price": lambda n: f"unpriced: no code-session price for {n['label']} in the price tables",
     "no_storage_price": lambda n: f"unpriced: no vector-storage price for {n['provider']}",
     "no_fallback_price": lambda n: "unpriced: no Standard price to fall back to",
+    "no_cache_storage_price": lambda n: f"unpriced: no explicit-cache storage price for {n['label']} "
+                                        f"(caching.explicit_hours is set)",
     "no_tool_price_self_hosted": lambda n: "unpriced: the steps use hosted tools (web search, file search or code "
                                            "sessions), which a self-hosted model has no price for",
     # what an option's figures assume

@@ -19,6 +19,7 @@ from aicost.results.export import ExportResult
 OTHER_METERS = {
     "tools": ("Tool Fees", "AI and Machine Learning", "Usage-Based"),
     "storage": ("Vector Storage", "Storage", "Recurring"),
+    "cache_storage": ("Context Cache Storage", "AI and Machine Learning", "Recurring"),
     "gpu": ("GPU-Hours", "Compute", "Usage-Based"),
     "ops": ("Operations", "Other", "Recurring"),
     "review": ("Human Review", "Other", "Usage-Based"),
@@ -107,18 +108,19 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
                        PricingCategory="Standard", SkuId=f"{o.provider}/{g['gpu']}", SkuPriceId=o.id,
                        **costs(billed, billed, pq))
         else:
-            who = provider_name if meter in ("tools", "storage") else IN_HOUSE
-            per_month = meter in ("storage", "ops", "fixed")
+            who = provider_name if meter in ("tools", "storage", "cache_storage") else IN_HOUSE
+            per_month = meter in ("storage", "cache_storage", "ops", "fixed")
             pq = Decimal(1) if per_month else quantity(tasks)
             unit = "Months" if per_month else "Tasks"
             what = {"tools": f"tool calls (web search, file search, code sessions) for {o.model}",
                     "storage": "vector store storage", "ops": "operations for the self-hosted fleet",
+                    "cache_storage": f"explicit context cache holding the cached prompt prefixes for {o.model}",
                     "review": "people reviewing AI answers (expected, per task)",
                     "fallback": "people handling the tasks the AI gives up on (expected, per task)",
                     "fixed": "fixed monthly costs stated in the scenario"}[meter]
             row.update(ChargeDescription=f"{sku_meter}: {what}", InvoiceIssuerName=who, ProviderName=who,
                        PublisherName=who, ServiceName=sku_meter if who == IN_HOUSE else f"{who} API",
-                       ServiceSubcategory="Generative AI" if meter == "tools" else None,
+                       ServiceSubcategory="Generative AI" if meter in ("tools", "cache_storage") else None,
                        PricingQuantity=pq, PricingUnit=unit, PricingCategory="Standard" if who != IN_HOUSE else None,
                        SkuId=f"{o.provider}/{o.model}" if meter == "tools" else None, SkuPriceId=None,
                        **costs(billed, billed, pq))
