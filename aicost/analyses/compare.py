@@ -18,7 +18,7 @@ from aicost.inputs import scenario as scenario_mod
 from aicost.analyses.price_warnings import warning_order, warnings_for
 from aicost.inputs.pricebook import PriceBook
 from aicost.inputs.scenario import LoadedScenario
-from aicost.results.compare import CompareResult, ScenarioResult, rank_key
+from aicost.results.compare import CompareResult, OptionResult, ScenarioResult, rank_key
 
 
 def plan_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
@@ -56,12 +56,13 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
             if _sim is not None:
                 _sim.append((options, sim["cps"]))
     options.sort(key=lambda o: rank_key(o, ranking))
+    demoted = first_not_dominated(options)
     for rank, o in enumerate(options, 1):
         o.rank = rank
     if top is not None:
         options = options[:top]
     spec = ls.plain
-    notes = []
+    notes = [demoted] if demoted is not None else []
     if not any(o.eligible for o in options):
         notes.append(Notice.of("none_eligible"))
     if ls.ranges and not samples:
@@ -145,6 +146,10 @@ def compare_designs(ls: LoadedScenario, book: PriceBook, as_of: date | None = No
         for o, v in zip([o for opts, _ in sims for o in opts], p):
             o.uncertainty["p_cheapest"] = float(v)
     merged.options.sort(key=lambda o: rank_key(o, merged.rank_by))
+    demoted = first_not_dominated(merged.options)
+    merged.notes = [n for n in merged.notes if n.code != "dominated_first"]
+    if demoted is not None:
+        merged.notes.append(demoted)
     for rank, o in enumerate(merged.options, 1):
         o.rank = rank
     if top is not None:
@@ -170,6 +175,36 @@ def find_option(ids: list[str], name: str) -> tuple[int | None, str | None]:
 
 
 __all__ = ["run", "compare_loaded", "compare_designs", "designs_for", "plan_for", "find_option"]
+
+
+def first_not_dominated(options: list[OptionResult]) -> Notice | None:
+    """Keep the first place for an option no other eligible option beats on both counts (costs no
+    more a month and delivers at least as many successful outcomes, one of them strictly): under
+    a ranking that leaves costs out (cost per success, per resolved task), the leader is moved
+    behind the first such option, and a notice says so. The default ranking never needs it."""
+    ok = [o for o in options if o.eligible and o.metrics.get("monthly_cost") is not None
+          and o.metrics.get("p_success") is not None]
+
+    def figures(o: OptionResult) -> tuple[float, float]:
+        return float(o.metrics["monthly_cost"] or 0.0), float(o.metrics["p_success"] or 0.0)
+
+    def beaten(a: OptionResult) -> OptionResult | None:
+        ma, sa = figures(a)
+        for b in ok:
+            mb, sb = figures(b)
+            if b is not a and mb <= ma and sb >= sa and (mb < ma or sb > sa):
+                return b
+        return None
+
+    if not ok or beaten(ok[0]) is None:
+        return None
+    leader = ok[0]
+    best = next((o for o in ok if beaten(o) is None), None)
+    if best is None:
+        return None
+    options.remove(best)
+    options.insert(options.index(leader), best)
+    return Notice.of("dominated_first", leader=leader.id, best=best.id)
 
 
 def designs_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,

@@ -90,6 +90,8 @@ def _gpu_result(plan: Plan, m: dict, i: int) -> OptionResult:
         other = [k for k in INELIGIBLE if k != "no_fit" and bool(m["flags"][k][i])]
         if other:
             status, reasons = "ineligible", [Notice.of("gpu_ineligible", flags=tuple(other))]
+        elif opt.ceiling:  # under an interactive need, a max-load ceiling or an estimate says nothing of latency
+            status, reasons = "ineligible", [Notice.of("gpu_latency_unknown", estimated=opt.estimated)]
         elif bool(m["flags"]["no_tool_price_self_hosted"][i]):
             # tool calls (web search, file search, code sessions) need a service the fleet does not include
             status = "unpriced"
@@ -144,7 +146,8 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
                              steps=tuple(steps) if steps and row.entry.offers(row.tier) else (), **stage))
         return out
     if flags["too_slow"]:
-        out.append(Notice.of("too_slow", tier=opt.tier, seconds=float(m["tier_latency"][i]), need=need))
+        slowest = max(rows, key=lambda r: float(plan.tier_latency[r, 0]))  # a cascade: its slowest stage's tier
+        out.append(Notice.of("too_slow", tier=plan.rows[slowest].tier, seconds=float(m["tier_latency"][i]), need=need))
     if flags["latency_over_need"]:
         out.append(Notice.of("latency_over_need", seconds=float(m["latency_seconds"][i]),
                              lower_bound=bool(m["latency_lower_bound"][i]), need=need))

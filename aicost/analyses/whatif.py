@@ -33,7 +33,7 @@ def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: st
     if len(varies) == 2 and varies[0].path == varies[1].path:
         raise bad_argument("vary", "the two fields are the same")
     designs, ids = designs_for(ls, book, as_of)
-    res = run(designs, varies, metric, progress=progress)
+    res = run(designs, varies, metric, progress=progress, order=tie_order(ids))
     # options shown: every winner, then the best at the middle point, up to `top` (the winner is always
     # chosen among all options)
     mid = res["n"] // 2
@@ -52,6 +52,14 @@ def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: st
                 for v in varies],
         x=res["x"], ids=ids, shown=order, values=take(res, order), winner=res["winner"],
         winner_value=pick(res, res["winner"]), runner_up=res["runner_up"], runner_value=pick(res, res["runner_up"]))
+
+
+def tie_order(ids: list[str]) -> np.ndarray:
+    """Each option's place among equals, as compare orders ties: by id, the uncached twin first."""
+    keys = sorted(range(len(ids)), key=lambda i: (ids[i].replace(":cached", ""), ":cached" in ids[i], ids[i]))
+    order = np.empty(len(ids), dtype=np.int64)
+    order[keys] = np.arange(len(ids))
+    return order
 
 
 def _column(res: dict, j: int) -> np.ndarray:

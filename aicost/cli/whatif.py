@@ -105,7 +105,7 @@ def sensitivity(
     scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A scenario file or bundled name with "
                                             "ranged inputs.")],
     option: Annotated[Optional[str], typer.Option("--option", metavar="ID", help="The option to study (default: "
-                                                  "the cheapest per success at the likely values).")] = None,
+                                                  "the best, as compare ranks them, at the likely values).")] = None,
     metric: Annotated[TornadoMetric, typer.Option("--metric", metavar="METRIC", help="total_cost_per_success "
                                                   "(default), cost_per_success, monthly_cost or roi.")]
     = TornadoMetric.total_cost_per_success,

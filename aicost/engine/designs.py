@@ -12,7 +12,7 @@ import numpy as np
 
 from aicost.engine.evaluate import evaluate, usable
 from aicost.engine.plan import Plan
-from aicost.inputs.overrides import set_path
+from aicost.inputs.overrides import get_path, set_path
 
 
 @dataclass
@@ -45,17 +45,22 @@ class Designs:
 
     def metric(self, metric: str, changes: dict[tuple, Any], deep: bool = True) -> np.ndarray:
         """Every option's ``metric`` with ``changes`` (path -> value, arrays for many points) made
-        to each design's values; NaN where an option is not usable. Shape (options, points)."""
+        to each design's values, as ``compare --set`` makes them: the change first, then the
+        variant's own ``set:`` over it; NaN where an option is not usable. Shape (options, points)."""
         blocks = []
+        points = max([np.size(x) for x in changes.values()] or [1])
         for plan, values in self.parts:
-            v = copy.deepcopy(values) if deep else _shallow(values, changes)
+            own = {p: get_path(values, p) for p in (values.get("variant") or {}).get("paths", [])}
             if deep:
-                for path, x in changes.items():
+                v = copy.deepcopy(values)
+                for path, x in {**changes, **own}.items():
                     set_path(v, path, x)
+            else:
+                v = _shallow(_shallow(values, changes), own)
             m = evaluate(plan, v, meters=False)
             with np.errstate(invalid="ignore"):
                 blocks.append(np.where(usable(m, metric), m[metric], np.nan))
-        width = max(np.shape(b)[1] for b in blocks)
+        width = max([points] + [np.shape(b)[1] for b in blocks])
         return np.concatenate([np.broadcast_to(b, (b.shape[0], width)) for b in blocks])
 
 

@@ -237,7 +237,9 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         cache_storage = np.where(catb(cache_on) & (hours > 0) & (held > 0),
                                  held / F.MTOK * hours * cat(cache_rate, fill=0.0), 0.0)
     val = values["value"]
-    fixed = pt(val["fixed_monthly"]) + storage + cache_storage
+    design = values.get("variant") or {}  # a design variant's own monthly cost and one-time cost
+    own = pt(design.get("fixed_monthly", 0.0)) + pt(design.get("one_time", 0.0)) / pt(val["horizon_months"])
+    fixed = pt(val["fixed_monthly"]) + own + storage + cache_storage
     monthly, benefit, net, roi, payback = F.monthly_and_roi(
         tasks, ai_monthly + tasks * (review + fallback), fixed, S,
         None if val["value_per_success"] is None else pt(val["value_per_success"]),
@@ -313,7 +315,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     out["meter_cost.ops"] = cat([np.zeros((len(A) - n_gpu, 1))], ops if n_gpu else None)
     out["meter_cost.review"] = tasks * review
     out["meter_cost.fallback"] = tasks * fallback
-    out["meter_cost.fixed"] = pt(val["fixed_monthly"]) * np.ones_like(monthly)
+    out["meter_cost.fixed"] = (pt(val["fixed_monthly"]) + own) * np.ones_like(monthly)
     for m in METERS:
         out[f"meter_tokens.{m}"] = tasks * token_task[m]
     return _finish(plan, out, flags, len(A))

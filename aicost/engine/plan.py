@@ -182,8 +182,9 @@ def _facts(book: PriceBook, e: ModelEntry, t: str, write_ttl: str, as_of: date) 
     # tiers compared like for like, on medians: a guaranteed floor (Priority's SLA) is no slower than
     # the Standard median of the same model, and at least the floor
     speed = _f(sp.output_tokens_per_s) if sp else np.nan
-    if sp and sp.statistic == "floor" and std_sp and std_sp.statistic == "median":
-        speed = max(speed, _f(std_sp.output_tokens_per_s))
+    if sp and sp.statistic == "floor":  # a guaranteed minimum is not a median: compared only through Standard's
+        has_median = std_sp is not None and std_sp.statistic == "median"
+        speed = max(speed, _f(std_sp.output_tokens_per_s)) if has_median else np.nan
     elif sp is None and t == "priority" and std_sp is not None:  # Priority with no figure of its own:
         speed = _f(std_sp.output_tokens_per_s)  # no slower than Standard (a conservative estimate)
         ttft = std_sp.ttft_seconds

@@ -29,7 +29,7 @@ def grid(varies: list[Vary]) -> list[np.ndarray]:
 
 
 def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_success", chunk: int = CHUNK,
-        progress=None) -> dict[str, Any]:
+        progress=None, order: np.ndarray | None = None) -> dict[str, Any]:
     """Every option's metric at every point (NaN where the option is not usable there), the
     winner and the runner-up, over every design's options. Chunks run on threads; each chunk's
     ranking is done while its arrays are still in cache, and the full (options, points) array is
@@ -50,11 +50,17 @@ def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_succ
         masked = np.ascontiguousarray(np.broadcast_to(masked, (len(designs), width)))
         key = np.where(np.isnan(masked), np.inf, sign * masked)
         cols = np.arange(width)
-        first = np.argmin(key, axis=0)
-        has_first = np.isfinite(key[first, cols])
-        key[first, cols] = np.inf
-        second = np.argmin(key, axis=0)
-        has_second = np.isfinite(key[second, cols])
+        if order is not None:  # as compare ranks: figures at 12 significant digits, ties by ``order``
+            ranked = np.lexsort((np.broadcast_to(order[:, None], key.shape), significant(key)), axis=0)
+            first, second = ranked[0], ranked[1] if len(key) > 1 else ranked[0]
+            has_first = np.isfinite(key[first, cols])
+            has_second = np.isfinite(key[second, cols]) & (len(key) > 1)
+        else:
+            first = np.argmin(key, axis=0)
+            has_first = np.isfinite(key[first, cols])
+            key[first, cols] = np.inf
+            second = np.argmin(key, axis=0)
+            has_second = np.isfinite(key[second, cols])
         return (masked, np.where(has_first, first, -1), np.where(has_second, second, -1), stop)
 
     chunks, winner, runner = [], [], []
@@ -67,6 +73,15 @@ def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_succ
                 progress(stop)
     return {"x": xs, "chunks": chunks, "winner": np.concatenate(winner), "runner_up": np.concatenate(runner),
             "metric": metric, "n": n}
+
+
+def significant(x: np.ndarray, digits: int = 12) -> np.ndarray:
+    """``x`` rounded to ``digits`` significant digits (infinities and zeros kept), so rounding noise
+    never orders two options."""
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(x) & (x != 0)
+        scale = np.where(finite, 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(np.where(finite, x, 1.0))))), 1.0)
+        return np.where(finite, np.round(x * scale) / scale, x)
 
 
 def take(res: dict, rows) -> np.ndarray:

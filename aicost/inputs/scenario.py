@@ -101,6 +101,10 @@ def _load(ref, path: Path, book: PriceBook, sets: list, providers) -> LoadedScen
         data = copy.deepcopy(data)
         touched = apply(data, overrides)
     data, ranges, range_problems = _lift_ranges(data, doc)
+    for r in [r for r in ranges if r.path and r.path[0] == "variants"]:
+        ranges.remove(r)  # a design's own costs are single figures: ranges go in the scenario's fields
+        range_problems.append(doc.problem(r.path, "a range cannot be given inside variants: (give it in the "
+                                                  "scenario's own field, which every design shares)"))
     try:
         spec = validate(doc, Scenario, data)
     except InputError as exc:
@@ -276,21 +280,19 @@ def variants(ls: LoadedScenario, book: PriceBook, providers: Iterable[str] | Non
             problems.extend(exc.problems)
             continue
         failed = False
+        own: list[tuple] = []  # the paths the variant's own set: changes (re-applied over a sweep's values)
         for i, text in enumerate(v["set"]):
             where = ("variants", name, "set", i)
             try:
-                touched.update({p: _VariantSet(doc, where, text) for p in apply(data, [Override.parse(text)])})
+                changed = apply(data, [Override.parse(text)])
+                own += [p for p in changed if p not in own]
+                touched.update({p: _VariantSet(doc, where, text) for p in changed})
             except InputError as exc:
                 failed = True
                 for p in exc.problems:
                     problems.append(doc.problem(where, p.message))
         data, v_ranges, range_problems = _lift_ranges(data, doc)
         problems.extend(range_problems)
-        value = data.setdefault("value", {})
-        horizon = float(value.get("horizon_months", 12) or 12)
-        extra = float(v["fixed_monthly"]) + float(v["one_time"]) / horizon
-        if extra:
-            value["fixed_monthly"] = float(value.get("fixed_monthly", 0) or 0) + extra
         try:
             spec = validate(doc, Scenario, data)
             models = resolve_models(spec, doc, book, touched, providers)
@@ -300,8 +302,12 @@ def variants(ls: LoadedScenario, book: PriceBook, providers: Iterable[str] | Non
             continue
         if failed:
             continue
-        out.append((name, _filtered(LoadedScenario(spec, doc, models, list(ls.overrides) + list(v["set"]),
-                                                   ranges=v_ranges), list(providers) if providers else None)))
+        design = _filtered(LoadedScenario(spec, doc, models, list(ls.overrides) + list(v["set"]), ranges=v_ranges),
+                           list(providers) if providers else None)
+        # the design's own costs stay apart from the scenario's (a sweep of value.fixed_monthly keeps them)
+        design.plain["variant"] = {"name": name, "fixed_monthly": float(v["fixed_monthly"]),
+                                   "one_time": float(v["one_time"]), "paths": own}
+        out.append((name, design))
     if problems:
         raise InputError(problems)
     return out

@@ -44,6 +44,10 @@ def parse_vary(text: str, ref, ls, book, sets=(), need_range: bool = True) -> Va
         current = get_path(ls.plain, path)
     except (KeyError, IndexError, TypeError) as exc:
         raise InputError(Problem(where, None, "", str(exc.args[0] if exc.args else exc))) from None
+    if path and path[0] == "variants":
+        raise InputError(Problem(where, None, dotted(path), "a design variant's own fields cannot be varied: vary "
+                                                            "the scenario's field (every design shares it), or "
+                                                            "compare variants with --set"))
     if isinstance(current, bool) or not isinstance(current, (int, float)):
         raise InputError(Problem(where, None, dotted(path), "is not a number, so it cannot be varied"))
     parts = [p.strip() for p in spec.split(":")] if spec else []

@@ -89,10 +89,10 @@ class Attempt(Strict):
 class Caching(Strict):
     hit_rate: Prob = Field(0.0, description="share of cacheable prefix tokens read from cache when caching is on")
     write_ttl: Literal["5m", "1h"] = Field("5m", description="cache lifetime paid for on a write (Anthropic: 5m or 1h)")
-    explicit_hours: NonNeg = Field(
+    explicit_hours: Annotated[float, Field(ge=0, le=744, allow_inf_nan=False)] = Field(
         0.0, description="hours a month an explicit cache holds the steps' cached prefixes (Gemini explicit "
                          "caching: storage billed per 1M tokens per hour, on models whose table gives "
-                         "cache_storage_per_mtok_hour); 0: implicit caching only, no storage")
+                         "cache_storage_per_mtok_hour; at most 744, a 31-day month); 0: implicit caching only, no storage")
 
 
 class Quality(Strict):

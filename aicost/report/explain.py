@@ -76,6 +76,9 @@ SAY: dict[str, Callable[[Notice], str]] = {
                                   f"window",
     "no_fit": lambda n: f"{n['model']} in {n['precision'].upper()} does not fit on more GPUs than "
                         f"max_gpus_per_replica x {n['gpu']}",
+    "gpu_latency_unknown": lambda n: "latency unknown at this load: the throughput is a "
+                                     f"{'roofline estimate' if n['estimated'] else 'max-load ceiling'}, not "
+                                     "measured under a latency limit; add a serving profile with a latency_limit",
     "gpu_ineligible": lambda n: "; ".join(GPU_REASONS.get(k, k.replace("_", " ")) for k in n["flags"]),
     # why an option has no price (unpriced)
     "no_cached_price": lambda n: f"unpriced: no published cached-input rate for {n['label']} on "
@@ -114,6 +117,8 @@ SAY: dict[str, Callable[[Notice], str]] = {
                                "precision)",
     # about a scenario
     "none_eligible": lambda n: "no option is eligible and priced for this workload",
+    "dominated_first": lambda n: f"{n['best']} is shown first: {n['leader']} ranks higher by this figure but costs "
+                                 f"more a month with no more successful outcomes",
     "ranges_collapsed": lambda n: f"{n['count']} ranged input(s) collapsed to their likely values; --samples N "
                                   f"samples them",
     "latency_need": latency_need,

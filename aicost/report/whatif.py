@@ -151,7 +151,8 @@ def breakeven_table(rep: Any, **_: Any) -> str:
     rows, groups = [], {}  # options that cross the same option at the same value share one row
     for c, _ in found:
         if c["kind"] == "tie":
-            rows.append([f"{fmt_x(c['value'])} to {fmt_x(c['until'])}", "tie", [c["equal"][0]], [c["equal"][1]]])
+            rows.append([f"{fmt_x(c['value'])} to {fmt_x(c['until'])}", "tie", [f"{c['equal'][0]} ="],
+                         [c["equal"][1]]])
             continue
         key = (f"{c['value']:.9g}", c["kind"])
         below, above = c["cheaper_below"], c["cheaper_above"]
@@ -167,7 +168,8 @@ def breakeven_table(rep: Any, **_: Any) -> str:
     if rows:
         out += columns((rep["field"], "kind", "cheaper below", "cheaper above"), rows, [True, False, False, False])
         if any(c["kind"] == "tie" for c, _ in found):
-            out.append("tie: the two cost the same over the whole interval (shown once, not at every point)")
+            out.append("tie: the two options (A = B) cost the same over the whole interval (shown once, not at "
+                       "every point)")
     elif not rep["summary"]:
         out.append("no crossing in the range: the current winner stays the cheapest")
     return "\n".join(out) + "\n"

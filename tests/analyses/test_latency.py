@@ -45,3 +45,16 @@ def test_a_tier_with_no_stated_limit_takes_its_documented_behaviour(book):
 def test_the_need_is_judged_on_the_same_numbers_the_table_shows():
     r = runner.invoke(app, ["compare", "support-assistant", "--as-of", AS_OF.isoformat(), "--top", "5"])
     assert r.exit_code == 0 and "—" not in "".join(line[-10:] for line in r.stdout.splitlines()[4:9])
+
+
+def test_a_gpu_fleet_at_a_max_load_ceiling_does_not_pass_an_interactive_need(book):
+    _, o = options(book, "self-hosted-loses", ["latency={p95_seconds: 0.5}"])
+    gpus = [x for x in o.values() if x.kind == "gpu" and x.gpu["ceiling"]]
+    assert gpus and all(x.status == "ineligible" and reason(x).startswith("latency unknown at this load")
+                        for x in gpus if x.metrics["p_success"] is not None and x.gpu["gpus_per_replica"])
+
+
+def test_a_speed_floor_alone_is_not_a_median(book):
+    _, o = options(book, "research-agent", ["latency={p95_seconds: 6}"], providers=["azure"])
+    pri = o["azure/gpt-5.4:priority"]
+    assert pri.status == "ineligible" and "latency unknown" in reason(pri) and "at least" not in reason(pri)

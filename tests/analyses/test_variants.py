@@ -7,6 +7,7 @@ import json
 import shutil
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from aicost.analyses.compare import compare_designs
@@ -76,3 +77,41 @@ def test_gpu_view_of_a_scenario_with_variants():
     ids = [o["id"] for o in json.loads(r.stdout)["scenarios"][0]["options"]]
     assert any(i.endswith("@base") for i in ids) and any(i.endswith("@no-ops") for i in ids)
     assert all(o["breakeven"] for o in json.loads(r.stdout)["scenarios"][0]["options"] if o["eligible"])
+
+
+
+
+
+@pytest.mark.parametrize("vary,sets", [
+    ("attempt.steps.answer.input_tokens=4000:8000:3", []),  # a field a variant sets itself: the variant wins
+    ("value.fixed_monthly=0:2000:3", []),  # the variant's own monthly cost stays on top
+    ("value.horizon_months=6:24:3", ["latency={minutes: 10}"]),  # its one-time cost spread over the new horizon
+])
+def test_a_swept_field_meets_each_variant_as_compare_does(book, vary, sets):
+    rep = sweep_report(RAG, book, [vary], sets, top=500, as_of=AS_OF)
+    field = vary.split("=")[0]
+    for j, x in enumerate(rep.x[0]):
+        text = str(int(x)) if float(x).is_integer() else repr(float(x))
+        res = compare_designs(scenario_mod.load(RAG, book, sets + [f"{field}={text}"]), book, AS_OF)
+        want = {o.id: o.metrics["total_cost_per_success"] if o.eligible else None for o in res.options}
+        for k, i in enumerate(rep.shown):
+            got = rep.values[k, j]
+            assert (want[rep.ids[i]] is None and np.isnan(got)) or got == want[rep.ids[i]], rep.ids[i]
+        assert not (rep.values[:, j] < 0).any()
+
+
+def test_a_variants_own_fields_are_not_varied_or_ranged():
+    r = runner.invoke(app, ["sweep", RAG, "--vary", "variants.own-vector-db.fixed_monthly=0:5000:3", *DAY])
+    assert r.exit_code == 2 and "cannot be varied" in r.stderr
+    r = runner.invoke(app, ["sensitivity", RAG, "--set",
+                            "variants.own-vector-db.fixed_monthly={low: 100, likely: 450, high: 900}", *DAY])
+    assert r.exit_code == 2 and "a range cannot be given inside variants" in r.stderr
+
+
+def test_a_sweep_breaks_ties_as_compare_does():
+    twins = ["--set", "variants={zz: {description: same}, aa: {description: same}}"]
+    sw = runner.invoke(app, ["sweep", "worked-example", *twins, "--vary", "volume.tasks_per_month=1000:2000:2",
+                             "-f", "json", *DAY])
+    cmp = runner.invoke(app, ["compare", "worked-example", *twins, "-f", "json", *DAY])
+    assert json.loads(sw.stdout)["winner"][0] == json.loads(cmp.stdout)["scenarios"][0]["best"]
+    assert json.loads(cmp.stdout)["scenarios"][0]["best"].endswith("@aa")
