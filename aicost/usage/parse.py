@@ -12,7 +12,7 @@ import pandas as pd
 
 from aicost.base.errors import InputError, Problem
 from aicost.usage.layouts import Layout
-from aicost.usage.pieces import Chunk
+from aicost.usage.pieces import AS_WRITTEN, Chunk
 
 
 class _Parts(io.RawIOBase):
@@ -63,7 +63,7 @@ def parse(chunk: Chunk, text_columns: set[str], name: str,
         if usecols is not None and (len(usecols) == len(header) or not required <= set(usecols)):
             usecols = None
     try:
-        df = pd.read_csv(_Parts(chunk.data), sep=sep, dtype=dtype, usecols=usecols)
+        df = pd.read_csv(_Parts(chunk.data), sep=sep, dtype=dtype, usecols=usecols, **AS_WRITTEN)
     except pd.errors.ParserError as exc:
         if "fields in line" not in str(exc):
             raise InputError(Problem(name, None, "", f"cannot read this CSV: {exc}")) from None
@@ -122,7 +122,7 @@ def _without_long_rows(parts: tuple, sep: str, dtype, usecols, name: str) -> tup
         at = stops[i] + 1
     keep.append(buf[at:])
     try:
-        df = pd.read_csv(io.BytesIO(b"".join(keep)), sep=sep, dtype=dtype, usecols=usecols)
+        df = pd.read_csv(io.BytesIO(b"".join(keep)), sep=sep, dtype=dtype, usecols=usecols, **AS_WRITTEN)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(Problem(name, None, "", f"cannot read this CSV: {exc}")) from None
     n = len(df) + len(long)

@@ -19,6 +19,10 @@ from aicost.base.errors import InputError, Problem
 from aicost.usage.files import kind_of
 from aicost.usage.layouts import Layout
 
+#: Cells are read as written: only an empty cell is missing. pandas would otherwise read a team
+#: called NA (North America), N/A, null, None or nan as missing, and its cost would be unallocated.
+AS_WRITTEN = {"keep_default_na": False, "na_values": [""]}
+
 CHUNK_ROWS = 1_000_000
 PIECE_BYTES = 16 << 20  # a CSV piece: about 250k rows of a typical log
 
@@ -157,7 +161,7 @@ def _quoted_csv(src, chunk_rows: int, name: str | None = None, size: int | None 
     sep = "\t" if str(name or src).endswith(".tsv") else ","
     done = 0
     try:
-        reader = pd.read_csv(handle, chunksize=chunk_rows, dtype=object, sep=sep)
+        reader = pd.read_csv(handle, chunksize=chunk_rows, dtype=object, sep=sep, **AS_WRITTEN)
         with reader:
             for df in reader:
                 if done == 0 and not isinstance(df.index, pd.RangeIndex):
@@ -186,7 +190,8 @@ def _long_rows_marked(src, chunk_rows: int, sep: str, done: int, name: str | Non
     try:
         names = pd.read_csv(io.BytesIO(src) if isinstance(src, bytes) else src, nrows=0, sep=sep).columns
         reader = pd.read_csv(io.BytesIO(src) if isinstance(src, bytes) else src, chunksize=chunk_rows, dtype=object,
-                             sep=sep, engine="python", header=None, on_bad_lines=lambda f: [f"{_LONG}{len(f)}"])
+                             sep=sep, engine="python", header=None, on_bad_lines=lambda f: [f"{_LONG}{len(f)}"],
+                             **AS_WRITTEN)
         left = done + 1  # the header line, then the rows already read
         with reader:
             for df in reader:
