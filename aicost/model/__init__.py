@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 
 SUPPORTED_VERSION = 1
+
+
+def _not_a_boolean(v: Any) -> Any:
+    """YAML reads yes, no, true and false as booleans, and pydantic would take them for 1 and 0:
+    a number field refuses them (``p_success: yes`` is a mistake, never 100%)."""
+    if isinstance(v, bool):
+        raise ValueError(f"expected a number, got {str(v).lower()} (a yes/no value)")
+    return v
+
+
+#: Put on every number of an input schema (see :func:`_not_a_boolean`).
+NOT_BOOL = BeforeValidator(_not_a_boolean)
 
 def repeated(names: list) -> list:
     """Names that occur more than once, sorted (for "must be unique" checks)."""

@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from aicost.model import NOT_BOOL
 from aicost.model.pricing import Ident, Money, Sourced, Strict
 
-PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-PosInt = Annotated[int, Field(gt=0)]
+PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False), NOT_BOOL]
+PosInt = Annotated[int, Field(gt=0), NOT_BOOL]
 
 #: How a figure was obtained (gpu-economics.md's labels): measured by a third party, measured by a
 #: vendor, estimated (modelled), derived by arithmetic on cited figures, secondary/unverified.
@@ -48,7 +49,7 @@ class OpenModel(Sourced):
     layers: PosInt
     kv_heads: PosInt
     head_dim: PosInt
-    weight_bytes: dict[Precision, Annotated[float, Field(gt=0)]] = Field(
+    weight_bytes: dict[Precision, Annotated[float, Field(gt=0), NOT_BOOL]] = Field(
         description="bytes per parameter for each precision the model is served in, e.g. {bf16: 2, fp8: 1}")
     context_window: PosInt | None = None
 

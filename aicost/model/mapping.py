@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
+from aicost.model import NOT_BOOL
 from aicost.model.scenario import NonNeg, Strict
 
 Column = Annotated[str, Field(min_length=1)]
@@ -64,7 +65,7 @@ class Values(Strict):
     web_search_calls: NonNeg | None = None
     file_search_calls: NonNeg | None = None
     code_sessions: NonNeg | None = None
-    billed_cost: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    billed_cost: Annotated[float, Field(allow_inf_nan=False), NOT_BOOL] | None = None
 
 
 class UsageMapping(Strict):

@@ -5,19 +5,27 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from aicost.base.constants import TIERS, TOOLS
+from aicost.model import NOT_BOOL
 
 Tier = Literal[TIERS]  # type: ignore[valid-type]  # the four tiers of base/constants.py
 ToolName = Literal[TOOLS]  # type: ignore[valid-type]
 
 # Decimals are read exactly; their JSON Schema is stated here so that it does not change
 # with the pydantic release that generates it (YAML gives plain numbers).
-Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), WithJsonSchema({"type": "number", "minimum": 0})]
-Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False), WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
+Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), WithJsonSchema({"type": "number", "minimum": 0}), NOT_BOOL]
+Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False), WithJsonSchema({"type": "number", "exclusiveMinimum": 0}), NOT_BOOL]
 Percent = Annotated[Decimal, Field(gt=0, lt=100, allow_inf_nan=False),
-                    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100})]
+                    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100}), NOT_BOOL]
 Ident = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 
 
@@ -55,7 +63,7 @@ TierRates = Annotated[list[Rates], BeforeValidator(_as_list), Field(min_length=1
 
 
 class LongContext(Strict):
-    threshold: Annotated[int, Field(gt=0)] = Field(description="prompt tokens above which the whole request is repriced")
+    threshold: Annotated[int, Field(gt=0), NOT_BOOL] = Field(description="prompt tokens above which the whole request is repriced")
     tiers: dict[Tier, TierRates]
 
 
@@ -65,12 +73,12 @@ class ToolPrice(Sourced):
     per_gb_day: Money | None = None
     free_gb: Money = Decimal(0)
     content_tokens: Literal["input", "free", "fixed_block"] | None = None
-    fixed_block_tokens: Annotated[int, Field(gt=0)] | None = None
+    fixed_block_tokens: Annotated[int, Field(gt=0), NOT_BOOL] | None = None
 
 
 class TierRule(Sourced):
     max_latency_seconds: Positive | None = Field(None, description="longest time the tier may take to answer")
-    max_requests_per_file: Annotated[int, Field(gt=0)] | None = None
+    max_requests_per_file: Annotated[int, Field(gt=0), NOT_BOOL] | None = None
     max_file_mb: Positive | None = None
 
 
@@ -88,7 +96,7 @@ class Speed(Sourced):
 
     output_tokens_per_s: Positive = Field(description="output tokens per second while generating")
     ttft_seconds: Annotated[Decimal, Field(ge=0, allow_inf_nan=False),
-                            WithJsonSchema({"type": "number", "minimum": 0})] | None = Field(
+                            WithJsonSchema({"type": "number", "minimum": 0}), NOT_BOOL] | None = Field(
         None, description="time to first token, seconds")
     label: Literal["published", "measured", "estimated"] = Field(
         description="published: a provider's guarantee or documentation; measured: a third party's benchmark; "
@@ -102,8 +110,8 @@ class ModelPrice(Sourced):
     name: str | None = None
     aliases: list[str] = Field(default_factory=list)
     deprecated: date | None = None
-    context_window: Annotated[int, Field(gt=0)] | None = None
-    min_cache_tokens: Annotated[int, Field(ge=0)] | None = None
+    context_window: Annotated[int, Field(gt=0), NOT_BOOL] | None = None
+    min_cache_tokens: Annotated[int, Field(ge=0), NOT_BOOL] | None = None
     cache_storage_per_mtok_hour: Money | None = None
     tiers: dict[Tier, TierRates]
     long_context: LongContext | None = None

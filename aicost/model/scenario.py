@@ -5,14 +5,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from aicost.model import repeated
 from aicost.base.constants import DEFAULT_RANK_BY, RANKINGS
+from aicost.model import NOT_BOOL, repeated
 from aicost.model.pricing import TIERS, Tier
 
-NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Pos = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Tokens = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False), NOT_BOOL]
+Pos = Annotated[float, Field(gt=0, allow_inf_nan=False), NOT_BOOL]
+Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), NOT_BOOL]
+Tokens = Annotated[float, Field(ge=0, allow_inf_nan=False), NOT_BOOL]
 
 
 class Strict(BaseModel):
@@ -22,7 +22,7 @@ class Strict(BaseModel):
 
 class Volume(Strict):
     tasks_per_month: NonNeg = Field(description="tasks the workload handles in a month")
-    peak_to_average: Annotated[float, Field(ge=1, allow_inf_nan=False)] = Field(
+    peak_to_average: Annotated[float, Field(ge=1, allow_inf_nan=False), NOT_BOOL] = Field(
         1.0, description="busiest hour's rate over the mean rate (capacity sizing)"
     )
 
@@ -54,7 +54,7 @@ class Step(Strict):
     retrieved_tokens: Tokens = Field(0.0, description="retrieved context added to each call's input (not cached)")
     output_tokens: Tokens = Field(description="visible output tokens per call (per turn)")
     reasoning_tokens: Tokens = Field(0.0, description="hidden reasoning tokens per call (billed as output)")
-    turns: Annotated[int, Field(ge=1, le=1000)] = Field(1, description="conversation turns per call; later turns "
+    turns: Annotated[int, Field(ge=1, le=1000), NOT_BOOL] = Field(1, description="conversation turns per call; later turns "
                                                                           "resend the history")
     turn_input_tokens: Tokens = Field(0.0, description="new input tokens in each turn after the first")
     web_searches: NonNeg = Field(0.0, description="web searches per call (turn)")
@@ -89,7 +89,7 @@ class Attempt(Strict):
 class Caching(Strict):
     hit_rate: Prob = Field(0.0, description="share of cacheable prefix tokens read from cache when caching is on")
     write_ttl: Literal["5m", "1h"] = Field("5m", description="cache lifetime paid for on a write (Anthropic: 5m or 1h)")
-    explicit_hours: Annotated[float, Field(ge=0, le=744, allow_inf_nan=False)] = Field(
+    explicit_hours: Annotated[float, Field(ge=0, le=744, allow_inf_nan=False), NOT_BOOL] = Field(
         0.0, description="hours a month an explicit cache holds the steps' cached prefixes (Gemini explicit "
                          "caching: storage billed per 1M tokens per hour, on models whose table gives "
                          "cache_storage_per_mtok_hour; at most 744, a 31-day month); 0: implicit caching only, no storage")
@@ -98,13 +98,13 @@ class Caching(Strict):
 class Quality(Strict):
     """Retry model defaults for every model."""
 
-    attempts_allowed: Annotated[int, Field(ge=1, le=100)] = Field(1, description="attempts before giving up")
+    attempts_allowed: Annotated[int, Field(ge=1, le=100), NOT_BOOL] = Field(1, description="attempts before giving up")
     detection_rate: Prob = Field(0.0, description="share of failed attempts caught automatically (then retried)")
 
 
 class ModelQuality(Strict):
     p_success: Prob = Field(description="probability that one attempt succeeds")
-    attempts_allowed: Annotated[int, Field(ge=1, le=100)] | None = None
+    attempts_allowed: Annotated[int, Field(ge=1, le=100), NOT_BOOL] | None = None
     detection_rate: Prob | None = None
     tiers: list[Tier] | None = Field(None, description="compare this model only on these tiers")
 
@@ -149,7 +149,7 @@ class Stage(Strict):
     tier: Tier = "standard"
     p_success: Prob | None = Field(None, description="default: the model's p_success under models:")
     detection_rate: Prob | None = None
-    attempts_allowed: Annotated[int, Field(ge=1, le=100)] | None = None
+    attempts_allowed: Annotated[int, Field(ge=1, le=100), NOT_BOOL] | None = None
 
 
 class Cascade(Strict):
@@ -175,7 +175,7 @@ class Variant(Strict):
 
 class SelfHostedModel(Strict):
     p_success: Prob = Field(description="probability that one attempt on this open model succeeds")
-    attempts_allowed: Annotated[int, Field(ge=1, le=100)] | None = None
+    attempts_allowed: Annotated[int, Field(ge=1, le=100), NOT_BOOL] | None = None
     detection_rate: Prob | None = None
 
 
@@ -191,11 +191,11 @@ class SelfHosted(Strict):
         default_factory=lambda: ["always-on", "autoscaled"], description="always-on (sized for peak) or autoscaled")
     precision: Literal["auto", "bf16", "fp8"] = Field(
         "auto", description="auto: FP8 where the GPU and model support it, else BF16")
-    min_replicas: Annotated[int, Field(ge=0)] = Field(1, description="replicas kept running at all times")
-    target_utilisation: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
+    min_replicas: Annotated[int, Field(ge=0), NOT_BOOL] = Field(1, description="replicas kept running at all times")
+    target_utilisation: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False), NOT_BOOL] = Field(
         0.7, description="busy share of paid GPU time the fleet is sized for")
     ops_monthly: NonNeg = Field(0.0, description="operations overhead per month (people, monitoring)")
-    max_gpus_per_replica: Annotated[int, Field(ge=1, le=64)] = 8
+    max_gpus_per_replica: Annotated[int, Field(ge=1, le=64), NOT_BOOL] = 8
 
 
 class RateLimit(Strict):
@@ -227,7 +227,7 @@ def _percent(v):
     return v
 
 
-Share = Annotated[float, BeforeValidator(_percent), Field(gt=0, le=1, allow_inf_nan=False)]
+Share = Annotated[float, BeforeValidator(_percent), Field(gt=0, le=1, allow_inf_nan=False), NOT_BOOL]
 
 
 def _increase(v):
@@ -267,10 +267,10 @@ class Budget(Strict):
                                                                   "review)")
     max_cost_per_resolved_task: NonNeg | None = Field(None, description="most a resolved task may cost")
     max_monthly_cost: NonNeg | None = Field(None, description="most the workload may cost a month")
-    min_roi: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
+    min_roi: Annotated[float, Field(allow_inf_nan=False), NOT_BOOL] | None = Field(
         None, description="least ROI over the horizon (0.5 = 50%)")
     warn_at: Share | None = Field(None, description="warn when a figure is past this share of a limit (0.8 or 80%)")
-    percentile: Annotated[int, Field(ge=1, le=99)] | None = Field(
+    percentile: Annotated[int, Field(ge=1, le=99), NOT_BOOL] | None = Field(
         None, description="judge this percentile of each figure over the scenario's ranges (e.g. 90)")
     max_increase: Increase | dict[Literal["cost_per_success", "monthly_cost"], Increase] | None = Field(
         None, description="against a baseline (aicost check --compare-to): the most cost per success and monthly "

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from aicost.model import repeated
+from aicost.model import NOT_BOOL, repeated
 from aicost.model.scenario import Strict
 
 
@@ -16,13 +16,13 @@ class SharedCost(Strict):
     split over the teams' groups every month of the log."""
 
     name: Annotated[str, Field(min_length=1)]
-    monthly_cost: Annotated[Decimal, Field(allow_inf_nan=False)] = Field(
+    monthly_cost: Annotated[Decimal, Field(allow_inf_nan=False), NOT_BOOL] = Field(
         description="amount per month in the tables' currency; negative for a credit")
     split: Literal["even", "weighted", "fixed"] = Field(
         description="even: the same to every group; weighted: in proportion to 'by'; fixed: 'percent' per value of 'key'")
     by: Literal["cost", "tokens", "requests"] | None = Field(None, description="weighted by this (default cost)")
     key: str | None = Field(None, description="fixed: the --by tag the percentages name (default: the first)")
-    percent: dict[str, Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]] | None = Field(
+    percent: dict[str, Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False), NOT_BOOL]] | None = Field(
         None, description="fixed: share per tag value, summing to 100")
     provider: str | None = Field(None, description="who invoices it, for FOCUS rows (default In-house)")
     category: Literal["Usage", "Purchase", "Credit", "Adjustment"] | None = Field(
