@@ -1,35 +1,86 @@
 """A small on-disk cache of validated inputs, so repeated runs skip parsing and validation.
 
-Entries are pickles keyed by the files they were built from (path, size, modification
-time) and by the versions of aicost, pydantic and Python. Set ``AICOST_NO_CACHE=1`` to turn
-it off, or ``AICOST_CACHE_DIR`` to move it. Any failure to read or write is ignored: the
-cache only ever saves time.
+It only ever saves time, and it cannot lie:
+
+- an entry is keyed by the **contents** of the files it was built from (a BLAKE2 hash), the
+  code that builds it, the working folder (file labels depend on it) and the versions of
+  aicost, pydantic and Python, so any edit is a new entry, whatever the file's size and time;
+- every entry is **signed** (HMAC-SHA256) with a secret only its owner can read (a key file,
+  mode 0600, in the cache folder); an entry whose signature does not verify -- edited, corrupt,
+  or placed there by someone else -- is a miss and is never unpickled, so it cannot run code;
+- the folder must be the user's own and private (mode 0700): otherwise the cache is not used.
+
+Set ``AICOST_NO_CACHE=1`` to turn it off, or ``AICOST_CACHE_DIR`` to move it. Any failure to
+read or write is a miss, never an error.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import pickle
+import stat
 import sys
-import zlib
 from pathlib import Path
 from typing import Any, Iterable
 
 from aicost.base.files import write_atomic
 
-
 _PKG = Path(__file__).resolve().parent.parent
 _CODE = [_PKG / n for n in ("inputs/pricebook.py", "inputs/gpubook.py", "inputs/scenario.py", "inputs/yamlio.py",
-                            "inputs/ranges.py", "model/pricing.py", "model/scenario.py", "model/gpus.py")]
+                            "inputs/ranges.py", "inputs/tables.py", "model/pricing.py", "model/scenario.py",
+                            "model/gpus.py", "model/__init__.py")]
+KEY_FILE = ".key"
+SUFFIX = ".entry"
 
 
 def folder() -> Path | None:
+    """The cache folder, created private; None when the cache is off or the folder is not safe."""
     if os.environ.get("AICOST_NO_CACHE"):
         return None
     if os.environ.get("AICOST_CACHE_DIR"):
-        return Path(os.environ["AICOST_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "aicost"
+        d = Path(os.environ["AICOST_CACHE_DIR"])
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        d = Path(base) / "aicost"
+    try:
+        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = d.lstat()
+        if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            return None
+        if st.st_mode & 0o077:  # readable or writable by others: make it private, or do not use it
+            os.chmod(d, 0o700)
+            if d.lstat().st_mode & 0o077:
+                return None
+        return d
+    except OSError:
+        return None
+
+
+def _secret(d: Path) -> bytes | None:
+    """The folder's signing key (made on first use, mode 0600)."""
+    f = d / KEY_FILE
+    try:
+        if not f.exists():
+            fd = os.open(f, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(os.urandom(32))
+        st = f.lstat()
+        if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o077 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            return None
+        secret = f.read_bytes()
+        return secret if len(secret) == 32 else None
+    except OSError:
+        return None
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def key(kind: str, files: Iterable[Path], extra: Iterable[str] = ()) -> str:
@@ -38,17 +89,16 @@ def key(kind: str, files: Iterable[Path], extra: Iterable[str] = ()) -> str:
 
     from aicost.base.version import __version__
 
-    parts = [kind, __version__, pydantic.VERSION, sys.version]
-    for f in _CODE:  # the modules whose objects are pickled: a code change is a new key
+    parts = [kind, __version__, pydantic.VERSION, sys.version, os.getcwd()]
+    for f in _CODE:  # the modules whose objects are stored: a code change is a new key
         try:
-            parts.append(str(f.stat().st_mtime_ns))
+            parts.append(_digest(f))
         except OSError:
             parts.append("-")
     parts += list(extra)
     for f in files:
         try:
-            st = f.stat()
-            parts.append(f"{os.path.abspath(f)}|{st.st_size}|{st.st_mtime_ns}")
+            parts.append(f"{os.path.abspath(f)}|{_digest(Path(f))}")
         except OSError:
             parts.append(f"{f}|missing")
     return "\0".join(parts)
@@ -56,16 +106,20 @@ def key(kind: str, files: Iterable[Path], extra: Iterable[str] = ()) -> str:
 
 def _name(full_key: str) -> str:
     kind = full_key.split("\0", 1)[0]
-    return f"{kind}-{zlib.crc32(full_key.encode()):08x}-{len(full_key)}"
+    return f"{kind}-{hashlib.blake2b(full_key.encode(), digest_size=12).hexdigest()}"
 
 
 def get(full_key: str) -> Any:
     d = folder()
-    if d is None:
+    secret = _secret(d) if d is not None else None
+    if secret is None:
         return None
     try:
-        with open(d / f"{_name(full_key)}.pickle", "rb") as fh:
-            stored_key, value = pickle.load(fh)
+        blob = (d / f"{_name(full_key)}{SUFFIX}").read_bytes()
+        sig, body = blob[:32], blob[32:]
+        if not hmac.compare_digest(sig, hmac.new(secret, body, hashlib.sha256).digest()):
+            return None  # edited, corrupt or not ours: never unpickled
+        stored_key, value = pickle.loads(body)
         return value if stored_key == full_key else None
     except Exception:
         return None
@@ -75,8 +129,8 @@ KEEP = 32  # entries kept; older ones (from changed files or code) are removed
 
 
 def _prune(d: Path) -> None:
-    entries = sorted(d.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:]:
+    entries = sorted(d.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:] + sorted(d.glob("*.pickle")):  # and entries of the unsigned format before
         try:
             old.unlink()
         except OSError:
@@ -85,11 +139,12 @@ def _prune(d: Path) -> None:
 
 def put(full_key: str, value: Any) -> None:
     d = folder()
-    if d is None:
+    secret = _secret(d) if d is not None else None
+    if secret is None:
         return
     try:
-        d.mkdir(parents=True, exist_ok=True)
-        write_atomic(d / f"{_name(full_key)}.pickle", pickle.dumps((full_key, value), pickle.HIGHEST_PROTOCOL))
+        body = pickle.dumps((full_key, value), pickle.HIGHEST_PROTOCOL)
+        write_atomic(d / f"{_name(full_key)}{SUFFIX}", hmac.new(secret, body, hashlib.sha256).digest() + body)
         _prune(d)
     except Exception:  # a cache that cannot be written is no cache, never an error
         pass

@@ -1,0 +1,83 @@
+"""The validated-input cache cannot lie or run code (issue 16, item 1): keys from contents,
+signed entries, a private folder, labels that do not depend on who filled it."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+import pytest
+
+from aicost.analyses.compare import run
+from aicost.inputs import cache
+from aicost.inputs.pricebook import PriceBook
+
+TABLE = "\n".join(["version: 1", "provider: acme", "name: Acme", "source: t", "checked: 2026-11-01",
+                   "models:", "  m1:", "    tiers:", "      standard: {input: 1, output: 2}", ""])
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    d = tmp_path / "cache"
+    monkeypatch.setenv("AICOST_CACHE_DIR", str(d))
+    monkeypatch.delenv("AICOST_NO_CACHE", raising=False)
+    return d
+
+
+def price(d):
+    return PriceBook.load([d], bundled=False).models[("acme", "m1")].spec.tiers["standard"][0].input
+
+
+def test_an_edit_that_keeps_size_and_time_is_seen(cache_dir, tmp_path):
+    d = tmp_path / "p"
+    d.mkdir()
+    f = d / "acme.yaml"
+    f.write_text(TABLE)
+    st = f.stat()
+    assert price(d) == 1
+    f.write_text(TABLE.replace("input: 1", "input: 7"))  # same size
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))  # same modification time
+    assert price(d) == 7
+
+
+def test_an_edited_entry_is_a_miss(cache_dir):
+    before = run(["worked-example"]).scenarios[0].options[0].metrics["monthly_cost"]
+    for p in cache_dir.glob("*" + cache.SUFFIX):
+        blob = bytearray(p.read_bytes())
+        blob[-20] ^= 0xFF  # tamper with the stored data, keep the signature
+        p.write_bytes(bytes(blob))
+    assert run(["worked-example"]).scenarios[0].options[0].metrics["monthly_cost"] == before
+
+
+def test_a_planted_pickle_never_runs(cache_dir, tmp_path):
+    run(["worked-example"])
+    marker = tmp_path / "ran"
+
+    class Boom:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    for p in list(cache_dir.glob("*" + cache.SUFFIX)):
+        p.write_bytes(b"\0" * 32 + pickle.dumps(("x", Boom())))  # a forged entry: no valid signature
+    (cache_dir / "scenario-planted.pickle").write_bytes(pickle.dumps(Boom()))
+    assert run(["worked-example"]).scenarios[0].best is not None
+    assert not marker.exists()
+
+
+def test_a_folder_others_can_write_is_made_private_and_the_key_is_ours(cache_dir):
+    cache_dir.mkdir(mode=0o777)
+    os.chmod(cache_dir, 0o777)
+    run(["worked-example"])
+    assert cache_dir.stat().st_mode & 0o077 == 0
+    assert (cache_dir / cache.KEY_FILE).stat().st_mode & 0o077 == 0
+
+
+def test_labels_do_not_depend_on_the_folder_that_filled_the_cache(cache_dir, tmp_path, monkeypatch):
+    s = tmp_path / "work" / "s.yaml"
+    s.parent.mkdir()
+    s.write_text((__import__("aicost.base.paths", fromlist=["x"]).bundled_scenarios()["worked-example"]).read_text())
+    monkeypatch.chdir(tmp_path)
+    a = run(["work/s.yaml"]).scenarios[0].file
+    monkeypatch.chdir(s.parent)
+    b = run(["s.yaml"]).scenarios[0].file
+    assert (a, b) == ("work/s.yaml", "s.yaml")
