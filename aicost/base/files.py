@@ -1,9 +1,17 @@
-"""Write a file all at once: a temporary file beside it, then a rename (the one writer of outputs,
-charts and cache entries; readers never see half a file)."""
+"""Write files all at once: each to a temporary file beside it, then renamed over it (the one
+writer of outputs, charts and cache entries; readers never see half a file).
+
+The promises (issue 16): a symlink is written through to its target; a file with other hard
+links is rewritten in place so the links stay one file; an existing file keeps its mode and a
+new one follows the umask; devices, FIFOs and directories are refused; a failed write (disk
+full, permission) is an input error naming the file, and leaves nothing behind; with several
+files, none is replaced unless every one could be written.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,32 +20,103 @@ from typing import Iterator
 from aicost.base.errors import InputError, Problem
 
 
+def _target(path: str | Path) -> Path:
+    """Where writing ``path`` lands: a symlink's target; refuses what is not a regular file."""
+    path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    if path.exists() and not path.is_file():
+        what = "a directory" if path.is_dir() else "not a regular file (a device, FIFO or socket)"
+        raise InputError(Problem(str(path), None, "", f"cannot write: it is {what}"))
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(Problem(str(path), None, "", f"cannot write: folder {folder} does not exist"))
+    return path
+
+
+def _mode(path: Path) -> int:
+    """The mode the written file gets: the existing file's, else what the umask allows."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _failed(path: Path, exc: OSError) -> InputError:
+    return InputError(Problem(str(path), None, "", f"cannot write: {exc.strerror or exc}"))
+
+
 @contextmanager
 def atomic_path(path: str | Path, suffix: str = ".tmp") -> Iterator[str]:
     """A temporary path beside ``path`` to write to; renamed over ``path`` when the block ends
     without an error, removed otherwise."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(Problem(str(path), None, "", f"cannot write: folder {folder} does not exist"))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=folder)
+    target = _target(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    except OSError as exc:
+        raise _failed(target, exc) from None
     os.close(fd)
     try:
         yield tmp
-        os.replace(tmp, path)
-    except BaseException:
+        _commit(tmp, target)
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise _failed(target, exc) from None
         raise
+
+
+def _commit(tmp: str, target: Path) -> None:
+    mode = _mode(target)
+    if target.exists() and target.stat().st_nlink > 1:  # keep the hard links: rewrite in place
+        with open(tmp, "rb") as src, open(target, "r+b") as dst:
+            dst.truncate(0)
+            dst.write(src.read())
+        os.unlink(tmp)
+        return
+    os.chmod(tmp, mode)
+    os.replace(tmp, target)
+
+
+def _write(tmp: str, data: str | bytes, encoding: str) -> None:
+    if isinstance(data, bytes):
+        Path(tmp).write_bytes(data)
+    else:
+        with open(tmp, "w", encoding=encoding, newline="") as f:
+            f.write(data)
 
 
 def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -> None:
     """Text (or bytes) to ``path``, all at once."""
     with atomic_path(path) as tmp:
-        if isinstance(data, bytes):
-            Path(tmp).write_bytes(data)
-        else:
-            with open(tmp, "w", encoding=encoding, newline="") as f:
-                f.write(data)
+        _write(tmp, data, encoding)
+
+
+def write_all(outputs: list[tuple[str | Path, str | bytes]], encoding: str = "utf-8") -> None:
+    """Several files, all or none: every one written to its temporary file first, then each
+    renamed into place; if any cannot be written, none is replaced."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in outputs:
+            target = _target(path)
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+                os.close(fd)
+                staged.append((tmp, target))
+                _write(tmp, data, encoding)
+            except OSError as exc:
+                raise _failed(target, exc) from None
+        for tmp, target in staged:
+            _commit(tmp, target)
+    finally:
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass

@@ -10,8 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from aicost.base.errors import InputError
-from aicost.cli.common import (AsOfOpt, MaxAgeOpt, PricingOpt, SetOpt, as_of, emit, fmt_opt, format_choices, guarded,
-                               max_age, stderr)
+from aicost.cli.common import (AsOfOpt, MaxAgeOpt, PricingOpt, SetOpt, as_of, fmt_opt, format_choices, guarded, max_age,
+                               stderr)
 
 
 CheckFmt = format_choices("check")
@@ -58,8 +58,12 @@ def check(
         files, summary_fmt = _targets(outputs, fmt.value, summary)
         report = run(paths, pricing, sets, as_of(as_of_text), samples, max_age(max_price_age), compare_to)
         code = report.exit_code(fail_on_warn, no_fail)
-        for kind, target in files:  # files first, each written whole (atomically)
-            emit(render(report, kind, code=code), target)
+        if files:  # files first, all or none, each written whole
+            from aicost.base.files import write_all
+
+            write_all([(target, render(report, kind, code=code)) for kind, target in files])
+            for _, target in files:
+                stderr(f"aicost: wrote {target}")
         if summary_fmt != "none" and os.environ.get("GITHUB_STEP_SUMMARY"):
             with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
                 fh.write(render(report, summary_fmt, code=code))
