@@ -98,7 +98,7 @@ def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | P
     book = book or PriceBook.load(pricing)
     refs = list(scenarios) if scenarios else [paths.DEFAULT_SCENARIO]
     sets = list(sets)
-    results, problems = [], []
+    results, problems, more = [], [], 0
     for ref in refs:
         try:
             ls = scenario_mod.load(ref, book, sets, providers=providers)
@@ -106,8 +106,9 @@ def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | P
                                            progress, rank_by))
         except InputError as exc:
             problems.extend(exc.problems)
+            more += exc.more
     if problems:
-        raise InputError(problems)
+        raise InputError(problems, more=more)
     return CompareResult(book.currency, results)
 
 

@@ -34,12 +34,13 @@ class InputError(AicostError):
 
     exit_code = 2
 
-    def __init__(self, problems: Iterable[Problem] | Problem | str):
+    def __init__(self, problems: Iterable[Problem] | Problem | str, more: int = 0):
         if isinstance(problems, str):
             problems = [Problem("aicost", None, "", problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems: list[Problem] = sorted(set(problems), key=_problem_key)
+        self.more = more  # problems found but not worked out one by one (a file of 100,000 typos)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

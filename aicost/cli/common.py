@@ -141,15 +141,21 @@ def as_flags(problems: list[Problem]) -> list[Problem]:
     return out
 
 
+#: Problems printed on stderr before the rest are counted.
+SHOWN = 100
+
+
 def guarded(fn: Callable[[], int | None], json_errors: bool = False) -> None:
     """Run a command body; report problems once, on stderr, and exit with the right code."""
     try:
         code = fn() or EXIT_OK
     except InputError as exc:
         exc.problems = as_flags(exc.problems)
-        for p in exc.problems:
+        for p in exc.problems[:SHOWN]:
             stderr(str(p))
-        n = len(exc.problems)
+        n = len(exc.problems) + exc.more
+        if n > SHOWN:
+            stderr(f"aicost: and {n - SHOWN:,} more (the first {SHOWN} are shown)")
         stderr(f"aicost: {n} problem{'s' if n != 1 else ''} found; nothing was computed or written")
         if json_errors:
             from aicost.report.json import dumps

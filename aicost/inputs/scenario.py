@@ -110,7 +110,7 @@ def _load(ref, path: Path, book: PriceBook, sets: list, providers) -> LoadedScen
     except InputError as exc:
         problems = [_blame(p, touched) for p in exc.problems + range_problems]
         problems += _unknown_models(data, doc, book, touched, providers)
-        raise InputError(problems) from None
+        raise InputError(problems, more=exc.more) from None
     if range_problems:
         raise InputError([_blame(p, touched) for p in range_problems])
     models = resolve_models(spec, doc, book, touched, providers)

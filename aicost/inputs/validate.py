@@ -13,6 +13,9 @@ from aicost.model import SUPPORTED_VERSION
 
 M = TypeVar("M", bound=BaseModel)
 
+#: Problems worked out per file (each with its line and a did-you-mean); the rest are counted.
+MAX_PROBLEMS = 1_000
+
 
 def validate(doc: Document, model: type[M], data: Any = None) -> M:
     """Validate ``doc.data`` (or ``data``) against ``model``; raise InputError with all problems."""
@@ -29,7 +32,10 @@ def validate(doc: Document, model: type[M], data: Any = None) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError([_problem(doc, data, model, err) for err in exc.errors()]) from None
+        errors = exc.errors()
+        # a file of 100,000 typos: the first ones worked out with their lines, the rest counted
+        problems = [_problem(doc, data, model, err) for err in errors[:MAX_PROBLEMS]]
+        raise InputError(problems, more=max(0, len(errors) - MAX_PROBLEMS)) from None
 
 
 def _problem(doc: Document, data: Any, model: type, err: dict) -> Problem:

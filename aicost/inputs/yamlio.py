@@ -101,7 +101,13 @@ def load_text(text: str, name: str = "<string>") -> Document:
             raise InputError(Problem(name, None, "", "file holds no YAML document"))
         doc = Document(name, None)
         problems: list[Problem] = []
-        doc.data = _build(loader, node, (), doc, problems)
+        budget = _Budget()
+        if _expanded(node, {}) > MAX_VALUES:  # counted on the node graph, before anything is expanded
+            raise InputError(Problem(name, None, "", f"the file expands to more than {MAX_VALUES:,} values "
+                                                     f"(aliases that repeat blocks); refused"))
+        doc.data = _build(loader, node, (), doc, problems, budget)
+        if budget.exceeded:
+            raise InputError(Problem(name, budget.line, "", budget.exceeded))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -111,6 +117,9 @@ def load_text(text: str, name: str = "<string>") -> Document:
         raise InputError(Problem(name, line, "", f"YAML syntax error: {what}")) from None
     except yaml.YAMLError as exc:
         raise InputError(Problem(name, None, "", f"YAML error: {exc}")) from None
+    except RecursionError:
+        raise InputError(Problem(name, None, "", f"nesting deeper than the YAML reader can follow (at most "
+                                                  f"{MAX_DEPTH} levels are allowed)")) from None
     finally:
         loader.dispose()
     if problems:
@@ -118,7 +127,48 @@ def load_text(text: str, name: str = "<string>") -> Document:
     return doc
 
 
-def _build(loader, node, path: PathT, doc: Document, problems: list[Problem]) -> Any:
+#: Bounds on what one YAML file may expand to: aliases that repeat a block ("billion laughs")
+#: and deep nesting are refused in milliseconds, whatever the file's size.
+MAX_VALUES = 500_000
+MAX_DEPTH = 64
+
+
+def _expanded(node, memo: dict) -> int:
+    """How many values ``node`` becomes once its aliases are expanded (each node counted once)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 0  # a node that contains itself is counted once
+        if isinstance(node, yaml.MappingNode):
+            memo[key] = 1 + sum(_expanded(k, memo) + _expanded(v, memo) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            memo[key] = 1 + sum(_expanded(v, memo) for v in node.value)
+        else:
+            memo[key] = 1
+    return memo[key]
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.left, self.exceeded, self.line = MAX_VALUES, "", None
+
+    def spend(self, node, path: PathT) -> bool:
+        if self.exceeded:
+            return False
+        self.left -= 1
+        if self.left < 0:
+            self.exceeded = (f"the file expands to more than {MAX_VALUES:,} values (aliases that repeat blocks); "
+                             f"refused")
+        elif len(path) > MAX_DEPTH:
+            self.exceeded = f"nesting deeper than {MAX_DEPTH} levels; refused"
+        if self.exceeded:
+            self.line = node.start_mark.line + 1
+            return False
+        return True
+
+
+def _build(loader, node, path: PathT, doc: Document, problems: list[Problem], budget: _Budget) -> Any:
+    if not budget.spend(node, path):
+        return None
     doc.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
@@ -138,10 +188,10 @@ def _build(loader, node, path: PathT, doc: Document, problems: list[Problem]) ->
                 )
                 continue
             doc.lines[child] = key_node.start_mark.line + 1
-            out[key] = _build(loader, value_node, child, doc, problems)
+            out[key] = _build(loader, value_node, child, doc, problems, budget)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, item, path + (i,), doc, problems) for i, item in enumerate(node.value)]
+        return [_build(loader, item, path + (i,), doc, problems, budget) for i, item in enumerate(node.value)]
     return _scalar(loader, node)
 
 

@@ -1,0 +1,55 @@
+"""Hostile YAML is refused with a file:line message, exit 2, nothing on stdout, and bounded
+(issue 16, item 7 and part of 9): alias bombs, deep nesting, a flood of unknown keys."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from aicost.base.errors import InputError
+from aicost.inputs.yamlio import MAX_VALUES, load_text
+
+
+def bomb(levels: int) -> str:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    prev = "a"
+    for name in "bcdefghijk"[:levels]:
+        lines.append(f"{name}: &{name} [" + ",".join(["*" + prev] * 10) + "]")
+        prev = name
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("levels", [6, 9])
+def test_an_alias_bomb_is_refused_before_it_expands(levels):
+    with pytest.raises(InputError, match=f"expands to more than {MAX_VALUES:,} values"):
+        load_text(bomb(levels), "bomb.yaml")
+
+
+def test_deep_nesting_is_refused():
+    with pytest.raises(InputError, match="nesting deeper"):
+        load_text("a: " + "[" * 900 + "]" * 900 + "\n", "deep.yaml")
+
+
+def run_cli(tmp_path, text: str) -> subprocess.CompletedProcess:
+    f = tmp_path / "s.yaml"
+    f.write_text(text)
+    return subprocess.run([sys.executable, "-m", "aicost", "compare", str(f)], capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.mark.parametrize("text", [bomb(8), "a: " + "{b: " * 900 + "1" + "}" * 900 + "\n"])
+def test_the_command_refuses_them_with_exit_2_and_no_traceback(tmp_path, text):
+    r = run_cli(tmp_path, text)
+    assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr
+    assert "s.yaml" in r.stderr
+
+
+def test_a_flood_of_unknown_keys_is_counted_not_listed(tmp_path):
+    text = "version: 1\nname: x\n" + "".join(f"k{i}: 1\n" for i in range(20_000))
+    r = run_cli(tmp_path, text)
+    assert r.returncode == 2 and r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert len(lines) <= 110 and "more (the first 100 are shown)" in lines[-2]
+    assert lines[-1].startswith("aicost: 2000") and "problems found" in lines[-1]
