@@ -76,6 +76,8 @@ def _secret(d: Path) -> bytes | None:
 
 
 def _digest(path: Path) -> str:
+    if not stat.S_ISREG(path.stat().st_mode):  # never read a device or FIFO to key an entry
+        return f"special:{path.stat().st_mode:o}"
     h = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

@@ -56,7 +56,12 @@ def yaml_files(d: Path, problems: list[Problem]) -> list[Path]:
     if not d.is_dir():
         problems.append(Problem(str(d), None, "", "pricing directory not found"))
         return []
-    files = sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-    if not files:
+    files = sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml"))
+    for p in [p for p in files if not p.is_file()]:  # every YAML entry is read or refused, never skipped
+        files.remove(p)
+        what = "a dangling link" if p.is_symlink() and not p.exists() else (
+            "a directory" if p.is_dir() else "not a regular file (a device, FIFO or socket)")
+        problems.append(Problem(str(p), None, "", f"{what}: a pricing folder holds price tables only"))
+    if not files and not problems:
         problems.append(Problem(str(d), None, "", "no pricing files (*.yaml) in this directory"))
     return files

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -65,13 +66,18 @@ def display_name(path: Path | str) -> str:
 def read_text(path: Path, name: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> str:
     name = name or display_name(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        size = st.st_size
     except FileNotFoundError:
-        raise InputError(Problem(name, None, "", "no such file")) from None
+        raise InputError(Problem(name, None, "", "no such file" + (" (a dangling link)" if path.is_symlink()
+                                                                     else ""))) from None
     except OSError as exc:
         raise InputError(Problem(name, None, "", f"cannot read: {exc.strerror}")) from None
     if path.is_dir():
         raise InputError(Problem(name, None, "", "is a directory, expected a YAML file"))
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would hang, /dev/zero would never end: refused up front
+        raise InputError(Problem(name, None, "", "not a regular file (a device, FIFO or socket), expected a "
+                                                 "YAML file"))
     if size > max_bytes:
         raise InputError(
             Problem(name, None, "", f"file is too large ({size / 1e6:.1f} MB; the limit is {max_bytes // (1024 * 1024)} MB)")

@@ -53,3 +53,27 @@ def test_a_flood_of_unknown_keys_is_counted_not_listed(tmp_path):
     lines = r.stderr.splitlines()
     assert len(lines) <= 110 and "more (the first 100 are shown)" in lines[-2]
     assert lines[-1].startswith("aicost: 2000") and "problems found" in lines[-1]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "aicost", *args], capture_output=True, text=True, timeout=30)
+
+
+def test_special_files_are_refused_up_front(tmp_path):
+    import os
+
+    fifo = tmp_path / "s.yaml"
+    os.mkfifo(fifo)
+    for target in (str(fifo), "/dev/zero"):
+        r = cli("compare", target)
+        assert r.returncode == 2 and "not a regular file" in r.stderr and r.stdout == ""
+
+
+def test_every_yaml_entry_of_a_pricing_folder_is_read_or_refused(tmp_path):
+    d = tmp_path / "prices"
+    d.mkdir()
+    (d / "discount.yaml").symlink_to(tmp_path / "gone.yaml")
+    r = cli("pricing", "validate", str(d))
+    assert r.returncode == 2 and "discount.yaml: a dangling link" in r.stderr
+    r = cli("compare", "worked-example", "--pricing", str(d))
+    assert r.returncode == 2 and "a dangling link" in r.stderr
