@@ -6,6 +6,16 @@ from dataclasses import dataclass
 from typing import Iterable
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)} | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+
+
+def visible(text: object) -> str:
+    """Text for one line of a terminal or a CI log: control characters shown as escapes, so a
+    name holding a line break and ``::error ...`` cannot start a workflow command, and ESC or NUL
+    never reach the terminal raw."""
+    return str(text).translate(_CONTROL)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, and where: ``file:line: path: message``."""
@@ -16,8 +26,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        place = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{place}: {self.path}: {self.message}" if self.path else f"{place}: {self.message}"
+        place = visible(self.file) if self.line is None else f"{visible(self.file)}:{self.line}"
+        return f"{place}: {visible(self.path)}: {visible(self.message)}" if self.path else \
+            f"{place}: {visible(self.message)}"
 
     def as_dict(self) -> dict:
         return {"file": self.file, "line": self.line, "path": self.path, "message": self.message}

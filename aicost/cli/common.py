@@ -12,7 +12,7 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 import typer
 
 from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RANKINGS, TIERS
-from aicost.base.errors import ARGUMENT, AicostError, InputError, Problem
+from aicost.base.errors import ARGUMENT, AicostError, InputError, Problem, visible
 
 TYPER = dict(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
              context_settings={"help_option_names": ["-h", "--help"]})
@@ -200,14 +200,14 @@ def tell(result: Any, **options: Any) -> None:
     from aicost.report import messages
 
     for line in messages(result, **options):
-        stderr(f"aicost: {line}")
+        stderr(f"aicost: {visible(line)}")
 
 
 def warn(notices: Iterable[Any]) -> None:
     from aicost.report.explain import say
 
     for n in notices:
-        stderr(f"aicost: warning: {say(n)}")
+        stderr(f"aicost: warning: {visible(say(n))}")
 
 
 def color() -> bool:

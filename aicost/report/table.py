@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, Sequence
 
+from aicost.base.errors import visible
 from aicost.report.explain import best_line, reason, say
 from aicost.report.numbers import latency, money, months, num, pct
 
@@ -17,6 +18,8 @@ BOLD, DIM, GREEN, YELLOW, RESET = "\x1b[1m", "\x1b[2m", "\x1b[32m", "\x1b[33m", 
 
 def columns(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool], bold=lambda s: s) -> list[str]:
     """Rows of text aligned in columns two spaces apart; numbers right-aligned."""
+    header = [visible(h) for h in header]
+    rows = [[visible(c) for c in r] for r in rows]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
 
     def line(cells):
@@ -38,13 +41,13 @@ def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
     for n, s in enumerate(result.scenarios):
         if n:
             out.append("")
-        out.append(f"{bold(s.name)}   {style(DIM, '(' + s.file + ')')}")
+        out.append(f"{bold(visible(s.name))}   {style(DIM, '(' + visible(s.file) + ')')}")
         out.append(f"{s.tasks_per_month:,.0f} tasks/month · latency need: {say(s.latency_need)} · prices as of {s.as_of}")
         out += [style(DIM, f"  --set {ov}") for ov in s.overrides]
         answer = best_line(s, cur)
         if answer:
-            out.append(f"{bold('Best:')} {style(BOLD + GREEN, answer[0])} {answer[1]}")
-        out += [style(YELLOW, f"Note: {say(note)}") for note in s.notes]
+            out.append(f"{bold('Best:')} {style(BOLD + GREEN, visible(answer[0]))} {visible(answer[1])}")
+        out += [style(YELLOW, f"Note: {visible(say(note))}") for note in s.notes]
         ok = [o for o in s.options if o.status == "ok"]
         rest = [o for o in s.options if o.status != "ok"]
         sampled = any(o.uncertainty for o in ok)
@@ -77,7 +80,7 @@ def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
             out.append(lead[0] + " " * max(2, indent - len(lead[0])) + bold("why") if color else
                        lead[0].ljust(indent) + "why")
             for text, o in zip(lead[1:], rest):
-                wrapped = textwrap.wrap(reason(o) or o.status, why_width, break_on_hyphens=False) or [""]
+                wrapped = textwrap.wrap(visible(reason(o) or o.status), why_width, break_on_hyphens=False) or [""]
                 out.append(text.ljust(indent) + wrapped[0])
                 out += [" " * indent + w for w in wrapped[1:]]
     return "\n".join(out) + "\n"
