@@ -94,3 +94,12 @@ def pytest_configure(config):
         import os
 
         os.environ["AICOST_UPDATE_GOLDEN"] = "1"
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """A cache folder of its own for the test (the cache tests look inside it)."""
+    d = tmp_path / "cache"
+    monkeypatch.setenv("AICOST_CACHE_DIR", str(d))
+    monkeypatch.delenv("AICOST_NO_CACHE", raising=False)
+    return d

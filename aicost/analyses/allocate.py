@@ -10,11 +10,11 @@ from aicost.base.errors import bad_argument
 from aicost.results.allocate import Allocation
 
 
-def size_of(usage: Sequence[Path]) -> int:
-    """Bytes of every usage file named (directories walked), for a progress bar."""
+def usage_files(usage: Sequence[Path]) -> list[Path]:
+    """Every usage file the paths name (directories walked once; pass the list on to :func:`run`)."""
     from aicost.usage.files import files_of
 
-    return sum(f.stat().st_size for p in usage for f in files_of(Path(p)))
+    return [f for p in usage for f in files_of(Path(p))]
 
 
 def run(usage: Sequence[Path], by: str = "team", source: str = "aicost", shared: Path | None = None,
@@ -24,7 +24,6 @@ def run(usage: Sequence[Path], by: str = "team", source: str = "aicost", shared:
     from aicost.inputs.pricebook import PriceBook
     from aicost.usage import layouts, pipeline
     from aicost.usage.shared import load_shared
-    from aicost.usage.files import files_of
 
     keys = [k.strip() for k in by.split(",") if k.strip()]
     if not keys:
@@ -32,6 +31,4 @@ def run(usage: Sequence[Path], by: str = "team", source: str = "aicost", shared:
     layout = layouts.get(source)
     items = load_shared(shared, keys) if shared is not None else []
     book = PriceBook.load(list(pricing))
-    files = [f for p in usage for f in files_of(Path(p))]
-    alloc = pipeline.run(files, layout, keys, book, items, on_error, engine, scheduler, progress=progress)
-    return alloc
+    return pipeline.run(list(usage), layout, keys, book, items, on_error, engine, scheduler, progress=progress)

@@ -112,12 +112,13 @@ def allocate(
       aicost allocate logs/ --engine dask --format json
     """
     def body():
-        from aicost.analyses.allocate import run, size_of
+        from aicost.analyses.allocate import run, usage_files
 
-        total = size_of(usage)
+        files = usage_files(usage)
+        total = sum(f.stat().st_size for f in files)
         big = total if value(engine) == "local" and total > (64 << 20) else None
         with progress_bar(big, "pricing usage") as advance:
-            alloc = run(usage, by, source, shared, pricing, value(on_error), value(engine), scheduler, advance)
+            alloc = run(files, by, source, shared, pricing, value(on_error), value(engine), scheduler, advance)
         show(alloc, fmt, output, raw=csv_raw, account=account, version=value(focus_version))
         tell(alloc, fmt=value(fmt))
 

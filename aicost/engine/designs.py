@@ -4,7 +4,6 @@ ranks them together."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +11,7 @@ import numpy as np
 
 from aicost.engine.evaluate import evaluate, usable
 from aicost.engine.plan import Plan
-from aicost.inputs.overrides import get_path, set_path
+from aicost.inputs.overrides import get_path
 
 
 @dataclass
@@ -43,7 +42,7 @@ class Designs:
             parts.append((plan.subset([j]), values))
         return Designs(parts)
 
-    def metric(self, metric: str, changes: dict[tuple, Any], deep: bool = True) -> np.ndarray:
+    def metric(self, metric: str, changes: dict[tuple, Any]) -> np.ndarray:
         """Every option's ``metric`` with ``changes`` (path -> value, arrays for many points) made
         to each design's values, as ``compare --set`` makes them: the change first, then the
         variant's own ``set:`` over it; NaN where an option is not usable. Shape (options, points)."""
@@ -51,12 +50,8 @@ class Designs:
         points = max([np.size(x) for x in changes.values()] or [1])
         for plan, values in self.parts:
             own = {p: get_path(values, p) for p in (values.get("variant") or {}).get("paths", [])}
-            if deep:
-                v = copy.deepcopy(values)
-                for path, x in {**changes, **own}.items():
-                    set_path(v, path, x)
-            else:
-                v = _shallow(_shallow(values, changes), own)
+            # only the containers along each changed path are copied: the engine never changes its values
+            v = _shallow(_shallow(values, changes), own)
             m = evaluate(plan, v, meters=False)
             with np.errstate(invalid="ignore"):
                 blocks.append(np.where(usable(m, metric), m[metric], np.nan))

@@ -38,6 +38,7 @@ def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_succ
 
     from aicost.engine.sampling import WORKERS
 
+    ties = np.arange(len(designs)) if order is None else order  # default: the plans' own order
     xs = grid(varies)
     n = xs[0].size
     sign = 1.0 if METRICS[metric] == "min" else -1.0
@@ -46,21 +47,15 @@ def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_succ
         stop = min(n, start + chunk)
         width = stop - start
         # only the varied paths are replaced, so a shallow copy down those paths is enough
-        masked = designs.metric(metric, {var.path: x[start:stop] for var, x in zip(varies, xs)}, deep=False)
+        masked = designs.metric(metric, {var.path: x[start:stop] for var, x in zip(varies, xs)})
         masked = np.ascontiguousarray(np.broadcast_to(masked, (len(designs), width)))
         key = np.where(np.isnan(masked), np.inf, sign * masked)
         cols = np.arange(width)
-        if order is not None:  # as compare ranks: figures at 12 significant digits, ties by ``order``
-            ranked = np.lexsort((np.broadcast_to(order[:, None], key.shape), significant(key)), axis=0)
-            first, second = ranked[0], ranked[1] if len(key) > 1 else ranked[0]
-            has_first = np.isfinite(key[first, cols])
-            has_second = np.isfinite(key[second, cols]) & (len(key) > 1)
-        else:
-            first = np.argmin(key, axis=0)
-            has_first = np.isfinite(key[first, cols])
-            key[first, cols] = np.inf
-            second = np.argmin(key, axis=0)
-            has_second = np.isfinite(key[second, cols])
+        # as compare ranks: figures at 12 significant digits, ties by ``order``
+        ranked = np.lexsort((np.broadcast_to(ties[:, None], key.shape), significant(key)), axis=0)
+        first, second = ranked[0], ranked[1] if len(key) > 1 else ranked[0]
+        has_first = np.isfinite(key[first, cols])
+        has_second = np.isfinite(key[second, cols]) & (len(key) > 1)
         return (masked, np.where(has_first, first, -1), np.where(has_second, second, -1), stop)
 
     chunks, winner, runner = [], [], []

@@ -352,4 +352,4 @@ def _check_history(spec: Any, doc: Document) -> list[Problem]:
     return problems
 
 
-__all__ = ["PriceBook", "Price", "ModelEntry", "TIERS"]
+__all__ = ["PriceBook", "Price", "ModelEntry"]

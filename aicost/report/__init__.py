@@ -71,7 +71,7 @@ def messages(result: Any, **options: Any) -> list[str]:
 
 
 def kind_of(result: Any) -> str:
-    return getattr(result, "kind", None) or type(result).__name__.lower()
+    return result.kind
 
 
 def formats(kind: str) -> list[str]:

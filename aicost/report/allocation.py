@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from aicost.report import focus
+from aicost.results.export import month_bounds
 from aicost.report.explain import UNPRICED_USAGE, say, says
 from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
 
@@ -170,7 +171,7 @@ def focus_rows(a, account: str = "aicost-showback", version: str = "1.2") -> lis
     for _, r in a.detail.iterrows():
         tags = {k: r[f"tag.{k}"] for k in a.by if _v(r[f"tag.{k}"]) is not None}
         start = date.fromisoformat(r["month"] + "-01")
-        start, end = focus.month_bounds(start)
+        start, end = month_bounds(start)
         pname, publisher = _names(a, str(r["sku"]).partition("/")[0])
         group = "/".join(str(tags.get(k, "(unallocated)")) for k in a.by)
         base = _base(a, start, end, account, tags, version)
@@ -200,7 +201,7 @@ def focus_rows(a, account: str = "aicost-showback", version: str = "1.2") -> lis
                          "ChargeDescription": f"Tool calls (web search, file search, code sessions) for {r['sku']}, "
                                               f"{group}", "x_Meter": "tools", "x_TokenDirection": None})
     for _, r in a.groups.iterrows():
-        start, end = focus.month_bounds(date.fromisoformat(r["month"] + "-01"))
+        start, end = month_bounds(date.fromisoformat(r["month"] + "-01"))
         tags = {k: r[f"tag.{k}"] for k in a.by}
         group = "/".join(str(v) for v in tags.values())
         for item in a.shared_items:

@@ -16,7 +16,6 @@ from typing import Any, Iterable
 from aicost.base.constants import TOKENS_PER_MTOK
 from aicost.report.csvsafe import write_rows
 
-from aicost.results.export import FOCUS_VERSIONS, month_bounds  # noqa: F401  (re-exported)
 
 MANDATORY = (
     "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingCurrency",

@@ -26,14 +26,6 @@ value: {value_per_success: 1}
 """
 
 
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    d = tmp_path / "cache"
-    monkeypatch.setenv("AICOST_CACHE_DIR", str(d))
-    monkeypatch.delenv("AICOST_NO_CACHE", raising=False)
-    return d
-
-
 def test_cached_and_uncached_runs_agree(cache_dir, monkeypatch):
     first = render(run(["support-assistant"], sets=["volume.tasks_per_month=*2"]), "json")
     assert any(cache_dir.iterdir())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import pickle
 
-import pytest
 
 from aicost.analyses.compare import run
 from aicost.inputs import cache
@@ -14,14 +13,6 @@ from aicost.inputs.pricebook import PriceBook
 
 TABLE = "\n".join(["version: 1", "provider: acme", "name: Acme", "source: t", "checked: 2026-11-01",
                    "models:", "  m1:", "    tiers:", "      standard: {input: 1, output: 2}", ""])
-
-
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    d = tmp_path / "cache"
-    monkeypatch.setenv("AICOST_CACHE_DIR", str(d))
-    monkeypatch.delenv("AICOST_NO_CACHE", raising=False)
-    return d
 
 
 def price(d):
