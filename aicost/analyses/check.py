@@ -16,6 +16,8 @@ every breach it found.
 
 from __future__ import annotations
 
+import math
+
 import glob
 import os
 from datetime import date
@@ -229,9 +231,14 @@ def load_baseline(path: str | Path) -> dict[str, dict]:
     """Scenario name -> {option, figures} from a saved ``aicost check --format json``."""
     import json
 
+    from aicost.inputs.yamlio import read_text
+
     where = str(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = read_text(Path(path), where)
+        data = json.loads(text, parse_constant=str, parse_float=_float_or_text)
+    except RecursionError:
+        raise InputError(Problem(where, None, "", "nested too deeply; not an aicost check report")) from None
     except FileNotFoundError:
         raise InputError(Problem(where, None, "", "no such file (save one on the main branch with aicost check "
                                                   "--output json=FILE)")) from None
@@ -241,11 +248,52 @@ def load_baseline(path: str | Path) -> dict[str, dict]:
         raise InputError(Problem(where, None, "", "not an aicost check JSON report (expected \"kind\": \"check\" "
                                                   "with \"scenarios\"); save one with aicost check --output "
                                                   "json=FILE"))
-    out = {}
-    for s in data["scenarios"]:
+    out, problems = {}, []
+    for i, s in enumerate(data["scenarios"]):
         if isinstance(s, dict) and isinstance(s.get("scenario"), str) and isinstance(s.get("figures"), dict):
+            for metric, x in s["figures"].items():
+                why = _bad_figure(metric, x)
+                if why:
+                    problems.append(Problem(where, _line_of(text, s["scenario"], metric),
+                                            f"scenarios[{i}].figures.{metric}", why))
             out[s["scenario"]] = {"option": s.get("option"), "figures": s["figures"]}
+    if problems:
+        raise InputError(problems)
     return out
+
+
+#: A baseline figure beyond this is not one aicost wrote: it would let any increase pass.
+MAX_FIGURE = 1e15
+
+
+def _float_or_text(text: str) -> float | str:
+    x = float(text)
+    return x if math.isfinite(x) else text
+
+
+def _bad_figure(metric: str, x) -> str:
+    """Why a baseline figure cannot be compared with (empty when it can); null is allowed (the
+    figure was not computed, and the check says so)."""
+    import json
+
+    if x is None:
+        return ""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return f"not a number: {json.dumps(x)}"
+    if abs(x) > MAX_FIGURE:
+        return f"{x!r} is not a figure aicost reports (at most {MAX_FIGURE:.0e} in size)"
+    if x < 0 and metric != "roi":
+        return f"negative ({x!r}); a cost is never below 0"
+    return ""
+
+
+def _line_of(text: str, scenario: str, metric: str) -> int | None:
+    """The line of ``metric`` in the figures of ``scenario`` in a baseline's text."""
+    import json
+
+    at = text.find(f'"scenario": {json.dumps(scenario)}')
+    at = text.find(f'"{metric}"', at) if at >= 0 else -1
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
 
 
 def _allowed(rule, base: float) -> tuple[float, str | float]:

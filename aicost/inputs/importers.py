@@ -46,6 +46,8 @@ def per_mtok(per_token: Any) -> Decimal | None:
         d = Decimal(repr(per_token)) if isinstance(per_token, float) else Decimal(str(per_token))
     except ArithmeticError:
         return None
+    if not d.is_finite():
+        return d  # kept, so that validation names it (a price must be a finite number)
     return _tidy(d * MTOK)
 
 
@@ -259,17 +261,38 @@ def read_source(path: Path) -> Any:
     """JSON or YAML from a local file, with a clear error when it is neither."""
     from aicost.inputs.yamlio import read_text
 
+    from aicost.inputs.yamlio import load_text
+
     text = read_text(path, max_bytes=200 * 1024 * 1024)
     try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    import yaml
+        return json.loads(text, parse_constant=_not_finite, parse_float=_finite)
+    except _NotFinite as exc:
+        line = text.count("\n", 0, max(text.find(exc.text), 0)) + 1
+        raise InputError(Problem(str(path), line, "", f"{exc.text}: not a finite number; a price must be one")) from None
+    except RecursionError:
+        raise InputError(Problem(str(path), None, "", "nested too deeply; refused")) from None
+    except ValueError as exc:
+        if text.lstrip()[:1] in ("{", "["):  # JSON, but not valid: say where
+            raise InputError(Problem(str(path), getattr(exc, "lineno", None), "",
+                                     f"not valid JSON: {getattr(exc, 'msg', exc)}")) from None
+    return load_text(text, str(path)).data  # bounded: aliases, nesting
 
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(Problem(str(path), None, "", f"neither JSON nor YAML: {exc}")) from None
+
+class _NotFinite(ValueError):
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
+def _not_finite(text: str):
+    raise _NotFinite(text)
+
+
+def _finite(text: str) -> float:
+    x = float(text)
+    if x != x or x in (float("inf"), float("-inf")):
+        raise _NotFinite(text)
+    return x
 
 
 def to_yaml(table: dict, header: str = "") -> str:
@@ -281,6 +304,8 @@ def to_yaml(table: dict, header: str = "") -> str:
             return True
 
     def decimal(dumper, v: Decimal):
+        if not v.is_finite():  # written as YAML writes it, so that validation names it
+            return dumper.represent_float(float(v))
         if v == v.to_integral_value():
             return dumper.represent_int(int(v))
         return dumper.represent_scalar("tag:yaml.org,2002:float", format(v, "f"))

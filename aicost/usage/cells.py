@@ -73,8 +73,11 @@ def _numbers(s: pd.Series) -> np.ndarray:
 
 
 def _show(v) -> str:
-    s = repr(v) if not isinstance(v, str) else repr(v[:60])
-    return s
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v))
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return str(int(v))
+    return repr(v) if not isinstance(v, str) else repr(v[:60])
 
 
 def _num(x: float) -> str:

@@ -16,6 +16,11 @@ from aicost.usage.cells import _const, _num, _numbers, _show, _text, _truth, tex
 from aicost.usage.days import _days
 from aicost.usage.layouts import COUNTS, TIER_WORDS, Layout
 
+#: Counts above this on one row (tokens, requests, calls) are refused as not plausible; their
+#: cost would overflow the exact decimal sums. A billed amount is bounded likewise.
+MAX_COUNT = 1e15
+MAX_BILLED = 1e12
+
 
 def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
               broken: dict[int, str] | None = None) -> tuple[pd.DataFrame, list, np.ndarray]:
@@ -51,9 +56,19 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
     if broken:
         lost = np.zeros(n, dtype=bool)
         lost[list(broken)] = True
-        flag(lost, "", lambda i: broken[int(i)], "too many fields")
+        flag(lost, "", lambda i: broken[int(i)], lambda i: broken[int(i)].split(":")[0])
+
+    def text(s: pd.Series, column: str) -> pd.Series:
+        """A text column; a cell holding an object or a list (JSON, Parquet structs) is named."""
+        try:
+            return _text(s)
+        except TypeError:  # unhashable values
+            odd = s.map(lambda x: isinstance(x, (dict, list, tuple, np.ndarray))).to_numpy(dtype=bool)
+            flag(odd, column, lambda i: f"not a text value: {_kind(s.iloc[i])}", "not a text value")
+            return _text(s.where(~odd, None))
+
     missing = [src for k, src in layout.columns.items() if k in ("timestamp", "model") and src not in raw.columns]
-    if missing and n:
+    if missing and n > len(broken or ()):
         raise InputError(Problem("", None, "", f"no column {missing[0]!r} in the log (layout {layout.name}; "
                                  f"columns: {', '.join(map(str, raw.columns[:20]))})"))
     # timestamp -> day number
@@ -68,7 +83,7 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
         if k in layout.values:
             out[k] = _const(str(layout.values[k]), n)
         elif layout.columns.get(k) in raw.columns:
-            out[k] = _text(raw[layout.columns[k]])
+            out[k] = text(raw[layout.columns[k]], layout.columns[k])
         else:
             out[k] = _const(None, n)
     model = out["model"]
@@ -77,7 +92,7 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
     if "tier" in layout.values:
         tier_text = _const(str(layout.values["tier"]), n)
     elif layout.columns.get("tier") in raw.columns:
-        tier_text = _text(raw[layout.columns["tier"]])
+        tier_text = text(raw[layout.columns["tier"]], layout.columns["tier"])
     else:
         tier_text = None
     if tier_text is None:
@@ -106,6 +121,13 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
             flag(given & np.isnan(v), s, lambda i, col=col: f"not a number: {_show(col.iloc[i])}", "not a number")
             if k != "billed_cost":
                 v = np.where(given | (k != "requests"), np.nan_to_num(v), 1.0)
+        limit = MAX_BILLED if k == "billed_cost" else MAX_COUNT
+        huge = np.abs(np.nan_to_num(v, nan=0.0)) > limit
+        if huge.any():
+            flag(huge, s, lambda i, col=col, v=v: (f"not a finite number: {_show(col.iloc[i])}" if np.isinf(v[i])
+                                                   else f"too large: {_show(col.iloc[i])} (at most {limit:.0e})"),
+                 lambda i, v=v: "not a finite number" if np.isinf(v[i]) else "too large")
+            v = np.where(huge, 0.0, v)
         if k != "billed_cost":
             flag(v < 0, s, lambda i, v=v: f"negative ({_num(v[i])})", "negative")
         out[k] = v
@@ -127,7 +149,7 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
     else:
         out["long_context"] = np.full(n, -1, dtype=np.int8)
     # tags
-    tags = _tags(raw, layout, tag_keys)
+    tags = _tags(raw, layout, tag_keys, text)
     for key in tag_keys:
         out[f"tag.{key}"] = tags.get(key, _const(None, n))
     frame = pd.DataFrame(out, copy=False)
@@ -157,12 +179,16 @@ def _tier_codes(s: pd.Series) -> np.ndarray:
     return lut[tc]  # code -1 (empty) takes the extra last entry: standard
 
 
-def _tags(raw: pd.DataFrame, layout: Layout, keys: list[str]) -> dict[str, pd.Series]:
+def _kind(x) -> str:
+    return "an object" if isinstance(x, dict) else "a list"
+
+
+def _tags(raw: pd.DataFrame, layout: Layout, keys: list[str], text) -> dict[str, pd.Series]:
     tags: dict[str, pd.Series] = {}
     for key in keys:
         src = layout.tag_source(key)
         if src is not None and src in raw.columns:
-            tags[key] = _text(raw[src])
+            tags[key] = text(raw[src], src)
     if layout.tag_list and layout.tag_list in raw.columns and any(k not in tags for k in keys):
         codes, uniques = pd.factorize(raw[layout.tag_list], use_na_sentinel=True)  # each distinct list once
         parsed = [_tag_pairs(c) for c in uniques]

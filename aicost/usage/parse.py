@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from aicost.base.errors import InputError, Problem
+from aicost.usage.files import not_utf8
 from aicost.usage.layouts import Layout
 from aicost.usage.pieces import AS_WRITTEN, Chunk
 
@@ -49,7 +50,7 @@ def parse(chunk: Chunk, text_columns: set[str], name: str,
     if chunk.frame is not None:
         return chunk.frame, chunk.broken or {}
     if chunk.batch is not None:
-        return chunk.batch.to_pandas(), {}
+        return _arrow_frame(chunk.batch), {}
     if not chunk.data:
         return pd.DataFrame(), {}
     sep = "\t" if name.endswith(".tsv") else ","
@@ -68,12 +69,30 @@ def parse(chunk: Chunk, text_columns: set[str], name: str,
         if "fields in line" not in str(exc):
             raise InputError(Problem(name, None, "", f"cannot read this CSV: {exc}")) from None
         df = None  # a row with more fields than the header: read again without such rows
-    except UnicodeDecodeError as exc:
-        raise InputError(Problem(name, None, "", f"cannot read this CSV: {exc}")) from None
+    except UnicodeDecodeError:
+        raise InputError(not_utf8(name)) from None
     if df is None or _first_row_long(chunk.data, sep) or (
             usecols is not None and _more_separators(chunk.data, sep, df)):
         return _without_long_rows(chunk.data, sep, dtype, usecols, name)
     return df, {}
+
+
+def _arrow_frame(batch) -> pd.DataFrame:
+    """An Arrow batch (Parquet, JSON Lines) as a frame. A NaN that was written as a value (not
+    a null) becomes the text 'NaN', so that it is named as not a number instead of being read
+    as an empty cell."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    df = batch.to_pandas()
+    for i, f in enumerate(batch.schema):
+        if pa.types.is_floating(f.type):
+            nan = pc.is_nan(batch.column(i))
+            if pc.any(nan).as_py():
+                s = df.iloc[:, i].astype(object)
+                s[nan.fill_null(False).to_numpy(zero_copy_only=False)] = "NaN"
+                df.isetitem(i, s)
+    return df
 
 
 def _first_row_long(parts: tuple, sep: str) -> bool:
@@ -123,7 +142,9 @@ def _without_long_rows(parts: tuple, sep: str, dtype, usecols, name: str) -> tup
     keep.append(buf[at:])
     try:
         df = pd.read_csv(io.BytesIO(b"".join(keep)), sep=sep, dtype=dtype, usecols=usecols, **AS_WRITTEN)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise InputError(not_utf8(name)) from None
+    except pd.errors.ParserError as exc:
         raise InputError(Problem(name, None, "", f"cannot read this CSV: {exc}")) from None
     n = len(df) + len(long)
     df.index = np.setdiff1d(np.arange(n), place)

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from aicost.base.errors import InputError, Problem
-from aicost.usage.files import kind_of
+from aicost.usage.files import check_text, kind_of, not_utf8
+from aicost.usage.jsonl import check_nesting, general_rows, loads
 from aicost.usage.layouts import Layout
 
 #: Cells are read as written: only an empty cell is missing. pandas would otherwise read a team
@@ -50,6 +51,8 @@ class Reread(Exception):
 def chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS, general: bool = False) -> Iterator[Chunk]:
     """The pieces of one file, in order, each small enough to hold (about ``chunk_rows`` rows)."""
     kind = kind_of(path)
+    if kind != "parquet" and not path.name.lower().endswith(".gz"):
+        check_text(path)
     if layout.nested or kind == "json":
         yield Chunk(frame=_nested(path, layout), first=1, line_offset=None, pos=path.stat().st_size)
         return
@@ -67,18 +70,15 @@ def chunks(path: Path, layout: Layout, chunk_rows: int = CHUNK_ROWS, general: bo
                         pos=int(size * (row - 1) / total))
         return
     if kind == "jsonl" and not general:
+        check_nesting(path)  # before Arrow's reader, which a line nested thousands deep crashes
         yield from _jsonl_arrow(path, layout, chunk_rows)
         return
     if kind == "jsonl":
         row = 1
-        try:
-            reader = pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False)
-            with reader:
-                for df in reader:
-                    yield Chunk(frame=df, first=row, line_offset=0, pos=0)  # (the bar moves per file)
-                    row += len(df)
-        except ValueError as exc:
-            raise InputError(Problem(str(path), None, "", f"not valid JSON Lines: {exc}")) from None
+        for rows, line, bad in general_rows(path, chunk_rows):
+            frame = pd.DataFrame(rows)
+            yield Chunk(frame=frame, first=row, line_offset=line - row, pos=0, broken=bad or None)
+            row += len(rows)  # (the bar moves per file)
         return
     if path.suffix.lower() == ".gz":
         yield from _quoted_csv(path, chunk_rows)
@@ -102,13 +102,15 @@ def _jsonl_arrow(path: Path, layout: Layout, chunk_rows: int) -> Iterator[Chunk]
     try:
         reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=block), parse_options=opts)
         for batch in reader:
+            try:
+                batch.validate(full=True)  # Arrow's JSON reader lets text that is not UTF-8 through
+            except pa.ArrowInvalid:
+                raise InputError(not_utf8(path)) from None
             done += batch.nbytes
             yield Chunk(batch=batch, first=row, line_offset=0, pos=min(size, done))
             row += batch.num_rows
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
-        if "JSON parse error" in str(exc) and "changed from" not in str(exc) and row == 1:
-            raise InputError(Problem(str(path), None, "", f"not valid JSON Lines: {exc}")) from None
-        raise Reread() from None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        raise Reread() from None  # the general reader names each line it cannot take
 
 
 def _piece_size(sample: bytes, chunk_rows: int, smallest: int) -> int:
@@ -173,8 +175,14 @@ def _quoted_csv(src, chunk_rows: int, name: str | None = None, size: int | None 
     except pd.errors.ParserError as exc:
         if "fields in line" not in str(exc):
             raise InputError(Problem(str(name or src), None, "", f"cannot read this CSV: {exc}")) from None
-    except (UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError:
+        where = str(name or src)
+        raise InputError(not_utf8(where) if not where.lower().endswith(".gz") else
+                         Problem(where, None, "", "not UTF-8 text; usage logs are read as UTF-8")) from None
+    except ValueError as exc:
         raise InputError(Problem(str(name or src), None, "", f"cannot read this CSV: {exc}")) from None
+    except (OSError, EOFError) as exc:  # a .gz that is not gzip, or is cut short
+        raise InputError(Problem(str(name or src), None, "", f"cannot read this compressed file: {exc}")) from None
     yield from _long_rows_marked(src, chunk_rows, sep, done, name, size)
 
 
@@ -210,22 +218,29 @@ def _long_rows_marked(src, chunk_rows: int, sep: str, done: int, name: str | Non
                               for i in np.flatnonzero(long)}
                     df.iloc[np.flatnonzero(long), 0] = None
                 yield Chunk(frame=df, pos=size or 0, broken=broken)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError:
+        raise InputError(not_utf8(where)) from None
+    except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(Problem(where, None, "", f"cannot read this CSV: {exc}")) from None
 
 
 def _nested(path: Path, layout: Layout) -> pd.DataFrame:
     """Provider usage-API pages (JSON or JSON Lines of pages/buckets/results) as one flat frame."""
-    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(not_utf8(path)) from None
     docs = []
     try:
         stripped = text.lstrip()
         if stripped.startswith("[") or (stripped.startswith("{") and "\n{" not in stripped.strip()):
-            docs = [json.loads(text)]
+            docs = [loads(text)]
         else:
-            docs = [json.loads(line) for line in text.splitlines() if line.strip()]
+            docs = [loads(line) for line in text.splitlines() if line.strip()]
     except json.JSONDecodeError as exc:
         raise InputError(Problem(str(path), exc.lineno, "", f"not valid JSON: {exc.msg}")) from None
+    except RecursionError:
+        raise InputError(Problem(str(path), None, "", "nested too deeply; refused")) from None
     rows = []
 
     def walk(d, bucket_time=None):

@@ -375,3 +375,28 @@ def test_a_directory_walk_passes_over_yaml_that_is_not_a_scenario_but_a_named_fi
     assert code == 0 and "1 other YAML file passed over" in out
     code, out, _ = run(tmp_path / "prices.yaml")
     assert code == 2 and "prices.yaml" in out
+
+
+@pytest.mark.parametrize("figure, said", [("1e308", "1e+308 is not a figure aicost reports"),
+                                          ("true", "not a number: true"), ("NaN", 'not a number: "NaN"'),
+                                          ('"159"', 'not a number: "159"'), ("-1", "negative (-1)"),
+                                          ("1e400", 'not a number: "1e400"')])
+def test_a_baseline_figure_that_would_let_any_increase_pass_is_refused(tmp_path, figure, said):
+    """A baseline is an input like any other (issue 16, item 5): 1e308 or true must not pass a 50% rise."""
+    p = write(tmp_path, "option: gpt-5-mini:standard\nmax_increase: 10%\n")
+    base = tmp_path / "base.json"
+    runner.invoke(app, ["check", str(p), "--output", f"json={base}"])
+    text = base.read_text()
+    line = text[:text.index('"monthly_cost"')].count("\n") + 1
+    base.write_text(text.replace('"monthly_cost": 159.0', f'"monthly_cost": {figure}', 1))
+    code, out, err = run(p, "--compare-to", base, "--set", "volume.tasks_per_month=*1.5")
+    assert code == 2 and out == ""
+    assert f"{base}:{line}: scenarios[0].figures.monthly_cost: {said}" in err
+
+
+def test_a_baseline_nested_thousands_deep_is_exit_2(tmp_path):
+    p = write(tmp_path, "max_increase: 5%\n")
+    base = tmp_path / "base.json"
+    base.write_text("[" * 100000 + "]" * 100000)
+    code, out, err = run(p, "--compare-to", base)
+    assert code == 2 and "nested too deeply" in err and "Traceback" not in err

@@ -77,3 +77,31 @@ def test_every_yaml_entry_of_a_pricing_folder_is_read_or_refused(tmp_path):
     assert r.returncode == 2 and "discount.yaml: a dangling link" in r.stderr
     r = cli("compare", "worked-example", "--pricing", str(d))
     assert r.returncode == 2 and "a dangling link" in r.stderr
+
+
+# ---- price data to import: numbers a price cannot be, nesting, bombs (issue 16, item 9) ----------
+@pytest.mark.parametrize("value, said", [("NaN", "NaN: not a finite number"), ("Infinity", "Infinity: not a finite"),
+                                         ("1e400", "1e400: not a finite number")])
+def test_an_import_with_a_price_that_is_not_a_finite_number(tmp_path, value, said):
+    f = tmp_path / "prices.json"
+    f.write_text('{\n "gpt-x": {"litellm_provider": "openai", "mode": "chat",\n'
+                 f'  "input_cost_per_token": {value}, "output_cost_per_token": 1e-6}}\n}}\n')
+    r = cli("pricing", "import", "litellm", str(f), "--provider", "openai")
+    assert r.returncode == 2 and r.stdout == "" and f"{f}:3: {said}" in r.stderr
+
+
+def test_an_import_in_yaml_with_an_infinite_price_is_named(tmp_path):
+    f = tmp_path / "prices.yaml"
+    f.write_text("gpt-x: {litellm_provider: openai, mode: chat, input_cost_per_token: .inf, "
+                 "output_cost_per_token: 1.0e-6}\n")
+    r = cli("pricing", "import", "litellm", str(f), "--provider", "openai")
+    assert r.returncode == 2 and r.stdout == "" and "must be a finite number (got inf)" in r.stderr
+
+
+@pytest.mark.parametrize("text, said", [("[" * 100000 + "]" * 100000, "nested too deeply"),
+                                        (bomb(8), "expands to more than")], ids=["nested", "bomb"])
+def test_an_import_that_is_nested_or_a_bomb(tmp_path, text, said):
+    f = tmp_path / ("prices.json" if text.startswith("[") else "prices.yaml")
+    f.write_text(text)
+    r = cli("pricing", "import", "litellm", str(f))
+    assert r.returncode == 2 and r.stdout == "" and said in r.stderr and "Traceback" not in r.stderr

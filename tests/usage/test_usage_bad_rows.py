@@ -157,7 +157,7 @@ def test_a_file_that_is_not_utf8_is_an_input_error_not_a_crash(tmp_path):
     f.write_bytes((HEADER + "\n" + GOOD[0] + "\n").encode() + b"2026-10-02,gpt-5-mini,1,1,caf\xe9\n")
     res = allocate(f)
     assert res.exit_code == 2, res.output
-    assert res.stderr.startswith(f"{f}: cannot read this CSV")
+    assert res.stderr.startswith(f"{f}:3: not UTF-8 text (byte 0xe9); usage logs are read as UTF-8")
     assert "Traceback" not in res.output and "internal error" not in res.output
 
 
