@@ -16,6 +16,22 @@ def visible(text: object) -> str:
     return str(text).translate(_CONTROL)
 
 
+_KEEP_LINES = {c: v for c, v in _CONTROL.items() if c not in (0x0A, 0x09)}
+_KEEP_COLOUR = {c: v for c, v in _KEEP_LINES.items() if c != 0x1B}
+
+
+def inert(text: str, colour: bool = False) -> str:
+    """A whole report for a terminal or a CI log, checked once more as it leaves: control
+    characters other than line ends and tabs (and, with ``colour``, the escape that starts a
+    colour) shown as escapes, and a line that would start a workflow command (``::``) begun with
+    a backslash. The renderers already show input text with :func:`visible`; this is the net
+    under them."""
+    text = text.translate(_KEEP_COLOUR if colour else _KEEP_LINES)
+    if "::" not in text:
+        return text
+    return "\n".join("\\" + line if line.lstrip().startswith("::") else line for line in text.split("\n"))
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, and where: ``file:line: path: message``."""

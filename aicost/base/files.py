@@ -5,7 +5,9 @@ The promises (issue 16): a symlink is written through to its target; a file with
 links is rewritten in place so the links stay one file; an existing file keeps its mode and a
 new one follows the umask; devices, FIFOs and directories are refused; a failed write (disk
 full, permission) is an input error naming the file, and leaves nothing behind; with several
-files, none is replaced unless every one could be written.
+files, none is replaced unless every one could be written. SIGTERM and SIGINT unwind through
+the writers (the CLI turns SIGTERM into an exit), so a temporary file is removed; one left by
+SIGKILL is removed by the next write of the same file.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def atomic_path(path: str | Path, suffix: str = ".tmp") -> Iterator[str]:
     without an error, removed otherwise."""
     target = _target(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+        fd, tmp = _temporary(target, suffix)
     except OSError as exc:
         raise _failed(target, exc) from None
     os.close(fd)
@@ -69,6 +71,40 @@ def atomic_path(path: str | Path, suffix: str = ".tmp") -> Iterator[str]:
         if isinstance(exc, OSError):
             raise _failed(target, exc) from None
         raise
+
+
+def _temporary(target: Path, suffix: str) -> tuple[int, str]:
+    """A new temporary file beside ``target``, named with this process's id; those that a
+    killed run (SIGKILL, a power cut) left beside it are removed first."""
+    _remove_stale(target, suffix)
+    return tempfile.mkstemp(prefix=f".{target.name}.aicost-{os.getpid()}-", suffix=suffix, dir=target.parent)
+
+
+def _remove_stale(target: Path, suffix: str) -> None:
+    """Temporary files of ``target`` whose writing process is gone."""
+    prefix = f".{target.name}.aicost-"
+    try:
+        names = [n for n in os.listdir(target.parent) if n.startswith(prefix) and n.endswith(suffix)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(prefix):].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        try:
+            os.unlink(target.parent / name)
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def _commit(tmp: str, target: Path) -> None:
@@ -105,7 +141,7 @@ def write_all(outputs: list[tuple[str | Path, str | bytes]], encoding: str = "ut
         for path, data in outputs:
             target = _target(path)
             try:
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+                fd, tmp = _temporary(target, ".tmp")
                 os.close(fd)
                 staged.append((tmp, target))
                 _write(tmp, data, encoding)
@@ -120,3 +156,16 @@ def write_all(outputs: list[tuple[str | Path, str | bytes]], encoding: str = "ut
                     os.unlink(tmp)
                 except OSError:
                     pass
+
+
+def append(path: str | Path, text: str, what: str) -> None:
+    """Text added at the end of ``path`` (a CI job summary); a failure is an input error naming
+    ``what`` the file is."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise IsADirectoryError(21, "it is a directory")
+        with open(p, "a", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise InputError(Problem(str(p), None, "", f"cannot write {what}: {exc.strerror or exc}")) from None

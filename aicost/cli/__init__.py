@@ -74,6 +74,9 @@ def __getattr__(name: str) -> Any:
 def main() -> None:
     """The console script. A top-level command runs on its own, without building every other
     command's options first (click's "lazy subcommands" idea; typer builds them all eagerly)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)  # a temporary file being written is removed on the way out
     argv = sys.argv[1:]
     if argv and argv[0] in COMMANDS:
         import typer
@@ -85,6 +88,11 @@ def main() -> None:
         one(argv[1:], prog_name=f"aicost {argv[0]}")
     else:
         build_app()()
+
+
+def _terminated(signum, frame) -> None:
+    """SIGTERM unwinds like an exit (cleanup runs: no temporary file is left), exit code 143."""
+    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -58,15 +58,15 @@ def check(
         files, summary_fmt = _targets(outputs, fmt.value, summary)
         report = run(paths, pricing, sets, as_of(as_of_text), samples, max_age(max_price_age), compare_to)
         code = report.exit_code(fail_on_warn, no_fail)
-        if files:  # files first, all or none, each written whole
-            from aicost.base.files import write_all
+        from aicost.base.files import append, write_all
 
+        if summary_fmt != "none" and os.environ.get("GITHUB_STEP_SUMMARY"):  # first: a failure writes nothing else
+            append(os.environ["GITHUB_STEP_SUMMARY"], render(report, summary_fmt, code=code),
+                   "the job summary ($GITHUB_STEP_SUMMARY)")
+        if files:  # all or none, each written whole
             write_all([(target, render(report, kind, code=code)) for kind, target in files])
             for _, target in files:
                 stderr(f"aicost: wrote {target}")
-        if summary_fmt != "none" and os.environ.get("GITHUB_STEP_SUMMARY"):
-            with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
-                fh.write(render(report, summary_fmt, code=code))
         sys.stdout.write(render(report, fmt.value, code=code))
         if fmt.value not in ("table", "github"):  # those two end with the summary line themselves
             stderr(summary_line(report, code))

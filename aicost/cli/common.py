@@ -12,7 +12,7 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 import typer
 
 from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RANKINGS, TIERS
-from aicost.base.errors import ARGUMENT, AicostError, InputError, Problem, visible
+from aicost.base.errors import inert, ARGUMENT, AicostError, InputError, Problem, visible
 
 TYPER = dict(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
              context_settings={"help_option_names": ["-h", "--help"]})
@@ -192,7 +192,10 @@ def show(result: Any, fmt: Any, output: Path | None = None, **options: Any) -> N
     """Render a result in a format and emit it."""
     from aicost.report import render
 
-    emit(render(result, value(fmt), **options), output)
+    text = render(result, value(fmt), **options)
+    if value(fmt) in ("table", "markdown"):  # text for people (machine formats escape in their own way)
+        text = inert(text, colour=output is None and color())
+    emit(text, output)
 
 
 def tell(result: Any, **options: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aicost.report.explain import figure, say
 from aicost.report.json import dumps
-from aicost.report.markdown import esc
+from aicost.report.markdown import code as code_span, esc
 from aicost.report.table import columns
 
 MARK = {"ok": "ok", "warning": "WARN", "failed": "FAIL", "error": "ERROR"}
@@ -127,13 +127,13 @@ def markdown(report, code: int | None = None, **_) -> str:
             limit = "—" if c.kind is None else ("≤ " if c.kind == "max" else "≥ ") + _fig(c.metric, c.limit, cur)
             place = c.file if c.line is None else f"{c.file}:{c.line}"
             out.append(f"| {MARK[c.status]} | {esc(c.scenario)} | {esc(c.budget)} | {_fig(c.metric, c.actual, cur)} "
-                       f"| {limit} | {esc(c.option or '—')} ({esc(c.chosen)}) | `{esc(place)}` {esc(say(c.message))} |")
+                       f"| {limit} | {esc(c.option or '—')} ({esc(c.chosen)}) | {code_span(place)} {esc(say(c.message))} |")
     bad = [c for c in report.checks if c.status == "error"]
     if bad:
-        out += ["", "**Input errors**", ""] + [f"- `{esc(say(c.message))}`" for c in bad]
+        out += ["", "**Input errors**", ""] + [f"- {code_span(say(c.message))}" for c in bad]
     if report.skipped:
         out += ["", f"<details><summary>{len(report.skipped)} file(s) without a budget</summary>", ""]
-        out += [f"- `{esc(f)}`" for f, _ in report.skipped] + ["", "</details>"]
+        out += [f"- {code_span(f)}" for f, _ in report.skipped] + ["", "</details>"]
     text = "\n".join(out) + "\n"
     if len(text.encode()) > MAX_SUMMARY_BYTES:
         text = text.encode()[:MAX_SUMMARY_BYTES].decode(errors="ignore").rsplit("\n", 1)[0] + \

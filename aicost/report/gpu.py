@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aicost.base.constants import TIER_LABEL
+from aicost.base.errors import visible
 from aicost.report.explain import reason, say
 from aicost.report.numbers import money, pct
 from aicost.report.table import columns
@@ -18,7 +19,7 @@ def volume(x) -> str:
 
 def render_table(report: Any, **_: Any) -> str:
     res, refs, currency = report.scenario, report.references, report.currency
-    out = [f"{res.name}   ({res.file})",
+    out = [f"{visible(res.name)}   ({visible(res.file)})",
            f"{res.tasks_per_month:,.0f} tasks/month · latency need: {say(res.latency_need)} · prices as of {res.as_of}"]
     best = refs.get("best")
     if best is None:

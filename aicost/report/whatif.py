@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from aicost.base.errors import visible
 from aicost.report.csvsafe import cell, write_rows
 from aicost.report.json import dumps
 from aicost.report.explain import METRIC_NAMES, figure, say
@@ -27,7 +28,7 @@ def fmt_x(x: float) -> str:
 def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, **_: Any) -> str:
     ids, metric, cur = rep["ids"], rep["metric"], rep["currency"]
     names = [f["field"] for f in rep["fields"]]
-    out = [f"{rep['scenario']}   ({rep['file']})",
+    out = [f"{visible(rep['scenario'])}   ({visible(rep['file'])})",
            f"{metric.replace('_', ' ')} as {' and '.join(names)} vary"]
     w = rep["winner"]
     n = w.size
@@ -141,7 +142,7 @@ def terminal_chart(rep: Any, width: int = 48) -> str:
 
 
 def breakeven_table(rep: Any, **_: Any) -> str:
-    out = [f"{rep['scenario']}   ({rep['file']})",
+    out = [f"{visible(rep['scenario'])}   ({visible(rep['file'])})",
            f"where {rep['metric'].replace('_', ' ')} is equal as {rep['field']} goes from {fmt_x(rep['start'])} to "
            f"{fmt_x(rep['stop'])} (now {fmt_x(rep['current'])}; found to a relative {rep['tolerance']:g})"]
     if rep["summary"]:

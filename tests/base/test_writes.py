@@ -78,3 +78,58 @@ def test_several_outputs_all_or_none(tmp_path):
     r = runner.invoke(app, ["check", "tests/data/check/within.yaml", "--as-of", "2026-11-21",
                             "--output", f"json={first}", "--output", f"junit={tmp_path / 'no' / 'x.xml'}"])
     assert r.exit_code == 2 and first.read_text() == "old"
+
+
+# ---- a run stopped while writing leaves nothing behind (issue 16, item 10) -----------------------
+CHILD = """
+import signal, sys, time
+from aicost.cli import _terminated
+signal.signal(signal.SIGTERM, _terminated)
+from aicost.base.files import atomic_path
+with atomic_path(sys.argv[1]) as tmp:
+    open(tmp, "w").write("half a report")
+    print(tmp, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_sigterm_while_writing_removes_the_temporary_file(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "report.json"
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(out)], stdout=subprocess.PIPE, text=True)
+    tmp = child.stdout.readline().strip()
+    assert tmp and os.path.exists(tmp)
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(timeout=30) == 143
+    assert not os.path.exists(tmp) and not out.exists()
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_command_line_turns_sigterm_into_an_exit(monkeypatch):
+    import signal
+    import sys
+
+    from aicost import cli
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(sys, "argv", ["aicost", "--version"])
+    try:
+        with pytest.raises(SystemExit):
+            cli.main()
+        assert signal.getsignal(signal.SIGTERM) is cli._terminated
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def test_a_temporary_file_left_by_a_killed_run_is_removed_by_the_next_write(tmp_path):
+    out = tmp_path / "report.json"
+    dead = tmp_path / ".report.json.aicost-4194999-x1.tmp"  # above any pid this kernel hands out
+    live = tmp_path / f".report.json.aicost-{os.getpid()}-x2.tmp"  # a run still writing: kept
+    other = tmp_path / ".notes.txt.aicost-4194999-x3.tmp"  # another file's: not ours to touch here
+    for f in (dead, live, other):
+        f.write_text("half")
+    write_atomic(out, "{}")
+    assert out.read_text() == "{}" and not dead.exists() and live.exists() and other.exists()
