@@ -5,9 +5,11 @@ It only ever saves time, and it cannot lie:
 - an entry is keyed by the **contents** of the files it was built from (a BLAKE2 hash), the
   code that builds it, the working folder (file labels depend on it) and the versions of
   aicost, pydantic and Python, so any edit is a new entry, whatever the file's size and time;
+- an entry is **data only**: JSON read back by building plain values and a short list of
+  aicost's own classes (:mod:`aicost.inputs.codec`), never a pickle, so no entry can run code;
 - every entry is **signed** (HMAC-SHA256) with a secret only its owner can read (a key file,
   mode 0600, in the cache folder); an entry whose signature does not verify -- edited, corrupt,
-  or placed there by someone else -- is a miss and is never unpickled, so it cannot run code;
+  or placed there by someone else -- is a miss and is not read at all;
 - the folder must be the user's own and private (mode 0700): otherwise the cache is not used.
 
 Set ``AICOST_NO_CACHE=1`` to turn it off, or ``AICOST_CACHE_DIR`` to move it. Any failure to
@@ -19,20 +21,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import pickle
 import stat
 import sys
 from pathlib import Path
 from typing import Any, Iterable
 
 from aicost.base.files import write_atomic
+from aicost.inputs import codec
 
 _PKG = Path(__file__).resolve().parent.parent
 _CODE = [_PKG / n for n in ("inputs/pricebook.py", "inputs/gpubook.py", "inputs/scenario.py", "inputs/yamlio.py",
+                            "inputs/codec.py",
                             "inputs/ranges.py", "inputs/tables.py", "model/pricing.py", "model/scenario.py",
                             "model/gpus.py", "model/__init__.py")]
 KEY_FILE = ".key"
-SUFFIX = ".entry"
+SUFFIX = ".json"
 
 
 def folder() -> Path | None:
@@ -120,8 +123,8 @@ def get(full_key: str) -> Any:
         blob = (d / f"{_name(full_key)}{SUFFIX}").read_bytes()
         sig, body = blob[:32], blob[32:]
         if not hmac.compare_digest(sig, hmac.new(secret, body, hashlib.sha256).digest()):
-            return None  # edited, corrupt or not ours: never unpickled
-        stored_key, value = pickle.loads(body)
+            return None  # edited, corrupt or not ours: not read at all
+        stored_key, value = codec.loads(body)
         return value if stored_key == full_key else None
     except Exception:
         return None
@@ -132,7 +135,8 @@ KEEP = 32  # entries kept; older ones (from changed files or code) are removed
 
 def _prune(d: Path) -> None:
     entries = sorted(d.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:] + sorted(d.glob("*.pickle")):  # and entries of the unsigned format before
+    old_formats = sorted(d.glob("*.pickle")) + sorted(d.glob("*.entry"))  # entries of the formats before
+    for old in entries[KEEP:] + old_formats:
         try:
             old.unlink()
         except OSError:
@@ -145,7 +149,7 @@ def put(full_key: str, value: Any) -> None:
     if secret is None:
         return
     try:
-        body = pickle.dumps((full_key, value), pickle.HIGHEST_PROTOCOL)
+        body = codec.dumps([full_key, value])
         write_atomic(d / f"{_name(full_key)}{SUFFIX}", hmac.new(secret, body, hashlib.sha256).digest() + body)
         _prune(d)
     except Exception:  # a cache that cannot be written is no cache, never an error

@@ -72,3 +72,65 @@ def test_labels_do_not_depend_on_the_folder_that_filled_the_cache(cache_dir, tmp
     monkeypatch.chdir(s.parent)
     b = run(["s.yaml"]).scenarios[0].file
     assert (a, b) == ("work/s.yaml", "s.yaml")
+
+
+def _signed(cache_dir, body: bytes) -> bytes:
+    import hashlib
+    import hmac
+
+    secret = (cache_dir / cache.KEY_FILE).read_bytes()
+    return hmac.new(secret, body, hashlib.sha256).digest() + body
+
+
+def test_even_a_correctly_signed_pickle_never_runs(cache_dir, tmp_path):
+    """Entries are JSON data (no pickle): one who has the key still cannot make aicost run code."""
+    run(["worked-example"])
+    marker = tmp_path / "ran"
+
+    class Boom:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    for p in list(cache_dir.glob("*" + cache.SUFFIX)):
+        p.write_bytes(_signed(cache_dir, pickle.dumps(["x", Boom()])))
+    assert run(["worked-example"]).scenarios[0].best is not None
+    assert not marker.exists()
+
+
+def test_a_signed_entry_naming_a_class_off_the_list_is_a_miss(cache_dir):
+    run(["worked-example"])
+    before = run(["worked-example"]).scenarios[0].options[0].metrics["monthly_cost"]
+    for p in list(cache_dir.glob("*" + cache.SUFFIX)):
+        p.write_bytes(_signed(cache_dir, b'["k", {"~": "subprocess.Popen", "#": 0, "v": {"~": "d", "#": 1, '
+                                         b'"k": [], "v": []}}]'))
+    assert run(["worked-example"]).scenarios[0].options[0].metrics["monthly_cost"] == before
+
+
+def test_entries_are_data_and_are_used(cache_dir, monkeypatch):
+    """The price book and a scenario come back from the cache whole, without reading the files."""
+    from aicost.inputs import codec
+
+    first = run(["worked-example"]).scenarios[0]
+    entries = list(cache_dir.glob("*" + cache.SUFFIX))
+    assert {p.name.split("-")[0] for p in entries} >= {"pricebook", "scenario"}
+    for p in entries:
+        codec.loads(p.read_bytes()[32:])  # plain JSON underneath the signature
+    monkeypatch.setattr(PriceBook, "_read", classmethod(lambda cls, listing: (_ for _ in ()).throw(AssertionError)))
+    again = run(["worked-example"]).scenarios[0]
+    assert [o.metrics for o in again.options] == [o.metrics for o in first.options]
+
+
+def test_the_codec_round_trips_what_the_cache_holds():
+    from datetime import date
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from aicost.inputs import codec
+    from aicost.inputs.yamlio import Document
+
+    doc = Document("f.yaml", {"a": [1, 2.5, None, True]}, {("a",): 3, ("a", 0): 4})
+    value = {"doc": doc, "again": doc, "ns": SimpleNamespace(x=Decimal("1.25"), d=date(2026, 11, 1), t=(1, "b"))}
+    back = codec.loads(codec.dumps(value))
+    assert back["doc"] is back["again"]  # one object, written once
+    assert back["doc"].lines == doc.lines and back["doc"].data == doc.data
+    assert back["ns"].x == Decimal("1.25") and back["ns"].d == date(2026, 11, 1) and back["ns"].t == (1, "b")
