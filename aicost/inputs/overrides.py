@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import yaml
 
 from aicost.base.errors import InputError, Problem
 from aicost.inputs.yamlio import dotted
@@ -101,10 +100,18 @@ def set_path(data: Any, path: tuple, value: Any) -> None:
 
 
 def parse_value(text: str) -> Any:
-    try:
-        value = yaml.safe_load(text) if text else ""
-    except yaml.YAMLError:
+    """A --set value read as YAML by the bounded reader (an alias bomb or deep nesting is refused);
+    text that is not YAML is the text itself."""
+    from aicost.inputs.yamlio import load_text
+
+    if not text.strip():
         return text
+    try:
+        value = load_text(text, "--set value").data
+    except InputError as exc:
+        if all("YAML syntax error" in p.message or "YAML error" in p.message for p in exc.problems):
+            return text
+        raise ValueError(exc.problems[0].message.replace("the file", "the value")) from None
     if isinstance(value, float):
         return Decimal(text) if _plain_number(text) else value
     return value
@@ -132,7 +139,8 @@ def apply(data: dict, overrides: list[Override]) -> dict[tuple, Override]:
             touched[path] = ov
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             msg = exc.args[0] if exc.args else str(exc)
-            problems.append(Problem(f"--set {ov.text}", None, "", str(msg)))
+            label = ov.text if len(ov.text) <= 80 else ov.text[:77] + "..."
+            problems.append(Problem(f"--set {label}", None, "", str(msg)))
     if problems:
         raise InputError(problems)
     return touched

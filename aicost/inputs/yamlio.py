@@ -83,9 +83,12 @@ def read_text(path: Path, name: str | None = None, max_bytes: int = MAX_FILE_BYT
             Problem(name, None, "", f"file is too large ({size / 1e6:.1f} MB; the limit is {max_bytes // (1024 * 1024)} MB)")
         )
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(Problem(name, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(Problem(name, line, "", f"not UTF-8 text (byte 0x{data[exc.start]:02x}: {exc.reason}); "
+                                                 "save the file as UTF-8")) from None
     except OSError as exc:
         raise InputError(Problem(name, None, "", f"cannot read: {exc.strerror}")) from None
 
@@ -109,8 +112,8 @@ def load_text(text: str, name: str = "<string>") -> Document:
         problems: list[Problem] = []
         budget = _Budget()
         if _expanded(node, {}) > MAX_VALUES:  # counted on the node graph, before anything is expanded
-            raise InputError(Problem(name, None, "", f"the file expands to more than {MAX_VALUES:,} values "
-                                                     f"(aliases that repeat blocks); refused"))
+            raise InputError(Problem(name, _first_past(node), "", f"the file expands to more than {MAX_VALUES:,} "
+                                                                  "values (aliases that repeat blocks); refused"))
         doc.data = _build(loader, node, (), doc, problems, budget)
         if budget.exceeded:
             raise InputError(Problem(name, budget.line, "", budget.exceeded))
@@ -124,8 +127,8 @@ def load_text(text: str, name: str = "<string>") -> Document:
     except yaml.YAMLError as exc:
         raise InputError(Problem(name, None, "", f"YAML error: {exc}")) from None
     except RecursionError:
-        raise InputError(Problem(name, None, "", f"nesting deeper than the YAML reader can follow (at most "
-                                                  f"{MAX_DEPTH} levels are allowed)")) from None
+        raise InputError(Problem(name, _deep_line(text), "", f"nesting deeper than the YAML reader can follow "
+                                                             f"(at most {MAX_DEPTH} levels are allowed)")) from None
     finally:
         loader.dispose()
     if problems:
@@ -151,6 +154,40 @@ def _expanded(node, memo: dict) -> int:
         else:
             memo[key] = 1
     return memo[key]
+
+
+def _deep_line(text: str) -> int | None:
+    """The first line nested deeper than MAX_DEPTH: by brackets outside quotes, or by indent."""
+    depth, quote = 0, ""
+    for n, line in enumerate(text.splitlines(), 1):
+        if not quote and len(line) - len(line.lstrip(" ")) > 2 * MAX_DEPTH:
+            return n
+        for ch in line:
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "'\"":
+                quote = ch
+            elif ch in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return n
+            elif ch in "]}":
+                depth -= 1
+        quote = "" if quote == "'" else quote
+    return None
+
+
+def _first_past(node) -> int | None:
+    """The line of the first top-level entry by which the values counted pass the limit."""
+    memo: dict = {}
+    total = 1
+    items = node.value if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) else []
+    for item in items:
+        pair = item if isinstance(item, tuple) else (item,)
+        total += sum(_expanded(x, memo) for x in pair)
+        if total > MAX_VALUES:
+            return pair[-1].start_mark.line + 1
+    return node.start_mark.line + 1
 
 
 class _Budget:
