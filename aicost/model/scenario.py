@@ -9,10 +9,13 @@ from aicost.base.constants import DEFAULT_RANK_BY, RANKINGS
 from aicost.model import NOT_BOOL, repeated
 from aicost.model.pricing import TIERS, Tier
 
-NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False), NOT_BOOL]
-Pos = Annotated[float, Field(gt=0, allow_inf_nan=False), NOT_BOOL]
+#: The largest figure a scenario may state (tokens, tasks, calls, dollars): far beyond any real
+#: workload, and small enough that every product the engine forms stays a finite number.
+MAX_FIGURE = 10**15
+NonNeg = Annotated[float, Field(ge=0, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL]
+Pos = Annotated[float, Field(gt=0, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL]
 Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), NOT_BOOL]
-Tokens = Annotated[float, Field(ge=0, allow_inf_nan=False), NOT_BOOL]
+Tokens = Annotated[float, Field(ge=0, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL]
 
 
 class Strict(BaseModel):
@@ -22,7 +25,7 @@ class Strict(BaseModel):
 
 class Volume(Strict):
     tasks_per_month: NonNeg = Field(description="tasks the workload handles in a month")
-    peak_to_average: Annotated[float, Field(ge=1, allow_inf_nan=False), NOT_BOOL] = Field(
+    peak_to_average: Annotated[float, Field(ge=1, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL] = Field(
         1.0, description="busiest hour's rate over the mean rate (capacity sizing)"
     )
 
@@ -191,7 +194,7 @@ class SelfHosted(Strict):
         default_factory=lambda: ["always-on", "autoscaled"], description="always-on (sized for peak) or autoscaled")
     precision: Literal["auto", "bf16", "fp8"] = Field(
         "auto", description="auto: FP8 where the GPU and model support it, else BF16")
-    min_replicas: Annotated[int, Field(ge=0), NOT_BOOL] = Field(1, description="replicas kept running at all times")
+    min_replicas: Annotated[int, Field(ge=0, le=100_000), NOT_BOOL] = Field(1, description="replicas kept running at all times")
     target_utilisation: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False), NOT_BOOL] = Field(
         0.7, description="busy share of paid GPU time the fleet is sized for")
     ops_monthly: NonNeg = Field(0.0, description="operations overhead per month (people, monitoring)")
@@ -267,7 +270,7 @@ class Budget(Strict):
                                                                   "review)")
     max_cost_per_resolved_task: NonNeg | None = Field(None, description="most a resolved task may cost")
     max_monthly_cost: NonNeg | None = Field(None, description="most the workload may cost a month")
-    min_roi: Annotated[float, Field(allow_inf_nan=False), NOT_BOOL] | None = Field(
+    min_roi: Annotated[float, Field(ge=-MAX_FIGURE, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL] | None = Field(
         None, description="least ROI over the horizon (0.5 = 50%)")
     warn_at: Share | None = Field(None, description="warn when a figure is past this share of a limit (0.8 or 80%)")
     percentile: Annotated[int, Field(ge=1, le=99), NOT_BOOL] | None = Field(
