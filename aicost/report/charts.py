@@ -11,14 +11,39 @@ FORMATS = (".png", ".svg")
 
 def pyplot():
     """matplotlib's pyplot on a file-only backend, or a clear message when it is missing."""
+    import logging
+    import os
+    import tempfile
+
+    folder = os.environ.get("MPLCONFIGDIR") or os.path.join(os.path.expanduser("~"), ".config", "matplotlib")
+    if not _writable(folder):  # matplotlib would make a temporary one, and warn twice about it
+        import atexit
+        import shutil
+
+        os.environ["MPLCONFIGDIR"] = tmp = tempfile.mkdtemp(prefix="aicost-matplotlib-")
+        atexit.register(shutil.rmtree, tmp, True)
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
     try:
         import matplotlib
     except ImportError:
         raise InputError("charts need matplotlib: pip install 'aicost[plot]'") from None
+    except OSError as exc:
+        raise InputError(f"charts: matplotlib cannot start ({exc.strerror or exc})") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _writable(folder: str) -> bool:
+    """Whether matplotlib can keep its settings and font cache in ``folder`` (made if missing)."""
+    import os
+
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def check_path(path: Path) -> None:

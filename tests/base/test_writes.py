@@ -133,3 +133,21 @@ def test_a_temporary_file_left_by_a_killed_run_is_removed_by_the_next_write(tmp_
         f.write_text("half")
     write_atomic(out, "{}")
     assert out.read_text() == "{}" and not dead.exists() and live.exists() and other.exists()
+
+
+def test_a_chart_with_an_unwritable_matplotlib_folder_is_drawn_quietly(tmp_path):
+    """matplotlib's settings folder that cannot be written is replaced by a temporary one, removed
+    at exit, without matplotlib's two warnings (issue 16, item 10)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("matplotlib")
+    chart = tmp_path / "c.png"
+    env = {**os.environ, "MPLCONFIGDIR": "/proc/not-a-folder", "TMPDIR": str(tmp_path)}
+    r = subprocess.run([sys.executable, "-m", "aicost", "sweep", "worked-example", "--vary",
+                        "volume.tasks_per_month=1000:1e6:5", "--chart", str(chart)], capture_output=True, text=True,
+                       env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert chart.stat().st_size > 0
+    assert r.stderr.strip() == f"aicost: wrote {chart}"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("aicost-matplotlib-")]
