@@ -305,6 +305,22 @@ def _allowed(rule, base: float) -> tuple[float, str | float]:
     return float(rule), float(rule)
 
 
+def _change_status(now: float, was: float, allowed: float, warn_at: float | None) -> tuple[str, float | None, float]:
+    """A change judged as a change: unchanged or cheaper is always ok (a baseline figure is read
+    back at 12 significant digits, so equal within that is unchanged); a rise fails past the
+    allowed increase and warns past ``warn_at`` of it."""
+    limit = was + allowed
+    warn_level = was + warn_at * allowed if warn_at is not None else None
+    if now <= was or math.isclose(now, was, rel_tol=1e-9, abs_tol=1e-12):
+        return OK, warn_level, min(now, was) - limit
+    over = now - limit
+    if over > 0 and not math.isclose(now, limit, rel_tol=1e-9, abs_tol=1e-12):
+        return FAIL, warn_level, over
+    if warn_level is not None and now > warn_level:
+        return WARN, warn_level, over
+    return OK, warn_level, over
+
+
 def _increase_checks(fig: dict, currency: str) -> list[Check]:
     """One check per figure with a ``max_increase`` rule (relative or an amount)."""
     rule = fig["budget"]["max_increase"]
@@ -327,7 +343,7 @@ def _increase_checks(fig: dict, currency: str) -> list[Check]:
             continue
         allowed, said = _allowed(r, was)
         limit = was + allowed
-        status, warn_level, over = _status(now, limit, "max", fig["budget"]["warn_at"])
+        status, warn_level, over = _change_status(now, was, allowed, fig["budget"]["warn_at"])
         judged = base.get("option") if base.get("option") and base["option"] != fig["option"] else None
         out.append(Check(**common, status=status, limit=limit, actual=now, warn_level=warn_level, over_by=over,
                          message=Notice.of("increase", metric=metric, was=was, now=now, allowed=said,

@@ -400,3 +400,29 @@ def test_a_baseline_nested_thousands_deep_is_exit_2(tmp_path):
     base.write_text("[" * 100000 + "]" * 100000)
     code, out, err = run(p, "--compare-to", base)
     assert code == 2 and "nested too deeply" in err and "Traceback" not in err
+
+
+# ---- a change judged as a change (issue 17, item 3) -----------------------------------------------
+@pytest.mark.parametrize("change, code, statuses", [
+    (None, 0, {"ok"}),  # nothing changed: never a warning, even with --fail-on-warn
+    ("*0.9", 0, {"ok"}),  # 10% cheaper: ok
+    ("*1.05", 0, {"ok"}),  # +5%: under 80% of the +10% allowed
+    ("*1.09", 1, {"ok", "warning"}),  # +9% of monthly cost: past 80% of the allowed increase (cost per success unchanged)
+    ("*1.2", 1, {"ok", "failed"}),  # +20%: over
+])
+def test_warn_at_judges_the_increase_not_the_level(tmp_path, change, code, statuses):
+    p = write(tmp_path, "option: gpt-5-mini:standard\nmax_increase: 10%\nwarn_at: 80%\n")
+    base = tmp_path / "base.json"
+    assert runner.invoke(app, ["check", str(p), "--output", f"json={base}"]).exit_code == 0
+    sets = ["--set", f"volume.tasks_per_month={change}"] if change else []
+    got, out, _ = run(p, "--compare-to", base, "--fail-on-warn", *sets, "-f", "json")
+    assert got == code, out
+    assert {c["status"] for c in json.loads(out)["checks"]} == statuses
+
+
+def test_no_increase_allowed_and_none_made_passes(tmp_path):
+    p = write(tmp_path, "option: gpt-5-mini:standard\nmax_increase: 0%\n")
+    base = tmp_path / "base.json"
+    runner.invoke(app, ["check", str(p), "--output", f"json={base}"])
+    assert run(p, "--compare-to", base)[0] == 0  # equal at the baseline's 12 digits is unchanged
+    assert run(p, "--compare-to", base, "--set", "volume.tasks_per_month=*1.001")[0] == 1
