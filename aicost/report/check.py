@@ -152,8 +152,12 @@ def _x(text) -> str:
 
 def junit(report, code: int | None = None, **_) -> str:
     """One testsuite per scenario file, one testcase per budget limit (``failure`` for a breach,
-    ``error`` for bad input, ``skipped`` for a file without a budget; a warning passes, with the
-    warning in ``system-out``). Case names are unique (GitLab keeps only the first of duplicates)."""
+    ``error`` for bad input, ``skipped`` for a file without a budget; a warning passes, and is
+    said in the suite's ``system-out``). Case names are unique (GitLab keeps only the first of
+    duplicates). Valid against both the Jenkins xUnit plugin's schema and the Apache Ant JUnit
+    schema: no attributes on ``testsuites``; every suite has properties, system-out and
+    system-err, a timestamp (the prices' date, so that the same input gives the same file),
+    ``localhost``, a package and an id; every case a classname and a time."""
     code = report.exit_code() if code is None else code
     import xml.etree.ElementTree as ET
 
@@ -162,15 +166,16 @@ def junit(report, code: int | None = None, **_) -> str:
         suites.setdefault(c.file, []).append(c)
     for f, _ in report.skipped:
         suites.setdefault(f, [])
-    root = ET.Element("testsuites", name="aicost check")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for file in sorted(suites):
+    root = ET.Element("testsuites")
+    for n, file in enumerate(sorted(suites)):
         checks = suites[file]
-        suite = ET.SubElement(root, "testsuite", name=_x(file))
+        suite = ET.SubElement(root, "testsuite", name=_x(file) or "-", timestamp=f"{report.as_of}T00:00:00",
+                              hostname="localhost", package="aicost", id=str(n), time="0")
+        ET.SubElement(suite, "properties")
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         seen: dict[str, int] = {}
-        cases = checks or [None]
-        for c in cases:
+        said: list[str] = []
+        for c in checks or [None]:
             base = f"{c.scenario} / {c.budget}" if c else f"{file} / budget"
             seen[base] = seen.get(base, 0) + 1
             name = base if seen[base] == 1 else f"{base} ({seen[base]})"
@@ -188,12 +193,11 @@ def junit(report, code: int | None = None, **_) -> str:
                 el.text = _x(say(c.message))
                 counts["errors"] += 1
             elif c.status == "warning":
-                ET.SubElement(case, "system-out").text = _x(f"warning: {say(c.message)}")
+                said.append(_x(f"warning: {name}: {say(c.message)}"))
+        ET.SubElement(suite, "system-out").text = "\n".join(said)
+        ET.SubElement(suite, "system-err")
         for k, v in counts.items():
             suite.set(k, str(v))
-            totals[k] += v
-    for k, v in totals.items():
-        root.set(k, str(v))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

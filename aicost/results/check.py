@@ -45,6 +45,7 @@ class Report(Result):
     scenarios: list[dict] = field(default_factory=list)  # per scenario: the option judged and its figures
     baseline: str | None = None  # the --compare-to file, when given
     ignored: int = 0  # YAML files met in a directory that are not scenarios or budgets files
+    as_of: str = ""  # the date prices were taken at (ISO 8601)
 
     def counts(self) -> dict[str, int]:
         out = {OK: 0, WARN: 0, FAIL: 0, ERROR: 0}
