@@ -60,14 +60,15 @@ def check(
         code = report.exit_code(fail_on_warn, no_fail)
         from aicost.base.files import append, write_all
 
+        ws = os.environ.get("GITHUB_WORKSPACE")  # annotation paths are made relative to it
         if summary_fmt != "none" and os.environ.get("GITHUB_STEP_SUMMARY"):  # first: a failure writes nothing else
-            append(os.environ["GITHUB_STEP_SUMMARY"], render(report, summary_fmt, code=code),
+            append(os.environ["GITHUB_STEP_SUMMARY"], render(report, summary_fmt, code=code, workspace=ws),
                    "the job summary ($GITHUB_STEP_SUMMARY)")
         if files:  # all or none, each written whole
-            write_all([(target, render(report, kind, code=code)) for kind, target in files])
+            write_all([(target, render(report, kind, code=code, workspace=ws)) for kind, target in files])
             for _, target in files:
                 stderr(f"aicost: wrote {target}")
-        sys.stdout.write(render(report, fmt.value, code=code))
+        sys.stdout.write(render(report, fmt.value, code=code, workspace=ws))
         if fmt.value not in ("table", "github"):  # those two end with the summary line themselves
             stderr(summary_line(report, code))
         return code

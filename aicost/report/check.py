@@ -83,10 +83,24 @@ def _severity(c) -> float:
     return c.over_by / abs(c.limit)
 
 
-def github(report, code: int | None = None, **_) -> str:
+def workspace_path(file: str, workspace: str | None) -> str:
+    """A file as GitHub attaches annotations: relative to the workspace (the repository's root),
+    even when aicost runs from a folder below it; as given when outside it or without one."""
+    import os
+
+    if not workspace:
+        return file
+    full = os.path.abspath(file)
+    root = os.path.abspath(workspace)
+    if os.path.commonpath([full, root]) != root:
+        return file
+    return os.path.relpath(full, root).replace(os.sep, "/")
+
+
+def github(report, code: int | None = None, workspace: str | None = None, **_) -> str:
     """``::error`` / ``::warning`` annotations on each budget's line (errors and breaches first, then
     warnings, biggest overrun first; at most 10 of each, the rest counted in a notice), then the
-    summary line."""
+    summary line. File paths are made relative to ``workspace`` ($GITHUB_WORKSPACE)."""
     code = report.exit_code() if code is None else code
     errors = sorted((c for c in report.checks if c.status in ("failed", "error")),
                     key=lambda c: (c.status != "error", -_severity(c)))
@@ -94,7 +108,7 @@ def github(report, code: int | None = None, **_) -> str:
     out = []
     for level, group in (("error", errors), ("warning", warnings)):
         for c in group[:MAX_ANNOTATIONS]:
-            props = [f"file={gh_property(c.file)}"] + ([f"line={c.line}"] if c.line else [])
+            props = [f"file={gh_property(workspace_path(c.file, workspace))}"] + ([f"line={c.line}"] if c.line else [])
             title = "aicost: bad input" if c.status == "error" else \
                 f"aicost budget: {c.scenario}: {c.budget}" + (" (warning)" if level == "warning" else "")
             props.append(f"title={gh_property(title)}")

@@ -434,3 +434,17 @@ def test_no_increase_allowed_and_none_made_passes(tmp_path):
     runner.invoke(app, ["check", str(p), "--output", f"json={base}"])
     assert run(p, "--compare-to", base)[0] == 0  # equal at the baseline's 12 digits is unchanged
     assert run(p, "--compare-to", base, "--set", "volume.tasks_per_month=*1.001")[0] == 1
+
+
+def test_annotation_paths_are_relative_to_the_workspace(tmp_path, monkeypatch):
+    """Run from a folder below the repository's root, the annotations still attach (issue 17, item 3)."""
+    sub = tmp_path / "ci" / "budgets"
+    sub.mkdir(parents=True)
+    p = write(sub, "max_monthly_cost: 10\n")
+    monkeypatch.chdir(sub)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    r = runner.invoke(app, ["check", p.name, "-f", "github"])
+    assert r.stdout.startswith("::error file=ci/budgets/s.yaml,line=")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "elsewhere"))  # outside it: as given
+    assert runner.invoke(app, ["check", p.name, "-f", "github"]).stdout.startswith("::error file=s.yaml,line=")
