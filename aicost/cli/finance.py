@@ -88,7 +88,7 @@ def allocate(
                                               "written) or skip bad rows, counting them; with skip, unknown models "
                                               "go to the unpriced bucket.")] = OnError.stop,
     engine: Annotated[Engine, typer.Option("--engine", metavar="local|dask", help="local (streamed in chunks) or dask "
-                                           "(each partition file on a Dask worker; needs aicost[dask]).")]
+                                           "(each partition file on a Dask worker; needs dask and distributed).")]
     = Engine.local,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: a "
                                                      "running scheduler, e.g. tcp://10.0.0.5:8786 (default: a local "

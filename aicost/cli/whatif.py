@@ -33,7 +33,7 @@ def sweep(
     fmt: fmt_opt(SweepFmt, "table, csv or json.") = SweepFmt.table,
     sets: SetOpt = [],
     as_of_text: AsOfOpt = None,
-    chart: chart_opt("Draw the sweep (.png or .svg; needs pip install 'aicost[plot]').") = None,
+    chart: chart_opt("Draw the sweep (.png or .svg; needs matplotlib).") = None,
     output: OutputOpt = None,
     csv_raw: CsvRawOpt = False,
 ) -> None:
@@ -113,7 +113,7 @@ def sensitivity(
     fmt: FormatOpt = Fmt.table,
     sets: SetOpt = [],
     as_of_text: AsOfOpt = None,
-    chart: chart_opt("Also draw a tornado chart (.png or .svg; needs pip install 'aicost[plot]').") = None,
+    chart: chart_opt("Also draw a tornado chart (.png or .svg; needs matplotlib).") = None,
     output: OutputOpt = None,
 ) -> None:
     """Which uncertain inputs move the result most: each ranged input at its low and its high,

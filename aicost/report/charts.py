@@ -1,4 +1,4 @@
-"""Charts (matplotlib, an optional extra: ``pip install 'aicost[plot]'``)."""
+"""Charts (matplotlib, an optional extra: ``pip install 'aicost-calc[plot]'``; from a clone, ``pip install '.[plot]'``)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def pyplot():
     try:
         import matplotlib
     except ImportError:
-        raise InputError("charts need matplotlib: pip install 'aicost[plot]'") from None
+        raise InputError("charts need matplotlib: pip install matplotlib (or the 'plot' extra of aicost-calc)") from None
     except OSError as exc:
         raise InputError(f"charts: matplotlib cannot start ({exc.strerror or exc})") from None
     matplotlib.use("Agg")

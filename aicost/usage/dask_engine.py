@@ -18,7 +18,7 @@ def run_parts(files: list[Path], layout, by, rates, on_error, chunk_rows, schedu
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise DaskMissing("the dask engine needs Dask: pip install 'aicost[dask]'") from None
+        raise DaskMissing("the dask engine needs Dask: pip install dask distributed (or the 'dask' extra of aicost-calc)") from None
     from aicost.usage.pipeline import process_file
 
     cluster = None
