@@ -59,20 +59,24 @@ def test_each_job_runs_as_written(job, tmp_path):
             assert root.tag == "testsuites" and sum(int(s.get("tests")) for s in root) >= 4
         if "--format github" in cmd:
             assert "::warning file=scenarios/support-assistant.yaml,line=" in r.stdout
-            assert summary.read_text().startswith("## aicost budget check")
+            assert summary.read_text().startswith("<!-- aicost-check -->\n## aicost budget check")
 
 
 def test_the_baseline_commands_run_in_order_and_the_budgets_file_example_is_valid(tmp_path):
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
-    assert len(SH) == 2
+    assert len(SH) == 3
     outs = []
     for cmd in SH:
+        cmd, _, redirect = cmd.partition(" > ")  # the PR-comment job saves the report to a file
         r = subprocess.run([sys.executable, "-m", "aicost", *shlex.split(cmd)[1:]], capture_output=True, text=True,
                            cwd=tmp_path, env=env)
         assert r.returncode == 0, r.stdout + r.stderr
         outs.append(r.stdout)
+        if redirect:
+            (tmp_path / redirect.split()[0]).write_text(r.stdout)
     assert "max_increase.cost_per_success" in outs[1] and "allowed +10%" in outs[1]
+    assert (tmp_path / "aicost.md").read_text().startswith("<!-- aicost-check -->\n")  # the comment's marker
     (tmp_path / "team.yaml").write_text(BUDGETS)
     r = subprocess.run([sys.executable, "-m", "aicost", "check", "team.yaml"], capture_output=True, text=True,
                        cwd=tmp_path, env=env)

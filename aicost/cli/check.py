@@ -21,8 +21,8 @@ def check(
     paths: Annotated[Optional[list[str]], typer.Argument(metavar="PATH", help="Scenario files, directories "
                                                          "or globs (default: ./scenarios).")] = None,
     pricing: PricingOpt = [],
-    fmt: fmt_opt(CheckFmt, "On stdout: table, json, markdown, github (workflow-command annotations) or "
-                 "junit.") = CheckFmt.table,
+    fmt: fmt_opt(CheckFmt, "On stdout: table, json, markdown, github (workflow-command annotations), "
+                 "junit or codequality (GitLab's Code Quality report).") = CheckFmt.table,
     outputs: Annotated[list[str], typer.Option("--output", "-o", metavar="[FORMAT=]FILE", help="Also write a "
                                                "report to a file, e.g. junit=report.xml (repeatable; a bare FILE "
                                                "takes --format).")] = [],
@@ -60,7 +60,7 @@ def check(
         code = report.exit_code(fail_on_warn, no_fail)
         from aicost.base.files import append, write_all
 
-        ws = os.environ.get("GITHUB_WORKSPACE")  # annotation paths are made relative to it
+        ws = os.environ.get("GITHUB_WORKSPACE") or os.environ.get("CI_PROJECT_DIR")  # paths made relative to it
         if summary_fmt != "none" and os.environ.get("GITHUB_STEP_SUMMARY"):  # first: a failure writes nothing else
             append(os.environ["GITHUB_STEP_SUMMARY"], render(report, summary_fmt, code=code, workspace=ws),
                    "the job summary ($GITHUB_STEP_SUMMARY)")

@@ -37,6 +37,7 @@ RENDERERS: dict[tuple[str, str], str] = {
     ("check", "markdown"): "check:markdown",
     ("check", "github"): "check:github",
     ("check", "junit"): "check:junit",
+    ("check", "codequality"): "ci:codequality",
     ("export", "csv"): "export:render_csv",
     ("export", "focus"): "export:render_focus",
     ("export", "json"): "export:render_json",

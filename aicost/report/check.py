@@ -123,6 +123,9 @@ def github(report, code: int | None = None, workspace: str | None = None, **_) -
 
 # ---- Markdown (a pull-request comment or a job summary) -------------------------------------------
 MAX_SUMMARY_BYTES = 900_000  # GitHub's step summary limit is 1 MiB
+#: The first line of the Markdown report, unseen once rendered: a CI job finds its earlier
+#: pull-request comment by it and updates that one instead of adding another (docs/ci.md).
+COMMENT_MARKER = "<!-- aicost-check -->"
 
 
 def markdown(report, code: int | None = None, **_) -> str:
@@ -132,7 +135,7 @@ def markdown(report, code: int | None = None, **_) -> str:
     head = "✅ within budget" if code == 0 and not n["warning"] else ("⚠️ within budget, with warnings" if code == 0
                                                                      else "❌ over budget" if not n["error"]
                                                                      else "❌ could not check everything")
-    out = [f"## aicost budget check: {head}", "", esc(summary_line(report, code)), ""]
+    out = [COMMENT_MARKER, f"## aicost budget check: {head}", "", esc(summary_line(report, code)), ""]
     rows = [c for c in report.checks if c.status != "error"]
     if rows:
         out += ["| status | scenario | budget | actual | limit | option judged | why |",

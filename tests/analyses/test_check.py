@@ -179,7 +179,7 @@ def test_several_formats_in_one_run_and_the_step_summary(tmp_path, monkeypatch):
     assert sum(int(s.get("failures")) for s in ET.parse(tmp_path / "r.xml").getroot()) == 2
     assert json.loads((tmp_path / "r.json").read_text())["exit_code"] == 1
     text = summary.read_text()
-    assert text.startswith("earlier step\n## aicost budget check: ❌ over budget")  # appended, not replaced
+    assert text.startswith("earlier step\n<!-- aicost-check -->\n## aicost budget check: ❌ over budget")  # appended
 
 
 def test_a_malicious_scenario_name_cannot_inject_a_workflow_command_or_break_the_xml(tmp_path):
@@ -448,3 +448,21 @@ def test_annotation_paths_are_relative_to_the_workspace(tmp_path, monkeypatch):
     assert r.stdout.startswith("::error file=ci/budgets/s.yaml,line=")
     monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "elsewhere"))  # outside it: as given
     assert runner.invoke(app, ["check", p.name, "-f", "github"]).stdout.startswith("::error file=s.yaml,line=")
+
+
+def test_gitlab_code_quality_report(monkeypatch, tmp_path):
+    """One finding per breach, warning or input error, on the budget's line, with a fingerprint
+    that stays the same from run to run and differs between findings (issue 17, item 3)."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    args = ["check", "tests/data/check", "--as-of", "2026-11-21", "-f", "codequality"]
+    first = json.loads(runner.invoke(app, args).stdout)
+    again = json.loads(runner.invoke(app, args + ["--set", "volume.tasks_per_month=*1.01"]).stdout)
+    assert {f["severity"] for f in first} == {"major", "minor", "critical"}
+    assert all(set(f) == {"description", "check_name", "fingerprint", "severity", "location"} for f in first)
+    assert len({f["fingerprint"] for f in first}) == len(first)
+    assert [f["fingerprint"] for f in first] == [f["fingerprint"] for f in again]  # the same findings, figures moved
+    over = [f for f in first if f["location"]["path"] == "tests/data/check/over.yaml"]
+    assert [f["location"]["lines"]["begin"] for f in over] == [14, 15] and over[0]["severity"] == "major"
+    assert runner.invoke(app, ["check", "tests/data/check/within.yaml", "--as-of", "2026-11-21", "-f",
+                               "codequality", "--set", "budget.warn_at=99%"]).stdout == "[]\n"
