@@ -65,7 +65,7 @@ def test_each_job_runs_as_written(job, tmp_path):
 def test_the_baseline_commands_run_in_order_and_the_budgets_file_example_is_valid(tmp_path):
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
-    assert len(SH) == 3
+    assert len(SH) == 6
     outs = []
     for cmd in SH:
         cmd, _, redirect = cmd.partition(" > ")  # the PR-comment job saves the report to a file
@@ -77,6 +77,8 @@ def test_the_baseline_commands_run_in_order_and_the_budgets_file_example_is_vali
             (tmp_path / redirect.split()[0]).write_text(r.stdout)
     assert "max_increase.cost_per_success" in outs[1] and "allowed +10%" in outs[1]
     assert (tmp_path / "aicost.md").read_text().startswith("<!-- aicost-check -->\n")  # the comment's marker
+    (diffed,) = [out for cmd, out in zip(SH, outs) if cmd.startswith("aicost diff")]
+    assert diffed.startswith("<!-- aicost-diff -->\n## aicost: cost changes")
     (tmp_path / "team.yaml").write_text(BUDGETS)
     r = subprocess.run([sys.executable, "-m", "aicost", "check", "team.yaml"], capture_output=True, text=True,
                        cwd=tmp_path, env=env)

@@ -19,6 +19,7 @@ COMMANDS = {
     "sweep": ("whatif", "sweep"),
     "breakeven": ("whatif", "breakeven"),
     "check": ("check", "check"),
+    "diff": ("check", "diff"),
     "export": ("finance", "export"),
     "allocate": ("finance", "allocate"),
 }

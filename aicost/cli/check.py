@@ -10,8 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from aicost.base.errors import InputError
-from aicost.cli.common import (AsOfOpt, MaxAgeOpt, PricingOpt, SetOpt, as_of, fmt_opt, format_choices, guarded, max_age,
-                               stderr)
+from aicost.cli.common import (AsOfOpt, MaxAgeOpt, OutputOpt, PricingOpt, SetOpt, as_of, fmt_opt, format_choices,
+                               guarded, max_age, show, stderr)
 
 
 CheckFmt = format_choices("check")
@@ -89,3 +89,32 @@ def _targets(outputs: list[str], fmt: str, summary: str | None) -> tuple[list[tu
     if summary_fmt not in formats + ("none",):
         raise InputError(f"--summary: expected one of {', '.join(formats)} or none, got {summary_fmt!r}")
     return files, summary_fmt
+
+
+DiffFmt = format_choices("diff")
+
+
+def diff(
+    base: Annotated[Path, typer.Argument(metavar="BASE.json", help="The earlier report: aicost compare ... "
+                                         "--format json (the main branch's, say).")],
+    head: Annotated[Path, typer.Argument(metavar="HEAD.json", help="The later report (the pull request's).")],
+    fmt: fmt_opt(DiffFmt, "table, markdown (a pull-request comment) or json.") = DiffFmt.table,
+    output: OutputOpt = None,
+) -> None:
+    """What changed between two compare reports, per scenario and in total, and why (volume, tokens
+    per task, prices, attempts, review, fixed costs, a new recommendation); no budget needed.
+
+    Example:
+
+    \b
+      aicost compare scenarios/*.yaml --format json > base.json      # on the main branch
+      aicost compare scenarios/*.yaml --format json > head.json      # on the pull request
+      aicost diff base.json head.json --format markdown
+    """
+
+    def body() -> None:
+        from aicost.analyses.diff import diff as run_diff
+
+        show(run_diff(base, head), fmt, output)
+
+    guarded(body)
