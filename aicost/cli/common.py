@@ -218,10 +218,17 @@ def color() -> bool:
 
 
 def width() -> int:
+    """The width to fit tables to: $COLUMNS, else the terminal's, else 160 (a file or a pipe)."""
     try:
-        return max(100, int(os.environ.get("COLUMNS", "")))
+        return max(40, int(os.environ.get("COLUMNS", "")))
     except ValueError:
-        return 160 if not sys.stdout.isatty() else max(100, os.get_terminal_size().columns)
+        pass
+    if not sys.stdout.isatty():
+        return 160
+    try:
+        return max(40, os.get_terminal_size().columns)
+    except OSError:
+        return 160
 
 
 def check_chart(path: Path | None) -> None:

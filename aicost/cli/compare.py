@@ -30,13 +30,16 @@ def compare(
     seed: Annotated[int, typer.Option("--seed", metavar="S", help="Random seed for --samples (same seed, "
                                       "same output).")] = 0,
     rank_by: RankByOpt = None,
+    show_all: Annotated[bool, typer.Option("--all", help="List every option in the table, the ineligible ones "
+                                           "with their reasons (default: the best few and a count).")] = False,
     output: OutputOpt = None,
     csv_raw: CsvRawOpt = False,
 ) -> None:
     """Rank every way of running a workload by its total cost per successful outcome.
 
     Each model on each tier it offers (Standard, Batch, Flex, Priority), with and without
-    prompt caching; options that do not fit the workload stay listed with the reason.
+    prompt caching. The table shows the answer, the best few options fitted to the terminal
+    and a count of the rest (--all lists every one, with the reason an option is out).
 
     Example:
 
@@ -53,7 +56,7 @@ def compare(
                          max_price_age=max_age(max_price_age), samples=samples, seed=seed, progress=advance,
                          rank_by=value(rank_by))
         warn(w for s in result.scenarios for w in s.warnings)
-        show(result, fmt, output, width=width(), color=color() and output is None, raw=csv_raw)
+        show(result, fmt, output, width=width(), color=color() and output is None, raw=csv_raw, show_all=show_all)
 
     guarded(body, json_errors=(value(fmt) == "json"))
 

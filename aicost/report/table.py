@@ -29,7 +29,57 @@ def columns(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequenc
     return [bold(line(header))] + [line(r) for r in rows]
 
 
-def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
+#: Columns of the ranked table, most dispensable first: dropped in this order until a row fits
+#: the terminal (the metric the options are ranked by, the option and its rank always stay).
+DROP_ORDER = ("$/attempt", "attempts", "$/resolved", "payback", "latency", "P(success)", "$/success", "ROI",
+              "$/success P10-P90", "P(cheapest)", "monthly", "total/success")
+RANKED_COLUMN = {"total_cost_per_success": "total/success", "cost_per_success": "$/success",
+                 "cost_per_resolved_task": "$/resolved", "monthly_cost": "monthly", "roi": "ROI"}
+SHOWN = 8  # eligible options listed on one screen, best first (--all: every option)
+
+
+def fitted(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool], width: int,
+           keep: Sequence[str], id_column: int = 1) -> tuple[list[str], list[list[str]], list[bool]]:
+    """The columns that fit ``width``: dispensable ones dropped first (DROP_ORDER), then the
+    option ids shortened in the middle (the full ids are in --format json)."""
+    header, rows, right = list(header), [list(r) for r in rows], list(right)
+
+    def wide() -> int:
+        return sum(max(len(visible(x)) for x in col) for col in zip(header, *rows)) + 2 * (len(header) - 1)
+
+    for name in DROP_ORDER:
+        if wide() <= width:
+            break
+        if name in header and name not in keep:
+            j = header.index(name)
+            for r in [header, right, *rows]:
+                del r[j]
+    over = wide() - width
+    if over > 0 and rows:
+        longest = max(len(r[id_column]) for r in rows)
+        room = max(12, longest - over)
+        for r in rows:
+            r[id_column] = shorten(r[id_column], room)
+    return header, rows, right
+
+
+def shorten(text: str, room: int) -> str:
+    """``text`` in at most ``room`` characters, the middle replaced by an ellipsis."""
+    if len(text) <= room:
+        return text
+    head = (room - 1) // 2
+    return text[:head] + "…" + text[len(text) - (room - 1 - head):]
+
+
+def wrapped(text: str, width: int, indent: int = 0) -> list[str]:
+    """A sentence on as many lines as the width needs (continuation lines indented)."""
+    return textwrap.wrap(text, width, subsequent_indent=" " * indent, break_on_hyphens=False,
+                         break_long_words=False) or [""]
+
+
+def render(result, width: int = 160, color: bool = False, show_all: bool = False, **_: Any) -> str:
+    """The answer first: the Best line, the eligible options that matter (best first, at most
+    SHOWN unless ``show_all``), one line saying what else there is; fitted to ``width``."""
     def style(code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if color else text
 
@@ -42,23 +92,30 @@ def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
         if n:
             out.append("")
         out.append(f"{bold(visible(s.name))}   {style(DIM, '(' + visible(s.file) + ')')}")
-        out.append(f"{s.tasks_per_month:,.0f} tasks/month · latency need: {say(s.latency_need)} · prices as of {s.as_of}")
-        out += [style(DIM, f"  --set {ov}") for ov in s.overrides]
+        out += wrapped(f"{s.tasks_per_month:,.0f} tasks/month · latency need: {say(s.latency_need)} · prices as of "
+                       f"{s.as_of}", width, 2)
+        out += [style(DIM, f"  --set {visible(ov)}") for ov in s.overrides]
         answer = best_line(s, cur)
         if answer:
-            out.append(f"{bold('Best:')} {style(BOLD + GREEN, visible(answer[0]))} {visible(answer[1])}")
-        out += [style(YELLOW, f"Note: {visible(say(note))}") for note in s.notes]
+            lines = wrapped(f"Best: {shorten(visible(answer[0]), width - 6)} {visible(answer[1])}", width, 6)
+            first = lines[0][len("Best: "):]
+            lead, _, tail = first.partition(" ")
+            out.append(f"{bold('Best:')} {style(BOLD + GREEN, lead)} {tail}".rstrip())
+            out += lines[1:]
+        for note in s.notes:
+            out += [style(YELLOW, line) for line in wrapped(f"Note: {visible(say(note))}", width, 6)]
         ok = [o for o in s.options if o.status == "ok"]
         rest = [o for o in s.options if o.status != "ok"]
+        shown = ok if show_all else ok[:SHOWN]
         sampled = any(o.uncertainty for o in ok)
         if s.uncertainty and s.uncertainty.get("samples"):
             u = s.uncertainty
             out.append(f"{u['samples']:,} samples of {len(u['ranges'])} ranged input(s), seed {u['seed']}")
-        if ok:
+        if shown:
             header = ("#", "option", "$/attempt", "attempts", "P(success)", "total/success", "$/success",
                       "$/resolved", "monthly", "ROI", "payback", "latency") + (("$/success P10-P90", "P(cheapest)") if sampled else ())
             rows = []
-            for o in ok:
+            for o in shown:
                 m = o.metrics
                 extra = ()
                 if sampled:
@@ -70,7 +127,14 @@ def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
                              money(m["cost_per_success"], cur),
                              money(m["cost_per_resolved_task"], cur), money(m["monthly_cost"], cur), pct(m["roi"]),
                              months(m["payback_months"]), latency(o)) + extra)
-            out += columns(header, rows, [True, False] + [True] * (12 if sampled else 10), bold)
+            keep = ("#", "option", RANKED_COLUMN.get(s.rank_by, "total/success"))
+            cols, cells, right = fitted(header, rows, [True, False] + [True] * (12 if sampled else 10), width, keep)
+            out += columns(cols, cells, right, bold)
+        if not show_all:
+            more = _more(len(ok) - len(shown), rest)
+            if more:
+                out += wrapped(more, width)
+            continue
         if rest:
             out.append(bold(f"Not eligible or unpriced ({len(rest)}):"))
             rows = [(str(o.rank), o.id, money(o.metrics.get("total_cost_per_success"), cur)) for o in rest]
@@ -80,7 +144,22 @@ def render(result, width: int = 160, color: bool = False, **_: Any) -> str:
             out.append(lead[0] + " " * max(2, indent - len(lead[0])) + bold("why") if color else
                        lead[0].ljust(indent) + "why")
             for text, o in zip(lead[1:], rest):
-                wrapped = textwrap.wrap(visible(reason(o) or o.status), why_width, break_on_hyphens=False) or [""]
-                out.append(text.ljust(indent) + wrapped[0])
-                out += [" " * indent + w for w in wrapped[1:]]
+                lines = textwrap.wrap(visible(reason(o) or o.status), why_width, break_on_hyphens=False) or [""]
+                out.append(text.ljust(indent) + lines[0])
+                out += [" " * indent + w for w in lines[1:]]
     return "\n".join(out) + "\n"
+
+
+def _more(eligible: int, rest: list) -> str:
+    """What the screen leaves out, and how to see it."""
+    if not eligible and not rest:
+        return ""
+    parts = []
+    if eligible:
+        parts.append(f"{eligible} more eligible option{'s' if eligible != 1 else ''}")
+    words = {"ineligible": "not eligible", "unpriced": "unpriced"}
+    kinds: dict[str, int] = {}
+    for o in rest:
+        kinds[words.get(o.status, o.status)] = kinds.get(words.get(o.status, o.status), 0) + 1
+    parts += [f"{n} {k}" for k, n in sorted(kinds.items())]
+    return "+ " + ", ".join(parts) + ": --all lists them with the reasons; --format json has every option."

@@ -29,7 +29,7 @@ def results(book):
 @pytest.mark.parametrize("fmt", [f.value for f in Format])
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_golden(results, name, fmt):
-    text = render(results[name], fmt, width=160, color=False)
+    text = render(results[name], fmt, width=160, color=False, show_all=True)
     path = GOLDEN / "compare" / f"{name}.{EXT[fmt]}"
     if UPDATE or not path.exists():
         path.write_text(text, encoding="utf-8", newline="")
