@@ -7,6 +7,7 @@ input or usage, 3 internal error). ``main()`` imports only the module of the com
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib import import_module
 from typing import Any
@@ -40,7 +41,8 @@ def build_app() -> Any:
     from aicost.cli.pricing import pricing_app
 
     app = typer.Typer(name="aicost", help=f"{ABOUT}\n\nExample:\n\n\b\n  aicost compare "
-                      "scenarios/support-assistant.yaml --top 5", no_args_is_help=True, **TYPER)
+                      "scenarios/support-assistant.yaml --top 5", no_args_is_help=True,
+                      **{**TYPER, "add_completion": True})  # --install-completion for bash, zsh, fish
 
     def _version(value: bool) -> None:
         if value:
@@ -79,7 +81,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _terminated)  # a temporary file being written is removed on the way out
     argv = sys.argv[1:]
-    if argv and argv[0] in COMMANDS:
+    if argv and argv[0] in COMMANDS and "_AICOST_COMPLETE" not in os.environ:  # completion needs the whole app
         import typer
 
         from aicost.cli.common import TYPER
@@ -88,7 +90,7 @@ def main() -> None:
         one.command(name=argv[0])(_command(argv[0]))
         one(argv[1:], prog_name=f"aicost {argv[0]}")
     else:
-        build_app()()
+        build_app()(prog_name="aicost")
 
 
 def _terminated(signum, frame) -> None:

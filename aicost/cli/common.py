@@ -14,7 +14,7 @@ import typer
 from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RANKINGS, TIERS
 from aicost.base.errors import inert, ARGUMENT, AicostError, InputError, Problem, visible
 
-TYPER = dict(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
+TYPER = dict(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,  # (the root app adds it)
              context_settings={"help_option_names": ["-h", "--help"]})
 
 
@@ -72,14 +72,43 @@ CsvRawOpt = Annotated[bool, typer.Option("--csv-raw", help="CSV without the spre
                                          "machines: text cells starting with = + - @ keep no leading ').")]
 def chart_opt(text: str) -> Any:
     return Annotated[Optional[Path], typer.Option("--chart", metavar="FILE", help=text)]
-ScenarioArg = Annotated[str, typer.Argument(metavar="SCENARIO", help="A scenario file or bundled name.")]
+
+
+def complete_scenario(incomplete: str) -> list[str]:
+    """Shell completion: bundled scenario names and YAML files below the working folder."""
+    import glob
+
+    from aicost.base.paths import bundled_scenarios
+
+    names = [n for n in bundled_scenarios() if n.startswith(incomplete)]
+    files = [f for f in glob.glob(incomplete + "*") if f.endswith((".yaml", ".yml")) or os.path.isdir(f)]
+    return sorted(names) + sorted(f + "/" if os.path.isdir(f) else f for f in files)
+
+
+def complete_option(ctx: Any, incomplete: str) -> list[str]:
+    """Shell completion: the option ids of the scenario already on the command line."""
+    try:
+        from aicost.analyses.compare import designs_for
+        from aicost.inputs import scenario as scenario_mod
+        from aicost.inputs.pricebook import PriceBook
+
+        ref = ctx.params.get("scenario") or (ctx.params.get("scenarios") or ["support-assistant"])[0]
+        book = PriceBook.load()
+        _, ids = designs_for(scenario_mod.load(ref, book), book, None)
+    except Exception:  # completion never fails loudly
+        return []
+    return [i for i in ids if i.startswith(incomplete) or i.split("/", 1)[-1].startswith(incomplete)]
+
+
+ScenarioArg = Annotated[str, typer.Argument(metavar="SCENARIO", help="A scenario file or bundled name.",
+                                            autocompletion=complete_scenario)]
 ScenariosArg = Annotated[Optional[list[str]], typer.Argument(
     metavar="SCENARIO", help="Scenario files, or names of bundled scenarios (default: support-assistant).",
-    show_default=False)]
+    show_default=False, autocompletion=complete_scenario)]
 
 
 def scenario_arg(text: str) -> Any:
-    return Annotated[str, typer.Argument(metavar="SCENARIO", help=text)]
+    return Annotated[str, typer.Argument(metavar="SCENARIO", help=text, autocompletion=complete_scenario)]
 
 
 def fmt_opt(choices: type[Enum], text: str) -> Any:

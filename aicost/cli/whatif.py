@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aicost.cli.common import (AsOfOpt, CsvRawOpt, Fmt, FormatOpt, Metric, OutputOpt, PricingOpt, ScenarioArg, SetOpt,
+from aicost.cli.common import (AsOfOpt, CsvRawOpt, complete_option, Fmt, FormatOpt, Metric, OutputOpt, PricingOpt, ScenarioArg, SetOpt,
                                SweepFmt, TableJson, as_of, chart_opt, check_chart, fmt_opt, guarded, progress_bar,
                                show, stderr, tell, value)
 
@@ -65,7 +65,8 @@ def breakeven(
     vary: Annotated[str, typer.Option("--vary", metavar="FIELD[=START:STOP[:log]]", help="The field to move, "
                                       "and the range to search (default: around its value, or 0..1 for a "
                                       "probability).")],
-    between: Annotated[Optional[list[str]], typer.Option("--between", metavar="OPTION", help="Two option ids "
+    between: Annotated[Optional[list[str]], typer.Option("--between", metavar="OPTION", autocompletion=complete_option,
+                                                         help="Two option ids "
                                                          "(give --between twice); default: the current winner "
                                                          "against every other option.")] = None,
     metric: Annotated[Metric, typer.Option("--metric", metavar="METRIC", help="total_cost_per_success (default), "
