@@ -26,6 +26,11 @@ OTHER_METERS = {
     "fallback": ("Human Fallback", "Other", "Usage-Based"),
     "fixed": ("Fixed Monthly Costs", "Other", "Recurring"),
 }
+#: FOCUS 1.2 ServiceSubcategory of each meter (never null: ServiceSubcategory-C-002-M), one per
+#: ServiceName (ServiceName-C-005-C and C-008-C): tokens and tools are the provider's API.
+SUBCATEGORY = {"tools": "Generative AI", "cache_storage": "Generative AI", "storage": "Other (Storage)",
+               "gpu": "Other (Compute)", "ops": "Other (Other)", "review": "Other (Other)",
+               "fallback": "Other (Other)", "fixed": "Other (Other)"}
 IN_HOUSE = "In-house"
 GPU_CLOUDS = {"aws": "AWS", "azure": "Microsoft Azure", "gcp": "Google Cloud", "lambda": "Lambda",
               "runpod": "RunPod", "coreweave": "CoreWeave", "oci": "Oracle Cloud"}
@@ -73,7 +78,7 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
         if meter not in cost:
             continue
         c, n = cost[meter], tokens.get(meter) or 0.0
-        if not c and not n:
+        if not c and (not n or o.kind == "gpu"):  # a GPU fleet's tokens are not billed per token
             continue
         billed = money(c)
         listed = money(Decimal(repr(c)) / (1 - Decimal(repr(discount)) / 100)) if discount else billed
@@ -118,12 +123,13 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
                     "review": "people reviewing AI answers (expected, per task)",
                     "fallback": "people handling the tasks the AI gives up on (expected, per task)",
                     "fixed": "fixed monthly costs stated in the scenario"}[meter]
+            service = sku_meter if who == IN_HOUSE else f"{who} {sku_meter}" if meter == "storage" else f"{who} API"
+            sku = f"{o.provider}/{o.model}" if meter in ("tools", "cache_storage") else \
+                f"{o.provider}/vector-storage" if meter == "storage" else f"in-house/{meter}"
             row.update(ChargeDescription=f"{sku_meter}: {what}", InvoiceIssuerName=who, ProviderName=who,
-                       PublisherName=who, ServiceName=sku_meter if who == IN_HOUSE else f"{who} API",
-                       ServiceSubcategory="Generative AI" if meter in ("tools", "cache_storage") else None,
+                       PublisherName=who, ServiceName=service, ServiceSubcategory=SUBCATEGORY[meter],
                        PricingQuantity=pq, PricingUnit=unit, PricingCategory="Standard" if who != IN_HOUSE else None,
-                       SkuId=f"{o.provider}/{o.model}" if meter == "tools" else None, SkuPriceId=None,
-                       **costs(billed, billed, pq))
+                       SkuId=sku, SkuPriceId=None, **costs(billed, billed, pq))
         out.append(row)
     return focus.with_version(out, version)
 
