@@ -47,14 +47,14 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     if ls.ranges:
         uncertainty = {"ranges": [r.to_dict() for r in ls.ranges], "samples": None, "seed": None}
         if samples:
-            from aicost.engine.sampling import simulate
-
-            sim = simulate(plan, values, ls.ranges, samples, seed, progress=progress)
-            for o, u in zip(options, sim["options"]):
-                o.uncertainty = u
             uncertainty = {**uncertainty, "samples": samples, "seed": seed}
-            if _sim is not None:
-                _sim.append((options, sim["cps"]))
+            if _sim is not None:  # one design of several: compare_designs samples them all together
+                _sim.append((list(options), plan, values, ls.ranges))
+            else:
+                from aicost.engine.sampling import simulate
+
+                for o, u in zip(options, simulate([(plan, values, ls.ranges)], samples, seed, progress=progress)[0]):
+                    o.uncertainty = u
     options.sort(key=lambda o: rank_key(o, ranking))
     demoted = first_not_dominated(options)
     for rank, o in enumerate(options, 1):
@@ -140,12 +140,14 @@ def compare_designs(ls: LoadedScenario, book: PriceBook, as_of: date | None = No
         merged.assumptions["variants"][name] = {
             "description": v.get("description", Notice.of("as_written")), "set": list(v.get("set", [])),
             "fixed_monthly": v.get("fixed_monthly", 0.0), "one_time": v.get("one_time", 0.0)}
-    if sims:  # the cheapest option across every design, on the same draws
-        from aicost.engine.sampling import joint_p_cheapest
+    if sims:  # every design on the same draws, a chunk at a time: p_cheapest is the cheapest of them all
+        from aicost.engine.sampling import simulate
 
-        p = joint_p_cheapest([cps for _, cps in sims])
-        for o, v in zip([o for opts, _ in sims for o in opts], p):
-            o.uncertainty["p_cheapest"] = float(v)
+        summaries = simulate([(plan, values, ranges) for _, plan, values, ranges in sims], samples or 0, seed,
+                             progress=progress)
+        for (opts, *_), summary in zip(sims, summaries):
+            for o, u in zip(opts, summary):  # opts: each design's options in plan order
+                o.uncertainty = u
     merged.options.sort(key=lambda o: rank_key(o, merged.rank_by))
     demoted = first_not_dominated(merged.options)
     merged.notes = [n for n in merged.notes if n.code != "dominated_first"]

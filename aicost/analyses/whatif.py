@@ -15,7 +15,7 @@ from aicost.analyses.compare import compare_designs, designs_for, find_option
 from aicost.base.errors import InputError, bad_argument
 from aicost.inputs.overrides import get_path
 from aicost.inputs.pricebook import PriceBook
-from aicost.engine.sweep import METRICS, pick, run, take
+from aicost.engine.sweep import METRICS, rows, run
 from aicost.inputs.vary import parse_vary
 from aicost.base.notices import Notice
 from aicost.inputs.yamlio import dotted
@@ -33,12 +33,13 @@ def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: st
     if len(varies) == 2 and varies[0].path == varies[1].path:
         raise bad_argument("vary", "the two fields are the same")
     designs, ids = designs_for(ls, book, as_of)
-    res = run(designs, varies, metric, progress=progress, order=tie_order(ids))
+    # two passes over the points: the winners and the middle point's figures, then the options shown
+    first = (lambda done: progress(done * 4 // 5)) if progress else None
+    res = run(designs, varies, metric, progress=first, order=tie_order(ids))
     # options shown: every winner, then the best at the middle point, up to `top` (the winner is always
     # chosen among all options)
-    mid = res["n"] // 2
     order = [int(i) for i in np.unique(res["winner"]) if i >= 0]
-    col = _column(res, mid)
+    col = res["middle"]
     ranked = [int(i) for i in np.argsort(col if METRICS[metric] == "min" else -col, kind="stable")
               if np.isfinite(col[i])]
     for i in ranked:
@@ -46,12 +47,14 @@ def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: st
             break
         if i not in order:
             order.append(i)
+    second = (lambda done: progress(res["n"] * 4 // 5 + done // 5)) if progress else None
     return SweepResult(
         scenario=ls.plain["name"], file=ls.file, metric=metric, currency=book.currency,
         fields=[{"field": dotted(v.path), "start": v.start, "stop": v.stop, "steps": v.steps, "log": v.log}
                 for v in varies],
-        x=res["x"], ids=ids, shown=order, values=take(res, order), winner=res["winner"],
-        winner_value=pick(res, res["winner"]), runner_up=res["runner_up"], runner_value=pick(res, res["runner_up"]))
+        x=res["x"], ids=ids, shown=order, values=rows(designs, varies, res, order, progress=second),
+        winner=res["winner"], winner_value=res["winner_value"], runner_up=res["runner_up"],
+        runner_value=res["runner_value"])
 
 
 def tie_order(ids: list[str]) -> np.ndarray:
@@ -60,15 +63,6 @@ def tie_order(ids: list[str]) -> np.ndarray:
     order = np.empty(len(ids), dtype=np.int64)
     order[keys] = np.arange(len(ids))
     return order
-
-
-def _column(res: dict, j: int) -> np.ndarray:
-    start = 0
-    for c in res["chunks"]:
-        if j < start + c.shape[1]:
-            return c[:, j - start]
-        start += c.shape[1]
-    raise IndexError(j)
 
 
 def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | None = None, sets=(),

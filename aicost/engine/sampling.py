@@ -1,91 +1,305 @@
 """Monte Carlo over ranged inputs: percentiles and the chance each option is the cheapest.
 
-Every ranged input is sampled once (see :mod:`aicost.inputs.ranges`); all options are evaluated on
-the same samples by the same vectorised engine as a single point, in chunks so that memory
-stays bounded. Per option: P10 / P50 / P90 of cost per success, monthly cost and ROI over the
-samples where it is eligible and priced, and ``p_cheapest``, the share of samples in which it
-has the lowest cost per success among those usable there.
+Every ranged input is sampled (see :func:`aicost.inputs.ranges.sampler`); all options of every
+design are evaluated on the same samples by the same vectorised engine as a single point, a chunk
+at a time, and nothing as long as the sample count is kept: ten million samples need about the
+memory of a hundred thousand. Per option: P10 / P50 / P90 of cost per success, monthly cost and
+ROI over the samples where it is eligible and priced (exactly what ``np.percentile`` gives on all
+of them, see :class:`Quantiles`), and ``p_cheapest``, the share of samples in which it has the
+lowest cost per success among the options of every design usable there.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+from collections import deque
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
 from aicost.engine.evaluate import evaluate, usable
 from aicost.engine.plan import Plan
 from aicost.inputs.overrides import set_path
-from aicost.inputs.ranges import sample
+from aicost.inputs.ranges import sampler
 
 SUMMARISED = ("cost_per_success", "monthly_cost", "roi")
 PERCENTILES = (10, 50, 90)
-CHUNK = 4096
+CHUNK = 2048  # samples a chunk: the engine's temporaries take ~40 KB a sample; smaller chunks cost no speed
 WORKERS = max(1, min(4, __import__("os").cpu_count() or 1))
+KEEP = 16384  # samples whose figures are all kept before the percentile windows first narrow
+WIDTH = 7.0  # half a window, in standard errors of the percentile's rank (a miss: about 1e-12 per edge)
+NARROWEST = 1024  # an option's values needed before its windows narrow
+BUDGET = 1 << 22  # kept values of one figure that make the windows narrow again before their time
 
 
-def simulate(plan: Plan, values: dict, ranges: list, n: int, seed: int | None,
-             chunk: int = CHUNK, progress=None) -> dict[str, Any]:
-    """Evaluate every option on ``n`` samples of the ranges; the summaries by option."""
+def simulate(designs: list[tuple[Plan, dict, list]], n: int, seed: int | None, chunk: int = CHUNK,
+             progress=None, keep: int = KEEP, width: float = WIDTH) -> list[list[dict[str, Any]]]:
+    """Every option of every design (plan, scenario values, ranges) on ``n`` samples, the designs
+    on the same draws: per design, per option in plan order, ``usable_share``, ``p_cheapest``
+    (among the options of all designs) and the percentiles of each summarised figure.
+
+    The samples are drawn and evaluated a chunk at a time; only counts and the few values near
+    each percentile are kept. In the rare run where a percentile falls outside the values kept
+    for it, the samples are drawn and evaluated again (the same draws: a stream per range) with
+    wider windows, then with none."""
+    lives, parts = [], []
+    for plan, values, _ in designs:
+        # an option its model does not offer on its tier can never be usable: leave it out of the runs
+        point = evaluate(plan, values, meters=False)
+        live = [i for i in range(len(plan)) if not point["flags"]["not_offered"][i, 0]]
+        lives.append(live)
+        parts.append((plan.subset(live), values))
+    entropy = np.random.SeedSequence(seed).entropy  # one seed for every design, even when it is None
+    rows = sum(len(live) for live in lives)
+    usable_count = np.zeros(rows, np.int64)
+    wins = np.zeros((rows, rows + 1), np.int64)  # [option, t]: samples it is among the t cheapest tied
+    found: dict[tuple[str, int], Any] = {}
+    widths = (width, 4 * width, None) if rows else ()
+    for attempt, w in enumerate(widths):
+        tracks = {k: Quantiles(rows, keep, w) for k in SUMMARISED}
+        for stop, figures, ok, ties in _chunks(parts, [r for _, _, r in designs], n, entropy, chunk):
+            for k in SUMMARISED:
+                tracks[k].add(*figures[k])
+            if attempt == 0:
+                usable_count += ok
+                wins += ties
+                if progress:
+                    progress(stop)
+        for k, t in tracks.items():
+            got, missed = t.results()
+            found.update({(k, j): got[j] for j in range(rows) if not missed[j] and (k, j) not in found})
+        if len(found) == rows * len(SUMMARISED):
+            break
+    with np.errstate(all="ignore"):
+        p = (wins[:, 1:] / np.arange(1, rows + 1)).sum(axis=1) / n
+    never = {"usable_share": 0.0, "p_cheapest": 0.0, **{k: None for k in SUMMARISED}}
+    out, j = [], 0
+    for (plan, _, _), live in zip(designs, lives):
+        summaries = [dict(never) for _ in range(len(plan))]
+        for i in live:
+            summaries[i] = {"usable_share": float(usable_count[j] / n), "p_cheapest": float(p[j]),
+                            **{k: found[k, j] for k in SUMMARISED}}
+            j += 1
+        out.append(summaries)
+    return out
+
+
+def _chunks(parts: list[tuple[Plan, dict]], ranges: list[list], n: int, entropy: Any,
+            chunk: int) -> Iterator[tuple[int, dict[str, np.ndarray], np.ndarray, np.ndarray]]:
+    """Per chunk, in order: its end, each summarised figure of every live option of every design
+    (NaN where the option is not usable or the figure not finite), usable counts, and win counts.
+    Draws happen here, in order; the evaluations run on threads (numpy lets go of the GIL)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    # an option its model does not offer on its tier can never be usable: leave it out of the runs
-    point = evaluate(plan, values, meters=False)
-    live = [i for i in range(len(plan)) if not point["flags"]["not_offered"][i, 0]]
-    full_plan, plan = plan, plan.subset(live)
-    draws = sample(ranges, n, seed)
-    starts = list(range(0, n, chunk))
+    draws = [sampler(r, entropy) for r in ranges]
+    rows = sum(len(plan) for plan, _ in parts)
 
-    def run(start):  # numpy releases the GIL in its loops: chunks run on every core
-        stop = min(n, start + chunk)
-        v = copy.deepcopy(values)
-        for path, x in draws.items():
-            set_path(v, path, x[start:stop])
-        m = evaluate(plan, v, meters=False)
-        size = stop - start
-        return ({k: np.broadcast_to(m[k], (len(plan), size)) for k in SUMMARISED},
-                np.broadcast_to(usable(m, "cost_per_success"), (len(plan), size)), stop)
+    def work(stop: int, size: int, drawn: list[dict]):
+        figures: dict[str, list] = {k: [] for k in SUMMARISED}
+        cps, ok_count = [], []
+        for (plan, values), d in zip(parts, drawn):
+            if not len(plan):
+                continue
+            v = copy.deepcopy(values)
+            for path, x in d.items():
+                set_path(v, path, x)
+            m = evaluate(plan, v, meters=False)
+            ok = np.broadcast_to(usable(m, "cost_per_success"), (len(plan), size))
+            for k in SUMMARISED:
+                x = np.broadcast_to(m[k], (len(plan), size))
+                with np.errstate(invalid="ignore"):
+                    figures[k].append(np.where(ok & np.isfinite(x), x, np.nan))
+            cps.append(np.where(ok, figures["cost_per_success"][-1], np.inf))
+            ok_count.append(np.count_nonzero(ok, axis=1))
+        joint = np.concatenate(cps)
+        low = joint.min(axis=0)
+        tied = (joint == low) & np.isfinite(low)  # options with exactly the lowest cost share that sample's win
+        r, c = np.nonzero(tied)
+        ties = np.bincount(r * (rows + 1) + np.count_nonzero(tied, axis=0)[c], minlength=rows * (rows + 1))
+        return (stop, {k: Quantiles.prepare(np.concatenate(v)) for k, v in figures.items()}, np.concatenate(ok_count),
+                ties.reshape(rows, rows + 1))
 
-    parts = []
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for part in pool.map(run, starts):
-            parts.append(part)
-            if progress:
-                progress(part[2])
-    arrays = {k: np.concatenate([p[0][k] for p in parts], axis=1) for k in SUMMARISED}  # live options only
-    ok = np.concatenate([p[1] for p in parts], axis=1)
-    live_cps = np.where(ok, arrays["cost_per_success"], np.inf)
-    p_live = joint_p_cheapest([live_cps])
-    cps = np.full((len(full_plan), n), np.inf)
-    cps[live] = live_cps
-
-    def percentiles(j):
-        mask = ok[j]
-        summary: dict[str, Any] = {"usable_share": float(mask.mean()), "p_cheapest": float(p_live[j])}
-        for k in SUMMARISED:
-            x = arrays[k][j] if mask.all() else arrays[k][j][mask]
-            x = x[np.isfinite(x)]
-            summary[k] = (None if x.size == 0 else
-                          {f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(x, PERCENTILES))})
-        return summary
+    def jobs():
+        for start in range(0, n, chunk):
+            stop = min(n, start + chunk)
+            yield stop, stop - start, [d(stop - start) for d in draws]
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        live_summaries = dict(zip(live, pool.map(percentiles, range(len(live)))))
-    never = {"usable_share": 0.0, "p_cheapest": 0.0, **{k: None for k in SUMMARISED}}
-    out = [live_summaries.get(i, dict(never)) for i in range(len(full_plan))]
-    return {"samples": n, "seed": seed, "options": out, "cps": cps}
+        yield from ordered(pool, work, jobs())
 
 
-def joint_p_cheapest(cps_blocks: list[np.ndarray]) -> np.ndarray:
-    """``p_cheapest`` over several blocks of options evaluated on the same draws."""
-    cps = np.concatenate(cps_blocks, axis=0)
-    n = cps.shape[1]
-    low = np.min(cps, axis=0)
-    tied = (cps == low) & np.isfinite(low)  # options with exactly the lowest cost share that sample's win
-    with np.errstate(all="ignore"):
-        share = np.where(tied, 1.0 / np.maximum(tied.sum(axis=0), 1), 0.0)
-    return share.sum(axis=1) / n
+def ordered(pool, fn: Callable, jobs: Iterable[tuple], depth: int = 2 * WORKERS) -> Iterator:
+    """``fn(*job)`` for each job on the pool, results in the jobs' order, at most ``depth`` in flight
+    (so that chunks never pile up in memory, and jobs are made, in order, only as they are needed)."""
+    pending: deque = deque()
+    for job in jobs:
+        pending.append(pool.submit(fn, *job))
+        if len(pending) >= depth:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+class Quantiles:
+    """P10 / P50 / P90 of each row's values, fed a chunk at a time, exactly as ``np.percentile``
+    (linear interpolation) gives them on all the values, in memory that grows as the square root
+    of their number rather than the number.
+
+    A percentile needs the values at two ranks, fixed by the final count. Every value is kept
+    until ``keep`` samples are in. From then on each percentile of each row has a window
+    ``[lo, hi]`` around its current estimate, ``width`` standard errors of the rank on either side,
+    that only ever narrows (each time the samples double, or when too much is kept): values below
+    it are counted, values equal to an end are counted, values strictly inside are kept. At the end
+    each rank is found from the count below and the values kept; one outside its window (about
+    once in 10^8 runs at the default width) is reported as missed, for the caller to run again
+    with wider windows. ``width=None`` never narrows.
+    """
+
+    def __init__(self, rows: int, keep: int = KEEP, width: float | None = WIDTH):
+        self.rows, self.keep, self.width = rows, keep, width
+        q = len(PERCENTILES)
+        self.seen = np.zeros(rows, np.int64)
+        self.lo, self.hi = np.full((q, rows), -np.inf), np.full((q, rows), np.inf)
+        self.below, self.at_lo, self.at_hi = (np.zeros((q, rows), np.int64) for _ in range(3))
+        # (row, value, count or None for ones) pieces: one store for all until the windows first narrow
+        self.kept: list[list[tuple]] = [[]]
+        self.size = self.samples = 0
+        self.next = keep
+
+    @staticmethod
+    def prepare(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A chunk (rows, samples; NaN: no value) as :meth:`add` takes it: each row sorted, NaN last,
+        and each row's count of values (done on the worker threads)."""
+        return np.sort(x, axis=1), np.count_nonzero(~np.isnan(x), axis=1)
+
+    def add(self, s: np.ndarray, seen: np.ndarray) -> None:
+        """One chunk, from :meth:`prepare`."""
+        self.seen += seen
+        self.samples += s.shape[1]
+        if len(self.kept) == 1:  # every value (a sorted row's values come first)
+            self._keep(0, np.repeat(np.arange(self.rows, dtype=np.int32), seen), s[~np.isnan(s)])
+        else:
+            q = len(PERCENTILES)
+            edges = np.concatenate([self.lo, self.hi]).T  # per row: each window's lo, then each hi
+            first, last = np.empty(edges.shape, np.int64), np.empty(edges.shape, np.int64)
+            inside: list[list] = [[] for _ in range(q)]
+            for j in range(self.rows):
+                row = s[j, :seen[j]]
+                first[j] = f = row.searchsorted(edges[j], "left")
+                last[j] = t = row.searchsorted(edges[j], "right")
+                for k in range(q):
+                    if f[q + k] > t[k]:  # strictly inside window k: after the values equal to lo, before hi
+                        inside[k].append((j, row[t[k]:f[q + k]]))
+            self.below += first[:, :q].T
+            self.at_lo += (last[:, :q] - first[:, :q]).T
+            self.at_hi += np.where(self.hi != self.lo, (last[:, q:] - first[:, q:]).T, 0)
+            for k, got in enumerate(inside):
+                if got:
+                    self._keep(k, np.repeat(np.asarray([j for j, _ in got], np.int32), [len(v) for _, v in got]),
+                               np.concatenate([v for _, v in got]))
+        if self.width is not None and self.samples >= self.keep and (self.samples >= self.next
+                                                                     or self.size > BUDGET):
+            self._narrow()
+            self.next = 2 * self.samples
+
+    def _keep(self, k: int, rows: np.ndarray, values: np.ndarray) -> None:
+        if rows.size:
+            self.kept[k].append((rows, values, None))
+            self.size += rows.size
+
+    def _compact(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Store ``k`` as one piece sorted by row then value, equal values counted once; and the
+        cumulative counts, 0 first."""
+        pieces = self.kept[k] or [(np.zeros(0, np.int32), np.zeros(0), None)]
+        rows, vals = np.concatenate([r for r, _, _ in pieces]), np.concatenate([v for _, v, _ in pieces])
+        counts = np.concatenate([np.ones(r.size, np.int64) if c is None else c for r, _, c in pieces])
+        if len(pieces) > 1:
+            order = np.lexsort((vals, rows))
+            rows, vals, counts = rows[order], vals[order], counts[order]
+        first = np.ones(rows.size, bool)
+        first[1:] = (rows[1:] != rows[:-1]) | (vals[1:] != vals[:-1])
+        if not first.all():
+            starts = np.flatnonzero(first)
+            rows, vals, counts = rows[starts], vals[starts], np.add.reduceat(counts, starts)
+        self.kept[k] = [(rows, vals, counts)]
+        return rows, vals, counts, np.concatenate([[0], np.cumsum(counts)])
+
+    def _windows(self) -> list[tuple]:
+        """Per percentile: its store compacted, and per row where its values start in it, how many
+        it holds, and the window's size (the values equal to lo, the kept ones, those equal to hi)."""
+        if len(self.kept) == 1:
+            self._compact(0)
+            self.kept = [list(self.kept[0]) for _ in PERCENTILES]
+        out = []
+        for k in range(len(PERCENTILES)):
+            rows, vals, counts, cum = self._compact(k)
+            bounds = np.searchsorted(rows, np.arange(self.rows + 1))
+            base, inner = cum[bounds[:-1]], cum[bounds[1:]] - cum[bounds[:-1]]
+            out.append((rows, vals, counts, cum, base, inner, self.at_lo[k] + inner + self.at_hi[k]))
+        self.size = sum(w[0].size for w in out)
+        return out
+
+    @staticmethod
+    def _entry(cum: np.ndarray, base: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """The index of the kept value at position ``pos`` among a row's kept values (clipped)."""
+        return np.minimum(np.searchsorted(cum[1:], base + np.maximum(pos, 0), side="right"), max(cum.size - 2, 0))
+
+    def _narrow(self) -> None:
+        """Each row's windows cut down to ``width`` standard errors around the rank of its percentile."""
+        m = np.maximum(self.seen, 1)
+        for k, ((rows, vals, counts, cum, base, inner, size), pct) in enumerate(zip(self._windows(), PERCENTILES)):
+            p = pct / 100
+            lo, hi, below, at_lo, at_hi = self.lo[k], self.hi[k], self.below[k], self.at_lo[k], self.at_hi[k]
+            d = self.width * np.sqrt(p * (1 - p) / m) + 2 / m
+            a = np.floor((p - d) * (m - 1)).astype(np.int64) - below  # positions in the window
+            b = np.minimum(np.ceil((p + d) * (m - 1)).astype(np.int64) + 1, m - 1) - below
+            ok = (self.seen >= NARROWEST) & (size > 0) & (a < size) & (b >= 0)  # else leave it: the end tells
+            if not vals.size:
+                vals, counts = np.zeros(1), np.zeros(1, np.int64)
+            i, h = self._entry(cum, base, a - at_lo), self._entry(cum, base, b - at_lo)
+            up = ok & (a >= at_lo)  # lo moves up: to a kept value, or to hi
+            kept_lo, to_hi = up & (a < at_lo + inner), up & (a >= at_lo + inner)
+            down = ok & (b < size - 1)  # hi moves down: to a kept value, or to lo
+            kept_hi, to_lo = down & (b >= at_lo) & (b < at_lo + inner), down & (b < at_lo)
+            new_lo = np.where(kept_lo, vals[i], np.where(to_hi, hi, lo))
+            new_below = below + np.where(kept_lo, at_lo + cum[i] - base, np.where(to_hi, at_lo + inner, 0))
+            new_at_lo = np.where(kept_lo, counts[i], np.where(to_hi, at_hi, at_lo))
+            new_hi = np.where(kept_hi, vals[h], np.where(to_lo, lo, hi))
+            new_at_hi = np.where(kept_hi, counts[h], np.where(to_lo, 0, at_hi))
+            self.lo[k], self.hi[k], self.below[k], self.at_lo[k] = new_lo, new_hi, new_below, new_at_lo
+            self.at_hi[k] = np.where(new_lo == new_hi, 0, new_at_hi)
+            r, v, c = self.kept[k][0]
+            keep = (v > new_lo[r]) & (v < new_hi[r])
+            self.kept[k] = [(r[keep], v[keep], c[keep])]
+        self.size = sum(piece[0][0].size for piece in self.kept)
+
+    def results(self) -> tuple[list[dict[str, float] | None], np.ndarray]:
+        """Each row's percentiles (None when it has no value), as ``np.percentile`` computes them
+        (the values at ranks floor(h) and floor(h) + 1, h = (m - 1) q, interpolated the same way),
+        and which rows had a rank outside its window."""
+        m = self.seen
+        missed = np.zeros(self.rows, bool)
+        figures = []
+        for k, ((rows, vals, counts, cum, base, inner, size), pct) in enumerate(zip(self._windows(), PERCENTILES)):
+            h = (m - 1) * (pct / 100)
+            prev = np.floor(h)
+            t = h - prev
+            ends = []
+            for rank in (prev.astype(np.int64), np.minimum(prev.astype(np.int64) + 1, m - 1)):
+                pos = rank - self.below[k]
+                missed |= (m > 0) & ((pos < 0) | (pos >= size))
+                i = self._entry(cum, base, pos - self.at_lo[k])
+                held = vals[i] if vals.size else np.zeros(self.rows)
+                ends.append(np.where(pos < self.at_lo[k], self.lo[k],
+                                     np.where(pos < self.at_lo[k] + inner, held, self.hi[k])))
+            a, b = ends
+            with np.errstate(invalid="ignore"):  # rows without a value: their ends are infinite
+                diff = b - a  # numpy's _lerp, step by step
+                figures.append(np.where(t >= 0.5, b - diff * (1 - t), a + diff * t))
+        out: list[dict[str, float] | None] = [
+            None if m[j] == 0 else {f"p{pct}": float(f[j]) for pct, f in zip(PERCENTILES, figures)}
+            for j in range(self.rows)]
+        return out, missed
 
 
 def tornado(plan: Plan, values: dict, ranges: list, option: int, metric: str = "cost_per_success") -> list[dict]:

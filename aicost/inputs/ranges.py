@@ -16,9 +16,10 @@ Samples are clipped to the field's bounds (probabilities stay in [0, 1], counts 
 
 from __future__ import annotations
 
+import hashlib
 import typing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -174,6 +175,26 @@ def extract(data: Any, doc: Document, model: type, default_dist: str = "pert") -
 
 
 def sample(ranges: list[Range], n: int, seed: int | None) -> dict[tuple, np.ndarray]:
-    """One draw per range (in field order), ``n`` samples each, reproducible from ``seed``."""
-    rng = np.random.default_rng(seed)
-    return {r.path: r.sample(rng, n) for r in sorted(ranges, key=lambda r: dotted(r.path))}
+    """``n`` samples of every range (in field order), reproducible from ``seed``: the same numbers
+    :func:`sampler` draws in chunks of any size."""
+    return sampler(ranges, seed)(n)
+
+
+def sampler(ranges: list[Range], seed: int | None) -> Callable[[int], dict[tuple, np.ndarray]]:
+    """A function drawing the next ``size`` samples of every range, for Monte Carlo runs that go a
+    chunk at a time. Each range has its own random stream, keyed by the seed and its field's name:
+    numpy draws a stream element by element, so chunks of any size give one sequence, and two
+    designs of a scenario draw the same numbers for the same field even when one of them has a
+    range the other has not. ``seed=None`` takes fresh entropy; pass one ``SeedSequence(None).entropy``
+    to several samplers to make them share it."""
+    entropy = np.random.SeedSequence(seed).entropy
+    streams = []
+    for r in sorted(ranges, key=lambda r: dotted(r.path)):
+        digest = hashlib.sha256(dotted(r.path).encode()).digest()
+        key = tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
+        streams.append((r, np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=key))))
+
+    def draw(size: int) -> dict[tuple, np.ndarray]:
+        return {r.path: r.sample(rng, size) for r, rng in streams}
+
+    return draw
