@@ -17,7 +17,14 @@ Each timing is the median of --repeat runs (this machine is a shared VM: single 
     python bench/allocate.py --rows 10000000          # the issue's goal: 10M rows
     python bench/allocate.py --rows 1000000 --sample 20000 --repeat 1
 
-The log is written once to --data (default /tmp/aicost-bench) and reused when present.
+With --distinct-tags N (issue 16), only the showback of a log whose team tag takes N distinct
+values is measured: ``aicost allocate LOG --by team -f FORMAT`` (each of --formats) in a child
+process, its wall time and its own peak memory (max RSS, from wait4), against the same command
+on the realistic log of the same length (six teams) in the same run:
+
+    python bench/allocate.py --rows 10000000 --distinct-tags 1000000 --formats json,csv,table
+
+The logs are written once to --data (default /tmp/aicost-bench) and reused when present.
 """
 
 from __future__ import annotations
@@ -40,12 +47,15 @@ FEATURES = ["chat", "rerank", "summaries", "extraction", "agent", "eval", ""]
 TENANTS = [f"tenant-{i:03d}" for i in range(200)]
 
 
-def generate(path: Path, rows: int, seed: int = 1) -> None:
+def generate(path: Path, rows: int, seed: int = 1, distinct_teams: int = 0) -> None:
     """A realistic per-request log in aicost's layout: ISO 8601 UTC times over a month, five
-    models, four tiers, cached input, tags with some rows untagged, a billed amount."""
+    models, four tiers, cached input, tags with some rows untagged, a billed amount. With
+    ``distinct_teams``, the team tag takes that many distinct values (``team-0000000``...,
+    drawn evenly; 5% of rows untagged) instead of the six teams."""
     import pandas as pd
 
     rng = np.random.default_rng(seed)
+    names = np.array([f"team-{i:07d}" for i in range(distinct_teams)] + [""]) if distinct_teams else None
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     step = 1_000_000
@@ -64,7 +74,9 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
                 "input_tokens": rng.integers(200, 8000, n),
                 "cached_input_tokens": rng.integers(0, 4000, n) * (rng.random(n) < .5),
                 "output_tokens": rng.integers(10, 1500, n),
-                "team": rng.choice(TEAMS, n), "feature": rng.choice(FEATURES, n), "tenant": rng.choice(TENANTS, n),
+                "team": rng.choice(TEAMS, n) if names is None else
+                names[np.where(rng.random(n) < .05, distinct_teams, rng.integers(0, max(distinct_teams, 1), n))],
+                "feature": rng.choice(FEATURES, n), "tenant": rng.choice(TENANTS, n),
                 "billed_cost": np.round(rng.random(n) / 50, 6),
             })
             flex_or_prio = np.isin(df["tier"], ["flex", "priority"]) & (df["provider"] != "openai")
@@ -117,6 +129,45 @@ def ours(path: Path) -> tuple[float, float, dict]:
     return elapsed, peak_kb / 1024, json.loads(out.stdout)["totals"]
 
 
+def showback(path: Path, fmt: str, out: Path) -> tuple[float, float, int]:
+    """``aicost allocate LOG --by team -f FMT`` in a child process, its output to ``out``: wall
+    time, the child's own peak memory (MB, max RSS from wait4) and the output's size."""
+    cmd = [sys.executable, "-m", "aicost", "allocate", str(path), "--by", "team", "-f", fmt]
+    with open(out, "wb") as fh:
+        t = time.perf_counter()
+        child = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - t
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed (exit {child.returncode})")
+    return elapsed, usage.ru_maxrss / 1024, out.stat().st_size
+
+
+def many_tags(args) -> None:
+    """The showback of a log with ``--distinct-tags`` team values against the realistic log."""
+    many = args.data / f"usage-{args.rows}-teams{args.distinct_tags}.csv"
+    few = args.data / f"usage-{args.rows}.csv"
+    for path, distinct in ((many, args.distinct_tags), (few, 0)):
+        if not path.exists():
+            print(f"generating {args.rows:,} rows -> {path}", file=sys.stderr)
+            generate(path, args.rows, distinct_teams=distinct)
+    out = args.data / "showback.out"
+    n = args.repeat
+    print(f"aicost allocate LOG --by team -f FORMAT, {args.rows:,} rows; medians of {n} run(s) "
+          f"(wall time, peak RSS of the command)")
+    for fmt in args.formats.split(","):
+        res = {}
+        for name, path in (("distinct", many), ("few", few)):
+            runs = [showback(path, fmt, out) for _ in range(n)]
+            res[name] = [sorted(r[i] for r in runs)[n // 2] for i in range(3)]
+        (t, mb, size), (t0, mb0, _) = res["distinct"], res["few"]
+        print(f"  -f {fmt:5s}  {args.distinct_tags:,} distinct teams: {t:6.2f} s {mb:7,.0f} MB "
+              f"({size / 2**20:,.0f} MB out)   six teams: {t0:5.2f} s {mb0:5,.0f} MB   "
+              f"ratio {t / t0:.1f} x time, {mb / mb0:.1f} x memory (goal: memory < 2048 MB)")
+    out.unlink(missing_ok=True)
+
+
 def per_row(path: Path, sample: int) -> tuple[float, int] | None:
     """genai-prices' calc_price, one call per row, on the first ``sample`` rows."""
     try:
@@ -152,7 +203,13 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=20_000, help="rows priced one by one for baseline (b)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per timing (the median is reported)")
     ap.add_argument("--data", type=Path, default=Path("/tmp/aicost-bench"))
+    ap.add_argument("--distinct-tags", type=int, default=0, metavar="N",
+                    help="measure only the showback of a log whose team tag has N distinct values (issue 16)")
+    ap.add_argument("--formats", default="json", help="with --distinct-tags: output formats, comma-separated")
     args = ap.parse_args()
+    if args.distinct_tags:
+        many_tags(args)
+        return
     path = args.data / f"usage-{args.rows}.csv"
     if not path.exists():
         print(f"generating {args.rows:,} rows -> {path}", file=sys.stderr)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, Iterator
 
+from aicost.base.errors import visible
 from aicost.report import focus
 from aicost.results.export import month_bounds
 from aicost.report.explain import UNPRICED_USAGE, say, says
-from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
+from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, money_texts, quantity, token_quantities
 
 FORMATS = ("table", "csv", "json", "focus")
+TABLE_ROWS = 100  # the table shows every group up to this many; beyond, the largest and one line for the rest
+BATCH = 20_000  # rows of a frame turned into Python values at a time
 TOKEN_COL = {"input": "input_tokens", "cached_input": "cached_input_tokens", "cache_write": "cache_write_tokens",
              "cache_write_1h": "cache_write_1h_tokens", "output": "output_tokens", "reasoning": "reasoning_tokens"}
 
@@ -31,13 +35,13 @@ def _tags(a, row) -> dict:
     return {k: row[f"tag.{k}"] for k in a.by}
 
 
-def to_dict(a) -> dict[str, Any]:
+def to_dict(a, groups: bool = True) -> dict[str, Any]:
     shared_cols = [f"shared.{i['name']}" for i in a.shared_items]
-    groups = []
-    for _, r in a.groups.iterrows():
-        groups.append({"month": r["month"], "tags": _tags(a, r), "kind": r["kind"], "direct": money(r["direct"]),
-                       "shared": {c[7:]: money(r[c]) for c in shared_cols}, "shared_total": money(r["shared"]),
-                       "total": money(r["total"]), "requests": int(r["requests"]), "tokens": int(r["tokens"])})
+    rows = []
+    for r in (_records(a.groups) if groups else ()):
+        rows.append({"month": r["month"], "tags": _tags(a, r), "kind": r["kind"], "direct": money(r["direct"]),
+                     "shared": {c[7:]: money(r[c]) for c in shared_cols}, "shared_total": money(r["shared"]),
+                     "total": money(r["total"]), "requests": int(r["requests"]), "tokens": int(r["tokens"])})
     unpriced = [{"month": r["month"], "model": r["sku"], "tier": r["tier"], "reason": r["reason"], "rows": int(r["rows"]),
                  "requests": int(r["requests"]), "tokens": int(r["tokens"]), "cost": None}
                 for r in unpriced_rows(a)]
@@ -51,46 +55,115 @@ def to_dict(a) -> dict[str, Any]:
     from aicost.results.base import envelope
 
     return envelope("allocation", {
-        "currency": a.currency, "by": a.by, "totals": t, "groups": groups, "unpriced": unpriced,
+        "currency": a.currency, "by": a.by, "totals": t, "groups": rows, "unpriced": unpriced,
         "billed_vs_repriced": billed,
         "shared": [{k: (str(v) if k == "monthly_cost" else v) for k, v in i.items() if v is not None}
                    for i in a.shared_items],
         "notes": says(a.notes)})
 
 
-def render_json(a, **_: Any) -> str:
+def _plain(x):
     from decimal import Decimal
 
+    if isinstance(x, Decimal):
+        return int(x) if x == x.to_integral_value() else float(x)
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_plain(v) for v in x]
+    return x
+
+
+def render_json(a, **_: Any) -> str:
     from aicost.report.json import dumps
 
-    def plain(x):
-        if isinstance(x, Decimal):
-            return int(x) if x == x.to_integral_value() else float(x)
-        if isinstance(x, dict):
-            return {k: plain(v) for k, v in x.items()}
-        if isinstance(x, list):
-            return [plain(v) for v in x]
-        return x
-    return dumps(plain(to_dict(a)))
+    text = dumps(_plain(to_dict(a, groups=False)))
+    if a.groups.empty:
+        return text
+    head, _, tail = text.partition('\n  "groups": [],\n')  # the groups go in, written a batch at a time
+    parts = [head, '\n  "groups": [\n']
+    for start in range(0, len(a.groups), BATCH):
+        parts += [",\n" if start else "", _json_groups(a, a.groups.iloc[start:start + BATCH])]
+    return "".join([*parts, '\n  ],\n', tail])
+
+
+def _json_groups(a, g) -> str:
+    """Groups as :func:`render_json` writes them (as ``dumps`` would, two spaces a level)."""
+    import json
+
+    def q(v):
+        return json.dumps(v, ensure_ascii=False)
+
+    month, kind = _each(g["month"], q), _each(g["kind"], q)
+    tags = [(f"        {q(k)}: ", _each(g[f"tag.{k}"], q)) for k in a.by]
+    items = [(f"        {q(i['name'])}: ", money_texts(g[f"shared.{i['name']}"], "json")) for i in a.shared_items]
+    direct, shared, total = (money_texts(g[c], "json") for c in ("direct", "shared", "total"))
+    requests, tokens = ([str(int(x)) for x in g[c].tolist()] for c in ("requests", "tokens"))
+    out = []
+    for i in range(len(g)):
+        t = ",\n".join(h + v[i] for h, v in tags)
+        s = "{\n" + ",\n".join(h + v[i] for h, v in items) + "\n      }" if items else "{}"
+        out.append(f'    {{\n      "month": {month[i]},\n      "tags": {{\n{t}\n      }},\n      "kind": {kind[i]},\n'
+                   f'      "direct": {direct[i]},\n      "shared": {s},\n      "shared_total": {shared[i]},\n'
+                   f'      "total": {total[i]},\n      "requests": {requests[i]},\n      "tokens": {tokens[i]}\n    }}')
+    return ",\n".join(out)
+
+
+def _each(s, f) -> list:
+    """``f`` of each value of a column, worked out once per distinct value."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    lut = [f(_v(u)) for u in uniques] + [f(None)]
+    return [lut[c] for c in codes.tolist()]
+
+
+def _records(df):
+    """The rows of a frame as dicts, a batch at a time (NaN as it is; categories as their values)."""
+    cols = list(df.columns)
+    for start in range(0, len(df), BATCH):
+        part = df.iloc[start:start + BATCH]
+        yield from (dict(zip(cols, vals)) for vals in zip(*(part[c].tolist() for c in cols)))
 
 
 def render_csv(a, raw: bool = False, **_: Any) -> str:
+    import csv
+    import io
+
+    from aicost.report.csvsafe import cell
+
     shared_cols = [f"shared.{i['name']}" for i in a.shared_items]
     header = ["month", *a.by, "kind", "model", "tier", "reason", "direct_cost",
               *[f"shared:{c[7:]}" for c in shared_cols], "shared_cost", "total_cost", "requests", "tokens",
               "unpriced_rows", "currency"]
-    rows = []
-    for _, r in a.groups.iterrows():
-        rows.append([r["month"], *[r[f"tag.{k}"] for k in a.by], r["kind"], None, None, None, money(r["direct"]),
-                     *[money(r[c]) for c in shared_cols], money(r["shared"]), money(r["total"]),
-                     int(r["requests"]), int(r["tokens"]), None, a.currency])
+    buf = io.StringIO()
+    w = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    w.writerow([cell(h, raw) for h in header])
+    texts = ("month", *[f"tag.{k}" for k in a.by], "kind")
+    n, cur = len(texts), _csv_text(cell(a.currency, raw))
+    for start in range(0, len(a.groups), BATCH):  # a batch of columns at a time: each text once per
+        g = a.groups.iloc[start:start + BATCH]      # distinct value, each amount without a Decimal
+        cols = [_each(g[c], lambda v: _csv_text(cell(v, raw))) for c in texts]
+        cols += [money_texts(g[c]) for c in ("direct", *shared_cols, "shared", "total")]
+        cols += [[str(int(x)) for x in g[c].tolist()] for c in ("requests", "tokens")]
+        buf.write("".join(",".join(r[:n]) + ",,,," + ",".join(r[n:]) + ",," + cur + "\r\n" for r in zip(*cols)))
     for r in unpriced_rows(a):
-        rows.append([r["month"], *[None for _ in a.by], "unpriced", r["sku"], r["tier"], r["reason"], None,
-                     *[None for _ in shared_cols], None, None, int(r["requests"]), int(r["tokens"]), int(r["rows"]),
-                     a.currency])
-    from aicost.report.csvsafe import write_rows
+        w.writerow([cell(v, raw) for v in [r["month"], *[None for _ in a.by], "unpriced", r["sku"], r["tier"], r["reason"],
+                    None, *[None for _ in shared_cols], None, None, int(r["requests"]), int(r["tokens"]),
+                    int(r["rows"]), a.currency]])
+    return buf.getvalue()
 
-    return write_rows(header, rows, raw=raw)
+
+def _csv_text(c: str) -> str:
+    """A cell as the csv module writes it (quoted when it holds a comma, quote or line break)."""
+    if not any(ch in c for ch in ',"\r\n'):
+        return c
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").writerow([c, ""])
+    return buf.getvalue()[:-3]
 
 
 def render_table(a, **_: Any) -> str:
@@ -102,10 +175,25 @@ def render_table(a, **_: Any) -> str:
     head = ["month", *a.by, "direct", "shared", "total", "share", "requests", "tokens"]
     body = []
     grand = t["total"] or 1.0
-    for _, r in a.groups.iterrows():
+    g, rest = a.groups, None
+    if len(g) > TABLE_ROWS:  # the largest groups, then one line that sums the rest (the columns still add up)
+        import numpy as np
+
+        top = np.argsort(-g["total"].to_numpy(), kind="stable")[:TABLE_ROWS]
+        shown = np.zeros(len(g), dtype=bool)
+        shown[top] = True
+        g, rest = g.iloc[top], g[~shown]
+        out.append(f"The {TABLE_ROWS} largest of {len(a.groups):,} groups by total, then the rest on one line "
+                   "(every group: --format csv or json)")
+    for r in _records(g):
         body.append([r["month"], *[str(r[f"tag.{k}"]) for k in a.by], _m(r["direct"]), _m(r["shared"]),
                      _m(r["total"]), f"{100 * r['total'] / grand:.1f}%" if t["total"] else "-",
                      f"{int(r['requests']):,}", f"{int(r['tokens']):,}"])
+    if rest is not None:
+        total = float(rest["total"].sum())
+        body.append([f"{len(rest):,} more", *["" for _ in a.by], _m(float(rest["direct"].sum())),
+                     _m(float(rest["shared"].sum())), _m(total), f"{100 * total / grand:.1f}%" if t["total"] else "-",
+                     f"{int(rest['requests'].sum()):,}", f"{int(rest['tokens'].sum()):,}"])
     out += _grid(head, body, right_from=len(a.by) + 1)
     out.append("")
     out.append(f"Total {_m(t['total'])} {cur} = allocated {_m(t['allocated'])} + unallocated {_m(t['unallocated'])}"
@@ -152,6 +240,10 @@ def _m(x) -> str:
 
 
 def _grid(head: list[str], body: list[list[str]], right_from: int) -> list[str]:
+    """Columns two spaces apart; every cell shown with :func:`visible` (a tag holding a line
+    break or ESC is shown, not obeyed)."""
+    head = [visible(h) for h in head]
+    body = [[visible(c) for c in r] for r in body]
     w = [max([len(h)] + [len(str(r[i])) for r in body]) for i, h in enumerate(head)]
 
     def line(cells):
@@ -166,12 +258,12 @@ X_COLUMNS = ("x_Month", "x_Model", "x_Tier", "x_Meter", "x_TokenDirection", "x_T
              "x_CostCenter", "x_Environment", "x_Group", "x_AllocationMethod", "x_SharedCost", "x_FocusVersion")
 
 
-def focus_rows(a, account: str = "aicost-showback", version: str = "1.2") -> list[dict]:
-    rows = []
-    for _, r in a.detail.iterrows():
+def focus_rows(a, account: str = "aicost-showback", version: str = "1.2") -> Iterator[dict]:
+    """The FOCUS rows of an allocation, one at a time (a showback of a million groups has many
+    millions of them)."""
+    for r in _records(a.detail):
         tags = {k: r[f"tag.{k}"] for k in a.by if _v(r[f"tag.{k}"]) is not None}
-        start = date.fromisoformat(r["month"] + "-01")
-        start, end = month_bounds(start)
+        start, end = _month(r["month"])
         pname, publisher = _names(a, str(r["sku"]).partition("/")[0])
         group = "/".join(str(tags.get(k, "(unallocated)")) for k in a.by)
         base = _base(a, start, end, account, tags, version)
@@ -187,21 +279,23 @@ def focus_rows(a, account: str = "aicost-showback", version: str = "1.2") -> lis
                 continue
             billed = money(c or 0.0)
             q = token_quantities(n)
-            rows.append({**base, **q, **costs(billed, billed, q["PricingQuantity"]),
-                         "SkuMeter": sku_meter, "SkuPriceId": f"{r['sku']}:{r['tier']}:{meter}",
-                         "ChargeDescription": f"{sku_meter} for {r['sku']} on {r['tier']}, {group}",
-                         "x_Meter": meter, "x_TokenDirection": direction})
+            yield from focus.with_version([{
+                **base, **q, **costs(billed, billed, q["PricingQuantity"]),
+                "SkuMeter": sku_meter, "SkuPriceId": f"{r['sku']}:{r['tier']}:{meter}",
+                "ChargeDescription": f"{sku_meter} for {r['sku']} on {r['tier']}, {group}",
+                "x_Meter": meter, "x_TokenDirection": direction}], version)
         c = _v(r.get("cost.tools"))
         if c:
             calls = sum(_v(r.get(k)) or 0 for k in ("web_search_calls", "file_search_calls", "code_sessions"))
             billed, n = money(c), quantity(int(calls))
-            rows.append({**base, **costs(billed, billed, n), "PricingQuantity": n, "PricingUnit": "Requests",
-                         "ConsumedQuantity": n, "ConsumedUnit": "Requests",
-                         "SkuMeter": "Tool Calls", "SkuPriceId": f"{r['sku']}:{r['tier']}:tools",
-                         "ChargeDescription": f"Tool calls (web search, file search, code sessions) for {r['sku']}, "
-                                              f"{group}", "x_Meter": "tools", "x_TokenDirection": None})
-    for _, r in a.groups.iterrows():
-        start, end = month_bounds(date.fromisoformat(r["month"] + "-01"))
+            yield from focus.with_version([{
+                **base, **costs(billed, billed, n), "PricingQuantity": n, "PricingUnit": "Requests",
+                "ConsumedQuantity": n, "ConsumedUnit": "Requests",
+                "SkuMeter": "Tool Calls", "SkuPriceId": f"{r['sku']}:{r['tier']}:tools",
+                "ChargeDescription": f"Tool calls (web search, file search, code sessions) for {r['sku']}, {group}",
+                "x_Meter": "tools", "x_TokenDirection": None}], version)
+    for r in (_records(a.groups) if a.shared_items else ()):
+        start, end = _month(r["month"])
         tags = {k: r[f"tag.{k}"] for k in a.by}
         group = "/".join(str(v) for v in tags.values())
         for item in a.shared_items:
@@ -211,16 +305,21 @@ def focus_rows(a, account: str = "aicost-showback", version: str = "1.2") -> lis
             who = item.get("provider") or "In-house"
             billed = money(c)
             cat = item.get("category") or ("Credit" if c < 0 else "Usage")
-            rows.append({**_base(a, start, end, account, tags, version), **costs(billed), "ChargeCategory": cat,
-                         "ChargeDescription": f"Share of {item['name']} for {group} ({_rule(item)})",
-                         "ChargeFrequency": "Recurring", "InvoiceIssuerName": who, "ProviderName": who,
-                         "PublisherName": who, "ServiceName": item["name"], "ServiceCategory": "Other",
-                         "PricingQuantity": quantity(1) if cat != "Credit" else None,
-                         "PricingUnit": "Months" if cat != "Credit" else None,
-                         "x_Group": group, "x_Meter": "shared", "x_SharedCost": item["name"],
-                         "x_AllocationMethod": {"even": "shared-even", "weighted": "shared-weighted",
-                                                "fixed": "shared-fixed"}[item["split"]]})
-    return focus.with_version(rows, version)
+            yield from focus.with_version([{
+                **_base(a, start, end, account, tags, version), **costs(billed), "ChargeCategory": cat,
+                "ChargeDescription": f"Share of {item['name']} for {group} ({_rule(item)})",
+                "ChargeFrequency": "Recurring", "InvoiceIssuerName": who, "ProviderName": who,
+                "PublisherName": who, "ServiceName": item["name"], "ServiceCategory": "Other",
+                "PricingQuantity": quantity(1) if cat != "Credit" else None,
+                "PricingUnit": "Months" if cat != "Credit" else None,
+                "x_Group": group, "x_Meter": "shared", "x_SharedCost": item["name"],
+                "x_AllocationMethod": {"even": "shared-even", "weighted": "shared-weighted",
+                                       "fixed": "shared-fixed"}[item["split"]]}], version)
+
+
+@lru_cache(maxsize=64)
+def _month(month: str) -> tuple[date, date]:
+    return month_bounds(date.fromisoformat(month + "-01"))
 
 
 def _base(a, start, end, account, tags, version) -> dict:
@@ -234,7 +333,35 @@ def _base(a, start, end, account, tags, version) -> dict:
 
 
 def render_focus(a, raw: bool = False, account: str = "aicost-showback", version: str = "1.2", **_: Any) -> str:
-    return focus.render(focus_rows(a, account, version), focus.columns(X_COLUMNS, version), raw=raw)
+    import csv
+    import io
+
+    from aicost.report.csvsafe import cell
+
+    cols = focus.columns(X_COLUMNS, version)
+    buf = io.StringIO()
+    w = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    w.writerow([cell(h, raw) for h in cols])
+    texts = _Texts(raw)  # the text cells of recent rows (most repeat from row to row), as written
+    for r in focus_rows(a, account, version):
+        w.writerow([texts[v] if type(v) is str else "" if v is None else cell(v, raw) for v in map(r.get, cols)])
+        if len(texts) > 100_000:
+            texts.clear()
+    return buf.getvalue()
+
+
+class _Texts(dict):
+    """Text -> its CSV cell, worked out on first sight."""
+
+    def __init__(self, raw: bool):
+        super().__init__()
+        self.raw = raw
+
+    def __missing__(self, v: str) -> str:
+        from aicost.report.csvsafe import cell
+
+        t = self[v] = cell(v, self.raw)
+        return t
 
 
 def _names(a, provider: str) -> tuple[str, str]:

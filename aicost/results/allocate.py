@@ -16,7 +16,9 @@ class Allocation(Result):
     by: list[str]
     currency: str
     groups: Any  # DataFrame: month, tags..., kind, direct, shared.<name>..., shared, total, requests, tokens
-    detail: Any  # DataFrame: the priced aggregate (month, tags, sku, tier, meters) for FOCUS and JSON
+    #: DataFrame: the priced aggregate for FOCUS: month, tags, sku, tier (categories), status, rows,
+    #: then the counts and ``cost.<meter>`` the log has (one that is zero throughout is left out), cost
+    detail: Any
     unpriced: Any  # DataFrame: month, sku, tier, reason, rows, requests, tokens
     billed: Any  # DataFrame: sku, rows, billed, repriced, difference, difference_pct
     shared_items: list[dict]

@@ -9,8 +9,10 @@ import pandas as pd
 from aicost.base.notices import Notice
 from aicost.results.allocate import Allocation
 
+from aicost.base.constants import TIERS
+from aicost.usage.group import number
 from aicost.usage.layouts import COUNTS, TOKENS
-from aicost.usage.price import COST_METERS, STATUS
+from aicost.usage.price import COST_METERS, STATUS, dense_unique
 
 SUM_COLS = ("rows", *COUNTS, *(f"cost.{m}" for m in COST_METERS), "cost", "billed_cost", "billed_rows",
             "repriced_billed")
@@ -26,31 +28,82 @@ def _keys(by: list[str]) -> list[str]:
     return ["month", *[f"tag.{k}" for k in by], "sku", "tier", "status"]
 
 
+def _tag_codes(s: pd.Series) -> tuple[np.ndarray, list]:
+    """Codes of a tag column (a category) that sort as its text, a missing tag last."""
+    codes, cats = s.cat.codes.to_numpy(), list(s.cat.categories)
+    return np.where(codes < 0, len(cats), codes), cats
+
+
+def _from_codes(codes: np.ndarray, cats: list) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.where(codes >= len(cats), -1, codes), categories=pd.Index(cats, dtype=object),
+                                     validate=False)
+
+
 def aggregate(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Priced groups summed by month, tags, model as priced, tier and price status."""
+    """Priced groups summed by month, tags, model as priced, tier and price status, in that
+    order (text by its text, a missing tag last). Key columns are categories; of the counts and
+    costs, only those the log has are columns. The frame's count and cost columns are used up
+    (each let go once summed)."""
     if frame.empty:
         return _empty(by)
-    months = frame["day"].to_numpy().astype("datetime64[D]").astype("datetime64[M]").astype(str)
-    df = pd.DataFrame({"month": months, **{f"tag.{k}": frame[f"tag.{k}"] for k in by},
-                       "sku": frame["sku"], "tier": frame["tier"].astype(object), "status": frame["status"]})
-    hb = frame["hb"].to_numpy()
-    df["rows"] = frame["rows"].to_numpy().astype(float)
-    for c in COUNTS:
-        df[c] = frame[c].to_numpy()
-    for m in COST_METERS:
-        df[f"cost.{m}"] = frame[f"cost.{m}"].to_numpy()
-    df["cost"] = frame["cost"].to_numpy()
-    df["billed_cost"] = np.where(hb, frame["billed_cost"].to_numpy(), np.nan)
-    df["billed_rows"] = np.where(hb, df["rows"], 0.0)
-    df["repriced_billed"] = np.where(hb, frame["cost"].to_numpy(), np.nan)
-    keys = _keys(by)
-    for k in keys:
-        df[k] = df[k].astype(object).where(df[k].notna(), None)
-    out = df.groupby(keys, sort=True, dropna=False)[list(SUM_COLS)].sum(min_count=1).reset_index()
-    out["rows"] = out["rows"].fillna(0.0)
-    out["billed_rows"] = out["billed_rows"].fillna(0.0)
-    out["status"] = out["status"].astype(np.int64)
-    return out
+    days, dinv = dense_unique(frame["day"].to_numpy().astype(np.int64))
+    month_of = days.astype("datetime64[D]").astype("datetime64[M]").astype(str)
+    months = sorted(set(month_of))
+    keys = {"month": np.array([months.index(m) for m in month_of], dtype=np.int32)[dinv]}
+    cats: dict[str, list] = {"month": months}
+    for k in by:
+        keys[f"tag.{k}"], cats[f"tag.{k}"] = _tag_codes(frame[f"tag.{k}"])
+    keys["sku"], cats["sku"] = frame["sku"].cat.codes.to_numpy(), list(frame["sku"].cat.categories)
+    tier = frame["tier"].cat.codes.to_numpy()
+    by_name = np.argsort(np.argsort(np.array(TIERS))).astype(np.int8)  # tiers sort by name
+    keys["tier"] = by_name[tier]
+    status = frame["status"].to_numpy()
+    keys["status"] = status
+    inv, n, rep = number(keys)
+    out: dict[str, object] = {c: _from_codes(keys.pop(c)[rep], cats[c]) for c in cats}
+    out["tier"] = pd.Categorical.from_codes(tier[rep], categories=list(TIERS))
+    out["status"] = status[rep].astype(np.int64)
+    del keys, rep
+
+    def total(v: np.ndarray) -> np.ndarray:
+        return np.bincount(inv, weights=v, minlength=n)
+
+    rows = frame.pop("rows").to_numpy().astype(float)
+    out["rows"] = total(rows)
+    for c in (*COUNTS, *(f"cost.{m}" for m in COST_METERS)):
+        if c in frame:
+            out[c] = total(frame.pop(c).to_numpy())  # (let go once summed: memory stays level)
+    cost = frame.pop("cost").to_numpy()
+    out["cost"] = total(cost)
+    hb = frame["hb"].to_numpy() > 0
+    billed_rows = total(np.where(hb, rows, 0.0))
+    has = billed_rows > 0
+    out["billed_cost"] = np.where(has, total(np.where(hb, frame.pop("billed_cost").to_numpy(), 0.0)), np.nan) \
+        if "billed_cost" in frame else np.where(has, 0.0, np.nan)
+    out["billed_rows"] = billed_rows
+    out["repriced_billed"] = np.where(has & (out["status"] == 0), total(np.where(hb & (status == 0), cost, 0.0)),
+                                      np.nan)
+    return pd.DataFrame(out, copy=False)
+
+
+def _by_group(priced: pd.DataFrame, tags: list[str], toks: list[str]) -> pd.DataFrame:
+    """Direct cost, requests and tokens by month and tags (in that order, a missing tag last, as
+    None)."""
+    if priced.empty:
+        return pd.DataFrame({**{k: pd.Series(dtype=object) for k in ["month", *tags]},
+                             **{c: pd.Series(dtype=float) for c in ("direct", "requests", "tokens")}})
+    keys, cats = {}, {}
+    for c in ["month", *tags]:
+        keys[c], cats[c] = _tag_codes(priced[c])
+    inv, n, rep = number(keys)
+    out: dict[str, object] = {c: np.array(cats[c] + [None], dtype=object)[keys[c][rep]] for c in keys}
+    out["direct"] = np.bincount(inv, weights=priced["cost"].to_numpy(), minlength=n)
+    out["requests"] = np.bincount(inv, weights=priced["requests"].to_numpy(), minlength=n)
+    tokens = np.zeros(n)
+    for t in toks:
+        tokens += np.bincount(inv, weights=priced[t].to_numpy(), minlength=n)
+    out["tokens"] = tokens
+    return pd.DataFrame(out)
 
 
 def allocate(agg: pd.DataFrame, by: list[str], shared: list[dict], currency: str, rows: int = 0,
@@ -60,12 +113,15 @@ def allocate(agg: pd.DataFrame, by: list[str], shared: list[dict], currency: str
     tags = [f"tag.{k}" for k in by]
     if agg.empty:
         agg = _empty(by)
-    priced = agg[agg["status"] == 0]
-    unp = agg[agg["status"] != 0]
+    for c in ("month", *tags, "sku", "tier"):
+        if not isinstance(agg[c].dtype, pd.CategoricalDtype):
+            agg[c] = agg[c].astype("category")
+    toks = [t for t in TOKENS if t in agg]
+    ok = agg["status"].to_numpy() == 0
+    priced = agg if ok.all() else agg[ok]  # (no copy when every group is priced)
+    unp = agg[~ok]
     notes: list[Notice] = []
-    g = priced.groupby(["month", *tags], sort=True, dropna=False)[["cost", "requests", *TOKENS]].sum().reset_index()
-    g["tokens"] = g[list(TOKENS)].sum(axis=1)
-    g = g.drop(columns=list(TOKENS)).rename(columns={"cost": "direct"})
+    g = _by_group(priced, tags, toks)
     g["kind"] = np.where(g[tags].isna().any(axis=1), "unallocated", "allocated") if tags else "allocated"
     for t in tags:
         g[t] = g[t].where(g[t].notna(), UNALLOCATED)
@@ -114,17 +170,21 @@ def allocate(agg: pd.DataFrame, by: list[str], shared: list[dict], currency: str
     g = g.sort_values(["month", "kind", *tags], kind="stable").reset_index(drop=True)
     g = g[["month", *tags, "kind", "direct", *shared_cols, "shared", "total", "requests", "tokens"]]
     # unpriced bucket: counts and tokens, never a cost
-    u = unp.copy()
+    u = unp[["month", "sku", "tier", "status", "rows", "requests", *toks]].astype(
+        {"month": object, "sku": object, "tier": object})
     u["reason"] = u["status"].map(lambda s: STATUS[int(s)])
-    u["tokens"] = u[list(TOKENS)].sum(axis=1)
+    u["tokens"] = u[toks].sum(axis=1)
     u = u.groupby(["month", "sku", "tier", "reason"], sort=True)[["rows", "requests", "tokens"]].sum().reset_index()
     # billed versus repriced, where the log carries what was billed
-    b = agg[(agg["billed_rows"].fillna(0) > 0)]
+    b = agg[["sku", "billed_rows", "billed_cost", "repriced_billed"]]
+    has = b["billed_rows"].fillna(0).to_numpy() > 0
+    b = b if has.all() else b[has]  # (no copy when every group carries a billed amount)
     billed = pd.DataFrame(columns=["sku", "rows", "billed", "repriced", "difference", "difference_pct"])
     if not b.empty:
-        bb = b.groupby("sku", sort=True).agg(rows=("billed_rows", "sum"), billed=("billed_cost", "sum"),
-                                            repriced=("repriced_billed", lambda s: s.sum(min_count=1)))
-        bb = bb.reset_index()
+        bb = b.groupby("sku", sort=True, observed=True).agg(  # (the categories are in the order of their text)
+            rows=("billed_rows", "sum"), billed=("billed_cost", "sum"),
+            repriced=("repriced_billed", lambda s: s.sum(min_count=1)))
+        bb = bb.reset_index().astype({"sku": object})
         bb["difference"] = bb["repriced"] - bb["billed"]
         bb["difference_pct"] = np.where(bb["billed"] != 0, 100 * bb["difference"] / bb["billed"].where(
             bb["billed"] != 0, np.nan), np.nan)
@@ -135,9 +195,9 @@ def allocate(agg: pd.DataFrame, by: list[str], shared: list[dict], currency: str
         "direct": direct_total, "shared": shared_total, "total": direct_total + shared_total,
         "allocated": float(g.loc[g["kind"] == "allocated", "total"].sum()),
         "unallocated": float(g.loc[g["kind"] == "unallocated", "total"].sum()),
-        "unpriced_rows": int(unp["rows"].sum()), "unpriced_tokens": float(unp[list(TOKENS)].sum().sum()),
+        "unpriced_rows": int(unp["rows"].sum()), "unpriced_tokens": float(unp[toks].sum().sum()),
         "rows_read": int(rows), "rows_priced": int(priced["rows"].sum()), "rows_skipped": int(skipped),
         "skipped_by": dict(sorted((skipped_by or {}).items())), "months": months,
     }
-    return Allocation(by, currency, g, priced.reset_index(drop=True), u, billed.reset_index(drop=True), shared,
-                      totals, notes)
+    detail = priced.drop(columns=["billed_cost", "billed_rows", "repriced_billed"]).reset_index(drop=True)
+    return Allocation(by, currency, g, detail, u, billed.reset_index(drop=True), shared, totals, notes)

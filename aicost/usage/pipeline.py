@@ -24,14 +24,15 @@ import pandas as pd
 from aicost.base.errors import InputError, Problem
 from aicost.usage.allocate import Allocation, aggregate, allocate
 from aicost.usage.files import files_of
-from aicost.usage.group import MAX_PROBLEMS, Groups, Labels, combine, groups_frame, merge_frames, reduce, text_keys
+from aicost.usage.group import (MAX_PROBLEMS, Groups, Labels, Sums, groups_frame, merge_frames, ordered, reduce,
+                                text_keys)
 from aicost.usage.layouts import Layout
 from aicost.usage.normalise import normalise
 from aicost.usage.parse import numeric_text, parse
 from aicost.usage.pieces import CHUNK_ROWS, Reread, chunks
 from aicost.usage.price import Rates, price_frame
 
-COMPACT_ROWS = 1_000_000  # groups held before they are summed again
+COMPACT_ROWS = 1_000_000  # groups held, at least, before they are summed again
 
 
 @dataclass
@@ -55,22 +56,47 @@ class _Piece:
     bad: int
 
 
-def tune_allocator() -> None:
-    """On glibc (Linux), keep freed memory for reuse instead of handing large blocks back to the
-    system after each piece: every piece allocates arrays of the same sizes, and getting fresh
-    pages from the kernel each time (page faults) cost about a fifth of the run (bench/README.md).
-    Memory stays bounded by the pieces in flight. Does nothing elsewhere."""
+def _libc():
     import sys
 
     if not sys.platform.startswith("linux"):
-        return
+        return None
     try:
         import ctypes
 
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 1 << 30)  # M_MMAP_THRESHOLD: large blocks from the heap, not mmap
-        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: do not give the heap's top back at once
-    except (OSError, AttributeError):
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
+def tune_allocator() -> None:
+    """On glibc (Linux), keep freed memory for reuse instead of handing blocks back to the system
+    after each piece: every piece allocates arrays of the same sizes (up to a few megabytes), and
+    getting fresh pages from the kernel each time (page faults) cost about a fifth of the run
+    (bench/README.md). Larger blocks (the sums of many groups, and everything after the pieces)
+    still come from mmap and go back when freed: kept on the heap, blocks that grow from one sum
+    to the next leave holes that no later block fits, and a log with a million distinct tag
+    values then held twice the memory it used. Does nothing elsewhere."""
+    libc = _libc()
+    try:
+        if libc is not None:
+            libc.mallopt(-3, 4 << 20)  # M_MMAP_THRESHOLD: blocks of 4 MB or more from mmap
+            libc.mallopt(-1, 64 << 20)  # M_TRIM_THRESHOLD: do not give the heap's top back at once
+    except AttributeError:
+        pass
+
+
+def release_memory(pieces_done: bool = False) -> None:
+    """Hand the heap's free pages back to the system (glibc), after the sums of many groups; once
+    the pieces are done, every block of 128 kB or more comes from mmap again."""
+    libc = _libc()
+    try:
+        if libc is not None:
+            if pieces_done:
+                libc.mallopt(-3, 128 << 10)  # M_MMAP_THRESHOLD
+                libc.mallopt(-1, 128 << 10)  # M_TRIM_THRESHOLD
+            libc.malloc_trim(0)
+    except AttributeError:
         pass
 
 
@@ -99,8 +125,7 @@ def _process(path, layout: Layout, by: list[str], rates: Rates, on_error: str, c
     text_columns: set[str] = set()  # columns that must be parsed as text (learnt on the way)
     labels = Labels(text_keys(by))
     wanted = needed_columns(layout, by)
-    acc: list[Groups] = []
-    held = 0
+    acc = Sums(COMPACT_ROWS)
     row = 1
     n_workers = workers()
 
@@ -121,7 +146,7 @@ def _process(path, layout: Layout, by: list[str], rates: Rates, on_error: str, c
         return _Piece(None if (on_error == "stop" and found) else groups, found, len(frame), bad)
 
     def fold(chunk, fut) -> None:
-        nonlocal row, acc, held
+        nonlocal row
         piece = fut.result()
         first = chunk.first if chunk.first is not None else row
         row = first + piece.rows
@@ -139,11 +164,10 @@ def _process(path, layout: Layout, by: list[str], rates: Rates, on_error: str, c
                 key = f"{col}: {kind}" if col else kind
                 part.skipped_by[key] = part.skipped_by.get(key, 0) + 1
         if piece.groups is not None and len(piece.groups) and not (on_error == "stop" and part.n_problems):
-            acc.append(piece.groups)
-            held += len(piece.groups)
-            if held > COMPACT_ROWS and len(acc) > 1:
-                acc = [combine(acc)]
-                held = len(acc[0])
+            summed = acc.summed_count
+            acc.add(piece.groups)
+            if acc.summed_count != summed:
+                release_memory()
         if progress is not None:
             progress(chunk.pos)
 
@@ -159,7 +183,11 @@ def _process(path, layout: Layout, by: list[str], rates: Rates, on_error: str, c
         finally:
             for _, fut in pending:
                 fut.cancel()
-    part.groups = groups_frame(combine(acc) if acc else None, labels, by)
+    release_memory(pieces_done=True)
+    g, values = ordered(acc, labels)
+    part.groups = groups_frame(g, values, by)
+    del g
+    release_memory()
     return part
 
 
@@ -202,9 +230,20 @@ def run(paths: list[Path], layout: Layout, by: list[str], book, shared: list[dic
     for part in parts:
         for k, v in part.skipped_by.items():
             skipped_by[k] = skipped_by.get(k, 0) + v
-    groups = merge_frames([part.groups for part in parts], by)
-    agg = aggregate(price_frame(groups, rates), by)
+    frames = [part.groups for part in parts]
+    for part in parts:
+        part.groups = None
+    release_memory(pieces_done=True)  # (each stage's freed blocks go back before the next one's)
+    groups = merge_frames(frames, by)
+    del frames
+    groups = price_frame(groups, rates)
+    release_memory()
+    agg = aggregate(groups, by)
+    del groups
+    release_memory()
     result = allocate(agg, by, shared, book.currency, rows=sum(p.rows for p in parts),
                       skipped=sum(p.skipped for p in parts), skipped_by=skipped_by)
+    del agg
+    release_memory()
     result.provider_names = {p: book.provider_names(p) for p in book.providers}
     return result

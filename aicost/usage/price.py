@@ -47,6 +47,20 @@ class Rates:
         #: every long-context threshold in the book, ascending: a row's bucket is how many of them
         #: its prompt per request exceeds (len + 1: stated long-context), see :meth:`rank`
         self.thresholds = np.array(sorted(found), dtype=float)
+        cuts = {(d - EPOCH).days for e in book.models.values()
+                for tiers in (e.spec.tiers, e.spec.long_context.tiers if e.spec.long_context else {})
+                for blocks in tiers.values() for b in blocks for d in (b.effective_from, b.effective_to) if d}
+        #: days on which some price changes: with month starts, they cut time into price periods
+        self.cuts = np.array(sorted(cuts), dtype=np.int64)
+
+    def periods(self, day: np.ndarray) -> np.ndarray:
+        """Each day's price period, as its first day: periods are cut at month starts and on every
+        day a price in the book changes, so every rate (and the month) is the same within one."""
+        month = day.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        if not len(self.cuts):
+            return month
+        i = np.searchsorted(self.cuts, day, "right") - 1
+        return np.maximum(month, np.where(i >= 0, self.cuts[np.maximum(i, 0)], month))
 
     def rank(self, entry) -> int:
         """Bucket above which a row is long-context for this entry (len(thresholds) when the
@@ -67,7 +81,7 @@ class Rates:
         return np.where(unknown, inferred, out).astype(np.int8)
 
     def __getstate__(self):  # sent to Dask workers without the remembered lookups
-        return {"book": self.book, "_entries": {}, "_blocks": {}, "thresholds": self.thresholds}
+        return {"book": self.book, "_entries": {}, "_blocks": {}, "thresholds": self.thresholds, "cuts": self.cuts}
 
     def entry(self, provider: str | None, model: str):
         k = (provider, model)
@@ -145,23 +159,37 @@ def dense_unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         rank = np.empty(len(uniq), dtype=np.int64)
         rank[order] = np.arange(len(uniq))
         return np.asarray(uniq)[order].astype(np.int64), rank[codes]
-    seen = np.bincount(x - lo, minlength=hi - lo + 1) > 0
+    seen = np.zeros(hi - lo + 1, dtype=bool)
+    seen[x - lo] = True
     u = np.flatnonzero(seen)
-    remap = np.cumsum(seen) - 1
+    remap = np.cumsum(seen, dtype=np.int32 if len(u) < 2**31 else np.int64)
+    del seen
+    remap -= 1
     return u + lo, remap[x - lo]
+
+
+def _codes(s: pd.Series) -> tuple[np.ndarray, list]:
+    """(codes, distinct values) of a text column, -1 for none."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy().astype(np.int64), list(s.cat.categories)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return codes.astype(np.int64), list(uniques)
 
 
 def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     """Price usage groups: columns day, provider, model, tier (code, see :data:`TIERS`), lcb
-    (long-context bucket, see :meth:`Rates.lc_buckets`) and the summed counts. Adds ``sku``
-    (provider/model as priced), ``status`` (see :data:`STATUS`), ``lc``, ``cost.<meter>`` and
+    (long-context bucket, see :meth:`Rates.lc_buckets`) and the summed counts (a count column
+    that is missing is zero throughout). Adds ``sku`` (provider/model as priced, a category),
+    ``status`` (see :data:`STATUS`), ``lc``, ``cost.<meter>`` for the meters the counts have, and
     ``cost``, and turns ``tier`` into its name (in place; returned)."""
     n = len(df)
-    pcodes, puniq = pd.factorize(df["provider"], use_na_sentinel=True)
-    mcodes, muniq = pd.factorize(df["model"], use_na_sentinel=True)
-    tcodes = df["tier"].to_numpy().astype(np.int64)
-    pair = (pcodes.astype(np.int64) + 1) * (len(muniq) + 1) + (mcodes + 1)
-    upair, pinv = dense_unique(pair)
+    pcodes, puniq = _codes(df["provider"])
+    mcodes, muniq = _codes(df["model"])
+    pcodes += 1
+    pcodes *= len(muniq) + 1
+    pcodes += mcodes + 1
+    upair, pinv = dense_unique(pcodes)  # one number per (provider, model) pair
+    del pcodes, mcodes
     entries, sku_names, ranks = [], [], []
     for u in upair:
         pc, mc = divmod(int(u), len(muniq) + 1)
@@ -175,10 +203,16 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     known = np.array([e is not None for e in entries], dtype=bool)
     if n:
         status[~known[pinv]] = 1
-    lc = (df["lcb"].to_numpy().astype(np.int64) > np.array(ranks, dtype=np.int64)[pinv]).astype(np.int8) if n \
+    lc = (df["lcb"].to_numpy() > np.array(ranks, dtype=np.int8)[pinv]).astype(np.int8) if n \
         else np.zeros(0, dtype=np.int8)
-    combo = (pinv.astype(np.int64) * len(TIERS) + tcodes) * 2 + lc
+    tcodes = df["tier"].to_numpy().astype(np.int8)
+    combo = pinv.astype(np.int64)
+    combo *= len(TIERS)
+    combo += tcodes
+    combo *= 2
+    combo += lc
     ucombo, cinv = dense_unique(combo)
+    del combo
     table = np.full((len(ucombo) + 1, len(RATE_COLS)), np.nan)  # one row of rates per combination
     dated: list[tuple[np.ndarray, list]] = []
     no_price = np.zeros(len(ucombo) + 1, dtype=bool)
@@ -197,40 +231,54 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         else:  # price history: each group takes the block in force on its day
             dated.append((np.flatnonzero(cinv == j), blocks))
     status[no_price[cinv]] = 2
-    R = {rc: table[cinv, i] for i, rc in enumerate(RATE_COLS)}
     for rows, blocks in dated:
         d = day[rows]
         hit = np.zeros(len(rows), dtype=bool)
-        for lo, hi, vec in blocks:
-            m = (d >= lo) & (d < hi)
-            for i, rc in enumerate(RATE_COLS):
-                R[rc][rows[m]] = vec[i]
-            hit |= m
+        for lo, hi, _ in blocks:
+            hit |= (d >= lo) & (d < hi)
         status[rows[~hit]] = 2
-    cost = {}
-    for k, rc in TOKEN_RATE.items():
-        tok = df[k].to_numpy()
-        r = R[rc]
-        missing = np.isnan(r) & (tok > 0)
-        status[(status == 0) & missing] = 3
-        cost[rc] = np.where(tok > 0, tok * np.nan_to_num(r) / TOKENS_PER_MTOK, 0.0)
-    tools = np.zeros(n)
-    for k, rc in TOOL_COUNTS.items():
-        calls = df[k].to_numpy()
-        r = R[rc]
-        status[(status == 0) & np.isnan(r) & (calls > 0)] = 4
-        tools += np.where(calls > 0, calls * np.nan_to_num(r), 0.0)
-    cost["tools"] = tools
+
+    def rate(rc: str) -> np.ndarray:
+        """Each group's rate for one rate column (NaN: none), one column at a time."""
+        i = RATE_COLS.index(rc)
+        r = table[cinv, i]
+        for rows, blocks in dated:
+            d = day[rows]
+            for lo, hi, vec in blocks:
+                r[rows[(d >= lo) & (d < hi)]] = vec[i]
+        return r
+
+    # the counts this log has (a missing one has no cost and needs no rate), by meter
+    meters = [(k, rc) for k, rc in TOKEN_RATE.items() if k in df]
+    tools = [(k, rc) for k, rc in TOOL_COUNTS.items() if k in df]
+    for k, rc in meters:  # first the status (a missing rate unprices the group), then the costs
+        status[(status == 0) & np.isnan(rate(rc)) & (df[k].to_numpy() > 0)] = 3
+    for k, rc in tools:
+        status[(status == 0) & np.isnan(rate(rc)) & (df[k].to_numpy() > 0)] = 4
     priced = status == 0
     total = np.zeros(n)
     for m in COST_METERS:
-        v = np.where(priced, cost[m], np.nan)
+        if m == "tools":
+            if not tools:
+                continue
+            v = np.zeros(n)
+            for k, rc in tools:
+                calls = df[k].to_numpy()
+                v += np.where(calls > 0, calls * np.nan_to_num(rate(rc)), 0.0)
+        elif m in dict(meters).values():
+            k = next(k for k, rc in meters if rc == m)
+            tok = df[k].to_numpy()
+            v = np.where(tok > 0, tok * np.nan_to_num(rate(m)) / TOKENS_PER_MTOK, 0.0)
+        else:
+            continue
+        v = np.where(priced, v, np.nan)
         df[f"cost.{m}"] = v
-        total = total + np.nan_to_num(v)
+        total += np.nan_to_num(v)
     df["cost"] = np.where(priced, total, np.nan)
     df["status"] = status
     df["lc"] = lc
-    df["tier"] = pd.Categorical.from_codes(tcodes, categories=list(TIERS))
-    names = np.array(sku_names, dtype=object)
-    df["sku"] = names[pinv] if n else np.array([], dtype=object)
+    df["tier"] = pd.Categorical.from_codes(tcodes, categories=list(TIERS), validate=False)
+    skus = sorted(set(sku_names))
+    sku_code = np.array([skus.index(x) for x in sku_names] + [-1], dtype=np.int32)
+    df["sku"] = pd.Categorical.from_codes(sku_code[pinv], categories=pd.Index(skus, dtype=object), validate=False)
     return df

@@ -124,3 +124,16 @@ def test_the_net_under_the_renderers():
     assert inert("ok\n::error::x\n  ::warning::y\n") == "ok\n\\::error::x\n\\  ::warning::y\n"
     assert inert("\x1b[1mbold\x1b[0m", colour=True) == "\x1b[1mbold\x1b[0m"
     assert inert("\x1b[1m\x00", colour=False) == "\\x1b[1m\\x00"
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "focus"])
+def test_a_hostile_tag_is_inert_in_the_showback(tmp_path, fmt):
+    import csv
+
+    log = tmp_path / "usage.csv"
+    with open(log, "w", newline="") as fh:
+        csv.writer(fh).writerows([["timestamp", "provider", "model", "tier", "input_tokens", "output_tokens", "team"],
+                                  ["2026-10-01", "openai", "gpt-5-mini", "standard", "1000", "100", LIVE]])
+    r = runner.invoke(app, ["allocate", str(log), "-f", fmt])
+    assert r.exit_code == 0, r.output
+    _inert(r.stdout, False)
