@@ -1,4 +1,4 @@
-"""``aicost check``: budgets as a CI gate."""
+"""``aicost check``: budgets as a CI gate; ``aicost diff``: what changed between two reports."""
 
 from __future__ import annotations
 
