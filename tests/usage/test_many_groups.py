@@ -1,4 +1,4 @@
-"""allocate with a great many distinct tag values (issue 16): 30,000 rows over 20,000 teams.
+"""allocate with a great many distinct tag values (issue 16): 300,000 rows over 200,000 teams.
 Every team is a group of its own with the right cost, requests and tokens, the groups add up to
 the totals, every export has every group, and summing in small pieces (the accumulated groups
 summed again many times) gives the same bytes as one pass."""
@@ -16,7 +16,7 @@ from aicost.inputs.pricebook import PriceBook
 from aicost.report.allocation import TABLE_ROWS, render_csv, render_json, render_table
 from aicost.usage import layouts, pipeline
 
-ROWS, TEAMS = 30_000, 20_000
+ROWS, TEAMS = 300_000, 200_000  # enough teams for the hashed path of dense_unique when the groups are summed
 MODELS = [("openai", "gpt-5-mini"), ("anthropic", "claude-haiku-4-5")]
 TIERS = ["standard", "batch"]
 
