@@ -229,21 +229,11 @@ def _jobs(path: Path, sets, walked: bool, report: Report) -> list[tuple]:
 
 def load_baseline(path: str | Path) -> dict[str, dict]:
     """Scenario name -> {option, figures} from a saved ``aicost check --format json``."""
-    import json
-
-    from aicost.inputs.yamlio import read_text
+    from aicost.inputs import jsonfile
 
     where = str(path)
-    try:
-        text = read_text(Path(path), where)
-        data = json.loads(text, parse_constant=str, parse_float=_float_or_text)
-    except RecursionError:
-        raise InputError(Problem(where, None, "", "nested too deeply; not an aicost check report")) from None
-    except FileNotFoundError:
-        raise InputError(Problem(where, None, "", "no such file (save one on the main branch with aicost check "
-                                                  "--output json=FILE)")) from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(Problem(where, None, "", f"not a JSON file: {exc}")) from None
+    data, text = jsonfile.read(path, "an aicost check report",
+                               missing="save one on the main branch with aicost check --output json=FILE")
     if not isinstance(data, dict) or data.get("kind") != "check" or not isinstance(data.get("scenarios"), list):
         raise InputError(Problem(where, None, "", "not an aicost check JSON report (expected \"kind\": \"check\" "
                                                   "with \"scenarios\"); save one with aicost check --output "
@@ -264,11 +254,6 @@ def load_baseline(path: str | Path) -> dict[str, dict]:
 
 #: A baseline figure beyond this is not one aicost wrote: it would let any increase pass.
 MAX_FIGURE = 1e15
-
-
-def _float_or_text(text: str) -> float | str:
-    x = float(text)
-    return x if math.isfinite(x) else text
 
 
 def _bad_figure(metric: str, x) -> str:

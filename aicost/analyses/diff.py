@@ -18,7 +18,6 @@ option recommended before, priced in both reports (like for like), when the head
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +31,10 @@ FIXED = ("fixed", "gpu", "ops", "storage", "cache_storage")
 
 def read_report(path: str | Path) -> dict:
     """A saved compare report, checked for the shape diff reads."""
-    from aicost.inputs.yamlio import read_text
+    from aicost.inputs import jsonfile
 
     where = str(path)
-    try:
-        data = json.loads(read_text(Path(path), where, max_bytes=200 * 1024 * 1024),
-                          parse_constant=lambda c: (_ for _ in ()).throw(ValueError(f"{c} is not a number")))
-    except RecursionError:
-        raise InputError(Problem(where, None, "", "nested too deeply; not an aicost compare report")) from None
-    except ValueError as exc:
-        raise InputError(Problem(where, getattr(exc, "lineno", None), "", f"not JSON: {getattr(exc, 'msg', exc)}")) \
-            from None
+    data, _ = jsonfile.read(path, "an aicost compare report", max_bytes=200 * 1024 * 1024)
     if not isinstance(data, dict) or data.get("kind") != "compare" or not isinstance(data.get("scenarios"), list):
         raise InputError(Problem(where, None, "", 'not an aicost compare report (expected "kind": "compare" with '
                                                   '"scenarios"); save one with aicost compare ... --format json'))

@@ -20,23 +20,27 @@ class NotData(ValueError):
     """A value the format does not hold (on writing), or a tag it does not know (on reading)."""
 
 
+_CLASSES: dict[str, type] = {}
+
+
 def _classes() -> dict[str, type]:
-    """The classes an entry may hold, by tag (imported when first needed)."""
+    """The classes an entry may hold, by tag (imported when first needed, then kept)."""
+    if _CLASSES:
+        return _CLASSES
     from aicost.inputs.gpubook import GpuBook, Sourced
     from aicost.inputs.pricebook import ModelEntry, PriceBook, ProviderInfo
     from aicost.inputs.ranges import Range
     from aicost.inputs.yamlio import Document
 
-    return {c.__name__: c for c in (Document, ModelEntry, ProviderInfo, PriceBook, GpuBook, Sourced, Range)}
-
-
-_CLASSES: dict[str, type] = {}
+    _CLASSES.update({c.__name__: c for c in (Document, ModelEntry, ProviderInfo, PriceBook, GpuBook, Sourced,
+                                             Range)})
+    return _CLASSES
 
 
 def dumps(value: Any) -> bytes:
     memo: dict[int, int] = {}
     keep: list = []  # holds what memo's ids refer to, so that no id is reused while writing
-    names = {cls: name for name, cls in (_CLASSES or _CLASSES.update(_classes()) or _CLASSES).items()}
+    names = {cls: name for name, cls in _classes().items()}
 
     def enc(v: Any) -> Any:
         if v is None or isinstance(v, (bool, int, float, str)):
@@ -72,7 +76,7 @@ def dumps(value: Any) -> bytes:
 
 
 def loads(blob: bytes) -> Any:
-    classes = _CLASSES or _CLASSES.update(_classes()) or _CLASSES
+    classes = _classes()
     made: dict[int, Any] = {}
 
     def dec(v: Any) -> Any:

@@ -46,10 +46,13 @@ def aggregate(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     (each let go once summed)."""
     if frame.empty:
         return _empty(by)
-    days, dinv = dense_unique(frame["day"].to_numpy().astype(np.int64))
+    for c in ("provider", "model", "lcb", "lc"):  # (not needed here: let go before the work)
+        frame.pop(c)
+    days, dinv = dense_unique(frame.pop("day").to_numpy().astype(np.int64))
     month_of = days.astype("datetime64[D]").astype("datetime64[M]").astype(str)
     months = sorted(set(month_of))
     keys = {"month": np.array([months.index(m) for m in month_of], dtype=np.int32)[dinv]}
+    del dinv
     cats: dict[str, list] = {"month": months}
     for k in by:
         keys[f"tag.{k}"], cats[f"tag.{k}"] = _tag_codes(frame[f"tag.{k}"])
@@ -62,7 +65,7 @@ def aggregate(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     inv, n, rep = number(keys)
     out: dict[str, object] = {c: _from_codes(keys.pop(c)[rep], cats[c]) for c in cats}
     out["tier"] = pd.Categorical.from_codes(tier[rep], categories=list(TIERS))
-    out["status"] = status[rep].astype(np.int64)
+    out["status"] = status[rep]
     del keys, rep
 
     def total(v: np.ndarray) -> np.ndarray:
@@ -181,9 +184,11 @@ def allocate(agg: pd.DataFrame, by: list[str], shared: list[dict], currency: str
     b = b if has.all() else b[has]  # (no copy when every group carries a billed amount)
     billed = pd.DataFrame(columns=["sku", "rows", "billed", "repriced", "difference", "difference_pct"])
     if not b.empty:
-        bb = b.groupby("sku", sort=True, observed=True).agg(  # (the categories are in the order of their text)
-            rows=("billed_rows", "sum"), billed=("billed_cost", "sum"),
-            repriced=("repriced_billed", lambda s: s.sum(min_count=1)))
+        by_sku = b.groupby("sku", sort=True, observed=True)  # (the categories are in the order of their text)
+        bb = pd.DataFrame({"rows": by_sku["billed_rows"].sum(), "billed": by_sku["billed_cost"].sum()})
+        codes, repriced = b["sku"].cat.codes.to_numpy(), b["repriced_billed"]  # a column at a time: memory
+        bb["repriced"] = [repriced[codes == j].sum(min_count=1) for j in range(len(b["sku"].cat.categories))
+                          if (codes == j).any()]
         bb = bb.reset_index().astype({"sku": object})
         bb["difference"] = bb["repriced"] - bb["billed"]
         bb["difference_pct"] = np.where(bb["billed"] != 0, 100 * bb["difference"] / bb["billed"].where(

@@ -65,6 +65,10 @@ class Labels:
         got.append(-1)
         return np.fromiter(got, dtype=np.int32, count=len(got))[codes]
 
+    def done(self) -> None:
+        """No more lookups: let the lookup tables go (the values stay)."""
+        self._ids = {k: {} for k in self._ids}
+
 
 def text_keys(by: list[str]) -> list[str]:
     return ["provider", "model", *[f"tag.{k}" for k in by]]
@@ -266,6 +270,7 @@ def ordered(sums: Sums, labels: Labels) -> tuple[Groups | None, dict[str, list]]
     none, first), in the order of their keys' values, whatever order the pieces' threads met
     the labels in; and the text of each key, in that order. The shards are summed one at a
     time, then (their groups being distinct) put in order; ``sums`` is used up."""
+    labels.done()
     values, remap = {}, {}
     for name, vals in labels.values.items():
         order = sorted(range(len(vals)), key=vals.__getitem__)
@@ -286,8 +291,10 @@ def ordered(sums: Sums, labels: Labels) -> tuple[Groups | None, dict[str, list]]
     for name in names:
         v = np.concatenate([p.keys.pop(name) for p in parts])
         keys[name] = remap[name][v] if name in remap else v
-    perm = np.argsort(pack(keys), kind="stable")
+    perm = np.argsort(pack(keys))  # (the groups are distinct: no ties to keep in order)
     out = Groups({name: keys.pop(name)[perm] for name in names}, {}, np.concatenate([p.rows for p in parts])[perm])
+    for p in parts:
+        p.rows = p.rows[:0]
     for c in GROUP_SUMS:
         if any(c in p.sums for p in parts):
             out.sums[c] = np.concatenate([p.sums.pop(c) if c in p.sums else np.zeros(len(p)) for p in parts])[perm]

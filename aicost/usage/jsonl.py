@@ -8,20 +8,16 @@ than ``MAX_DEPTH`` brackets is looked at closely).
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
 from aicost.base.errors import InputError, Problem
+from aicost.inputs.jsonfile import loads
 
 MAX_DEPTH = 64
 BLOCK = 16 << 20
-#: NaN and Infinity are not JSON (RFC 8259); Python's reader takes them. They become this text,
-#: which the number check then names: "not a number: 'NaN'".
-_CONSTANT = {"NaN": "NaN", "Infinity": "Infinity", "-Infinity": "-Infinity"}
 
 
 def check_nesting(path: Path, limit: int = MAX_DEPTH) -> None:
@@ -74,17 +70,6 @@ def _depth(line: bytes) -> int:
     step[((a | 0x20) == 0x7B) & ~inside] = 1
     step[((a | 0x20) == 0x7D) & ~inside] = -1  # '}' and ']'
     return int(np.cumsum(step).max(initial=0))
-
-
-def _float(text: str) -> float | str:
-    """A JSON number as a float; one too large for a float (1e400) stays as written, to be named."""
-    x = float(text)
-    return x if math.isfinite(x) else text
-
-
-def loads(text: str | bytes):
-    """JSON as written: NaN, Infinity and numbers too large for a float stay text, to be named."""
-    return json.loads(text, parse_constant=_CONSTANT.__getitem__, parse_float=_float)
 
 
 def general_rows(path: Path, chunk_rows: int) -> Iterator[tuple[list[dict], int, dict[int, str]]]:

@@ -17,7 +17,8 @@ import pandas as pd
 
 from aicost.base.errors import InputError, Problem
 from aicost.usage.files import check_text, kind_of, not_utf8
-from aicost.usage.jsonl import check_nesting, general_rows, loads
+from aicost.inputs.jsonfile import loads
+from aicost.usage.jsonl import check_nesting, general_rows
 from aicost.usage.layouts import Layout
 
 #: Cells are read as written: only an empty cell is missing. pandas would otherwise read a team

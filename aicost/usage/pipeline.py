@@ -2,9 +2,10 @@
 
 One file is processed by :func:`process_file`: its pieces (CSV pieces of about 250k rows,
 Parquet batches, JSON Lines chunks) are parsed, checked and summed on a small pool of threads
-(pandas' CSV parser and Arrow's group-by let go of the GIL), into one row per day, provider,
-model, tier, long-context bucket, billed-or-not and tags. Memory stays bounded by a few pieces
-and the number of distinct groups. The local engine runs it on each file in turn; the Dask
+(pandas' CSV parser and Arrow's group-by let go of the GIL), into one row per price period,
+provider, model, tier, long-context bucket, billed-or-not and tags. Memory stays bounded by a
+few pieces and the number of distinct groups (about 60 bytes a group while summing, see
+:class:`~aicost.usage.group.Sums`). The local engine runs it on each file in turn; the Dask
 engine (:mod:`aicost.usage.dask_engine`) on each partition file on the cluster's workers. Both
 merge the groups (:func:`~aicost.usage.group.merge_frames`), price them once with
 :func:`~aicost.usage.price.price_frame`, sum them by month (:func:`~aicost.usage.allocate.aggregate`)

@@ -86,7 +86,7 @@ def test_the_markdown_is_a_comment_a_job_can_update(tmp_path):
 
 
 @pytest.mark.parametrize("content, said", [('{"kind": "check", "scenarios": []}', "not an aicost compare report"),
-                                           ("{nope", "not JSON"), ("[" * 100000 + "]" * 100000, "nested too deeply")])
+                                           ("{nope", "not a JSON file"), ("[" * 100000 + "]" * 100000, "nested too deeply")])
 def test_a_file_that_is_not_a_compare_report_is_exit_2(tmp_path, content, said):
     base = _report(tmp_path, "base.json")
     bad = tmp_path / "bad.json"

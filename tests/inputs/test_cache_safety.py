@@ -40,17 +40,21 @@ def test_an_edited_entry_is_a_miss(cache_dir):
     assert run(["worked-example"]).scenarios[0].options[0].metrics["monthly_cost"] == before
 
 
-def test_a_planted_pickle_never_runs(cache_dir, tmp_path):
-    run(["worked-example"])
-    marker = tmp_path / "ran"
-
+def _boom(marker):
+    """A pickle that would create ``marker`` if it were ever loaded."""
     class Boom:
         def __reduce__(self):
             return (open, (str(marker), "w"))
 
+    return Boom()
+
+
+def test_a_planted_pickle_never_runs(cache_dir, tmp_path):
+    run(["worked-example"])
+    marker = tmp_path / "ran"
     for p in list(cache_dir.glob("*" + cache.SUFFIX)):
-        p.write_bytes(b"\0" * 32 + pickle.dumps(("x", Boom())))  # a forged entry: no valid signature
-    (cache_dir / "scenario-planted.pickle").write_bytes(pickle.dumps(Boom()))
+        p.write_bytes(b"\0" * 32 + pickle.dumps(("x", _boom(marker))))  # a forged entry: no valid signature
+    (cache_dir / "scenario-planted.pickle").write_bytes(pickle.dumps(_boom(marker)))
     assert run(["worked-example"]).scenarios[0].best is not None
     assert not marker.exists()
 
@@ -86,13 +90,8 @@ def test_even_a_correctly_signed_pickle_never_runs(cache_dir, tmp_path):
     """Entries are JSON data (no pickle): one who has the key still cannot make aicost run code."""
     run(["worked-example"])
     marker = tmp_path / "ran"
-
-    class Boom:
-        def __reduce__(self):
-            return (open, (str(marker), "w"))
-
     for p in list(cache_dir.glob("*" + cache.SUFFIX)):
-        p.write_bytes(_signed(cache_dir, pickle.dumps(["x", Boom()])))
+        p.write_bytes(_signed(cache_dir, pickle.dumps(["x", _boom(marker)])))
     assert run(["worked-example"]).scenarios[0].best is not None
     assert not marker.exists()
 
