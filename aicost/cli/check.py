@@ -11,7 +11,7 @@ import typer
 
 from aicost.base.errors import InputError
 from aicost.cli.common import (AsOfOpt, MaxAgeOpt, OutputOpt, PricingOpt, SetOpt, as_of, fmt_opt, format_choices,
-                               guarded, max_age, show, stderr)
+                               guarded, max_age, show, stderr, width)
 
 
 CheckFmt = format_choices("check")
@@ -68,7 +68,7 @@ def check(
             write_all([(target, render(report, kind, code=code, workspace=ws)) for kind, target in files])
             for _, target in files:
                 stderr(f"aicost: wrote {target}")
-        sys.stdout.write(render(report, fmt.value, code=code, workspace=ws))
+        sys.stdout.write(render(report, fmt.value, code=code, workspace=ws, width=width()))
         if fmt.value not in ("table", "github"):  # those two end with the summary line themselves
             stderr(summary_line(report, code))
         return code

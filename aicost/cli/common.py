@@ -66,6 +66,8 @@ AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help=
 MaxAgeOpt = Annotated[Optional[str], typer.Option("--max-price-age", metavar="DAYS", help="Warn when a price in "
                                                   "use was checked more than DAYS before the pricing date (default "
                                                   "90, or $AICOST_MAX_PRICE_AGE; 'off' to disable).")]
+AllOpt = Annotated[bool, typer.Option("--all", help="List every option in the table, the ineligible ones with "
+                                      "their reasons (default: the best few and a count).")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file "
                                                    "(atomically) instead of stdout.")]
 CsvRawOpt = Annotated[bool, typer.Option("--csv-raw", help="CSV without the spreadsheet formula guard (for "

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aicost.cli.common import (AsOfOpt, CsvRawOpt, Fmt, FormatOpt, MaxAgeOpt, OutputOpt, PricingOpt, RankByOpt, scenario_arg,
+from aicost.cli.common import (AllOpt, AsOfOpt, CsvRawOpt, Fmt, FormatOpt, MaxAgeOpt, OutputOpt, PricingOpt, RankByOpt, scenario_arg,
                                ScenariosArg, SetOpt, Tier, as_of, color, guarded, max_age, progress_bar, show, value,
                                warn, width)
 
@@ -30,8 +30,7 @@ def compare(
     seed: Annotated[int, typer.Option("--seed", metavar="S", help="Random seed for --samples (same seed, "
                                       "same output).")] = 0,
     rank_by: RankByOpt = None,
-    show_all: Annotated[bool, typer.Option("--all", help="List every option in the table, the ineligible ones "
-                                           "with their reasons (default: the best few and a count).")] = False,
+    show_all: AllOpt = False,
     output: OutputOpt = None,
     csv_raw: CsvRawOpt = False,
 ) -> None:
@@ -70,15 +69,19 @@ def gpu(
     max_price_age: MaxAgeOpt = None,
     output: OutputOpt = None,
     no_breakeven: Annotated[bool, typer.Option("--no-breakeven", help="Skip the break-even volumes.")] = False,
+    show_all: AllOpt = False,
 ) -> None:
     """Serving open models on rented A100/H100s: fleet, utilisation, cost per 1M output tokens,
     cost per success, and the monthly volume from which each beats the cheapest hosted option
-    (and that option's Batch and Flex tiers, where the latency need allows them).
+    (and that option's Batch and Flex tiers, where the latency need allows them). The table
+    shows the best few GPU options fitted to the terminal and a count of the rest (--all lists
+    every one, with the reason an option is out).
 
     Example:
 
     \b
       aicost gpu self-hosted-wins
+      aicost gpu self-hosted-loses --all
       aicost gpu self-hosted-loses --format json
     """
     def body():
@@ -86,6 +89,6 @@ def gpu(
 
         result = run(scenario, pricing, sets, as_of(as_of_text), max_age(max_price_age), not no_breakeven)
         warn(result.scenario.warnings)
-        show(result, fmt, output)
+        show(result, fmt, output, width=width(), show_all=show_all)
 
     guarded(body, json_errors=(value(fmt) == "json"))

@@ -10,7 +10,7 @@ import typer
 
 from aicost.cli.common import (AsOfOpt, CsvRawOpt, complete_option, Fmt, FormatOpt, Metric, OutputOpt, PricingOpt, ScenarioArg, SetOpt,
                                SweepFmt, TableJson, as_of, chart_opt, check_chart, fmt_opt, guarded, progress_bar,
-                               show, stderr, tell, value)
+                               show, stderr, tell, value, width)
 
 
 class TornadoMetric(str, Enum):
@@ -53,7 +53,7 @@ def sweep(
         n = points(vary)
         with progress_bar(n if n >= 200000 else None, "sweeping") as advance:
             result = sweep_run(scenario, vary, pricing, sets, value(metric), top, as_of(as_of_text), advance)
-        show(result, fmt, output, raw=csv_raw, chart=chart is None)
+        show(result, fmt, output, raw=csv_raw, chart=chart is None, width=width())
         if chart is not None:
             _draw("sweep_chart", result, chart)
 
@@ -95,7 +95,7 @@ def breakeven(
         check_chart(chart)
         result = breakeven_run(scenario, vary, between, pricing, sets, value(metric), as_of(as_of_text),
                                chart_points=200 if chart is not None else 0)
-        show(result, fmt, output)
+        show(result, fmt, output, width=width())
         if chart is not None:
             _draw("breakeven_chart", result, chart)
 
@@ -133,7 +133,7 @@ def sensitivity(
         result = run(scenario, pricing, sets, option, value(metric), as_of(as_of_text))
         if value(fmt) == "table":
             tell(result)
-        show(result, fmt, output)
+        show(result, fmt, output, width=width())
         if chart is not None:
             _draw("tornado_chart", result, chart)
 

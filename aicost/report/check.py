@@ -5,7 +5,7 @@ from __future__ import annotations
 from aicost.report.explain import figure, say
 from aicost.report.json import dumps
 from aicost.report.markdown import code as code_span, esc
-from aicost.report.table import columns
+from aicost.report.table import columns, shorten
 
 MARK = {"ok": "ok", "warning": "WARN", "failed": "FAIL", "error": "ERROR"}
 
@@ -26,9 +26,10 @@ def summary_line(report, code: int) -> str:
     return ", ".join(parts) + f" (exit {code})"
 
 
-def table(report, code: int | None = None, **_) -> str:
-    """A compact table of the checks, then one line per check that is not ok (``file:line: why``),
-    which a log reader or an editor can jump to; never cut to the terminal's width."""
+def table(report, code: int | None = None, width: int = 160, **_) -> str:
+    """A compact table of the checks fitted to ``width`` (where it is too narrow, the option judged
+    goes on a line under its checks), then one line per check that is not ok (``file:line: why``),
+    which a log reader or an editor can jump to: those are never cut."""
     code = report.exit_code() if code is None else code
     cur = report.currency
     rows, details = [], []
@@ -45,8 +46,23 @@ def table(report, code: int | None = None, **_) -> str:
             details.append(f"{MARK[c.status]:<5}  {place}: {c.scenario}: {say(c.message)}")
     out = []
     if rows:
-        out += columns(("status", "scenario", "budget", "actual", "limit", "option judged"), rows,
-                       [False, False, False, True, True, False])
+        header, right = ("status", "scenario", "budget", "actual", "limit", "option judged"), \
+            [False, False, False, True, True, False]
+        lines = columns(header, rows, right)
+        if max(map(len, lines)) > width:  # narrow: the option judged on a line under its checks
+            narrow = [list(r[:5]) for r in rows]
+            over = max(map(len, columns(header[:5], narrow, right[:5]))) - width
+            if over > 0:  # the scenario names give up what is over
+                room = max(10, max(len(r[1]) for r in narrow) - over)
+                narrow = [[r[0], shorten(r[1], room), *r[2:]] for r in narrow]
+            lines = columns(header[:5], narrow, right[:5])
+            out.append(lines[0])
+            for k, (line, r) in enumerate(zip(lines[1:], rows)):
+                out.append(line)
+                if k + 1 == len(rows) or rows[k + 1][1:2] + rows[k + 1][5:] != r[1:2] + r[5:]:
+                    out.append(f"        option judged: {shorten(r[5], width - 23)}")
+        else:
+            out += lines
     if details:
         out += ([""] if rows else []) + details
     for file, why in report.skipped:

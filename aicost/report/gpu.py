@@ -8,7 +8,7 @@ from aicost.base.constants import TIER_LABEL
 from aicost.base.errors import visible
 from aicost.report.explain import reason, say
 from aicost.report.numbers import money, pct
-from aicost.report.table import columns
+from aicost.report.table import SHOWN, _more, columns, fitted, shorten, wrapped
 
 
 def volume(x) -> str:
@@ -17,30 +17,40 @@ def volume(x) -> str:
     return f"{x:,.0f}" if x < 1e6 else f"{x / 1e6:,.3g}M"
 
 
-def render_table(report: Any, **_: Any) -> str:
+#: Columns of the GPU table, most dispensable first: dropped in this order until a row fits the
+#: terminal (rank, model, GPUs, $/success and the break-even against the best hosted option stay).
+GPU_DROP = ("vs Flex", "vs Batch", "pricing", "replicas", "basis", "$/1M out", "util", "monthly", "provider",
+            "scaling")
+
+
+def render_table(report: Any, width: int = 160, show_all: bool = False, **_: Any) -> str:
+    """The hosted references, then the eligible GPU options that matter (best first, at most
+    SHOWN unless ``show_all``) and one line on the rest; fitted to ``width``."""
     res, refs, currency = report.scenario, report.references, report.currency
-    out = [f"{visible(res.name)}   ({visible(res.file)})",
-           f"{res.tasks_per_month:,.0f} tasks/month · latency need: {say(res.latency_need)} · prices as of {res.as_of}"]
+    out = [f"{visible(res.name)}   ({visible(res.file)})"]
+    out += wrapped(f"{res.tasks_per_month:,.0f} tasks/month · latency need: {say(res.latency_need)} · prices as of "
+                   f"{res.as_of}", width, 2)
     best = refs.get("best")
     if best is None:
         out.append("No eligible hosted option to compare with.")
     else:
-        out.append(f"Cheapest hosted: {best.id} at {money(best.metrics['cost_per_success'], currency)} per success")
+        tail = f" at {money(best.metrics['cost_per_success'], currency)} per success"
+        out.append(f"Cheapest hosted: {shorten(best.id, width - 17 - len(tail))}{tail}")
         for tier in ("batch", "flex"):
             ref = refs.get(tier)
             if ref is not None and ref.id != best.id:
-                out.append(f"  {TIER_LABEL[tier]}: {ref.id} at {money(ref.metrics['cost_per_success'], currency)}")
+                tail = f" at {money(ref.metrics['cost_per_success'], currency)}"
+                out.append(f"  {TIER_LABEL[tier]}: {shorten(ref.id, width - 4 - len(TIER_LABEL[tier]) - len(tail))}{tail}")
+    ok = [e for e in report.options if e.option.status == "ok"]
+    rest = [e for e in report.options if e.option.status != "ok"]
+    shown = ok if show_all else ok[:SHOWN]
     header = ("#", "model", "GPUs", "provider", "pricing", "scaling", "$/1M out", "replicas", "util", "monthly",
-              "$/success", "basis", "break-even vs best", "vs Batch", "vs Flex")
+              "$/success", "basis", "break-even", "vs Batch", "vs Flex")
     right = [True, False, False, False, False, False, True, True, True, True, True, False, True, True, True]
     table = []
-    for e in report.options:
+    for e in shown:
         o, be = e.option, e.breakeven
         g, m = o.gpu, o.metrics
-        if o.status != "ok":
-            table.append((str(o.rank), o.model, f"- {g['gpu']}", o.provider, o.tier, g["scaling"], "—", "—", "—", "—",
-                          "—", reason(o) or o.status, "", "", ""))
-            continue
         basis = "estimated" if g["estimated"] else ("ceiling" if g["ceiling"] else "measured")
         table.append((str(o.rank), o.model, f"{g['gpus_per_replica']}x {g['gpu']}", o.provider, o.tier, g["scaling"],
                       money(g["cost_per_mtok_output"], currency), f"{g['replicas']:.2g}", pct(g["utilisation"]),
@@ -48,9 +58,23 @@ def render_table(report: Any, **_: Any) -> str:
                       volume(be.get("best", {}).get("tasks_per_month")) if "best" in be else "—",
                       volume(be.get("batch", {}).get("tasks_per_month")) if "batch" in be else "—",
                       volume(be.get("flex", {}).get("tasks_per_month")) if "flex" in be else "—"))
-    out += columns(header, table, right)
-    out.append("break-even: tasks/month from which the GPU option costs less per success; basis: measured "
-               "throughput, a max-load ceiling under an interactive need, or a roofline estimate")
+    if table:
+        cols, cells, right = fitted(header, table, right, width, ("#", "model", "$/success", "break-even"),
+                                    drop=GPU_DROP)
+        out += columns(cols, cells, right)
+        out += wrapped("break-even: tasks/month from which the GPU option costs less per success than the cheapest "
+                       "hosted option (vs Batch, vs Flex: than that tier); basis: measured throughput, a max-load "
+                       "ceiling under an interactive need, or a roofline estimate", width)
+    if not show_all:
+        more = _more(len(ok) - len(shown), [e.option for e in rest])
+        if more:
+            out += wrapped(more.replace("option", "GPU option", 1) if len(ok) > len(shown) else more, width)
+    elif rest:
+        out.append(f"Not eligible or unpriced ({len(rest)}):")
+        for e in rest:
+            o = e.option
+            out += wrapped(f"{o.rank:>3}  {o.model} on {o.gpu['gpu']} ({o.provider}, {o.gpu['scaling']}): "
+                           f"{reason(o) or o.status}", width, 5)
     return "\n".join(out) + "\n"
 
 

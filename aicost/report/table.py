@@ -39,15 +39,16 @@ SHOWN = 8  # eligible options listed on one screen, best first (--all: every opt
 
 
 def fitted(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool], width: int,
-           keep: Sequence[str], id_column: int = 1) -> tuple[list[str], list[list[str]], list[bool]]:
-    """The columns that fit ``width``: dispensable ones dropped first (DROP_ORDER), then the
-    option ids shortened in the middle (the full ids are in --format json)."""
+           keep: Sequence[str], id_column: int = 1, drop: Sequence[str] = DROP_ORDER,
+           ) -> tuple[list[str], list[list[str]], list[bool]]:
+    """The columns that fit ``width``: dispensable ones dropped first (``drop``, in order), then
+    the ids in ``id_column`` shortened in the middle (the full ids are in --format json)."""
     header, rows, right = list(header), [list(r) for r in rows], list(right)
 
     def wide() -> int:
         return sum(max(len(visible(x)) for x in col) for col in zip(header, *rows)) + 2 * (len(header) - 1)
 
-    for name in DROP_ORDER:
+    for name in drop:
         if wide() <= width:
             break
         if name in header and name not in keep:

@@ -12,7 +12,7 @@ from aicost.base.errors import visible
 from aicost.report.csvsafe import cell, write_rows
 from aicost.report.json import dumps
 from aicost.report.explain import METRIC_NAMES, figure, say
-from aicost.report.table import columns
+from aicost.report.table import columns, shorten, wrapped
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -25,7 +25,9 @@ def fmt_x(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
-def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, **_: Any) -> str:
+def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, width: int = 160, **_: Any) -> str:
+    """The winner along the swept range (or a grid of winners for two fields), fitted to ``width``:
+    where the option ids do not fit, letters in the table and the ids below it."""
     ids, metric, cur = rep["ids"], rep["metric"], rep["currency"]
     names = [f["field"] for f in rep["fields"]]
     out = [f"{visible(rep['scenario'])}   ({visible(rep['file'])})",
@@ -41,23 +43,49 @@ def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, **_: Any) -> s
         header = (f"{names[0]} \\ {names[1]}",) + tuple(fmt_x(y) for y in ys)
         rows = [(fmt_x(x),) + tuple(letters.get(int(c), "·") for c in grid[r]) for r, x in enumerate(xs)]
         out += columns(header, rows, [True] * len(header))
-        out += [f"  {letter} = {ids[i]}" for i, letter in letters.items()]
+        out += [f"  {letter} = {shorten(ids[i], width - 5 - len(letter))}" for i, letter in letters.items()]
         out.append("  · = no option is eligible and priced there")
         return "\n".join(out) + "\n"
     changed = np.nonzero(w[1:] != w[:-1])[0] + 1
     show = range(n) if n <= max_rows else sorted({0, n - 1, *changed.tolist()})
     if n > max_rows:
-        out.append(f"{n:,} points; showing the first, the last and the {changed.size} where the winner changes")
+        where = (f"the {changed.size} where the winner changes" if changed.size else
+                 "(the winner is the same all along)")
+        out += wrapped(f"{n:,} points; showing the first, the last and {where}", width)
     header = (names[0], "winner", metric.replace("_", " "), "runner-up", "", "")
-    rows = []
-    for j in show:
-        win, second = int(w[j]), int(rep["runner_up"][j])
-        mark = "◀ winner changes" if j > 0 and w[j] != w[j - 1] else ""
-        rows.append((fmt_x(rep["x"][0][j]), ids[win] if win >= 0 else "—",
-                     fmt_metric(rep["winner_value"][j], metric, cur), ids[second] if second >= 0 else "—",
-                     fmt_metric(rep["runner_value"][j], metric, cur), mark))
-    out += columns(header, rows, [True, False, True, False, True, False])
-    return "\n".join(out) + "\n" + (terminal_chart(rep) if chart else "")
+    right = [True, False, True, False, True, False]
+
+    def table(name, new="◀ new winner") -> list[tuple[str, ...]]:
+        rows = []
+        for j in show:
+            win, second = int(w[j]), int(rep["runner_up"][j])
+            mark = new if j > 0 and w[j] != w[j - 1] else ""
+            rows.append((fmt_x(rep["x"][0][j]), name(win), fmt_metric(rep["winner_value"][j], metric, cur),
+                         name(second), fmt_metric(rep["runner_value"][j], metric, cur), mark))
+        return rows
+
+    rows = table(lambda i: ids[i] if i >= 0 else "—")
+    if max(len(line) for line in columns(header, rows, right)) > width:  # too wide: letters, explained below
+        letters: dict[int, str] = {}
+
+        def letter(i: int) -> str:
+            if i < 0:
+                return "—"
+            return letters.setdefault(i, _label(len(letters)))
+
+        rows = table(letter)
+        if max(len(line) for line in columns(header, rows, right)) > width:
+            rows = table(letter, "◀")
+        out += columns(header, rows, right)
+        out += [f"  {mark} = {shorten(ids[i], width - 5 - len(mark))}" for i, mark in letters.items()]
+    else:
+        out += columns(header, rows, right)
+    return "\n".join(out) + "\n" + (terminal_chart(rep, width=width) if chart else "")
+
+
+def _label(k: int) -> str:
+    """A, B, ... Z, AA, AB, ...: a short name for the k-th option in a narrow table."""
+    return chr(ord("A") + k) if k < 26 else _label(k // 26 - 1) + chr(ord("A") + k % 26)
 
 
 _NAN_CELL = re.compile(r"(?<![^,\n])nan(?=,|\r)")
@@ -119,25 +147,32 @@ def sweep_json(rep: Any, **_: Any) -> str:
     return re.sub(r'"(@@(?:array\d+|winner)@@)"', lambda m: arrays[m.group(1)], text)
 
 
-def terminal_chart(rep: Any, width: int = 48) -> str:
-    """One sparkline per shown option across the swept range (1-D sweeps)."""
+def terminal_chart(rep: Any, width: int = 160) -> str:
+    """One sparkline per shown option across the swept range (1-D sweeps), at most 48 points
+    wide; where an id and its line do not fit ``width``, the id goes on a line of its own."""
     if len(rep["fields"]) != 1:
         return ""
     n = rep["values"].shape[1]
-    cols = np.linspace(0, n - 1, min(width, n)).round().astype(int)
+    label = max(len(rep["ids"][i]) for i in rep["shown"])
+    stacked = label + 4 + min(48, n) > width  # each id on a line of its own, the sparkline under it
+    points = min(48, width - 4) if stacked else 48
+    cols = np.linspace(0, n - 1, min(points, n)).round().astype(int)
     vals = rep["values"][:, cols]
     finite = vals[np.isfinite(vals)]
     if finite.size == 0:
         return ""
     lo, hi = float(finite.min()), float(finite.max())
-    out = [f"{rep['metric'].replace('_', ' ')} from {fmt_metric(lo, rep['metric'], rep['currency'])} (▁) to "
-           f"{fmt_metric(hi, rep['metric'], rep['currency'])} (█); {rep['fields'][0]['field']} "
-           f"{fmt_x(rep['x'][0][0])} → {fmt_x(rep['x'][0][-1])}" + (" (log)" if rep["fields"][0]["log"] else "")]
-    label = max(len(rep["ids"][i]) for i in rep["shown"])
+    out = wrapped(f"{rep['metric'].replace('_', ' ')} from {fmt_metric(lo, rep['metric'], rep['currency'])} (▁) to "
+                  f"{fmt_metric(hi, rep['metric'], rep['currency'])} (█); {rep['fields'][0]['field']} "
+                  f"{fmt_x(rep['x'][0][0])} → {fmt_x(rep['x'][0][-1])}" + (" (log)" if rep["fields"][0]["log"] else ""),
+                  width)
     for k, i in enumerate(rep["shown"]):
         line = "".join(" " if not np.isfinite(v) else SPARK[min(7, int((v - lo) / (hi - lo + 1e-300) * 8))]
                        for v in vals[k])
-        out.append(f"  {rep['ids'][i].ljust(label)}  {line}")
+        if stacked:
+            out += [f"  {shorten(rep['ids'][i], width - 2)}", f"    {line}"]
+        else:
+            out.append(f"  {rep['ids'][i].ljust(label)}  {line}")
     return "\n".join(out) + "\n"
 
 

@@ -113,7 +113,7 @@ def test_sweep_table_marks_where_the_winner_changes_and_draws_a_terminal_chart()
     r = runner.invoke(app, ["sweep", "self-hosted-wins", "--vary",
                             "volume.tasks_per_month=1000000:1000000000:61:log", "--top", "3"])
     assert r.exit_code == 0, r.output
-    assert "◀ winner changes" in r.stdout
+    assert "◀ new winner" in r.stdout
     lines = r.stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("total cost per success from"))
     spark = lines[start + 1:]
