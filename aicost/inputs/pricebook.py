@@ -186,7 +186,10 @@ class PriceBook:
         for mid, m in spec.models.items():
             entry = ModelEntry(spec.provider, mid, m, doc, m.source or spec.source, m.checked or spec.checked)
             self.models[(spec.provider, mid)] = entry
-        for v in spec.variants:
+        for i, v in enumerate(spec.variants):
+            unknown = [m for m in v.models or () if m not in spec.models]
+            if unknown:
+                problems.append(doc.problem(("variants", i, "models"), f"no model {unknown[0]!r} in this file"))
             vinfo = self.providers.setdefault(
                 v.provider, ProviderInfo(v.provider, v.name, spec.currency, spec.resells)
             )
@@ -194,6 +197,8 @@ class PriceBook:
             vinfo.tools.update(spec.tools)
             vinfo.files.append(doc.file)
             for mid, m in spec.models.items():
+                if v.models is not None and mid not in v.models:
+                    continue
                 self.models[(v.provider, mid)] = ModelEntry(
                     v.provider, mid, m, doc, v.source or spec.source, v.checked or spec.checked,
                     multiplier=v.multiplier, variant_tiers=tuple(v.tiers),

@@ -18,7 +18,7 @@ Column = Annotated[str, Field(min_length=1)]
 #: (aicost/usage/layouts.py ``KNOWN``; tests/usage holds the two to the same names).
 COLUMNS = ("timestamp", "provider", "model", "tier", "requests", "input_tokens", "cached_input_tokens",
            "cache_write_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "web_search_calls",
-           "file_search_calls", "code_sessions", "long_context", "billed_cost")
+           "file_search_calls", "code_sessions", "long_context", "inference_geo", "billed_cost")
 CountName = Literal["requests", "input_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens",
                     "output_tokens", "reasoning_tokens", "web_search_calls", "file_search_calls", "code_sessions"]
 
@@ -34,7 +34,8 @@ class Columns(Strict):
     timestamp: Column | None = Field(None, description="ISO 8601 date or time (or Unix time, see time_unit)")
     provider: Column | None = Field(None, description="provider id, or a gateway's name for it")
     model: Column | None = Field(None, description="model id or alias from the price tables")
-    tier: Column | None = Field(None, description="standard (default, auto), batch, flex or priority; empty: standard")
+    tier: Column | None = Field(None, description="standard (default, auto), batch, flex or priority; empty: "
+                                "standard; scale (OpenAI Scale Tier): unpriced, priced by contract")
     requests: Column | None = Field(None, description="requests the row stands for (default 1)")
     input_tokens: Column | None = Field(None, description="fresh (uncached) input tokens")
     cached_input_tokens: Column | None = Field(None, description="input read from the prompt cache")
@@ -46,6 +47,8 @@ class Columns(Strict):
     file_search_calls: Column | None = Field(None, description="file-search tool calls")
     code_sessions: Column | None = Field(None, description="hosted code-execution sessions")
     long_context: Column | None = Field(None, description="true/false; absent: judged from the prompt per request")
+    inference_geo: Column | None = Field(None, description="where the request ran: global, us (priced at the "
+                                         "provider's US-only variant) or not_available; empty: global")
     billed_cost: Column | None = Field(None, description="what was billed, for billed versus repriced")
 
 

@@ -89,6 +89,8 @@ class Variant(Sourced):
     name: str
     multiplier: Positive
     tiers: list[Tier]
+    models: list[str] | None = Field(None, description="only these models of the file (default: every one), "
+                                     "e.g. those that offer US-only inference")
 
 
 class Speed(Sourced):

@@ -215,7 +215,11 @@ def _increase(n: Notice) -> str:
 #: Why usage rows are unpriced (the codes of aicost.usage.price.STATUS).
 UNPRICED_USAGE = {"unknown_model": "unknown model", "no_price_on_tier": "no price on this tier on this day",
                   "no_price_for_token_kind": "no price for a token kind it uses (cached input or 1-hour cache write)",
-                  "no_price_for_tool": "no price for a tool it calls"}
+                  "no_price_for_tool": "no price for a tool it calls",
+                  "priced_by_contract": "a tier priced by contract, with no per-token price (OpenAI Scale Tier: "
+                                        "prepaid token-per-minute units, https://openai.com/api-scale-tier/)",
+                  "no_price_in_geography": "no price for this model in this inference geography (US-only "
+                                           "inference is offered and priced for Claude 4.6 and later)"}
 
 GPU_REASONS = {"too_slow": "too slow for the latency need", "latency_over_need": "estimated latency exceeds the need",
                "over_rate_limit": "over a rate limit", "context_too_long": "the prompt exceeds the context window",

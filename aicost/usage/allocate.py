@@ -9,7 +9,7 @@ import pandas as pd
 from aicost.base.notices import Notice
 from aicost.results.allocate import Allocation
 
-from aicost.base.constants import TIERS
+from aicost.usage.layouts import USAGE_TIERS as TIERS
 from aicost.usage.group import number
 from aicost.usage.layouts import COUNTS, TOKENS
 from aicost.usage.price import COST_METERS, STATUS, dense_unique

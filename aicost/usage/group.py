@@ -310,7 +310,10 @@ def _unknown_models(frame, cols, values, valid, rates: Rates, layout, found: lis
     unknown = []
     for u in np.flatnonzero(np.bincount(pair)):
         pc, mc = divmod(int(u), nm)
-        if mc > 0 and rates.entry(str(provs[pc - 1]) if pc > 0 else None, str(models[mc - 1])) is None:
+        prov = str(provs[pc - 1]) if pc > 0 else None
+        if mc > 0 and rates.entry(prov, str(models[mc - 1])) is None:
+            if prov is not None and prov.endswith("-us") and rates.entry(prov[:-3], str(models[mc - 1])):
+                continue  # a known model, run where it has no price: unpriced with that reason
             unknown.append(u)
     if not unknown:
         return

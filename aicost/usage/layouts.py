@@ -7,12 +7,16 @@ each source's documented field names:
   ``input_tokens`` (includes cached), ``input_cached_tokens``, ``output_tokens``,
   ``num_model_requests``, ``model``, ``batch``, ``service_tier``, ``project_id``, ``user_id``,
   ``api_key_id``, in buckets with ``start_time`` (Unix seconds).
-- ``anthropic``: the Admin API's messages usage report (``/v1/organizations/usage_report/messages``):
-  ``uncached_input_tokens``, ``cache_read_input_tokens``,
+- ``anthropic``: the Admin API's usage, either report:
+  the Usage and Cost Analytics API (``/v1/organizations/analytics/usage``, beta
+  ``analytics-usage-cost-2026-08-24``: flat rows of ``group`` dimensions and ``usage`` counts)
+  or the legacy messages usage report (``/v1/organizations/usage_report/messages``: buckets of
+  ``results``). The same names in both: ``uncached_input_tokens``, ``cache_read_input_tokens``,
   ``cache_creation.ephemeral_5m_input_tokens`` / ``ephemeral_1h_input_tokens``,
-  ``output_tokens``, ``server_tool_use.web_search_requests``, ``model``, ``service_tier``,
-  ``context_window`` (``0-200k`` / ``200k-1M``), ``workspace_id``, ``api_key_id``, in buckets
-  with ``starting_at`` (RFC 3339).
+  ``output_tokens``, ``server_tool_use.web_search_requests``, ``requests`` (analytics only),
+  ``model``, ``service_tier``, ``inference_geo`` (``global`` / ``us`` / ``not_available``),
+  ``context_window`` (``0-200k`` / ``200k-1M``), ``workspace_id``, ``api_key_id``, with
+  ``starting_at`` (RFC 3339).
 - ``litellm``: LiteLLM proxy spend logs (the ``LiteLLM_SpendLogs`` table in its schema.prisma):
   ``startTime``, ``model``, ``custom_llm_provider``, ``prompt_tokens``, ``completion_tokens``,
   ``spend`` (what LiteLLM billed), ``team_id``, ``end_user``, ``user``, ``request_tags``
@@ -26,15 +30,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aicost.base.constants import TIERS
+
 #: aicost's usage columns; counts default to 0 when a layout has no such column.
 COUNTS = ("requests", "input_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens",
           "output_tokens", "reasoning_tokens", "web_search_calls", "file_search_calls", "code_sessions")
 TOKENS = ("input_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens", "output_tokens",
           "reasoning_tokens")
 TEXT = ("provider", "model", "tier")
-KNOWN = ("timestamp", *TEXT, *COUNTS, "long_context", "billed_cost")
+KNOWN = ("timestamp", *TEXT, *COUNTS, "long_context", "inference_geo", "billed_cost")
+#: The tiers a usage row may name: aicost's four, then tiers that providers bill but publish no
+#: per-token price for (their rows are unpriced, with the reason; they never stop a run):
+#: OpenAI's Scale Tier (prepaid token-per-minute units bought by contract,
+#: https://openai.com/api-scale-tier/) and the two Anthropic usage-report tiers with no public rate
+#: (https://platform.claude.com/docs/en/api/admin/usage_report/retrieve_messages).
+USAGE_TIERS = (*TIERS, "scale", "priority_on_demand", "flex_discount")
 TIER_WORDS = {"standard": "standard", "default": "standard", "auto": "standard", "on_demand": "standard",
-              "batch": "batch", "flex": "flex", "priority": "priority"}
+              "batch": "batch", "flex": "flex", "priority": "priority", "fast": "priority", "scale": "scale",
+              "priority_on_demand": "priority_on_demand", "flex_discount": "flex_discount"}
+#: Inference geography (Anthropic's ``inference_geo``) -> the price table's variant for it: "us" rows
+#: are priced at the ``anthropic-us`` variant (1.1x, Claude 4.6 and later); "global" and
+#: "not_available" (models without the choice) at the provider's own prices.
+GEO_WORDS = {"global": "", "not_available": "", "us": "us"}
 
 
 @dataclass
@@ -76,7 +93,8 @@ OPENAI = Layout(
 
 ANTHROPIC = Layout(
     "anthropic",
-    {"timestamp": "starting_at", "model": "model", "tier": "service_tier",
+    {"timestamp": "starting_at", "model": "model", "tier": "service_tier", "requests": "requests",
+     "inference_geo": "inference_geo",
      "input_tokens": "uncached_input_tokens", "cached_input_tokens": "cache_read_input_tokens",
      "cache_write_tokens": "cache_creation.ephemeral_5m_input_tokens",
      "cache_write_1h_tokens": "cache_creation.ephemeral_1h_input_tokens",

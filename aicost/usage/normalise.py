@@ -10,11 +10,10 @@ import json
 import numpy as np
 import pandas as pd
 
-from aicost.base.constants import TIERS
 from aicost.base.errors import InputError, Problem
 from aicost.usage.cells import _const, _num, _numbers, _show, _text, _truth, text_codes
 from aicost.usage.days import _days
-from aicost.usage.layouts import COUNTS, TIER_WORDS, Layout
+from aicost.usage.layouts import COUNTS, GEO_WORDS, TIER_WORDS, USAGE_TIERS as TIERS, Layout
 
 #: Counts above this on one row (tokens, requests, calls) are refused as not plausible; their
 #: cost would overflow the exact decimal sums. A billed amount is bounded likewise.
@@ -88,6 +87,9 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
             out[k] = _const(None, n)
     model = out["model"]
     flag(model.isna().to_numpy(), layout.columns.get("model", "model"), "no model named")
+    geo = layout.columns.get("inference_geo")
+    if geo in raw.columns:  # rows run in one geography are priced at the provider's variant for it
+        out["provider"] = _in_geo(out["provider"], text(raw[geo], geo), geo, flag)
     # tier -> code (0 standard, 1 batch, 2 flex, 3 priority); an empty cell is standard
     if "tier" in layout.values:
         tier_text = _const(str(layout.values["tier"]), n)
@@ -102,7 +104,7 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
     if layout.batch_flag and layout.batch_flag in raw.columns:
         codes = np.where(raw[layout.batch_flag].fillna(False).astype(bool).to_numpy(), 1, codes).astype(np.int8)
     flag(codes == -2, layout.columns.get("tier", "tier"),
-         lambda i: f"unknown tier {_show(tier_text.iloc[i])} (expected {', '.join(TIERS[:-1])} or {TIERS[-1]})",
+         lambda i: f"unknown tier {_show(tier_text.iloc[i])} (expected {', '.join(TIERS[:3])} or {TIERS[3]})",
          lambda i: f"unknown tier {_show(tier_text.iloc[i])}")
     out["tier"] = np.maximum(codes, 0).astype(np.int8)
     # counts
@@ -177,6 +179,24 @@ def _tier_codes(s: pd.Series) -> np.ndarray:
     words = [TIER_WORDS.get(str(u).strip().lower()) for u in tu]
     lut = np.array([TIERS.index(w) if w else -2 for w in words] + [0], dtype=np.int8)
     return lut[tc]  # code -1 (empty) takes the extra last entry: standard
+
+
+def _in_geo(provider: pd.Series, geo: pd.Series, column: str, flag) -> pd.Series:
+    """The provider as priced: ``<provider>-us`` where the row ran in the US only (see
+    :data:`GEO_WORDS`); an empty cell is the provider's own prices; any other word is a problem."""
+    gc, gu = text_codes(geo)
+    words = [GEO_WORDS.get(str(u).strip().lower()) for u in gu]
+    unknown = np.array([w is None for w in words] + [False])[gc]
+    flag(unknown, column, lambda i: f"unknown inference geography {_show(geo.iloc[i])} (expected "
+         f"{', '.join(GEO_WORDS)})", lambda i: f"unknown inference geography {_show(geo.iloc[i])}")
+    suffix = np.array([w or "" for w in words] + [""], dtype=object)[gc]
+    if not (suffix != "").any():
+        return provider
+    pc, pu = text_codes(provider)
+    names = np.array([str(u) for u in pu] + [""], dtype=object)[pc]
+    moved = (suffix != "") & (pc >= 0)
+    names = np.where(moved, names + "-" + suffix, names)
+    return _text(pd.Series(np.where(pc >= 0, names, None), dtype=object))
 
 
 def _kind(x) -> str:

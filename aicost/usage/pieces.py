@@ -226,7 +226,8 @@ def _long_rows_marked(src, chunk_rows: int, sep: str, done: int, name: str | Non
 
 
 def _nested(path: Path, layout: Layout) -> pd.DataFrame:
-    """Provider usage-API pages (JSON or JSON Lines of pages/buckets/results) as one flat frame."""
+    """Provider usage-API pages (JSON or JSON Lines of pages/buckets/results, or of rows with
+    ``group`` and ``usage`` objects) as one flat frame."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -255,6 +256,10 @@ def _nested(path: Path, layout: Layout) -> pd.DataFrame:
                 t = d.get(layout.bucket_time) if layout.bucket_time else None
                 for r in d["results"]:
                     rows.append({**r, **({layout.bucket_time: t} if t is not None else {})})
+            elif isinstance(d.get("group"), dict) and isinstance(d.get("usage"), dict):
+                # a row of Anthropic's analytics API: its dimensions and counts side by side
+                rest = {k: v for k, v in d.items() if k not in ("group", "usage")}
+                rows.append({**rest, **d["group"], **d["usage"]})
             else:
                 rows.append(d)
 

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from aicost.base.constants import TIERS, TOKENS_PER_MTOK
+from aicost.base.constants import TOKENS_PER_MTOK
 from aicost.inputs.pricebook import RATE_FIELDS
-from aicost.usage.layouts import TOKENS
+from aicost.usage.layouts import TOKENS, USAGE_TIERS as TIERS
 
 EPOCH = date(1970, 1, 1)
 #: Provider names used by gateways (LiteLLM's custom_llm_provider) -> aicost provider ids.
@@ -33,7 +33,9 @@ COST_METERS = ("input", "cached_input", "cache_write", "cache_write_1h", "output
 
 #: Why a row is unpriced (0 = priced), as codes (worded in aicost.report.explain.UNPRICED_USAGE).
 STATUS = {0: "priced", 1: "unknown_model", 2: "no_price_on_tier", 3: "no_price_for_token_kind",
-          4: "no_price_for_tool"}
+          4: "no_price_for_tool", 5: "priced_by_contract", 6: "no_price_in_geography"}
+#: Tiers billed by contract, with no per-token price anywhere (OpenAI's Scale Tier).
+CONTRACT_TIERS = ("scale",)
 
 
 class Rates:
@@ -190,7 +192,7 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     pcodes += mcodes + 1
     upair, pinv = dense_unique(pcodes)  # one number per (provider, model) pair
     del pcodes, mcodes
-    entries, sku_names, ranks = [], [], []
+    entries, sku_names, ranks, no_geo = [], [], [], []
     for u in upair:
         pc, mc = divmod(int(u), len(muniq) + 1)
         p = puniq[pc - 1] if pc > 0 else None
@@ -199,10 +201,15 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         entries.append(e)
         ranks.append(rates.rank(e))
         sku_names.append(e.key if e is not None else (f"{p}/{m}" if p is not None else str(m)))
+        # a model the tables know, run in a geography they have no price for (US-only inference of
+        # a model that does not offer it): unpriced for that reason, not as an unknown model
+        no_geo.append(e is None and p is not None and str(p).endswith("-us")
+                      and rates.entry(str(p)[:-3], m) is not None)
     status = np.zeros(n, dtype=np.int8)
     known = np.array([e is not None for e in entries], dtype=bool)
     if n:
         status[~known[pinv]] = 1
+        status[np.array(no_geo, dtype=bool)[pinv]] = 6
     lc = (df["lcb"].to_numpy() > np.array(ranks, dtype=np.int8)[pinv]).astype(np.int8) if n \
         else np.zeros(0, dtype=np.int8)
     tcodes = df["tier"].to_numpy().astype(np.int8)
@@ -216,12 +223,16 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     table = np.full((len(ucombo) + 1, len(RATE_COLS)), np.nan)  # one row of rates per combination
     dated: list[tuple[np.ndarray, list]] = []
     no_price = np.zeros(len(ucombo) + 1, dtype=bool)
+    contract = np.zeros(len(ucombo) + 1, dtype=bool)
     day = df["day"].to_numpy()
     for j, c in enumerate(ucombo):
         rest, is_lc = divmod(int(c), 2)
         pi, tc = divmod(rest, len(TIERS))
         e = entries[pi]
         if e is None:
+            continue
+        if TIERS[tc] in CONTRACT_TIERS:
+            contract[j] = True
             continue
         blocks = rates.blocks(e, TIERS[tc], bool(is_lc))
         if not blocks:
@@ -231,6 +242,7 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         else:  # price history: each group takes the block in force on its day
             dated.append((np.flatnonzero(cinv == j), blocks))
     status[no_price[cinv]] = 2
+    status[contract[cinv]] = 5
     for rows, blocks in dated:
         d = day[rows]
         hit = np.zeros(len(rows), dtype=bool)

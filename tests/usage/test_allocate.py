@@ -205,12 +205,12 @@ def test_layout_and_shared_file_errors(tmp_path):
 def test_tier_words_map_onto_tiers_and_unknown_ones_are_named():
     from aicost.usage.normalise import normalise
 
-    raw = pd.DataFrame({"timestamp": ["2026-10-01"] * 5, "model": ["gpt-5-mini"] * 5,
-                        "tier": ["default", "standard", None, "Batch", "scale"]})
+    raw = pd.DataFrame({"timestamp": ["2026-10-01"] * 6, "model": ["gpt-5-mini"] * 6,
+                        "tier": ["default", "standard", None, "Batch", "scale", "turbo"]})
     frame, problems, valid = normalise(raw, layouts.AICOST, ["team"])
-    from aicost.base.constants import TIERS
+    from aicost.usage.layouts import USAGE_TIERS as TIERS
 
-    assert [TIERS[c] for c in frame["tier"]] == ["standard", "standard", "standard", "batch", "standard"]
-    assert problems == [(4, "tier", "unknown tier 'scale' (expected standard, batch, flex or priority)",
-                         "unknown tier 'scale'")]  # the message, and the kind --on-error skip counts
-    assert list(valid) == [True, True, True, True, False]
+    assert [TIERS[c] for c in frame["tier"]] == ["standard", "standard", "standard", "batch", "scale", "standard"]
+    assert problems == [(5, "tier", "unknown tier 'turbo' (expected standard, batch, flex or priority)",
+                         "unknown tier 'turbo'")]  # the message, and the kind --on-error skip counts
+    assert list(valid) == [True, True, True, True, True, False]
