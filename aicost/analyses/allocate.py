@@ -19,8 +19,9 @@ def usage_files(usage: Sequence[Path]) -> list[Path]:
 
 def run(usage: Sequence[Path], by: str = "team", source: str = "aicost", shared: Path | None = None,
         pricing: Sequence = (), on_error: str = "stop", engine: str = "local", scheduler: str | None = None,
-        progress=None) -> Allocation:
-    """Usage priced at each day's rates, allocated to the tags ``by`` names."""
+        progress=None, billed: Sequence[Path] = ()) -> Allocation:
+    """Usage priced at each day's rates, allocated to the tags ``by`` names; with ``billed`` (the
+    providers' cost reports), what they charged beside aicost's repricing (``Allocation.reported``)."""
     from aicost.inputs.pricebook import PriceBook
     from aicost.usage import layouts, pipeline
     from aicost.usage.shared import load_shared
@@ -31,4 +32,15 @@ def run(usage: Sequence[Path], by: str = "team", source: str = "aicost", shared:
     layout = layouts.get(source)
     items = load_shared(shared, keys) if shared is not None else []
     book = PriceBook.load(list(pricing))
-    return pipeline.run(list(usage), layout, keys, book, items, on_error, engine, scheduler, progress=progress)
+    charged = None
+    if billed:  # read (and checked) before any pricing: a bad report stops the run with nothing done
+        from aicost.usage.billed import read_billed
+
+        charged = read_billed(list(billed))
+    alloc = pipeline.run(list(usage), layout, keys, book, items, on_error, engine, scheduler, progress=progress)
+    if charged is not None:
+        from aicost.usage.price import Rates
+        from aicost.usage.reconcile import reconcile
+
+        alloc.reported = reconcile(alloc.detail, charged, Rates(book))
+    return alloc

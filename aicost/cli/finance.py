@@ -93,6 +93,10 @@ def allocate(
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: a "
                                                      "running scheduler, e.g. tcp://10.0.0.5:8786 (default: a local "
                                                      "cluster).")] = None,
+    billed: Annotated[list[Path], typer.Option("--billed", metavar="FILE", help="A provider cost report (OpenAI "
+                                               "/v1/organization/costs, Anthropic cost_report or analytics/cost "
+                                               "JSON; repeatable): what was charged, beside aicost's repricing.")]
+    = [],
     focus_version: FocusVersionOpt = FocusVersion.v12,
     account: Annotated[str, typer.Option("--account", metavar="ID", help="BillingAccountId for FOCUS rows.")]
     = "aicost-showback",
@@ -110,6 +114,7 @@ def allocate(
       aicost allocate usage.csv --by team,feature --shared shared.yaml
       aicost allocate spend_logs.csv --from litellm --by team --format focus -o showback.csv
       aicost allocate logs/ --engine dask --format json
+      aicost allocate usage.json --from openai --by project --billed costs.json
     """
     def body():
         from aicost.analyses.allocate import run, usage_files
@@ -118,7 +123,8 @@ def allocate(
         total = sum(f.stat().st_size for f in files)
         big = total if value(engine) == "local" and total > (64 << 20) else None
         with progress_bar(big, "pricing usage") as advance:
-            alloc = run(files, by, source, shared, pricing, value(on_error), value(engine), scheduler, advance)
+            alloc = run(files, by, source, shared, pricing, value(on_error), value(engine), scheduler, advance,
+                        billed=billed)
         show(alloc, fmt, output, raw=csv_raw, account=account, version=value(focus_version))
         tell(alloc, fmt=value(fmt))
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, Iterator
 
 from aicost.base.errors import visible
-from aicost.report import focus
+from aicost.report import cost_reports, focus
 from aicost.results.export import month_bounds
 from aicost.report.explain import UNPRICED_USAGE, say, says
 from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, money_texts, quantity, token_quantities
@@ -54,9 +54,10 @@ def to_dict(a, groups: bool = True) -> dict[str, Any]:
         t[k] = money(t[k])
     from aicost.results.base import envelope
 
+    extra = {} if a.reported is None else {"cost_reports": cost_reports.rows(a)}
     return envelope("allocation", {
         "currency": a.currency, "by": a.by, "totals": t, "groups": rows, "unpriced": unpriced,
-        "billed_vs_repriced": billed,
+        "billed_vs_repriced": billed, **extra,
         "shared": [{k: (str(v) if k == "monthly_cost" else v) for k, v in i.items() if v is not None}
                    for i in a.shared_items],
         "notes": says(a.notes)})
@@ -215,6 +216,8 @@ def render_table(a, **_: Any) -> str:
                        "-" if _v(r["difference"]) is None else
                        f"{_m(r['difference'])} ({r['difference_pct']:+.1f}%)" if _v(r["difference_pct"]) is not None
                        else _m(r["difference"])] for _, r in a.billed.iterrows()], right_from=1)
+    if a.reported is not None:
+        out += cost_reports.table(a, _grid, _m)
     if t["rows_skipped"]:
         out.append("")
         out.append(f"Skipped {t['rows_skipped']:,} bad rows (--on-error skip): " +

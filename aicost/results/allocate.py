@@ -26,6 +26,9 @@ class Allocation(Result):
     notes: list[Notice]
     #: provider id -> (ProviderName, PublisherName), for FOCUS rows
     provider_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: DataFrame from the providers' cost reports (``--billed``): month, provider, model, billed,
+    #: repriced, difference, difference_pct (see :mod:`aicost.usage.reconcile`); None without them
+    reported: Any = None
 
     def payload(self) -> dict[str, Any]:
         """The totals, unrounded (``aicost allocate --format json`` adds the groups, rounded to the

@@ -1,0 +1,42 @@
+"""The billed-versus-repriced section of ``aicost allocate --billed``: the providers' cost reports
+beside aicost's repricing, by month, provider and model, then each provider's total."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from aicost.report.focus import money
+
+
+def _v(x):
+    return None if x is None or (isinstance(x, float) and x != x) else x
+
+
+def rows(a) -> list[dict[str, Any]]:
+    """Billed (the providers' cost reports) versus repriced, by month, provider and model, then
+    each provider's total; amounts to the millionth, the difference as a share of billed."""
+    return [{"month": r["month"], "provider": r["provider"], "model": r["model"], "billed": money(r["billed"]),
+             "repriced": money(_v(r["repriced"])), "difference": money(_v(r["difference"])),
+             "difference_pct": None if _v(r["difference_pct"]) is None else round(float(r["difference_pct"]), 4)}
+            for r in a.reported.to_dict("records")]
+
+
+
+def table(a, grid: Callable[..., list[str]], m: Callable[[Any], str]) -> list[str]:
+    """The section's lines for the terminal table (``grid`` and ``m``: the allocation table's
+    column and money formatters)."""
+    _grid, _m, t = grid, m, a.totals
+    out: list[str] = []
+    out.append("")
+    out.append("Billed (the providers' cost reports) versus repriced with aicost's tables, in the months the "
+               "reports cover:")
+    out += _grid(["month", "model", "billed", "repriced", "difference"],
+                 [[r["month"], r["model"], _m(r["billed"]), _m(r["repriced"]),
+                   "-" if r["difference"] is None else
+                   f"{_m(r['difference'])} ({r['difference_pct']:+.1f}%)" if r["difference_pct"] is not None
+                   else _m(r["difference"])] for r in rows(a)] or [["-", "(no cost lines)", "", "", ""]],
+                 right_from=2)
+    if not a.unpriced.empty:
+        out.append(f"(repriced counts priced rows only: the {t['unpriced_rows']:,} unpriced rows are in the billed "
+                   "amounts but not in the repriced ones)")
+    return out
