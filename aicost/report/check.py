@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aicost.report.explain import figure, say
 from aicost.report.json import dumps
-from aicost.report.markdown import code as code_span, esc
+from aicost.report.markdown import code as code_span
+from aicost.report.markdown import esc
 from aicost.report.table import columns, shorten
 
 MARK = {"ok": "ok", "warning": "WARN", "failed": "FAIL", "error": "ERROR"}

@@ -3,7 +3,8 @@ beside aicost's repricing, by month, provider and model, then each provider's to
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aicost.report.focus import money
 

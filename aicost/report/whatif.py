@@ -10,8 +10,8 @@ import numpy as np
 
 from aicost.base.errors import visible
 from aicost.report.csvsafe import cell, write_rows
-from aicost.report.json import dumps
 from aicost.report.explain import METRIC_NAMES, figure, say
+from aicost.report.json import dumps
 from aicost.report.table import columns, shorten, wrapped
 
 SPARK = "▁▂▃▄▅▆▇█"

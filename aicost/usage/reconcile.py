@@ -27,7 +27,7 @@ def _base(sku: str) -> str:
     """``anthropic-us/claude-sonnet-4-6`` -> ``anthropic/claude-sonnet-4-6``: a geography's
     variant counts with its provider."""
     prov, sep, model = sku.partition("/")
-    return (prov[:-3] if prov.endswith("-us") else prov) + sep + model
+    return (prov.removesuffix("-us")) + sep + model
 
 
 def reconcile(detail: pd.DataFrame, billed: pd.DataFrame, rates: Rates) -> pd.DataFrame:
