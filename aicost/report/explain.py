@@ -213,7 +213,9 @@ def _increase(n: Notice) -> str:
 
 
 #: Why usage rows are unpriced (the codes of aicost.usage.price.STATUS).
-UNPRICED_USAGE = {"unknown_model": "unknown model", "no_price_on_tier": "no price on this tier on this day",
+UNPRICED_USAGE = {"unknown_model": "unknown model",
+                  "no_price_on_tier": "no price on this tier on this day (fast_mode: Anthropic's fast mode, "
+                                      "not in the price tables)",
                   "no_price_for_token_kind": "no price for a token kind it uses (cached input or 1-hour cache write)",
                   "no_price_for_tool": "no price for a tool it calls",
                   "priced_by_contract": "a tier priced by contract, with no per-token price (OpenAI Scale Tier: "

@@ -44,7 +44,7 @@ KNOWN = ("timestamp", *TEXT, *COUNTS, "long_context", "inference_geo", "billed_c
 #: OpenAI's Scale Tier (prepaid token-per-minute units bought by contract,
 #: https://openai.com/api-scale-tier/) and the two Anthropic usage-report tiers with no public rate
 #: (https://platform.claude.com/docs/en/api/admin/usage_report/retrieve_messages).
-USAGE_TIERS = (*TIERS, "scale", "priority_on_demand", "flex_discount")
+USAGE_TIERS = (*TIERS, "scale", "priority_on_demand", "flex_discount", "fast_mode")
 TIER_WORDS = {"standard": "standard", "default": "standard", "auto": "standard", "on_demand": "standard",
               "batch": "batch", "flex": "flex", "priority": "priority", "fast": "priority", "scale": "scale",
               "priority_on_demand": "priority_on_demand", "flex_discount": "flex_discount"}
@@ -72,6 +72,7 @@ class Layout:
     lc_column: str | None = None  # Anthropic's context_window: "200k-1M" means long-context rates
     lc_value: str | None = None
     batch_flag: str | None = None  # OpenAI's boolean "batch"
+    speed_column: str | None = None  # Anthropic's "speed": "fast" rows ran in fast mode (its own prices)
     all_tags: bool = False  # any other column is a tag (aicost's own layout)
 
     def tag_source(self, key: str) -> str | None:
@@ -101,7 +102,7 @@ ANTHROPIC = Layout(
      "output_tokens": "output_tokens", "web_search_calls": "server_tool_use.web_search_requests"},
     values={"provider": "anthropic"},
     tags={"workspace": "workspace_id", "api_key": "api_key_id"},
-    nested=True, bucket_time="starting_at", lc_column="context_window", lc_value="200k-1M",
+    nested=True, bucket_time="starting_at", lc_column="context_window", lc_value="200k-1M", speed_column="speed",
 )
 
 LITELLM = Layout(

@@ -103,6 +103,9 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
         codes = _tier_codes(tier_text)
     if layout.batch_flag and layout.batch_flag in raw.columns:
         codes = np.where(raw[layout.batch_flag].fillna(False).astype(bool).to_numpy(), 1, codes).astype(np.int8)
+    if layout.speed_column and layout.speed_column in raw.columns:  # fast mode: a price the tables lack
+        fast = (raw[layout.speed_column].astype(str).str.strip().str.lower() == "fast").to_numpy()
+        codes = np.where(fast & (codes >= 0), TIERS.index("fast_mode"), codes).astype(np.int8)
     flag(codes == -2, layout.columns.get("tier", "tier"),
          lambda i: f"unknown tier {_show(tier_text.iloc[i])} (expected {', '.join(TIERS[:3])} or {TIERS[3]})",
          lambda i: f"unknown tier {_show(tier_text.iloc[i])}")

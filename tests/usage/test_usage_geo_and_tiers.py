@@ -34,9 +34,17 @@ def test_us_only_inference_is_priced_at_1_1x_and_the_analytics_rows_are_read():
 
 def test_us_only_rows_of_a_model_without_that_price_are_unpriced_with_the_reason():
     a = _allocate(str(DATA / "anthropic_analytics.json"), "--from", "anthropic", "--by", "workspace")
-    [u] = a["unpriced"]
+    u = next(x for x in a["unpriced"] if x["model"].startswith("anthropic-us/"))
     assert u["model"] == "anthropic-us/claude-sonnet-4-5-20250929" and u["tokens"] == 550_000
     assert "inference geography" in u["reason"] and u["cost"] is None  # never $0
+
+
+def test_fast_mode_rows_are_unpriced_with_the_reason_not_priced_at_the_standard_rate():
+    a = _allocate(str(DATA / "anthropic_analytics.json"), "--from", "anthropic", "--by", "workspace")
+    u = next(x for x in a["unpriced"] if x["tier"] == "fast_mode")
+    assert u["model"] == "anthropic/claude-opus-4-6" and u["tokens"] == 1_100_000 and u["cost"] is None
+    assert "fast mode" in u["reason"]
+    assert "wrkspc_fast" not in {g["tags"]["workspace"] for g in a["groups"]}
 
 
 def test_an_unknown_geography_is_a_problem_with_its_row(tmp_path):
