@@ -11,6 +11,9 @@ from typing import Any
 from aicost.base.constants import BATCH_MAX_FILE_MB, BATCH_MAX_REQUESTS_PER_FILE, DAYS_PER_MONTH
 from aicost.base.notices import Notice
 from aicost.engine.evaluate import COST_METERS, INELIGIBLE, METERS
+
+#: Why a model is offered on no tier on the day priced (ineligible, with the day).
+NOT_SERVED = ("retired", "not_released")
 from aicost.engine.plan import Plan
 from aicost.inputs.pricebook import PriceBook
 from aicost.results.compare import METRICS, PROBABILITIES, OptionResult, clean
@@ -30,8 +33,8 @@ def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | N
         return _gpu_result(plan, m, i)
     flags = {k: bool(v[i]) for k, v in m["flags"].items()}
     reasons = _reasons(plan, i, flags, values, m, book)
-    unpriced = [r for r in reasons if r.code not in INELIGIBLE]
-    inelig = [r for r in reasons if r.code in INELIGIBLE]
+    unpriced = [r for r in reasons if r.code not in INELIGIBLE + NOT_SERVED]
+    inelig = [r for r in reasons if r.code in INELIGIBLE + NOT_SERVED]
     # a tier the model does not offer has no price, even where an attempt uses no tokens
     priced = not math.isnan(m["cost_per_attempt"][i]) and not unpriced and not flags["not_offered"]
     status = "ok" if priced and not inelig else ("unpriced" if not priced and not inelig else "ineligible")
@@ -142,6 +145,13 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
         stage = {}
         if opt.kind == "cascade":
             stage = {"stage": (rows.index(r) + 1, row.provider, row.model, row.tier)}
+        spec = row.entry.spec
+        if not row.entry.served(plan.as_of):
+            code, day = ("retired", spec.retired) if spec.retired and plan.as_of >= spec.retired \
+                else ("not_released", spec.available_from)
+            out.append(Notice.of(code, label=f"{row.provider}/{row.model}", date=day.isoformat(),
+                                 file=row.entry.doc.file, line=row.entry.doc.line_of(("models", row.model)), **stage))
+            return out
         out.append(Notice.of("not_offered", provider=row.provider, resold=_resold(row, book), model=row.model, tier=row.tier,
                              steps=tuple(steps) if steps and row.entry.offers(row.tier) else (), **stage))
         return out

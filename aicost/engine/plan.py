@@ -165,7 +165,7 @@ def _facts(book: PriceBook, e: ModelEntry, t: str, write_ttl: str, as_of: date) 
     out["threshold"] = lc.threshold if lc else np.inf
     out["context_window"] = e.spec.context_window or np.inf
     out["min_cache"] = e.spec.min_cache_tokens or 0
-    out["offered"] = e.offers(t)
+    out["offered"] = e.offers(t) and e.served(as_of)  # a retired or unreleased model is offered on no tier
     rule = book.tier_rule(e.provider, t)
     out["tier_latency"] = float(rule.max_latency_seconds) if rule and rule.max_latency_seconds else \
         TIER_LATENCY_SECONDS.get(t, 0.0)

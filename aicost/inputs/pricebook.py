@@ -74,6 +74,12 @@ class ModelEntry:
             return False
         return tier in self.spec.tiers
 
+    def served(self, day: date) -> bool:
+        """Whether the provider serves the model on ``day``: released (``available_from``) and
+        not yet retired (``retired``). A model is never priced outside that span."""
+        first, last = self.spec.available_from, self.spec.retired
+        return (first is None or day >= first) and (last is None or day < last)
+
 
 @dataclass
 class ProviderInfo:
@@ -275,8 +281,10 @@ class PriceBook:
         return did_you_mean(ref, self.all_names())
 
     def price(self, entry: ModelEntry, tier: str, as_of: date, long_context: bool = False) -> Price | None:
-        """Rates of ``entry`` on ``tier`` in force on ``as_of``; None when there is no such price."""
-        if not entry.offers(tier):
+        """Rates of ``entry`` on ``tier`` in force on ``as_of``; None when there is no such price
+        (the tier is not offered, or the model is not served that day: before its release or from
+        its retirement)."""
+        if not entry.offers(tier) or not entry.served(as_of):
             return None
         if long_context:
             lc = entry.spec.long_context

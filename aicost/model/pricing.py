@@ -111,7 +111,11 @@ class Speed(Sourced):
 class ModelPrice(Sourced):
     name: str | None = None
     aliases: list[str] = Field(default_factory=list)
-    deprecated: date | None = None
+    deprecated: date | None = Field(None, description="day the provider announced the model's retirement (a "
+                                    "warning from then on; it is still priced)")
+    retired: date | None = Field(None, description="day the provider stopped serving the model: from then on it "
+                                 "is not priced (an option is out, a usage row unpriced), never priced as live")
+    available_from: date | None = Field(None, description="the model's release day: before it, it is not priced")
     context_window: Annotated[int, Field(gt=0), NOT_BOOL] | None = None
     min_cache_tokens: Annotated[int, Field(ge=0), NOT_BOOL] | None = None
     cache_storage_per_mtok_hour: Money | None = None

@@ -30,6 +30,13 @@ def latency_need(n: Notice) -> str:
     return f"a {n['value']:g} h deadline"
 
 
+def _stage(n: Notice) -> str:
+    if not n.get("stage"):
+        return ""
+    k, provider, model, tier = n["stage"]
+    return f"stage {k} ({provider}/{model} on {TIER_LABEL[tier]}): "
+
+
 def _not_offered(n: Notice) -> str:
     where = f" (step {', '.join(n['steps'])})" if n.get("steps") else ""
     stage = ""
@@ -63,6 +70,10 @@ def _batch_expiry(n: Notice) -> str:
 SAY: dict[str, Callable[[Notice], str]] = {
     # why an option is out (ineligible)
     "not_offered": _not_offered,
+    "retired": lambda n: f"{_stage(n)}{n['label']} was retired on {n['date']}: the provider no longer serves it "
+                         f"({n['file']}:{n['line']}); --as-of an earlier day prices it as it was",
+    "not_released": lambda n: f"{_stage(n)}{n['label']} was not released until {n['date']} "
+                              f"({n['file']}:{n['line']})",
     "too_slow": lambda n: f"{TIER_LABEL.get(n['tier'], n['tier'])} may take up to {duration(n['seconds'])}; "
                           f"the latency need is {latency_need(n['need'])}",
     "latency_over_need": lambda n: f"estimated latency {'at least ' if n['lower_bound'] else ''}{n['seconds']:.1f} s "
@@ -214,8 +225,10 @@ def _increase(n: Notice) -> str:
 
 #: Why usage rows are unpriced (the codes of aicost.usage.price.STATUS).
 UNPRICED_USAGE = {"unknown_model": "unknown model",
-                  "no_price_on_tier": "no price on this tier on this day (fast_mode: Anthropic's fast mode, "
-                                      "not in the price tables)",
+                  "no_price_on_tier": "no price on this tier on this day",
+                  "fast_mode": "Anthropic's fast mode, which the price tables do not price",
+                  "not_served": "the model was not served on this day (before its release or from its retirement, "
+                                "as the price table dates them)",
                   "no_price_for_token_kind": "no price for a token kind it uses (cached input or 1-hour cache write)",
                   "no_price_for_tool": "no price for a tool it calls",
                   "priced_by_contract": "a tier priced by contract, with no per-token price (OpenAI Scale Tier: "

@@ -33,7 +33,8 @@ COST_METERS = ("input", "cached_input", "cache_write", "cache_write_1h", "output
 
 #: Why a row is unpriced (0 = priced), as codes (worded in aicost.report.explain.UNPRICED_USAGE).
 STATUS = {0: "priced", 1: "unknown_model", 2: "no_price_on_tier", 3: "no_price_for_token_kind",
-          4: "no_price_for_tool", 5: "priced_by_contract", 6: "no_price_in_geography"}
+          4: "no_price_for_tool", 5: "priced_by_contract", 6: "no_price_in_geography", 7: "fast_mode",
+          8: "not_served"}
 #: Tiers billed by contract, with no per-token price anywhere (OpenAI's Scale Tier).
 CONTRACT_TIERS = ("scale",)
 
@@ -127,10 +128,16 @@ class Rates:
             return self._blocks[key]
         tools = _tools(self.book, entry)
         out = []
+        first, last = spec.available_from, spec.retired  # the model is priced only while it is served
         for b in raw:
             lo = (b.effective_from - EPOCH).days if b.effective_from else -(10**7)
             hi = (b.effective_to - EPOCH).days if b.effective_to else 10**7
-            day = b.effective_from or (b.effective_to - timedelta(days=1) if b.effective_to else date(2000, 1, 1))
+            lo = max(lo, (first - EPOCH).days) if first else lo
+            hi = min(hi, (last - EPOCH).days) if last else hi
+            if lo >= hi:
+                continue
+            day = EPOCH + timedelta(days=lo) if lo > -(10**6) else (
+                EPOCH + timedelta(days=hi - 1) if hi < 10**6 else date(2000, 1, 1))
             p = self.book.price(entry, tier, day, long_context=long_context)
             if p is None:
                 continue
@@ -224,6 +231,7 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     dated: list[tuple[np.ndarray, list]] = []
     no_price = np.zeros(len(ucombo) + 1, dtype=bool)
     contract = np.zeros(len(ucombo) + 1, dtype=bool)
+    fast = np.zeros(len(ucombo) + 1, dtype=bool)
     day = df["day"].to_numpy()
     for j, c in enumerate(ucombo):
         rest, is_lc = divmod(int(c), 2)
@@ -234,6 +242,9 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         if TIERS[tc] in CONTRACT_TIERS:
             contract[j] = True
             continue
+        if TIERS[tc] == "fast_mode":
+            fast[j] = True
+            continue
         blocks = rates.blocks(e, TIERS[tc], bool(is_lc))
         if not blocks:
             no_price[j] = True
@@ -243,12 +254,19 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
             dated.append((np.flatnonzero(cinv == j), blocks))
     status[no_price[cinv]] = 2
     status[contract[cinv]] = 5
+    status[fast[cinv]] = 7
     for rows, blocks in dated:
         d = day[rows]
         hit = np.zeros(len(rows), dtype=bool)
         for lo, hi, _ in blocks:
             hit |= (d >= lo) & (d < hi)
         status[rows[~hit]] = 2
+    for pi, e in enumerate(entries):  # rows of a model on a day it was not served: not released, or retired
+        if e is None or (e.spec.available_from is None and e.spec.retired is None):
+            continue
+        first = (e.spec.available_from - EPOCH).days if e.spec.available_from else -(10**7)
+        last = (e.spec.retired - EPOCH).days if e.spec.retired else 10**7
+        status[(pinv == pi) & ((day < first) | (day >= last)) & (status == 2)] = 8
 
     def rate(rc: str) -> np.ndarray:
         """Each group's rate for one rate column (NaN: none), one column at a time."""

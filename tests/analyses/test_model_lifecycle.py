@@ -1,0 +1,81 @@
+"""Models are priced only while they are served (issue 18, items 3 and 4): a retired model is never
+priced as live, and a model is not priced for a day before it existed, in compare and in allocate."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from aicost.cli import app
+
+runner = CliRunner()
+
+PRICES = """version: 1
+provider: acme
+name: Acme
+currency: USD
+source: test
+checked: 2026-11-30
+models:
+  old:
+    retired: 2026-06-01
+    tiers:
+      standard: {input: 1, output: 2}
+      batch: {input: 0.5, output: 1}
+  new:
+    available_from: 2026-09-01
+    tiers:
+      standard: {input: 2, output: 4}
+"""
+SCENARIO = """version: 1
+name: lifecycle
+volume: {tasks_per_month: 1000}
+latency: {deadline_hours: 24}
+models:
+  acme/old: {p_success: 0.9}
+  acme/new: {p_success: 0.9}
+attempt:
+  steps:
+    - {name: s, input_tokens: 1000, output_tokens: 100}
+value: {value_per_success: 1.0}
+"""
+
+
+def _options(tmp_path, as_of: str) -> dict[str, dict]:
+    (tmp_path / "p.yaml").write_text(PRICES)
+    (tmp_path / "s.yaml").write_text(SCENARIO)
+    r = runner.invoke(app, ["compare", str(tmp_path / "s.yaml"), "--pricing", str(tmp_path / "p.yaml"),
+                            "--as-of", as_of, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    [s] = json.loads(r.stdout)["scenarios"]
+    return {o["id"]: o for o in s["options"]}
+
+
+def test_a_retired_model_is_out_with_its_date_and_place(tmp_path):
+    o = _options(tmp_path, "2026-11-30")
+    old = o["acme/old:standard"]
+    assert old["status"] == "ineligible" and old["cost_per_success"] is None
+    assert "retired on 2026-06-01" in old["reason"] and "p.yaml:8" in old["reason"]
+    assert o["acme/new:standard"]["status"] == "ok"
+
+
+def test_before_its_retirement_it_is_priced_and_before_its_release_the_new_one_is_not(tmp_path):
+    o = _options(tmp_path, "2026-05-01")
+    assert o["acme/old:standard"]["status"] == "ok" and o["acme/old:batch"]["status"] == "ok"
+    new = o["acme/new:standard"]
+    assert new["status"] == "ineligible" and "not released until 2026-09-01" in new["reason"]
+
+
+def test_usage_rows_outside_the_served_span_are_unpriced_with_the_reason(tmp_path):
+    (tmp_path / "p.yaml").write_text(PRICES)
+    log = tmp_path / "u.csv"
+    log.write_text("timestamp,provider,model,input_tokens,output_tokens,team\n"
+                   "2026-05-15,acme,old,1000000,0,a\n2026-06-15,acme,old,1000000,0,a\n"
+                   "2026-08-15,acme,new,1000000,0,b\n2026-09-15,acme,new,1000000,0,b\n")
+    r = runner.invoke(app, ["allocate", str(log), "--pricing", str(tmp_path / "p.yaml"), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    a = json.loads(r.stdout)
+    assert a["totals"]["total"] == 3.0  # May's old row ($1) and September's new row ($2)
+    assert sorted((u["month"], u["model"]) for u in a["unpriced"]) == [("2026-06", "acme/old"), ("2026-08", "acme/new")]
+    assert all("not served on this day" in u["reason"] for u in a["unpriced"])
