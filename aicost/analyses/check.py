@@ -147,7 +147,8 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
     if option is not None:  # stale or deprecated prices behind the option judged: warnings
         key = f"{option.provider}/{option.model}"
         for w in res.warnings:  # a cascade's warnings are all its own; else the option's model and tier
-            if option.kind == "cascade" or (w["model"] == key and w.get("tier", option.tier) == option.tier):
+            tier = w.get("tier", option.tier)  # its tier's rates, or a fee of a tool it calls
+            if option.kind == "cascade" or (w["model"] == key and (tier == option.tier or tier.endswith(" fee"))):
                 checks.append(Check(scenario=name, file=file, line=doc.line_of(prefix),
                                     budget="price_age" if w.code == "price_stale" else "deprecation",
                                     status=WARN, option=option.id, chosen=chosen, message=w))

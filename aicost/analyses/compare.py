@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+import numpy as np
+
 from aicost.analyses.options import latency_need, option_result
 from aicost.base import paths
 from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, HOURS_PER_MONTH
@@ -67,7 +69,8 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
         notes.append(Notice.of("none_eligible"))
     if ls.ranges and not samples:
         notes.append(Notice.of("ranges_collapsed", count=len(ls.ranges)))
-    warnings = warnings_for(book, [(o.entry, o.tier) for o in plan.rows if o.price], plan.as_of, max_price_age)
+    warnings = warnings_for(book, [(o.entry, o.tier) for o in plan.rows if o.price], plan.as_of, max_price_age,
+                            tools=tools_used(values), offers=[o.offer for o in plan.options if o.kind == "gpu"])
     return ScenarioResult(
         warnings=warnings, rank_by=ranking,
         name=spec["name"], file=ls.file, description=spec["description"].strip(),
@@ -87,6 +90,16 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
             "latency_statistic": "median",
         },
     )
+
+
+def tools_used(values: dict) -> list[str]:
+    """The priced tools a workload calls: web and file search, code sessions, vector storage."""
+    steps = values["attempt"]["steps"]
+    used = [name for name, key in (("web_search", "web_searches"), ("file_search", "file_searches"),
+                                   ("code_session", "code_sessions"))
+            if any(float(np.max(s[key])) > 0 for s in steps)]
+    return used + (["vector_storage"] if float(np.max(values.get("retrieval", {}).get("vector_store_gb", 0.0))) > 0
+                   else [])
 
 
 def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | Path] = (),

@@ -11,10 +11,33 @@ from aicost.inputs.pricebook import ModelEntry, PriceBook
 
 
 def warnings_for(book: PriceBook, used: Iterable[tuple[ModelEntry, str]], as_of: date,
-                 max_age_days: int | None) -> list[Notice]:
+                 max_age_days: int | None, tools: Iterable[str] = (), offers: Iterable = ()) -> list[Notice]:
     """Stale prices (checked more than ``max_age_days`` before ``as_of``) and models past their
-    deprecation date, among the (entry, tier) pairs in use; one warning per model and kind."""
+    deprecation date, among the (entry, tier) pairs in use, the ``tools`` the workload calls
+    (their fees for those models) and the GPU ``offers`` its self-hosted options rent; one
+    warning per model (or offer) and kind."""
     seen: dict[tuple, Notice] = {}
+    used = list(used)
+    if max_age_days is not None:
+        for e in {e.key: e for e, _ in used}.values():
+            for name in tools:
+                found = book.tool_checked(e, name)
+                if found is None:
+                    continue
+                checked, file, line = found
+                age = (as_of - checked).days
+                if age > max_age_days:
+                    seen[("stale", e.key, f"~{name}")] = Notice.of(
+                        "price_stale", model=e.key, tier=f"{name.replace('_', ' ')} fee", age=age,
+                        as_of=as_of.isoformat(), limit=max_age_days, file=file, line=line)
+        for o in {id(o): o for o in offers}.values():
+            age = (as_of - o.checked).days
+            if age > max_age_days:
+                spec = o.spec
+                seen[("stale", f"gpu {spec.provider} {spec.gpu} {spec.pricing} {spec.instance or ''}", "")] = Notice.of(
+                    "price_stale", model=f"{spec.provider} {spec.gpu}" + (f" ({spec.instance})" if spec.instance else ""),
+                    tier=f"{spec.pricing} GPU-hour", age=age, as_of=as_of.isoformat(), limit=max_age_days,
+                    file=o.doc.file, line=o.doc.line_of(o.path))
     for e, tier in used:
         spec = e.spec
         if spec.deprecated is not None and spec.deprecated <= as_of and ("deprecated", e.key) not in seen:

@@ -72,8 +72,10 @@ def attempt_rows(plan: Plan, values: dict) -> dict[str, Any]:
                 cost[m] = cost[m] + np.where(weight > 0, weight * c[m], 0.0)
                 tokens[m] = tokens[m] + weight * tok
             # flags are per point: a swept or sampled input can make an option unpriced at some points only
+            # no cached-input rate where the tier has an input rate (a missing long-context price is its
+            # own reason, not a missing cache price)
             flags["need_cached"] = flags["need_cached"] | (on & (cached > 0) & np.isnan(tier_rates["cached_input"])
-                                                           & (calls > 0))
+                                                           & ~np.isnan(tier_rates["input"]) & (calls > 0))
             flags["need_long"] = flags["need_long"] | (on & long & np.isnan(a["long_input"]) & (calls > 0))
             flags["too_long"] = flags["too_long"] | (on & (inp > a["context_window"]) & (calls > 0))
         n_turns = calls * turns

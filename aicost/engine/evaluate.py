@@ -16,8 +16,8 @@ COST_METERS = (*METERS, "tools", "storage", "cache_storage", "gpu", "ops", "revi
 
 #: Reasons an option is not a real choice, as boolean masks in the result's ``flags``.
 INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "latency_unknown", "context_too_long", "no_fit",
-              "over_rate_limit")
-UNPRICED = ("no_cached_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
+              "over_rate_limit", "no_cached_price")  # no cached-input rate: the model offers no caching there
+UNPRICED = ("no_long_context_price", "no_web_search_price", "no_file_search_price",
             "no_code_session_price", "no_storage_price", "no_cache_storage_price", "no_fallback_price",
             "no_tool_price_self_hosted")
 #: Extra metrics of self-hosted options (NaN elsewhere).

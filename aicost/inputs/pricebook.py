@@ -90,6 +90,7 @@ class ProviderInfo:
     tier_rules: dict[str, Any] = field(default_factory=dict)  # frozen model.pricing.TierRule
     tools: dict[str, Any] = field(default_factory=dict)  # frozen model.pricing.ToolPrice
     files: list[str] = field(default_factory=list)
+    tool_docs: dict[str, tuple] = field(default_factory=dict)  # tool -> (Document, the file's checked date)
 
 
 class PriceBook:
@@ -188,6 +189,7 @@ class PriceBook:
         info.name, info.resells = spec.name or info.name, spec.resells or info.resells
         info.tier_rules.update(spec.tier_rules)
         info.tools.update(spec.tools)
+        info.tool_docs.update({k: (doc, spec.checked) for k in spec.tools})
         info.files.append(doc.file)
         for mid, m in spec.models.items():
             entry = ModelEntry(spec.provider, mid, m, doc, m.source or spec.source, m.checked or spec.checked)
@@ -201,6 +203,7 @@ class PriceBook:
             )
             vinfo.tier_rules.update({t: r for t, r in spec.tier_rules.items() if t in v.tiers})
             vinfo.tools.update(spec.tools)
+            vinfo.tool_docs.update({k: (doc, spec.checked) for k in spec.tools})
             vinfo.files.append(doc.file)
             for mid, m in spec.models.items():
                 if v.models is not None and mid not in v.models:
@@ -316,6 +319,18 @@ class PriceBook:
     def tool(self, entry: ModelEntry, name: str) -> Any:
         """A tool's price for a model: the model's own, else its provider's; None when unpriced."""
         return entry.spec.tools.get(name) or self.providers[entry.provider].tools.get(name)
+
+    def tool_checked(self, entry: ModelEntry, name: str) -> tuple[date, str, int | None] | None:
+        """(checked, file, line) of the tool price :meth:`tool` gives; None when unpriced."""
+        own = entry.spec.tools.get(name)
+        if own is not None:
+            return (own.checked or entry.checked, entry.doc.file,
+                    entry.doc.line_of(("models", entry.id, "tools", name)))
+        info = self.providers[entry.provider]
+        if name not in info.tools:
+            return None
+        doc, file_checked = info.tool_docs[name]
+        return (info.tools[name].checked or file_checked, doc.file, doc.line_of(("tools", name)))
 
     def fee_per_use(self, entry: ModelEntry, name: str) -> Decimal | None:
         """What one use of a tool costs: a web or file search (tables quote per 1,000 calls) or a

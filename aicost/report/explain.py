@@ -92,8 +92,8 @@ SAY: dict[str, Callable[[Notice], str]] = {
                                      "measured under a latency limit; add a serving profile with a latency_limit",
     "gpu_ineligible": lambda n: "; ".join(GPU_REASONS.get(k, k.replace("_", " ")) for k in n["flags"]),
     # why an option has no price (unpriced)
-    "no_cached_price": lambda n: f"unpriced: no published cached-input rate for {n['label']} on "
-                                 f"{TIER_LABEL.get(n['tier'], n['tier'])}",
+    "no_cached_price": lambda n: f"caching not offered: {n['label']} publishes no cached-input rate on "
+                                 f"{TIER_LABEL.get(n['tier'], n['tier'])} (the uncached option prices it without)",
     "no_long_context_price": lambda n: f"unpriced: no published {TIER_LABEL.get(n['tier'], n['tier'])} rate for "
                                        f"prompts above {n['threshold']:,} tokens",
     "no_web_search_price": lambda n: f"unpriced: no web-search price for {n['label']} in the price tables",

@@ -79,3 +79,15 @@ def test_usage_rows_outside_the_served_span_are_unpriced_with_the_reason(tmp_pat
     assert a["totals"]["total"] == 3.0  # May's old row ($1) and September's new row ($2)
     assert sorted((u["month"], u["model"]) for u in a["unpriced"]) == [("2026-06", "acme/old"), ("2026-08", "acme/new")]
     assert all("not served on this day" in u["reason"] for u in a["unpriced"])
+
+
+def test_a_stale_tool_fee_and_a_stale_gpu_offer_are_warned_with_their_place():
+    r = runner.invoke(app, ["compare", "web-research-agent", "--max-price-age", "30", "--as-of", "2026-11-30"])
+    assert r.exit_code == 0, r.output
+    fee = [line for line in r.stderr.splitlines() if "web search fee price was checked" in line]
+    assert fee and all("(limit 30; pricing/openai.yaml:" in line or "pricing/" in line for line in fee)
+    g = runner.invoke(app, ["gpu", "self-hosted-wins", "--max-price-age", "30", "--as-of", "2026-11-30"])
+    offers = [line for line in g.stderr.splitlines() if "GPU-hour price was checked" in line]
+    assert offers and all("pricing/gpus.yaml:" in line for line in offers)
+    quiet = runner.invoke(app, ["gpu", "self-hosted-wins", "--max-price-age", "100000", "--as-of", "2026-11-30"])
+    assert "GPU-hour price" not in quiet.stderr
