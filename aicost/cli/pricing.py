@@ -148,6 +148,24 @@ def pricing_schema(
     guarded(body)
 
 
+def report_skipped(skipped: list, listed: bool) -> None:
+    """What an import left out and why: each entry when the import was narrowed to some providers
+    or models, else a count per provider and reason."""
+    if not skipped:
+        return
+    if listed:
+        for prov, model, why in skipped:
+            stderr(f"aicost: skipped {prov}/{model}: {why}")
+    else:
+        counts: dict[tuple[str, str], int] = {}
+        for prov, _, why in skipped:
+            kind = why.split(":")[0].split(" (")[0]
+            counts[(prov, kind)] = counts.get((prov, kind), 0) + 1
+        for (prov, kind), n in sorted(counts.items()):
+            stderr(f"aicost: skipped {n} {prov} entr{'y' if n == 1 else 'ies'}: {kind} (--provider {prov} lists them)")
+    stderr(f"aicost: {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} not imported")
+
+
 @pricing_app.command("import")
 def pricing_import(
     source: Annotated[str, typer.Argument(metavar="FORMAT", help="litellm or genai-prices.")],
@@ -164,7 +182,9 @@ def pricing_import(
     """Convert LiteLLM or genai-prices price data into aicost pricing tables.
 
     Every price keeps its source (the file and entry) and a check date. The tables are
-    validated before anything is written.
+    validated before anything is written. Entries that cannot be expressed (audio, image,
+    embedding, realtime or per-second prices) are listed on stderr with the reason (with
+    --provider or --model; otherwise counted per provider).
 
     Example:
 
@@ -175,7 +195,9 @@ def pricing_import(
     def body():
         from aicost.inputs.importers import convert
 
-        texts = convert(source, file, provider, model, as_of(checked))
+        skipped: list = []
+        texts = convert(source, file, provider, model, as_of(checked), skipped)
+        report_skipped(skipped, listed=bool(provider or model))
         if output is None:
             if len(texts) != 1:
                 raise InputError(f"{len(texts)} providers found ({', '.join(texts)}): give --output DIR, or "

@@ -74,8 +74,11 @@ def _litellm_rates(entry: dict, tier: str, above: str = "") -> dict | None:
 
 
 def from_litellm(data: dict, providers: Iterable[str] | None = None, checked: date | None = None,
-                 source: str = "LiteLLM model_prices_and_context_window.json") -> dict[str, dict]:
-    """aicost pricing tables (plain data, one per provider) from LiteLLM's price map."""
+                 source: str = "LiteLLM model_prices_and_context_window.json",
+                 skipped: list | None = None) -> dict[str, dict]:
+    """aicost pricing tables (plain data, one per provider) from LiteLLM's price map. Entries of
+    the providers wanted that cannot be expressed are added to ``skipped`` as (provider, model,
+    why): a mode other than text generation, or no per-token input and output price."""
     if not isinstance(data, dict):
         raise InputError("LiteLLM data: expected a JSON object mapping model names to entries")
     wanted = set(providers) if providers else None
@@ -83,15 +86,27 @@ def from_litellm(data: dict, providers: Iterable[str] | None = None, checked: da
     tables: dict[str, dict] = {}
     for key in sorted(data):
         entry = data[key]
-        if key == "sample_spec" or not isinstance(entry, dict) or entry.get("mode") not in _CHAT_MODES:
+        if key == "sample_spec" or not isinstance(entry, dict):
             continue
         lp = str(entry.get("litellm_provider", "")).lower()
         provider = LITELLM_PROVIDERS.get(lp, re.sub(r"[^a-z0-9._-]", "-", lp))
         if not provider or (wanted is not None and provider not in wanted and lp not in wanted):
             continue
         model_id = key.split("/", 1)[1] if key.lower().startswith(lp + "/") else key
+        if entry.get("mode") not in _CHAT_MODES:
+            if skipped is not None:
+                units = _units(entry)
+                skipped.append((provider, model_id, f"mode {entry.get('mode')!r}"
+                                + (f" (priced {units})" if units else "")
+                                + ": aicost prices text generation (chat and responses) only"))
+            continue
         tiers = {t: r for t in TIERS if (r := _litellm_rates(entry, t)) is not None}
         if not tiers:
+            if skipped is not None:
+                other = sorted(f for f in entry if ("cost_per" in f or f.endswith("_cost")) and entry[f] is not None)
+                skipped.append((provider, model_id, "no per-token input and output price"
+                                + (f" (it has {', '.join(other[:4])}{', ...' if len(other) > 4 else ''})"
+                                   if other else "")))
             continue
         model: dict[str, Any] = {}
         if entry.get("max_input_tokens"):
@@ -124,6 +139,16 @@ def from_litellm(data: dict, providers: Iterable[str] | None = None, checked: da
     return tables
 
 
+def _units(entry: dict) -> str:
+    """How a LiteLLM entry is priced, in words: per second, per character, per image, audio tokens."""
+    fields = [f for f, v in entry.items() if v is not None and ("cost_per" in f or f.endswith("_cost"))]
+    found = [words for key, words in (("per_second", "per second"), ("per_character", "per character"),
+                                      ("per_image", "per image"), ("image_token", "per image token"),
+                                      ("audio_token", "per audio token"), ("per_pixel", "per pixel"),
+                                      ("per_query", "per query")) if any(key in f for f in fields)]
+    return ", ".join(dict.fromkeys(found))
+
+
 def _litellm_tools(entry: dict) -> dict:
     tools: dict[str, dict] = {}
     search = entry.get("search_context_cost_per_query")
@@ -154,9 +179,10 @@ _GENAI_PROVIDERS = {"google": "google", "openai": "openai", "anthropic": "anthro
 
 
 def from_genai_prices(data: Any, providers: Iterable[str] | None = None, checked: date | None = None,
-                      source: str = "pydantic/genai-prices data") -> dict[str, dict]:
+                      source: str = "pydantic/genai-prices data", skipped: list | None = None) -> dict[str, dict]:
     """aicost pricing tables from genai-prices data: its ``data.json`` (a list of providers)
-    or one provider file (``prices/providers/*.yml``)."""
+    or one provider file (``prices/providers/*.yml``). Models that cannot be expressed (no
+    per-token input and output price) are added to ``skipped`` as (provider, model, why)."""
     items = data if isinstance(data, list) else [data]
     if not all(isinstance(p, dict) and "models" in p for p in items):
         raise InputError("genai-prices data: expected a provider object, or a list of them, each with 'models'")
@@ -173,6 +199,9 @@ def from_genai_prices(data: Any, providers: Iterable[str] | None = None, checked
             model = _genai_model(m, source, pricing_url, checked)
             if model is not None:
                 table["models"][str(m["id"])] = model
+            elif skipped is not None:
+                skipped.append((pid, str(m.get("id")), "no per-token input and output price (priced per image, "
+                                                       "per second or per request, or with no prices)"))
     return tables
 
 
@@ -319,8 +348,9 @@ def to_yaml(table: dict, header: str = "") -> str:
 
 
 def convert(kind: str, file: Path, providers: Iterable[str] = (), models: Iterable[str] = (),
-            checked: date | None = None) -> dict[str, str]:
-    """Import ``file`` and return ``{provider: YAML text}``, every table validated first."""
+            checked: date | None = None, skipped: list | None = None) -> dict[str, str]:
+    """Import ``file`` and return ``{provider: YAML text}``, every table validated first; what
+    could not be imported goes to ``skipped`` as (provider, model, why)."""
     from aicost.inputs.validate import validate
     from aicost.model.pricing import PricingFile
     from aicost.inputs.yamlio import load_text
@@ -330,14 +360,19 @@ def convert(kind: str, file: Path, providers: Iterable[str] = (), models: Iterab
         raise InputError(f"unknown import format {kind!r} (expected litellm or genai-prices)")
     data = read_source(Path(file))
     label = {"litellm": "LiteLLM", "genai-prices": "genai-prices (pydantic/genai-prices)"}[kind]
-    tables = kinds[kind](data, providers or None, checked, source=f"{label} {Path(file).name}")
+    left: list = []
+    tables = kinds[kind](data, providers or None, checked, source=f"{label} {Path(file).name}", skipped=left)
     wanted = set(models)
     if wanted:
         for t in tables.values():
             t["models"] = {k: v for k, v in t["models"].items() if k in wanted}
+        left = [x for x in left if x[1] in wanted]
+    if skipped is not None:
+        skipped.extend(sorted(left))
     tables = {p: t for p, t in tables.items() if t["models"]}
     if not tables:
-        raise InputError(f"{file}: no matching chat models with input and output prices")
+        why = f"; skipped: {'; '.join(f'{m}: {w}' for _, m, w in left[:5])}" if left else ""
+        raise InputError(f"{file}: no matching chat models with input and output prices{why}")
     texts, problems = {}, []
     for prov, table in sorted(tables.items()):
         text = to_yaml(table, f"Imported by aicost from {label} file {Path(file).name}; review before use.")
