@@ -105,6 +105,8 @@ def show(book: PriceBook, ref: str, as_of: date) -> list[dict[str, Any]]:
             "aliases": list(spec.aliases), "context_window": spec.context_window,
             "min_cache_tokens": spec.min_cache_tokens,
             "deprecated": spec.deprecated.isoformat() if spec.deprecated else None,
+            "available_from": spec.available_from.isoformat() if spec.available_from else None,
+            "retired": spec.retired.isoformat() if spec.retired else None,
             "multiplier": e.multiplier if e.multiplier != 1 else None,
             "as_of": as_of.isoformat(),
             "tiers": {t: _price_dict(book.price(e, t, as_of)) for t in TIERS if book.price(e, t, as_of)},

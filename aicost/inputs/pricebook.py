@@ -278,7 +278,8 @@ class PriceBook:
         if wanted is not None:
             return sorted((e for e in hits if e.provider in wanted), key=lambda e: e.key)
         originals = [e for e in hits if not self.providers[e.provider].resells and e.multiplier == 1]
-        return sorted(originals or hits, key=lambda e: e.key)
+        base = [e for e in hits if e.multiplier == 1]  # a reseller's own prices before its variants
+        return sorted(originals or base or hits, key=lambda e: e.key)
 
     def suggest(self, ref: str) -> str:
         return did_you_mean(ref, self.all_names())

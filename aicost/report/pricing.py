@@ -31,12 +31,18 @@ def render_show(card: Any, **_: Any) -> str:
             facts.append(f"context window {m['context_window']:,}")
         if m.get("min_cache_tokens") is not None:
             facts.append(f"caches prompts from {m['min_cache_tokens']:,} tokens")
+        if m.get("available_from"):
+            facts.append(f"released {m['available_from']}")
         if m.get("deprecated"):
             facts.append(f"deprecated {m['deprecated']}")
+        if m.get("retired"):
+            facts.append(f"retired {m['retired']}")
         if m.get("multiplier"):
             facts.append(f"priced at {_text(m['multiplier'])} x the base table")
         if facts:
             out.append("  " + " · ".join(facts))
+        if not m["tiers"] and (m.get("retired") or m.get("available_from")):
+            out.append(f"  not served on {m['as_of']}: no price (--as-of a day it was served shows its rates)")
         sections = [("", m["tiers"])]
         if m.get("long_context"):
             sections.append((f" above {m['long_context']['threshold']:,} prompt tokens", m["long_context"]["tiers"]))
