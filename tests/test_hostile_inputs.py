@@ -158,9 +158,9 @@ CASES: dict[str, tuple[dict, list[str], str, dict]] = {
     "import nested": ({"prices.json": "[" * 100_000 + "]" * 100_000},
                       ["pricing", "import", "litellm", "{d}/prices.json"], r"prices\.json: nested too deeply", {}),
     # outputs
-    "output to a directory": ({"outdir/keep": ""}, ["compare", "worked-example", "--output", "{d}/outdir"],
+    "output to a directory": ({"outdir/keep": ""}, ["compare", "worked-example", "--as-of", "2026-06-01", "--output", "{d}/outdir"],
                               r"outdir: cannot write: it is a directory", {}),
-    "output to a full disk": ({}, ["compare", "worked-example", "--output", "/dev/full"],
+    "output to a full disk": ({}, ["compare", "worked-example", "--as-of", "2026-06-01", "--output", "/dev/full"],
                               r"/dev/full: cannot write", {}),
 }
 

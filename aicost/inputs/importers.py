@@ -117,9 +117,9 @@ def from_litellm(data: dict, providers: Iterable[str] | None = None, checked: da
         elif has_cache:
             model["min_cache_tokens"] = 0
             model["note"] = "min_cache_tokens is not in the source: 0 means any prefix is cached; set the real minimum"
-        if entry.get("deprecation_date"):
+        if entry.get("deprecation_date"):  # LiteLLM's is the day the model stops being served
             try:
-                model["deprecated"] = date.fromisoformat(str(entry["deprecation_date"]))
+                model["retired"] = date.fromisoformat(str(entry["deprecation_date"]))
             except ValueError:
                 pass
         model["tiers"] = tiers

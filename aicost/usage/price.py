@@ -53,7 +53,10 @@ class Rates:
         cuts = {(d - EPOCH).days for e in book.models.values()
                 for tiers in (e.spec.tiers, e.spec.long_context.tiers if e.spec.long_context else {})
                 for blocks in tiers.values() for b in blocks for d in (b.effective_from, b.effective_to) if d}
-        #: days on which some price changes: with month starts, they cut time into price periods
+        cuts |= {(d - EPOCH).days for e in book.models.values()  # a model's first and last day served
+                 for d in (e.spec.available_from, e.spec.retired) if d}
+        #: days on which some price changes (or a model is released or retired): with month starts,
+        #: they cut time into price periods
         self.cuts = np.array(sorted(cuts), dtype=np.int64)
 
     def periods(self, day: np.ndarray) -> np.ndarray:

@@ -37,8 +37,14 @@ def write(tmp_path, budget: str, name="Support", extra="", file="s.yaml"):
     return p
 
 
+#: The day these checks price on: before GPT-5's retirement was announced (2026-06-11), so that the
+#: judged options carry no deprecation warning, and whatever today's date is.
+AS_OF = "2026-06-01"
+
+
 def run(*args):
-    r = runner.invoke(app, ["check", *map(str, args)])
+    args = [*map(str, args)] + ([] if "--as-of" in map(str, args) else ["--as-of", AS_OF])
+    r = runner.invoke(app, ["check", *args])
     return r.exit_code, r.stdout, r.stderr
 
 
@@ -157,7 +163,7 @@ EXT = {"table": "txt", "json": "json", "markdown": "md", "github": "github.txt",
 def test_every_format_matches_its_golden_file(fmt, monkeypatch):
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    r = runner.invoke(app, ["check", "tests/data/check", "--as-of", "2026-11-21", "--format", fmt])
+    r = runner.invoke(app, ["check", "tests/data/check", "--as-of", AS_OF, "--format", fmt])
     assert r.exit_code == 2  # the typo file is an input error; the breaches are still in the report
     path = GOLDEN / f"check.{EXT[fmt]}"
     if os.environ.get("AICOST_UPDATE_GOLDEN"):
@@ -172,7 +178,7 @@ def test_several_formats_in_one_run_and_the_step_summary(tmp_path, monkeypatch):
     summary.write_text("earlier step\n")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     r = runner.invoke(app, ["check", "tests/data/check/over.yaml", "tests/data/check/within.yaml", "--as-of",
-                            "2026-11-21", "--format", "github", "--output", f"junit={tmp_path / 'r.xml'}",
+                            AS_OF, "--format", "github", "--output", f"junit={tmp_path / 'r.xml'}",
                             "--output", f"json={tmp_path / 'r.json'}"])
     assert r.exit_code == 1
     assert r.stdout.startswith("::error file=tests/data/check/over.yaml,line=14,")
@@ -209,7 +215,7 @@ def test_junit_has_the_shape_gitlab_and_jenkins_read(monkeypatch):
     """testsuites > testsuite > testcase > failure | error | skipped, with consistent counts and unique
     case names (the JUnit XSD subset those tools read)."""
     monkeypatch.chdir(ROOT)
-    xml = runner.invoke(app, ["check", "tests/data/check", "--as-of", "2026-11-21", "-f", "junit"]).stdout
+    xml = runner.invoke(app, ["check", "tests/data/check", "--as-of", AS_OF, "-f", "junit"]).stdout
     root = ET.fromstring(xml)
     assert root.tag == "testsuites"
     allowed = {"testsuites": set(),
@@ -237,7 +243,7 @@ def test_junit_has_the_shape_gitlab_and_jenkins_read(monkeypatch):
 
 def test_stale_prices_behind_the_judged_option_warn_and_fail_with_fail_on_warn(monkeypatch):
     monkeypatch.chdir(ROOT)
-    args = ["check", "tests/data/check/over.yaml", "--as-of", "2027-06-01", "-f", "json"]
+    args = ["check", "tests/data/check/over.yaml", "--as-of", "2026-12-10", "--max-price-age", "10d", "-f", "json"]
     data = json.loads(runner.invoke(app, args + ["--set", "budget.max_cost_per_success=1",
                                                  "--set", "budget.max_cost_per_resolved_task=1"]).stdout)
     stale = [c for c in data["checks"] if c["budget"] == "price_age"]
@@ -247,7 +253,7 @@ def test_stale_prices_behind_the_judged_option_warn_and_fail_with_fail_on_warn(m
                                    "budget.max_cost_per_resolved_task=1", "--fail-on-warn"])
     assert r.exit_code == 1
     r = runner.invoke(app, args + ["--set", "budget.max_cost_per_success=1", "--set",
-                                   "budget.max_cost_per_resolved_task=1", "--max-price-age", "400d"])
+                                   "budget.max_cost_per_resolved_task=1", "--max-price-age", "30d"])
     assert not [c for c in json.loads(r.stdout)["checks"] if c["budget"] == "price_age"]
 
 
@@ -255,7 +261,7 @@ def test_stale_prices_behind_the_judged_option_warn_and_fail_with_fail_on_warn(m
 def test_changes_against_a_baseline_are_held_to_max_increase(tmp_path):
     p = write(tmp_path, "option: gpt-5-mini:standard\nmax_increase: 10%\n")
     base = tmp_path / "base.json"
-    assert runner.invoke(app, ["check", str(p), "--output", f"json={base}"]).exit_code == 0
+    assert runner.invoke(app, ["check", str(p), "--as-of", AS_OF, "--output", f"json={base}"]).exit_code == 0
     # the same inputs: no change, within
     same = json.loads(run(p, "--compare-to", base, "-f", "json")[1])
     assert same["exit_code"] == 0 and {c["budget"] for c in same["checks"]} == {"max_increase.cost_per_success",
@@ -274,7 +280,7 @@ def test_changes_against_a_baseline_are_held_to_max_increase(tmp_path):
 def test_max_increase_as_an_amount_per_figure(tmp_path):
     p = write(tmp_path, "option: gpt-5-mini:standard\nmax_increase: {monthly_cost: 100}\n")
     base = tmp_path / "base.json"
-    runner.invoke(app, ["check", str(p), "--output", f"json={base}"])
+    runner.invoke(app, ["check", str(p), "--as-of", AS_OF, "--output", f"json={base}"])
     was = json.loads(base.read_text())["scenarios"][0]["figures"]["monthly_cost"]  # $159.00, no fixed costs
     data = json.loads(run(p, "--compare-to", base, "--set", "volume.tasks_per_month=*1.5", "-f", "json")[1])
     (c,) = data["checks"]  # +$79.50: within the $100 allowed
@@ -286,7 +292,7 @@ def test_max_increase_as_an_amount_per_figure(tmp_path):
 def test_a_scenario_new_since_the_baseline_passes_and_says_so(tmp_path):
     p = write(tmp_path, "max_increase: 5%\n")
     base = tmp_path / "base.json"
-    runner.invoke(app, ["check", str(p), "--output", f"json={base}"])
+    runner.invoke(app, ["check", str(p), "--as-of", AS_OF, "--output", f"json={base}"])
     q = write(tmp_path, "max_increase: 5%\n", name="Brand new", file="new.yaml")
     data = json.loads(run(q, "--compare-to", base, "-f", "json")[1])
     assert data["exit_code"] == 0 and all("not in the baseline" in c["message"] for c in data["checks"])
@@ -360,7 +366,7 @@ def test_junit_validates_against_the_junit_xml_schemas(monkeypatch, tmp_path, xs
     xmlschema = pytest.importorskip("xmlschema")
     schema = xmlschema.XMLSchema(str(DATA.parent / xsd))
     monkeypatch.chdir(ROOT)
-    xml = runner.invoke(app, ["check", "tests/data/check", "--as-of", "2026-11-21", "-f", "junit"]).stdout
+    xml = runner.invoke(app, ["check", "tests/data/check", "--as-of", AS_OF, "-f", "junit"]).stdout
     schema.validate(xml)
     evil = write(tmp_path, "max_cost_per_success: 0.0000001\n", name='"a <b> & \\"c\\" \\x07 ]]>"')
     schema.validate(run(evil, "-f", "junit")[1])
@@ -393,7 +399,7 @@ def test_a_baseline_figure_that_would_let_any_increase_pass_is_refused(tmp_path,
     """A baseline is an input like any other (issue 16, item 5): 1e308 or true must not pass a 50% rise."""
     p = write(tmp_path, "option: gpt-5-mini:standard\nmax_increase: 10%\n")
     base = tmp_path / "base.json"
-    runner.invoke(app, ["check", str(p), "--output", f"json={base}"])
+    runner.invoke(app, ["check", str(p), "--as-of", AS_OF, "--output", f"json={base}"])
     text = base.read_text()
     line = text[:text.index('"monthly_cost"')].count("\n") + 1
     base.write_text(text.replace('"monthly_cost": 159.0', f'"monthly_cost": {figure}', 1))
@@ -421,7 +427,7 @@ def test_a_baseline_nested_thousands_deep_is_exit_2(tmp_path):
 def test_warn_at_judges_the_increase_not_the_level(tmp_path, change, code, statuses):
     p = write(tmp_path, "option: gpt-5-mini:standard\nmax_increase: 10%\nwarn_at: 80%\n")
     base = tmp_path / "base.json"
-    assert runner.invoke(app, ["check", str(p), "--output", f"json={base}"]).exit_code == 0
+    assert runner.invoke(app, ["check", str(p), "--as-of", AS_OF, "--output", f"json={base}"]).exit_code == 0
     sets = ["--set", f"volume.tasks_per_month={change}"] if change else []
     got, out, _ = run(p, "--compare-to", base, "--fail-on-warn", *sets, "-f", "json")
     assert got == code, out
@@ -431,7 +437,7 @@ def test_warn_at_judges_the_increase_not_the_level(tmp_path, change, code, statu
 def test_no_increase_allowed_and_none_made_passes(tmp_path):
     p = write(tmp_path, "option: gpt-5-mini:standard\nmax_increase: 0%\n")
     base = tmp_path / "base.json"
-    runner.invoke(app, ["check", str(p), "--output", f"json={base}"])
+    runner.invoke(app, ["check", str(p), "--as-of", AS_OF, "--output", f"json={base}"])
     assert run(p, "--compare-to", base)[0] == 0  # equal at the baseline's 12 digits is unchanged
     assert run(p, "--compare-to", base, "--set", "volume.tasks_per_month=*1.001")[0] == 1
 
@@ -444,10 +450,10 @@ def test_annotation_paths_are_relative_to_the_workspace(tmp_path, monkeypatch):
     monkeypatch.chdir(sub)
     monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    r = runner.invoke(app, ["check", p.name, "-f", "github"])
+    r = runner.invoke(app, ["check", p.name, "--as-of", AS_OF, "-f", "github"])
     assert r.stdout.startswith("::error file=ci/budgets/s.yaml,line=")
     monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "elsewhere"))  # outside it: as given
-    assert runner.invoke(app, ["check", p.name, "-f", "github"]).stdout.startswith("::error file=s.yaml,line=")
+    assert runner.invoke(app, ["check", p.name, "--as-of", AS_OF, "-f", "github"]).stdout.startswith("::error file=s.yaml,line=")
 
 
 def test_gitlab_code_quality_report(monkeypatch, tmp_path):
@@ -455,7 +461,7 @@ def test_gitlab_code_quality_report(monkeypatch, tmp_path):
     that stays the same from run to run and differs between findings (issue 17, item 3)."""
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    args = ["check", "tests/data/check", "--as-of", "2026-11-21", "-f", "codequality"]
+    args = ["check", "tests/data/check", "--as-of", AS_OF, "-f", "codequality"]
     first = json.loads(runner.invoke(app, args).stdout)
     again = json.loads(runner.invoke(app, args + ["--set", "volume.tasks_per_month=*1.01"]).stdout)
     assert {f["severity"] for f in first} == {"major", "minor", "critical"}
@@ -464,5 +470,5 @@ def test_gitlab_code_quality_report(monkeypatch, tmp_path):
     assert [f["fingerprint"] for f in first] == [f["fingerprint"] for f in again]  # the same findings, figures moved
     over = [f for f in first if f["location"]["path"] == "tests/data/check/over.yaml"]
     assert [f["location"]["lines"]["begin"] for f in over] == [14, 15] and over[0]["severity"] == "major"
-    assert runner.invoke(app, ["check", "tests/data/check/within.yaml", "--as-of", "2026-11-21", "-f",
+    assert runner.invoke(app, ["check", "tests/data/check/within.yaml", "--as-of", AS_OF, "-f",
                                "codequality", "--set", "budget.warn_at=99%"]).stdout == "[]\n"

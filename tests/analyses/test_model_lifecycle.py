@@ -19,12 +19,12 @@ source: test
 checked: 2026-11-30
 models:
   old:
-    retired: 2026-06-01
+    retired: 2026-06-10
     tiers:
       standard: {input: 1, output: 2}
       batch: {input: 0.5, output: 1}
   new:
-    available_from: 2026-09-01
+    available_from: 2026-09-12
     tiers:
       standard: {input: 2, output: 4}
 """
@@ -56,7 +56,7 @@ def test_a_retired_model_is_out_with_its_date_and_place(tmp_path):
     o = _options(tmp_path, "2026-11-30")
     old = o["acme/old:standard"]
     assert old["status"] == "ineligible" and old["cost_per_success"] is None
-    assert "retired on 2026-06-01" in old["reason"] and "p.yaml:8" in old["reason"]
+    assert "retired on 2026-06-10" in old["reason"] and "p.yaml:8" in old["reason"]
     assert o["acme/new:standard"]["status"] == "ok"
 
 
@@ -64,20 +64,23 @@ def test_before_its_retirement_it_is_priced_and_before_its_release_the_new_one_i
     o = _options(tmp_path, "2026-05-01")
     assert o["acme/old:standard"]["status"] == "ok" and o["acme/old:batch"]["status"] == "ok"
     new = o["acme/new:standard"]
-    assert new["status"] == "ineligible" and "not released until 2026-09-01" in new["reason"]
+    assert new["status"] == "ineligible" and "not released until 2026-09-12" in new["reason"]
 
 
 def test_usage_rows_outside_the_served_span_are_unpriced_with_the_reason(tmp_path):
     (tmp_path / "p.yaml").write_text(PRICES)
     log = tmp_path / "u.csv"
     log.write_text("timestamp,provider,model,input_tokens,output_tokens,team\n"
-                   "2026-05-15,acme,old,1000000,0,a\n2026-06-15,acme,old,1000000,0,a\n"
-                   "2026-08-15,acme,new,1000000,0,b\n2026-09-15,acme,new,1000000,0,b\n")
+                   "2026-06-09,acme,old,1000000,0,a\n2026-06-10,acme,old,1000000,0,a\n"
+                   "2026-09-11,acme,new,1000000,0,b\n2026-09-12,acme,new,1000000,0,b\n")
     r = runner.invoke(app, ["allocate", str(log), "--pricing", str(tmp_path / "p.yaml"), "--format", "json"])
     assert r.exit_code == 0, r.output
     a = json.loads(r.stdout)
-    assert a["totals"]["total"] == 3.0  # May's old row ($1) and September's new row ($2)
-    assert sorted((u["month"], u["model"]) for u in a["unpriced"]) == [("2026-06", "acme/old"), ("2026-08", "acme/new")]
+    # old's last day (June 9, $1) and new's first (September 12, $2); mid-month, in the same months
+    # as the days either side, which are not served
+    assert a["totals"]["total"] == 3.0
+    assert sorted((u["month"], u["model"], u["rows"]) for u in a["unpriced"]) == [("2026-06", "acme/old", 1),
+                                                                                 ("2026-09", "acme/new", 1)]
     assert all("not served on this day" in u["reason"] for u in a["unpriced"])
 
 

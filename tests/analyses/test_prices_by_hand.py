@@ -50,8 +50,9 @@ CASES = [
     # 50,000 fresh at $2.50: 200,000 x 0.25 + 50,000 x 2.5 + 1,000 x 15 = 190,000 / 1e6
     ("gemini-2.5-pro", "google/gemini-2.5-pro:standard:cached", {"input_tokens": 250000, "cached_prefix_tokens": 200000},
      {"hit_rate": 1.0}, 0.19),
-    # Claude Sonnet 4.5 above 200k: $6 in / $22.50 out: 250,000 x 6 + 1,000 x 22.5 = 1,522,500 / 1e6
-    ("claude-sonnet-4-5", "anthropic/claude-sonnet-4-5:standard", {"input_tokens": 250000}, {}, 1.5225),
+    # Claude Haiku 5.5 above 100k prompt tokens: every token at 5x ($0.50 in, $2.50 out):
+    # 250,000 x $0.50 + 1,000 x $2.50 per 1M = 0.125 + 0.0025
+    ("claude-haiku-5-5", "anthropic/claude-haiku-5-5:standard", {"input_tokens": 250000}, {}, 0.1275),
     # Azure Global equals OpenAI: same as openai/gpt-5 standard
     ("azure/gpt-5", "azure/gpt-5:standard", {}, {}, 0.0225),
     # Azure Data Zone is +10%: 0.0225 x 1.1
@@ -94,12 +95,12 @@ def test_long_context_without_a_tier_price_is_unpriced(book):
     assert o.metrics["cost_per_success"] is None and o.metrics["monthly_cost"] is None
 
 
-def test_missing_cached_rate_is_unpriced(book):
-    """gpt-4.1 Batch has no published cached-input rate: caching on that tier is unpriced."""
+def test_missing_cached_rate_means_caching_not_offered(book):
+    """gpt-4.1 Batch has no published cached-input rate: caching is not offered on that tier."""
     data = scenario(step={"cached_prefix_tokens": 8000}, models={"gpt-4.1": {"p_success": 1.0}},
                     caching={"hit_rate": 0.5})
     o = option(data, book, "openai/gpt-4.1:batch:cached")
-    assert o.status == "unpriced" and "cached-input" in reason(o)
+    assert o.status == "ineligible" and reason(o).startswith("caching not offered") and "cached-input" in reason(o)
     assert option(data, book, "openai/gpt-4.1:batch").status == "ok"
 
 

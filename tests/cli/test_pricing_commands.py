@@ -51,7 +51,9 @@ def test_list_filters():
     assert {r["model"] for r in rows} >= {"gpt-5.4", "gemini-2.5-pro"}
     rows = json.loads(invoke("pricing", "list", "--feature", "deprecated", "-f", "json",
                              "--as-of", AS_OF.isoformat()).stdout)["rows"]
-    assert {"gpt-4.1-nano", "o4-mini"} <= {r["model"] for r in rows} and "gpt-5" not in {r["model"] for r in rows}
+    deprecated = {r["model"] for r in rows}  # announced, still served: gpt-5 (2026-06-11), gpt-4.1 (2026-10-14)
+    assert {"gpt-5", "gpt-4.1", "o3"} <= deprecated and "gpt-5.4" not in deprecated
+    assert "gpt-4.1-nano" not in deprecated  # retired on 2026-10-23: not priced, so not listed
 
 
 def test_list_as_of_uses_history():
@@ -87,7 +89,7 @@ def test_show_unknown_model():
 
 def test_validate_bundled_and_bad_directory(tmp_path):
     r = invoke("pricing", "validate")
-    assert r.exit_code == 0 and r.stdout.startswith("ok: 5 files, 69 models")
+    assert r.exit_code == 0 and r.stdout.startswith("ok: 5 files, 193 models")
     (tmp_path / "bad.yaml").write_text("version: 1\nprovider: acme\nname: A\nsource: s\nchecked: 2026-01-01\n"
                                        "models:\n  m:\n    tiers:\n      standard: {input: -1, output: 2}\n")
     r = invoke("pricing", "validate", str(tmp_path))
@@ -228,16 +230,18 @@ def test_discount_on_unknown_model_is_an_error(tmp_path):
 def test_deprecated_model_warns_on_stderr_and_in_json():
     r = invoke("compare", "bulk-classification", "--as-of", AS_OF.isoformat(), "-f", "json")
     assert r.exit_code == 0
-    assert "aicost: warning: openai/gpt-4.1-nano was deprecated on 2026-10-23 (pricing/openai.yaml:" in r.stderr
-    assert any("gpt-4.1-nano was deprecated" in w for w in json.loads(r.stdout)["scenarios"][0]["warnings"])
+    assert "aicost: warning: openai/gpt-4o-mini was deprecated on 2026-10-14 (pricing/openai.yaml:" in r.stderr
+    assert any("gpt-4o-mini was deprecated" in w for w in json.loads(r.stdout)["scenarios"][0]["warnings"])
+    nano = {o["id"]: o for o in json.loads(r.stdout)["scenarios"][0]["options"]}["openai/gpt-4.1-nano:batch"]
+    assert nano["status"] == "ineligible" and "retired on 2026-10-23" in nano["reason"]  # never priced as live
 
 
 def test_stale_prices_warn_relative_to_the_pricing_date():
-    r = invoke("compare", "worked-example", "--as-of", "2027-03-01")
-    assert "openai/gpt-5-mini standard price was checked 100 days before 2027-03-01 (limit 90" in r.stderr
-    r = invoke("compare", "worked-example", "--as-of", "2027-03-01", "--max-price-age", "120d")
-    assert "checked" not in r.stderr
-    r = invoke("compare", "worked-example", "--as-of", "2027-03-01", "--max-price-age", "off")
+    r = invoke("compare", "worked-example", "--as-of", "2026-12-10", "--max-price-age", "10")
+    assert "openai/gpt-5-mini standard price was checked 19 days before 2026-12-10 (limit 10" in r.stderr
+    r = invoke("compare", "worked-example", "--as-of", "2026-12-10", "--max-price-age", "20d")
+    assert "standard price was checked" not in r.stderr
+    r = invoke("compare", "worked-example", "--as-of", "2026-12-10", "--max-price-age", "off")
     assert "checked" not in r.stderr
 
 

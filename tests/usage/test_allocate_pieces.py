@@ -22,8 +22,10 @@ def book():
     return PriceBook.load()
 
 
-MODELS = [("openai", "gpt-5-mini"), ("openai", "o3"), ("anthropic", "claude-sonnet-4-5"),
-          ("anthropic", "claude-haiku-4-5"), ("google", "gemini-2.5-flash")]
+#: models served in June 2025 (the price tables date releases: a row before one is unpriced)
+MODELS = [("openai", "gpt-4.1-mini"), ("openai", "o3"), ("anthropic", "claude-sonnet-4-0"),
+          ("anthropic", "claude-opus-4-0"), ("google", "gemini-2.5-flash")]
+FIRST_DAY = {"gemini-2.5-flash": 16}  # days after 2025-06-01 a model is first served
 
 
 def make_log(path: Path, n: int, seed: int = 3, newline: str = "\n", trailing: bool = True,
@@ -35,17 +37,18 @@ def make_log(path: Path, n: int, seed: int = 3, newline: str = "\n", trailing: b
     start = date(2025, 6, 1)
     for i in range(n):
         prov, model = MODELS[int(rng.integers(len(MODELS)))]
-        tier = ["standard", "batch", "standard", "priority" if prov == "openai" else "batch"][int(rng.integers(4))]
+        # (o3's Priority prices start at its 2025-06-10 cut: earlier rows would be unpriced, tested elsewhere)
+        tier = ["standard", "batch", "standard", "priority" if model == "gpt-4.1-mini" else "batch"][int(rng.integers(4))]
         big = rng.random() < 0.05
         requests = int(rng.integers(1, 3))
         rows.append({
-            "timestamp": (start + timedelta(days=int(rng.integers(0, 20)))).isoformat()
+            "timestamp": (start + timedelta(days=int(rng.integers(FIRST_DAY.get(model, 0), 20)))).isoformat()
             + ("" if rng.random() < 0.5 else f"T{int(rng.integers(0, 24)):02d}:15:00Z"),
             "provider": prov, "model": model, "tier": tier, "requests": requests,
             "input_tokens": int(rng.integers(210_000, 400_000)) * requests if big else int(rng.integers(100, 9000)),
-            # (o3 on Batch has no cached-input rate: such rows would be unpriced, a case tested elsewhere)
-            "cached_input_tokens": int(rng.integers(0, 2000)) if prov != "google" and (model, tier) != ("o3", "batch")
-            else 0,
+            # (o3 and gpt-4.1-mini on Batch have no cached-input rate: such rows would be unpriced, a case
+            # tested elsewhere)
+            "cached_input_tokens": int(rng.integers(0, 2000)) if prov != "google" and tier != "batch" else 0,
             "output_tokens": int(rng.integers(5, 1500)),
             # early rows all look like numbers; later ones mix in text ("007" must stay "007")
             "team": ["007", "42", "", "7"][int(rng.integers(4))] if i < n // 2 else
@@ -155,7 +158,7 @@ def test_summing_by_group_before_pricing_equals_pricing_each_row(tmp_path, book)
     # o3 on both sides of its price cut, and long-context rows, are in this log
     o3 = [r for r in rows if r["model"] == "o3"]
     assert {r["timestamp"][:10] < "2025-06-10" for r in o3} == {True, False}
-    assert any(r["input_tokens"] / r["requests"] > 200_000 and r["model"] == "claude-sonnet-4-5" for r in rows)
+    assert any(r["input_tokens"] / r["requests"] > 200_000 and r["model"] == "claude-sonnet-4-0" for r in rows)
 
 
 def test_long_context_is_judged_per_request(tmp_path, book):
