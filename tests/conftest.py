@@ -19,12 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_configure(config):
-    """Keep the run's validated-input cache out of the user's home folder."""
+    """Keep the run's validated-input cache out of the user's home folder, and price every run
+    that names no --as-of on one fixed day (models retire and prices change on their dated
+    days: the suite must give the same answers next month)."""
     import os
     import tempfile
 
     os.environ.setdefault("AICOST_CACHE_DIR", tempfile.mkdtemp(prefix="aicost-test-cache-"))
+    os.environ["AICOST_AS_OF"] = AS_OF_TEXT
 AS_OF = date(2026, 11, 21)  # the date the golden files are priced at
+AS_OF_TEXT = AS_OF.isoformat()
 
 
 @pytest.fixture(scope="session")

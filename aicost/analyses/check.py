@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
+from aicost.base.clock import pricing_day
 from aicost.base.constants import DEFAULT_MAX_PRICE_AGE
 from aicost.base.errors import InputError, Problem
 from aicost.base.notices import Notice
@@ -163,7 +164,7 @@ def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, s
     """Every scenario file under ``paths``; bad files become error checks (the others still run).
     With ``baseline`` (a saved ``aicost check --format json``), each scenario's change is reported
     and held to its budget's ``max_increase``."""
-    report = Report(currency=book.currency, as_of=(as_of or date.today()).isoformat())
+    report = Report(currency=book.currency, as_of=(as_of or pricing_day()).isoformat())
     base = load_baseline(baseline) if baseline else None
     report.baseline = str(baseline) if baseline else None
     jobs = []  # (scenario path, sets, external budget or None)

@@ -8,6 +8,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from aicost.base.clock import pricing_day
 from aicost.analyses.options import latency_need, option_result
 from aicost.base import paths
 from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, HOURS_PER_MONTH
@@ -28,7 +29,7 @@ def plan_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
     spec = ls.plain
     chosen = [t for t in spec["options"]["tiers"] if not tiers or t in tiers]
     return build_plan(book, ls.models, chosen, spec["options"]["caching"], spec["caching"]["write_ttl"],
-                      as_of or date.today(), {ref: m["tiers"] for ref, m in spec["models"].items()}, values=spec)
+                      as_of or pricing_day(), {ref: m["tiers"] for ref, m in spec["models"].items()}, values=spec)
 
 
 def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,

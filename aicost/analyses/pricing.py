@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable
 
+from aicost.base.clock import pricing_day
 from aicost.base.errors import InputError, Problem, bad_argument
 from aicost.inputs.pricebook import RATE_FIELDS, ModelEntry, Price, PriceBook
 from aicost.base.constants import TIERS
@@ -173,7 +174,7 @@ def price_list(pricing: Iterable = (), as_of: date | None = None, providers: Ite
                all_columns: bool = False) -> RowsResult:
     """``aicost pricing list``: a row per model and tier with its rates (USD per 1M tokens)."""
     book = PriceBook.load(list(pricing))
-    day = as_of or date.today()
+    day = as_of or pricing_day()
     rows = list_rows(book, day, providers, tiers, features, models)
     return RowsResult("prices", rows, None if all_columns else LIST_COLUMNS, RATE_COLUMNS,
                       {"as_of": day.isoformat(), "currency": book.currency}, wide_files=True)
@@ -182,7 +183,7 @@ def price_list(pricing: Iterable = (), as_of: date | None = None, providers: Ite
 def model_card(ref: str, pricing: Iterable = (), as_of: date | None = None) -> ModelCard:
     """``aicost pricing show``: one model in full."""
     book = PriceBook.load(list(pricing))
-    return ModelCard(book.currency, show(book, ref, as_of or date.today()))
+    return ModelCard(book.currency, show(book, ref, as_of or pricing_day()))
 
 
 def validation(paths: Iterable = (), with_bundled: bool = False) -> Validation:
@@ -205,5 +206,5 @@ def _rates_at(spec: str, pricing: list) -> dict[tuple, Decimal]:
     try:
         day = date.fromisoformat(spec)
     except ValueError:
-        return flat_rates(PriceBook.load([spec], bundled=False), date.today())
+        return flat_rates(PriceBook.load([spec], bundled=False), pricing_day())
     return flat_rates(PriceBook.load(pricing), day)

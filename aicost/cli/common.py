@@ -62,7 +62,7 @@ PricingOpt = Annotated[list[Path], typer.Option("--pricing", metavar="DIR", help
 SetOpt = Annotated[list[str], typer.Option("--set", "-s", metavar="FIELD=VALUE", help="Override a scenario field: "
                                            "FIELD=VALUE, or relative: FIELD=*3, FIELD=+10%, FIELD=-=500 (repeatable).")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Price with the rates in force on "
-                                                "this date (YYYY-MM-DD; default today).")]
+                                                "this date (YYYY-MM-DD; default $AICOST_AS_OF, else today).")]
 MaxAgeOpt = Annotated[Optional[str], typer.Option("--max-price-age", metavar="DAYS", help="Warn when a price in "
                                                   "use was checked more than DAYS before the pricing date (default "
                                                   "90, or $AICOST_MAX_PRICE_AGE; 'off' to disable).")]

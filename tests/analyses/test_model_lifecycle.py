@@ -94,3 +94,16 @@ def test_a_stale_tool_fee_and_a_stale_gpu_offer_are_warned_with_their_place():
     assert offers and all("pricing/gpus.yaml:" in line for line in offers)
     quiet = runner.invoke(app, ["gpu", "self-hosted-wins", "--max-price-age", "100000", "--as-of", "2026-11-30"])
     assert "GPU-hour price" not in quiet.stderr
+
+
+def test_the_default_pricing_day_comes_from_aicost_as_of(tmp_path, monkeypatch):
+    (tmp_path / "p.yaml").write_text(PRICES)
+    (tmp_path / "s.yaml").write_text(SCENARIO)
+    args = ["compare", str(tmp_path / "s.yaml"), "--pricing", str(tmp_path / "p.yaml"), "--format", "json"]
+    monkeypatch.setenv("AICOST_AS_OF", "2026-05-01")
+    r = runner.invoke(app, args)
+    [s] = json.loads(r.stdout)["scenarios"]
+    assert s["as_of"] == "2026-05-01" and {o["id"]: o for o in s["options"]}["acme/old:standard"]["status"] == "ok"
+    monkeypatch.setenv("AICOST_AS_OF", "last tuesday")
+    bad = runner.invoke(app, args[:-2])
+    assert bad.exit_code == 2 and "AICOST_AS_OF: not a date (YYYY-MM-DD): 'last tuesday'" in bad.stderr

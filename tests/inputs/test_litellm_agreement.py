@@ -24,7 +24,7 @@ DATA = ROOT / "tests" / "data"
 @pytest.fixture(scope="module")
 def litellm_rates(tmp_path_factory):
     extract = json.loads((DATA / "litellm_extract.json").read_text())
-    tables = from_litellm(extract, checked=date(2026, 11, 21), source="LiteLLM 1.109.1 extract")
+    tables = from_litellm(extract, checked=date(2026, 11, 30), source="LiteLLM 1.110.2 extract")
     folder = tmp_path_factory.mktemp("litellm")
     for prov, table in tables.items():
         (folder / f"{prov}.yaml").write_text(to_yaml(table))
