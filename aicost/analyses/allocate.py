@@ -36,6 +36,10 @@ def run(usage: Sequence[Path], by: str = "team", source: str = "aicost", shared:
     if billed:  # read (and checked) before any pricing: a bad report stops the run with nothing done
         from aicost.usage.billed import read_billed
 
+        twice = [str(f) for i, f in enumerate(billed) if Path(f).resolve() in {Path(g).resolve() for g in billed[:i]}]
+        if twice:
+            raise bad_argument("billed", f"{twice[0]} is given twice: its costs would count twice")
+
         charged = read_billed(list(billed))
     alloc = pipeline.run(list(usage), layout, keys, book, items, on_error, engine, scheduler, progress=progress)
     if charged is not None:

@@ -125,6 +125,9 @@ def allocate(
         with progress_bar(big, "pricing usage") as advance:
             alloc = run(files, by, source, shared, pricing, value(on_error), value(engine), scheduler, advance,
                         billed=billed)
+        if billed and value(fmt) in ("csv", "focus"):
+            stderr("aicost: note: the comparison with the cost reports (--billed) is in the table and JSON "
+                   "formats only")
         show(alloc, fmt, output, raw=csv_raw, account=account, version=value(focus_version))
         tell(alloc, fmt=value(fmt))
 

@@ -18,7 +18,8 @@ def rows(a) -> list[dict[str, Any]]:
     each provider's total; amounts to the millionth, the difference as a share of billed."""
     return [{"month": r["month"], "provider": r["provider"], "model": r["model"], "billed": money(r["billed"]),
              "repriced": money(_v(r["repriced"])), "difference": money(_v(r["difference"])),
-             "difference_pct": None if _v(r["difference_pct"]) is None else round(float(r["difference_pct"]), 4)}
+             "difference_pct": None if _v(r["difference_pct"]) is None else round(float(r["difference_pct"]), 4),
+             "days_covered": int(r["days_covered"]), "days_in_month": int(r["days_in_month"])}
             for r in a.reported.to_dict("records")]
 
 
@@ -37,7 +38,13 @@ def table(a, grid: Callable[..., list[str]], m: Callable[[Any], str]) -> list[st
                    f"{_m(r['difference'])} ({r['difference_pct']:+.1f}%)" if r["difference_pct"] is not None
                    else _m(r["difference"])] for r in rows(a)] or [["-", "(no cost lines)", "", "", ""]],
                  right_from=2)
-    if not a.unpriced.empty:
+    partial = sorted({(r["month"], r["provider"], r["days_covered"], r["days_in_month"]) for r in rows(a)
+                      if r["days_covered"] < r["days_in_month"]})
+    for month, prov, n, m in partial:
+        out.append(f"({prov} {month}: the reports cover {n} of its {m} days, and usage is repriced by month, so no "
+                   "difference is shown; give a report of the whole month)")
+    compared = {r["month"] for r in rows(a)}
+    if not a.unpriced.empty and compared & set(a.unpriced["month"].astype(str)):
         out.append(f"(repriced counts priced rows only: the {t['unpriced_rows']:,} unpriced rows are in the billed "
                    "amounts but not in the repriced ones)")
     return out

@@ -58,6 +58,8 @@ COLUMNS = ("day", "end_day", "provider", "model", "item", "amount", "format", "f
 WHAT = "a cost report"
 MAX_BYTES = 100 * 1024 * 1024  # a year of daily buckets grouped by line item and project fits well
 MAX_PROBLEMS = 200
+#: The ``item`` of the row standing for a bucket with no results: it covers its days, costs nothing.
+EMPTY = "(no costs)"
 
 EXPECTED = ("expected one of: openai-costs (pages of OpenAI GET /v1/organization/costs), "
             "anthropic-cost-report (Anthropic GET /v1/organizations/cost_report), "
@@ -218,6 +220,8 @@ def _bucket(page: _Page, path: str, bucket: dict, fmt: str, rows: list[Row]) -> 
     if not isinstance(results, list):
         page.bad(f"{path}.results", f"not a list: {_shown(results)}")
         return
+    if not results and day is not None:  # a day with no costs: still a day the report covers
+        rows.append((day, end, "openai" if openai else "anthropic", None, EMPTY, 0.0, fmt, page.file))
     for j, r in enumerate(results):
         rpath = f"{path}.results[{j}]"
         if not isinstance(r, dict):

@@ -30,7 +30,7 @@ def test_openai_costs_endpoint_billed_versus_repriced():
     assert by["openai/gpt-4.1"]["difference"] == -0.05 and by["openai/gpt-4.1"]["difference_pct"] == -1.1765
     assert by["openai: (not by model)"] == {"month": "2025-10", "provider": "openai", "model": "openai: (not by model)",
                                             "billed": 0.25, "repriced": None, "difference": None,
-                                            "difference_pct": None}
+                                            "difference_pct": None, "days_covered": 31, "days_in_month": 31}
     total = by["openai: (total)"]
     assert (total["billed"], total["repriced"], total["difference"]) == (4.5, 4.2, -0.3)
     assert [r["model"] for r in rows][-1] == "openai: (total)"
@@ -75,3 +75,26 @@ def test_a_bad_cost_report_stops_before_any_pricing_with_its_place(tmp_path):
 def test_without_cost_reports_the_json_has_no_such_section():
     r = runner.invoke(app, ["allocate", str(DATA / "openai_tiers.jsonl"), "--from", "openai", "--format", "json"])
     assert "cost_reports" not in json.loads(r.stdout)
+
+
+def test_a_report_of_part_of_a_month_gets_no_difference_and_says_why(tmp_path):
+    part = tmp_path / "part.json"  # the first day of October only
+    part.write_text((DATA / "openai_tiers_costs.json").read_text().split(', {"object": "bucket", "start_time": 1759363200')[0]
+                    + "], \"has_more\": false, \"next_page\": null}")
+    rows = _reported(str(DATA / "openai_tiers.jsonl"), "--from", "openai", "--by", "project", "--billed", str(part))
+    total = rows[-1]
+    assert (total["days_covered"], total["days_in_month"]) == (1, 31) and total["difference"] is None
+    r = runner.invoke(app, ["allocate", str(DATA / "openai_tiers.jsonl"), "--from", "openai", "--billed", str(part)])
+    assert "openai 2025-10: the reports cover 1 of its 31 days" in r.stdout
+
+
+def test_the_same_days_in_two_reports_are_refused_not_added_twice(tmp_path):
+    r = runner.invoke(app, ["allocate", str(DATA / "anthropic_analytics.json"), "--from", "anthropic",
+                            "--billed", str(DATA / "anthropic_analytics_costs.json"),
+                            "--billed", str(DATA / "anthropic_analytics_costs.json")])
+    assert r.exit_code == 2 and "given twice" in r.stderr
+    dup = tmp_path / "copy.json"
+    dup.write_text((DATA / "anthropic_analytics_costs.json").read_text())
+    r = runner.invoke(app, ["allocate", str(DATA / "anthropic_analytics.json"), "--from", "anthropic",
+                            "--billed", str(DATA / "anthropic_analytics_costs.json"), "--billed", str(dup)])
+    assert r.exit_code == 2 and "are also in" in r.stderr and "give each day once" in r.stderr
