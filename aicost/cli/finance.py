@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from aicost.cli.common import (AsOfOpt, CsvRawOpt, OutputOpt, PricingOpt, ScenariosArg, SetOpt, as_of, fmt_opt,
-                               format_choices, guarded, month, progress_bar, show, tell, value, warn)
+                               format_choices, guarded, month, progress_bar, show, stderr, tell, value, warn)
 
 
 ExportFmt = format_choices("export")

@@ -98,3 +98,9 @@ def test_the_same_days_in_two_reports_are_refused_not_added_twice(tmp_path):
     r = runner.invoke(app, ["allocate", str(DATA / "anthropic_analytics.json"), "--from", "anthropic",
                             "--billed", str(DATA / "anthropic_analytics_costs.json"), "--billed", str(dup)])
     assert r.exit_code == 2 and "are also in" in r.stderr and "give each day once" in r.stderr
+
+
+def test_formats_without_the_comparison_say_so():
+    r = runner.invoke(app, ["allocate", str(DATA / "openai_tiers.jsonl"), "--from", "openai",
+                            "--billed", str(DATA / "openai_tiers_costs.json"), "--format", "csv"])
+    assert r.exit_code == 0 and "is in the table and JSON formats only" in r.stderr
