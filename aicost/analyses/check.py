@@ -146,16 +146,25 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
                            for k in ("total_cost_per_success", "cost_per_success", "cost_per_resolved_task",
                                      "monthly_cost", "roi")}}
     if option is not None:  # stale or deprecated prices behind the option judged: warnings
-        key = f"{option.provider}/{option.model}"
-        for w in res.warnings:  # a cascade's warnings are all its own; else the option's model and tier
-            tier = w.get("tier", option.tier)  # its tier's rates, or a fee of a tool it calls
-            if option.kind == "cascade" or (w["model"] == key and (tier == option.tier or tier.endswith(" fee"))):
+        for w in res.warnings:
+            if _behind(w, option):
                 checks.append(Check(scenario=name, file=file, line=doc.line_of(prefix),
                                     budget="price_age" if w.code == "price_stale" else "deprecation",
                                     status=WARN, option=option.id, chosen=chosen, message=w))
     figures["budget"] = {"max_increase": budget.get("max_increase"), "warn_at": budget.get("warn_at"),
                          "line": doc.line_of(prefix + ("max_increase",))}
     return checks, figures
+
+
+def _behind(w, option) -> bool:
+    """Whether a price warning is about a price the option uses: its model on its tier (a
+    cascade: each stage's), a fee of a tool those models call, or the GPU offer a fleet rents."""
+    if option.kind == "gpu":
+        return f"{w.get('file')}:{w.get('line')}" == (option.gpu or {}).get("offer", {}).get("where")
+    stages = [(lab.rsplit(":", 1)[0], lab.rsplit(":", 1)[1]) for lab in (option.cascade or {}).get("stages", [])] \
+        if option.kind == "cascade" else [(f"{option.provider}/{option.model}", option.tier)]
+    tier = str(w.get("tier") or "")
+    return any(w["model"] == key and (not tier or tier == t or tier.endswith(" fee")) for key, t in stages)
 
 
 def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, samples: int = DEFAULT_SAMPLES,
