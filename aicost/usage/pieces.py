@@ -225,6 +225,12 @@ def _long_rows_marked(src, chunk_rows: int, sep: str, done: int, name: str | Non
         raise InputError(Problem(where, None, "", f"cannot read this CSV: {exc}")) from None
 
 
+def _counts(key) -> bool:
+    """A usage count's field (``input_tokens``, ``usage``, ``num_model_requests``), not ``token_type``."""
+    k = str(key)
+    return k in ("usage", "num_model_requests", "requests") or ("tokens" in k and k != "token_type")
+
+
 def _nested(path: Path, layout: Layout) -> pd.DataFrame:
     """Provider usage-API pages (JSON or JSON Lines of pages/buckets/results, or of rows with
     ``group`` and ``usage`` objects) as one flat frame."""
@@ -234,10 +240,11 @@ def _nested(path: Path, layout: Layout) -> pd.DataFrame:
         raise InputError(not_utf8(path)) from None
     docs = []
     try:
-        stripped = text.lstrip()
-        if stripped.startswith("[") or (stripped.startswith("{") and "\n{" not in stripped.strip()):
+        try:  # one document (a page, however it is laid out), else JSON Lines (a page a line)
             docs = [loads(text)]
-        else:
+        except json.JSONDecodeError as whole:
+            if whole.msg != "Extra data":
+                raise
             docs = [loads(line) for line in text.splitlines() if line.strip()]
     except json.JSONDecodeError as exc:
         raise InputError(Problem(str(path), exc.lineno, "", f"not valid JSON: {exc.msg}")) from None
@@ -256,6 +263,8 @@ def _nested(path: Path, layout: Layout) -> pd.DataFrame:
                 t = d.get(layout.bucket_time) if layout.bucket_time else None
                 for r in d["results"]:
                     rows.append({**r, **({layout.bucket_time: t} if t is not None else {})})
+            elif isinstance(d.get("group"), dict) and isinstance(d.get("cost"), dict):
+                rows.append({**d["group"], "amount": d["cost"].get("amount")})
             elif isinstance(d.get("group"), dict) and isinstance(d.get("usage"), dict):
                 # a row of Anthropic's analytics API: its dimensions and counts side by side
                 rest = {k: v for k, v in d.items() if k not in ("group", "usage")}
@@ -265,6 +274,9 @@ def _nested(path: Path, layout: Layout) -> pd.DataFrame:
 
     for d in docs:
         walk(d)
+    if rows and all("amount" in r and not any(_counts(k) for k in r) for r in rows):
+        raise InputError(Problem(str(path), None, "", "this is a cost report (amounts, no token counts): give it "
+                                 "to --billed, and the usage report as the usage file"))
     if not rows:
         return pd.DataFrame()
     return pd.json_normalize(rows, sep=".")

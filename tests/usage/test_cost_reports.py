@@ -104,3 +104,25 @@ def test_formats_without_the_comparison_say_so():
     r = runner.invoke(app, ["allocate", str(DATA / "openai_tiers.jsonl"), "--from", "openai",
                             "--billed", str(DATA / "openai_tiers_costs.json"), "--format", "csv"])
     assert r.exit_code == 0 and "is in the table and JSON formats only" in r.stderr
+
+
+def test_a_cost_report_given_as_the_usage_file_is_refused_with_the_way_out():
+    for name, layout in (("anthropic_cost_report.json", "anthropic"), ("openai_costs.json", "openai"),
+                         ("anthropic_analytics_costs.json", "anthropic")):
+        r = runner.invoke(app, ["allocate", str(DATA / name), "--from", layout])
+        assert r.exit_code == 2 and "this is a cost report" in r.stderr and "--billed" in r.stderr, name
+
+
+def test_an_analytics_page_with_a_row_per_line_is_one_document(tmp_path):
+    page = json.loads((DATA / "anthropic_analytics.json").read_text())
+    f = tmp_path / "rows.json"
+    f.write_text('{"data": [\n' + ",\n".join(json.dumps(r) for r in page["data"]) + '\n], "has_more": false}\n')
+    a = _allocate_json(f)
+    b = _allocate_json(DATA / "anthropic_analytics.json")
+    assert a["totals"]["total"] == b["totals"]["total"] == 13.95
+
+
+def _allocate_json(path) -> dict:
+    r = runner.invoke(app, ["allocate", str(path), "--from", "anthropic", "--by", "workspace", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
