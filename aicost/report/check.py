@@ -61,7 +61,8 @@ def table(report, code: int | None = None, width: int = 160, **_) -> str:
             for k, (line, r) in enumerate(zip(lines[1:], rows)):
                 out.append(line)
                 if k + 1 == len(rows) or rows[k + 1][1:2] + rows[k + 1][5:] != r[1:2] + r[5:]:
-                    out.append(f"        option judged: {shorten(r[5], width - 23)}")
+                    line = f"        option judged: {r[5]}"  # never cut: it is what a budget's option names
+                    out += [line] if len(line) <= width else ["        option judged:", f"          {r[5]}"]
         else:
             out += lines
     if details:

@@ -107,3 +107,14 @@ def test_check_table_fits_80_columns_and_keeps_the_file_line_details_whole():
     details = narrow.stdout.split("\n\n")[1].splitlines()
     assert details == wide.stdout.split("\n\n")[1].splitlines()
     assert any(len(line) > 80 and "over.yaml:14: " in line for line in details)  # never cut: editors jump to them
+
+
+def test_check_never_cuts_the_option_it_judged(tmp_path):
+    from aicost.base.paths import bundled_scenarios
+
+    option = "gpu/llama-3.1-8b:h100-sxm:aws/p5-4xlarge:on-demand:autoscaled"
+    f = tmp_path / "gpu.yaml"
+    f.write_text(bundled_scenarios()["self-hosted-wins"].read_text()
+                 + f"\nbudget:\n  option: {option}\n  max_monthly_cost: 1000000\n")
+    r = runner.invoke(app, ["check", str(f), "--as-of", "2026-11-29"], env={"COLUMNS": "80"})
+    assert f"          {option} (production)" in r.stdout.splitlines()
