@@ -164,7 +164,8 @@ def _behind(w, option) -> bool:
     stages = [(lab.rsplit(":", 1)[0], lab.rsplit(":", 1)[1]) for lab in (option.cascade or {}).get("stages", [])] \
         if option.kind == "cascade" else [(f"{option.provider}/{option.model}", option.tier)]
     tier = str(w.get("tier") or "")
-    return any(w["model"] == key and (not tier or tier == t or tier.endswith(" fee")) for key, t in stages)
+    return any((w["model"] == key and (not tier or tier == t or tier.endswith(" fee")))
+               or (tier.endswith(" fee") and w["model"] == key.split("/")[0]) for key, t in stages)
 
 
 def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, samples: int = DEFAULT_SAMPLES,

@@ -26,9 +26,10 @@ def warnings_for(book: PriceBook, used: Iterable[tuple[ModelEntry, str]], as_of:
                     continue
                 checked, file, line = found
                 age = (as_of - checked).days
-                if age > max_age_days:
-                    seen[("stale", e.key, f"~{name}")] = Notice.of(
-                        "price_stale", model=e.key, tier=f"{name.replace('_', ' ')} fee", age=age,
+                if age > max_age_days:  # a provider-wide fee is one warning, named by its provider
+                    who = e.key if name in e.spec.tools else e.provider
+                    seen[("stale", who, f"~{name}")] = Notice.of(
+                        "price_stale", model=who, tier=f"{name.replace('_', ' ')} fee", age=age,
                         as_of=as_of.isoformat(), limit=max_age_days, file=file, line=line)
         for o in {id(o): o for o in offers}.values():
             age = (as_of - o.checked).days

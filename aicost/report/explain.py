@@ -233,8 +233,10 @@ UNPRICED_USAGE = {"unknown_model": "unknown model",
                   "no_price_for_tool": "no price for a tool it calls",
                   "priced_by_contract": "a tier priced by contract, with no per-token price (OpenAI Scale Tier: "
                                         "prepaid token-per-minute units, https://openai.com/api-scale-tier/)",
-                  "no_price_in_geography": "no price for this model in this inference geography (US-only "
-                                           "inference is offered and priced for Claude 4.6 and later)"}
+                  "no_price_in_geography": "no price for this model in this inference geography (the tables "
+                                           "price US-only inference for Claude 4.6 and later only)",
+                  "no_public_price": "a tier with no published per-token price (Anthropic's priority_on_demand and "
+                                     "flex_discount usage tiers)"}
 
 GPU_REASONS = {"too_slow": "too slow for the latency need", "latency_over_need": "estimated latency exceeds the need",
                "over_rate_limit": "over a rate limit", "context_too_long": "the prompt exceeds the context window",

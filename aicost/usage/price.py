@@ -34,7 +34,7 @@ COST_METERS = ("input", "cached_input", "cache_write", "cache_write_1h", "output
 #: Why a row is unpriced (0 = priced), as codes (worded in aicost.report.explain.UNPRICED_USAGE).
 STATUS = {0: "priced", 1: "unknown_model", 2: "no_price_on_tier", 3: "no_price_for_token_kind",
           4: "no_price_for_tool", 5: "priced_by_contract", 6: "no_price_in_geography", 7: "fast_mode",
-          8: "not_served"}
+          8: "not_served", 9: "no_public_price"}
 #: Tiers billed by contract, with no per-token price anywhere (OpenAI's Scale Tier).
 CONTRACT_TIERS = ("scale",)
 
@@ -235,6 +235,7 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     no_price = np.zeros(len(ucombo) + 1, dtype=bool)
     contract = np.zeros(len(ucombo) + 1, dtype=bool)
     fast = np.zeros(len(ucombo) + 1, dtype=bool)
+    unpublished = np.zeros(len(ucombo) + 1, dtype=bool)
     day = df["day"].to_numpy()
     for j, c in enumerate(ucombo):
         rest, is_lc = divmod(int(c), 2)
@@ -248,6 +249,9 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         if TIERS[tc] == "fast_mode":
             fast[j] = True
             continue
+        if TIERS[tc] in ("priority_on_demand", "flex_discount"):
+            unpublished[j] = True
+            continue
         blocks = rates.blocks(e, TIERS[tc], bool(is_lc))
         if not blocks:
             no_price[j] = True
@@ -258,6 +262,7 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     status[no_price[cinv]] = 2
     status[contract[cinv]] = 5
     status[fast[cinv]] = 7
+    status[unpublished[cinv]] = 9
     for rows, blocks in dated:
         d = day[rows]
         hit = np.zeros(len(rows), dtype=bool)

@@ -93,3 +93,13 @@ def test_a_variant_naming_a_model_the_file_lacks_is_a_problem_with_its_line(tmp_
                  "models:\n  m1:\n    tiers:\n      standard: {input: 1, output: 2}\n")
     r = runner.invoke(app, ["pricing", "validate", str(f)])
     assert r.exit_code == 2 and f"{f}:12:" in r.output and "no model 'm2' in this file" in r.output
+
+
+def test_anthropic_tiers_without_a_public_price_say_so(tmp_path):
+    log = tmp_path / "u.csv"
+    log.write_text("timestamp,provider,model,tier,input_tokens,team\n"
+                   "2026-10-01,anthropic,claude-sonnet-4-6,priority_on_demand,1000000,a\n"
+                   "2026-10-01,anthropic,claude-sonnet-4-6,flex_discount,1000000,a\n")
+    a = _allocate(str(log))
+    assert sorted(u["tier"] for u in a["unpriced"]) == ["flex_discount", "priority_on_demand"]
+    assert all("no published per-token price" in u["reason"] for u in a["unpriced"])
