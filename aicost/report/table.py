@@ -66,6 +66,7 @@ def fitted(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence
 
 def shorten(text: str, room: int) -> str:
     """``text`` in at most ``room`` characters, the middle replaced by an ellipsis."""
+    room = max(room, 12)  # never shorter than this, whatever the width: the id must stay readable
     if len(text) <= room:
         return text
     head = (room - 1) // 2
