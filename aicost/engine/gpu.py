@@ -30,8 +30,25 @@ def weight_bytes(model, precision: str) -> float:
 
 
 def kv_bytes_per_token(model, precision: str) -> float:
-    """K and V for every layer: 2 x layers x kv_heads x head_dim x bytes per element."""
-    return 2.0 * model.layers * model.kv_heads * model.head_dim * KV_BYTES.get(precision, 2.0)
+    """K and V of one token in one layer: 2 x kv_heads x head_dim x bytes per element."""
+    return 2.0 * model.kv_heads * model.head_dim * KV_BYTES.get(precision, 2.0)
+
+
+def kv_bytes(model, precision: str, context_tokens: float) -> float:
+    """The KV cache of one sequence of ``context_tokens``: full-attention layers hold every token,
+    sliding-window layers at most their window.
+
+    ::
+
+        KV = per_token x (full_layers x ctx + sliding_layers x min(ctx, window))
+
+    Example: gpt-oss-20b (24 layers, half of them on a 128-token window; 8 KV heads of 64, BF16 KV)
+    at 8,000 tokens: 2,048 B x (12 x 8,000 + 12 x 128) = 199.8 MB, not the 393.2 MB of 24 full layers.
+    """
+    sliding: int = getattr(model, "sliding_layers", 0) or 0
+    window: float = getattr(model, "sliding_window", None) or context_tokens  # (no window: nothing is capped)
+    held = (model.layers - sliding) * context_tokens + sliding * min(context_tokens, window)
+    return kv_bytes_per_token(model, precision) * held
 
 
 def min_gpus(model, gpu, precision: str, context_tokens: float, max_gpus: int = 8) -> int | None:
@@ -41,7 +58,7 @@ def min_gpus(model, gpu, precision: str, context_tokens: float, max_gpus: int = 
     Example: Llama 3.3 70B in BF16 is 141 GB of weights; one 80 GB GPU offers 72 GB, so it
     does not fit; with 8 x 6,000-token sequences of KV (16 GB) it needs 4 GPUs.
     """
-    need = weight_bytes(model, precision) + MIN_BATCH * context_tokens * kv_bytes_per_token(model, precision)
+    need = weight_bytes(model, precision) + MIN_BATCH * kv_bytes(model, precision, context_tokens)
     n = 1
     while n <= max_gpus:
         if need <= n * gpu.memory_gb * 1e9 * MEMORY_USABLE:
@@ -62,21 +79,21 @@ def roofline(model, gpu, precision: str, n: int, input_tokens: float, output_tok
     ::
 
         batch B   = sequences whose KV fits beside the weights (at most 256)
-        decode    = max((W + B * ctx * kv) / (n * BW * MBU),  2 * P_active * B / (n * F * MFU))
+        decode    = max((W + B * KV(ctx)) / (n * BW * MBU),  2 * P_active * B / (n * F * MFU))
         prefill   = 2 * P_active * I / (n * F * MFU_prefill)
         seconds   = prefill + O * decode / B          (decode steps are shared by B sequences)
 
     Labelled *estimated* wherever it is used.
     """
     w = weight_bytes(model, precision)
-    kv = kv_bytes_per_token(model, precision)
     ctx = max(1.0, input_tokens + output_tokens)
+    seq = kv_bytes(model, precision, ctx)  # one sequence's KV cache
     free = n * gpu.memory_gb * 1e9 * MEMORY_USABLE - w
-    batch = max(1.0, min(MAX_BATCH, math.floor(free / (kv * ctx)) if free > 0 else 1.0))
+    batch = max(1.0, min(MAX_BATCH, math.floor(free / seq) if free > 0 else 1.0))
     active = (model.active_params_b or model.params_b) * 1e9
     flops = _flops(gpu, precision)
     bw = gpu.bandwidth_gbs * 1e9
-    step = max((w + batch * ctx * kv) / (n * bw * MBU), 2 * active * batch / (n * flops * MFU_DECODE))
+    step = max((w + batch * seq) / (n * bw * MBU), 2 * active * batch / (n * flops * MFU_DECODE))
     prefill = 2 * active * input_tokens / (n * flops * MFU_PREFILL)
     seconds = prefill + output_tokens * step / batch
     return seconds, prefill / seconds if seconds > 0 else 0.0

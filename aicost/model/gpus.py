@@ -52,6 +52,18 @@ class OpenModel(Sourced):
     weight_bytes: dict[Precision, Annotated[float, Field(gt=0), NOT_BOOL]] = Field(
         description="bytes per parameter for each precision the model is served in, e.g. {bf16: 2, fp8: 1}")
     context_window: PosInt | None = None
+    sliding_window: PosInt | None = Field(None, description="tokens a sliding-window attention layer attends to: "
+                                          "its KV cache holds at most this many per sequence")
+    sliding_layers: Annotated[int, Field(ge=0), NOT_BOOL] = Field(0, description="how many of the layers attend "
+                                                                  "within sliding_window (the others: full attention)")
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.sliding_layers > self.layers:
+            raise ValueError(f"sliding_layers ({self.sliding_layers}) is more than layers ({self.layers})")
+        if self.sliding_layers and self.sliding_window is None:
+            raise ValueError("sliding_layers needs sliding_window (the tokens those layers keep)")
+        return self
 
 
 class Profile(Sourced):

@@ -193,3 +193,31 @@ def test_unknown_open_model_in_a_scenario(gbook):
     with pytest.raises(InputError) as exc:
         loaded(data, gbook)
     assert "unknown open model 'llama-3.3-7b' (did you mean 'llama-3.3-70b'?)" in str(exc.value)
+
+
+def test_sliding_window_layers_hold_only_their_window_of_kv():
+    from types import SimpleNamespace
+
+    # gpt-oss-20b: 24 layers, 12 on a 128-token window, 8 KV heads x 64, BF16 KV (2 B):
+    # per token and layer 2 x 8 x 64 x 2 = 2,048 B; at 8,000 tokens 2,048 x (12 x 8,000 + 12 x 128)
+    oss = SimpleNamespace(layers=24, kv_heads=8, head_dim=64, sliding_layers=12, sliding_window=128)
+    assert G.kv_bytes(oss, "bf16", 8000) == 2048 * (12 * 8000 + 12 * 128) == 199_753_728
+    full = SimpleNamespace(layers=24, kv_heads=8, head_dim=64, sliding_layers=0, sliding_window=None)
+    assert G.kv_bytes(full, "bf16", 8000) == 2048 * 24 * 8000  # twice as large, nearly
+    assert G.kv_bytes(oss, "bf16", 100) == 2048 * 24 * 100  # shorter than the window: every layer holds all
+
+
+def test_the_shipped_gpt_oss_shapes_declare_their_windows_and_a_bad_window_is_refused(tmp_path):
+    book = PriceBook.load([])
+    for name, sliding in (("gpt-oss-20b", 12), ("gpt-oss-120b", 18)):
+        m = book.gpus.models[name].spec
+        assert (m.sliding_window, m.sliding_layers) == (128, sliding) and m.layers == 2 * sliding
+    bad = tmp_path / "g.yaml"
+    bad.write_text((TEST_GPUS / "gpus.yaml").read_text().replace(
+        "head_dim: 128, weight_bytes", "head_dim: 128, sliding_layers: 90, weight_bytes"))
+    from typer.testing import CliRunner
+
+    from aicost.cli import app
+
+    r = CliRunner().invoke(app, ["pricing", "validate", str(bad)])
+    assert r.exit_code == 2 and f"{bad}:14: models.llama-3.3-70b: sliding_layers (90) is more than layers (80)" in r.output
