@@ -29,6 +29,8 @@ def pytest_configure(config):
     os.environ["AICOST_AS_OF"] = AS_OF_TEXT
 AS_OF = date(2026, 11, 21)  # the date the golden files are priced at
 AS_OF_TEXT = AS_OF.isoformat()
+#: The head of a one-provider price table for tests that write their own models under it.
+ACME_TABLE = "version: 1\nprovider: acme\nname: Acme\ncurrency: USD\nsource: test\nchecked: 2026-11-30\nmodels:\n"
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from functools import lru_cache
 from typing import Any, Iterator
 
 from aicost.base.errors import visible
 from aicost.report import cost_reports, focus
+from aicost.report.numbers import present
 from aicost.results.export import month_bounds
 from aicost.report.explain import UNPRICED_USAGE, say, says
 from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, money_texts, quantity, token_quantities
@@ -20,15 +20,7 @@ TOKEN_COL = {"input": "input_tokens", "cached_input": "cached_input_tokens", "ca
              "cache_write_1h": "cache_write_1h_tokens", "output": "output_tokens", "reasoning": "reasoning_tokens"}
 
 
-def _v(x):
-    if x is None:
-        return None
-    try:
-        if isinstance(x, float) and math.isnan(x):
-            return None
-    except TypeError:
-        pass
-    return x
+_v = present  # an empty cell (None or NaN) as None
 
 
 def _tags(a, row) -> dict:

@@ -7,18 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 from aicost.report.focus import money
-
-
-def _v(x):
-    return None if x is None or (isinstance(x, float) and x != x) else x
+from aicost.report.numbers import present
 
 
 def rows(a) -> list[dict[str, Any]]:
     """Billed (the providers' cost reports) versus repriced, by month, provider and model, then
     each provider's total; amounts to the millionth, the difference as a share of billed."""
     return [{"month": r["month"], "provider": r["provider"], "model": r["model"], "billed": money(r["billed"]),
-             "repriced": money(_v(r["repriced"])), "difference": money(_v(r["difference"])),
-             "difference_pct": None if _v(r["difference_pct"]) is None else round(float(r["difference_pct"]), 4),
+             "repriced": money(present(r["repriced"])), "difference": money(present(r["difference"])),
+             "difference_pct": None if present(r["difference_pct"]) is None else round(float(r["difference_pct"]), 4),
              "days_covered": int(r["days_covered"]), "days_in_month": int(r["days_in_month"])}
             for r in a.reported.to_dict("records")]
 

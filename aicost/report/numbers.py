@@ -7,6 +7,11 @@ import math
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
+def present(x):
+    """``x``, or None where it is missing (None or a float NaN, as pandas gives an empty cell)."""
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
 def money(x: float | None, currency: str = "USD") -> str:
     """$12,345 for large amounts, $1.23 for small, three significant digits below $1."""
     if x is None:

@@ -311,10 +311,9 @@ def _unknown_models(frame, cols, values, valid, rates: Rates, layout, found: lis
     for u in np.flatnonzero(np.bincount(pair)):
         pc, mc = divmod(int(u), nm)
         prov = str(provs[pc - 1]) if pc > 0 else None
-        if mc > 0 and rates.entry(prov, str(models[mc - 1])) is None:
-            if prov is not None and prov.endswith("-us") and rates.entry(prov[:-3], str(models[mc - 1])):
-                continue  # a known model, run where it has no price: unpriced with that reason
-            unknown.append(u)
+        model = str(models[mc - 1]) if mc > 0 else None
+        if model is not None and rates.entry(prov, model) is None and not rates.outside_geo(prov, model):
+            unknown.append(u)  # (a known model run where it has no price is unpriced with that reason)
     if not unknown:
         return
     rows = np.flatnonzero(np.isin(pair, unknown) & valid)

@@ -54,6 +54,15 @@ TIER_WORDS = {"standard": "standard", "default": "standard", "auto": "standard",
 GEO_WORDS = {"global": "", "not_available": "", "us": "us"}
 
 
+def without_geo(provider: str) -> str | None:
+    """The provider a geography's variant belongs to (``anthropic-us`` -> ``anthropic``); None
+    when ``provider`` names no geography."""
+    for suffix in {f"-{w}" for w in GEO_WORDS.values() if w}:
+        if provider.endswith(suffix):
+            return provider[: -len(suffix)]
+    return None
+
+
 @dataclass
 class Layout:
     """Where each aicost column comes from: ``columns`` maps aicost name -> source column;

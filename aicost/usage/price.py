@@ -16,7 +16,7 @@ import pandas as pd
 
 from aicost.base.constants import TOKENS_PER_MTOK
 from aicost.inputs.pricebook import RATE_FIELDS
-from aicost.usage.layouts import TOKENS, USAGE_TIERS as TIERS
+from aicost.usage.layouts import TOKENS, USAGE_TIERS as TIERS, without_geo
 
 EPOCH = date(1970, 1, 1)
 #: Provider names used by gateways (LiteLLM's custom_llm_provider) -> aicost provider ids.
@@ -35,8 +35,9 @@ COST_METERS = ("input", "cached_input", "cache_write", "cache_write_1h", "output
 STATUS = {0: "priced", 1: "unknown_model", 2: "no_price_on_tier", 3: "no_price_for_token_kind",
           4: "no_price_for_tool", 5: "priced_by_contract", 6: "no_price_in_geography", 7: "fast_mode",
           8: "not_served", 9: "no_public_price"}
-#: Tiers billed by contract, with no per-token price anywhere (OpenAI's Scale Tier).
-CONTRACT_TIERS = ("scale",)
+#: Usage tiers no table prices, and the status their rows get: OpenAI's Scale Tier (bought by
+#: contract), Anthropic's fast mode, and Anthropic's tiers with no published rate.
+UNPRICED_TIERS = {"scale": 5, "fast_mode": 7, "priority_on_demand": 9, "flex_discount": 9}
 
 
 class Rates:
@@ -113,6 +114,13 @@ class Rates:
             if hits:
                 return hits[0]
         return None
+
+    def outside_geo(self, provider, model) -> bool:
+        """A model the tables know, named under a geography's variant that does not price it
+        (US-only inference of a model that does not offer it): unpriced for that reason, not
+        an unknown model."""
+        base = without_geo(str(provider)) if provider is not None and provider == provider else None
+        return base is not None and self.entry(base, model) is not None
 
     def blocks(self, entry, tier: str, long_context: bool) -> list[tuple[int, int, np.ndarray]] | None:
         """Dated rate blocks (first day, end day exclusive, rates) for one entry and tier; None
@@ -213,8 +221,7 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         sku_names.append(e.key if e is not None else (f"{p}/{m}" if p is not None else str(m)))
         # a model the tables know, run in a geography they have no price for (US-only inference of
         # a model that does not offer it): unpriced for that reason, not as an unknown model
-        no_geo.append(e is None and p is not None and str(p).endswith("-us")
-                      and rates.entry(str(p)[:-3], m) is not None)
+        no_geo.append(e is None and rates.outside_geo(p, m))
     status = np.zeros(n, dtype=np.int8)
     known = np.array([e is not None for e in entries], dtype=bool)
     if n:
@@ -233,9 +240,7 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     table = np.full((len(ucombo) + 1, len(RATE_COLS)), np.nan)  # one row of rates per combination
     dated: list[tuple[np.ndarray, list]] = []
     no_price = np.zeros(len(ucombo) + 1, dtype=bool)
-    contract = np.zeros(len(ucombo) + 1, dtype=bool)
-    fast = np.zeros(len(ucombo) + 1, dtype=bool)
-    unpublished = np.zeros(len(ucombo) + 1, dtype=bool)
+    tier_status = np.zeros(len(ucombo) + 1, dtype=np.int8)  # a tier no table prices: its status
     day = df["day"].to_numpy()
     for j, c in enumerate(ucombo):
         rest, is_lc = divmod(int(c), 2)
@@ -243,14 +248,8 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         e = entries[pi]
         if e is None:
             continue
-        if TIERS[tc] in CONTRACT_TIERS:
-            contract[j] = True
-            continue
-        if TIERS[tc] == "fast_mode":
-            fast[j] = True
-            continue
-        if TIERS[tc] in ("priority_on_demand", "flex_discount"):
-            unpublished[j] = True
+        if TIERS[tc] in UNPRICED_TIERS:
+            tier_status[j] = UNPRICED_TIERS[TIERS[tc]]
             continue
         blocks = rates.blocks(e, TIERS[tc], bool(is_lc))
         if not blocks:
@@ -260,9 +259,7 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         else:  # price history: each group takes the block in force on its day
             dated.append((np.flatnonzero(cinv == j), blocks))
     status[no_price[cinv]] = 2
-    status[contract[cinv]] = 5
-    status[fast[cinv]] = 7
-    status[unpublished[cinv]] = 9
+    status = np.where(tier_status[cinv] > 0, tier_status[cinv], status).astype(np.int8)
     for rows, blocks in dated:
         d = day[rows]
         hit = np.zeros(len(rows), dtype=bool)

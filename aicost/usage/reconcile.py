@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aicost.usage.layouts import without_geo
 from aicost.usage.price import Rates
 
 COLUMNS = ("month", "provider", "model", "billed", "repriced", "difference", "difference_pct", "days_covered",
@@ -28,7 +29,7 @@ def _base(sku: str) -> str:
     """``anthropic-us/claude-sonnet-4-6`` -> ``anthropic/claude-sonnet-4-6``: a geography's
     variant counts with its provider."""
     prov, sep, model = sku.partition("/")
-    return (prov.removesuffix("-us")) + sep + model
+    return (without_geo(prov) or prov) + sep + model
 
 
 def reconcile(detail: pd.DataFrame, billed: pd.DataFrame, rates: Rates) -> pd.DataFrame:

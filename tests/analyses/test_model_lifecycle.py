@@ -8,17 +8,11 @@ import json
 from typer.testing import CliRunner
 
 from aicost.cli import app
+from conftest import ACME_TABLE
 
 runner = CliRunner()
 
-PRICES = """version: 1
-provider: acme
-name: Acme
-currency: USD
-source: test
-checked: 2026-11-30
-models:
-  old:
+PRICES = ACME_TABLE + """  old:
     retired: 2026-06-10
     tiers:
       standard: {input: 1, output: 2}

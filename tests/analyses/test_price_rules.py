@@ -9,17 +9,11 @@ import json
 from typer.testing import CliRunner
 
 from aicost.cli import app
+from conftest import ACME_TABLE
 
 runner = CliRunner()
 
-PRICES = """version: 1
-provider: acme
-name: Acme
-currency: USD
-source: test
-checked: 2026-11-30
-models:
-  pro:
+PRICES = ACME_TABLE + """  pro:
     tiers:
       standard: {input: 10, output: 40}
   long:
