@@ -30,7 +30,7 @@ def latency_need(lat: dict) -> Notice:
 def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | None = None) -> OptionResult:
     opt = plan.options[i]
     if opt.kind == "gpu":
-        return _gpu_result(plan, m, i)
+        return _gpu_result(plan, m, i, values)
     flags = {k: bool(v[i]) for k, v in m["flags"].items()}
     reasons = _reasons(plan, i, flags, values, m, book)
     unpriced = [r for r in reasons if r.code not in INELIGIBLE + NOT_SERVED]
@@ -72,15 +72,15 @@ def _lower_bound(m: dict, i: int) -> bool:
     return bool(m["latency_lower_bound"][i]) and not math.isnan(m["latency_seconds"][i])
 
 
-def _gpu_result(plan: Plan, m: dict, i: int) -> OptionResult:
+def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
     opt = plan.options[i]
+    lat = values["latency"]
+    need = latency_need(lat) if lat.get("deadline_hours") is None else None
     fits = not bool(m["flags"]["no_fit"][i])
     metrics = {k: clean(m[k][i]) if fits else None for k in METRICS}
     for k in PROBABILITIES:
         metrics[k] = clean(m[k][i])
     notes = []
-    if opt.ceiling:
-        notes.append(Notice.of("gpu_ceiling"))
     if opt.estimated:
         notes.append(Notice.of("gpu_estimated"))
     if metrics.get("p_success") == 0.0:
@@ -90,11 +90,15 @@ def _gpu_result(plan: Plan, m: dict, i: int) -> OptionResult:
         reasons = [Notice.of("no_fit", model=opt.model, precision=opt.precision, gpu=opt.gpu_name)]
         status = "ineligible"
     else:
-        other = [k for k in INELIGIBLE if k != "no_fit" and bool(m["flags"][k][i])]
+        other = [k for k in INELIGIBLE if k not in ("no_fit", "latency_over_need") and bool(m["flags"][k][i])]
+        if bool(m["flags"]["latency_over_need"][i]) or (opt.batch == 0 and need is not None):
+            # even a replica running one request at a time takes longer than the need allows
+            reasons.append(Notice.of("gpu_too_slow", seconds=float(np.max(m["latency_seconds"][i])), need=need,
+                                     gpus=opt.gpus_per_replica, gpu=opt.gpu_name))
         if other:
-            status, reasons = "ineligible", [Notice.of("gpu_ineligible", flags=tuple(other))]
-        elif opt.ceiling:  # under an interactive need, a max-load ceiling or an estimate says nothing of latency
-            status, reasons = "ineligible", [Notice.of("gpu_latency_unknown", estimated=opt.estimated)]
+            reasons.append(Notice.of("gpu_ineligible", flags=tuple(other)))
+        if reasons:
+            status = "ineligible"
         elif bool(m["flags"]["no_tool_price_self_hosted"][i]):
             # tool calls (web search, file search, code sessions) need a service the fleet does not include
             status = "unpriced"
@@ -109,7 +113,13 @@ def _gpu_result(plan: Plan, m: dict, i: int) -> OptionResult:
         "utilisation": clean(m["utilisation"][i]) if fits else None,
         "cost_per_mtok_output": clean(m["cost_per_mtok_output"][i]) if fits else None,
         "gpu_monthly_cost": clean(m["gpu_monthly_cost"][i]) if fits else None,
-        "throughput": [s[4] for s in opt.steps], "estimated": opt.estimated, "ceiling": opt.ceiling,
+        "throughput": [s[4] for s in opt.steps], "estimated": opt.estimated,
+        "batch": round(opt.batch, 1) if fits else None,
+        "replica_sizes": [{"gpus": n, "output_tokens_per_s_per_gpu": round(tps, 1),
+                           "cost_per_mtok_output_at_full_use": round(opt.per_gpu_hour / (tps * 3600.0) * 1e6, 4),
+                           "latency_seconds": round(lat_s, 3), "meets_need": ok, "estimated": est,
+                           "chosen": n == opt.gpus_per_replica}
+                          for n, tps, lat_s, ok, est in opt.sizes],
         "offer": {"source": opt.offer.source, "checked": str(opt.offer.checked), "where": opt.offer.where,
                   "label": opt.offer.spec.label, "instance": opt.offer.spec.instance},
     }

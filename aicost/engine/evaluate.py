@@ -166,23 +166,32 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     ga, gs, gu, gg = _outcomes(values, plan.gpu_quality)
     if n_gpu:
         gp = plan.gpu
-        busy_per_attempt, out_per_attempt, in_per_attempt = 0.0, 0.0, 0.0
+        if plan.gpu_book is not None:  # lengths or the need vary by point: each point planned as compare would
+            from aicost.engine.selfhost import replanned
+
+            gp = replanned(plan, values, steps) or gp
+        busy_per_attempt, out_per_attempt, in_per_attempt, gpu_latency = 0.0, 0.0, 0.0, 0.0
         uses_tools = np.zeros((1, 1), bool)
         for j, st in enumerate(steps):
             outp = pt(st["output_tokens"]) + pt(st["reasoning_tokens"])
             inp = pt(st["input_tokens"]) + pt(st["retrieved_tokens"])
-            secs = G.seconds_per_request(gp["t_p"][:, j:j + 1], gp["share"][:, j:j + 1], gp["in_p"][:, j:j + 1],
-                                         gp["out_p"][:, j:j + 1], np.maximum(inp, 1.0), np.maximum(outp, 1.0))
+            at = lambda name: gp[name][:, j] if gp[name].ndim == 3 else gp[name][:, j:j + 1]  # noqa: E731
+            secs = G.seconds_per_request(at("t_p"), at("share"), at("in_p"), at("out_p"), np.maximum(inp, 1.0),
+                                         np.maximum(outp, 1.0))
             n = pt(st["calls"]) * pt(st["turns"])
             busy_per_attempt = busy_per_attempt + n * secs
+            with np.errstate(all="ignore"):  # a call's time in the batch stretches with its replica-seconds
+                gpu_latency = gpu_latency + n * at("wall") * secs / at("t_p")
             out_per_attempt = out_per_attempt + n * outp
             in_per_attempt = in_per_attempt + n * inp
             uses_tools = uses_tools | ((pt(st["web_searches"]) + pt(st["file_searches"]) + pt(st["code_sessions"])) > 0)
         sh = values["self_hosted"]
         busy = tasks * ga * busy_per_attempt / 3600.0
+        vol = values["volume"]
+        day = G.day_shape(pt(vol["peak_to_average"]), vol.get("daily_shape"))
         gpu_hours, replicas, util = G.fleet(busy, gp["gpus_per_replica"], gp["gpus_per_instance"], gp["always_on"],
-                                            pt(sh["min_replicas"]), pt(sh["target_utilisation"]),
-                                            pt(values["volume"]["peak_to_average"]))
+                                            pt(sh["min_replicas"]), pt(sh["target_utilisation"]), day,
+                                            gp["increment_hours"], pt(sh.get("cold_start_minutes", 0.0)) / 60.0)
         gpu_cost = gpu_hours * gp["per_gpu_hour"]
         ops = pt(sh["ops_monthly"]) * np.ones_like(gpu_cost)
         gpu_month = gpu_cost + ops
@@ -259,7 +268,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     lim = {k: cat(v, fill=np.inf) for k, v in limits.items()}
     over = (peak_rpm > lim["rpm"]) | (peak_tpm > lim["tpm"]) | (daily_input > lim["queue"])
     need = latency_need_seconds(values["latency"])
-    latency = cat(vis["latency"], fill=np.nan)
+    latency = cat(vis["latency"], gpu_latency if n_gpu else None, fill=np.nan)
     interactive = values["latency"].get("p95_seconds") is not None
     offered = catb(vflags["offered"], fill=True)
     too_slow = cat(tier_lat, fill=0.0) > need
@@ -272,7 +281,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "latency_unknown": (np.isnan(latency) & ~too_slow & hosted_rows) if interactive
         else np.zeros(latency.shape, bool),
         "context_too_long": catb(vflags["too_long"]),
-        "no_fit": catb([np.zeros((len(A) - n_gpu, 1))], (~plan.gpu["fits"]) if n_gpu else None),
+        "no_fit": catb([np.zeros((len(A) - n_gpu, 1))], (~gp["fits"]) if n_gpu else None),
         "over_rate_limit": np.asarray(over, bool),
         "no_cached_price": catb(vflags["need_cached"]) & offered,
         "no_long_context_price": catb(vflags["need_long"]) & offered,

@@ -18,10 +18,9 @@ from aicost.base.constants import HOURS_PER_MONTH
 MEMORY_USABLE = 0.9
 #: Sequences that must fit at once for a replica to count as serving (memory fit).
 MIN_BATCH = 8
-#: Efficiencies for the roofline estimate (gpu-economics.md §2.3: MBU 0.5-0.6 at small batch,
-#: prefill MFU 0.5-0.7).
+#: Efficiencies of the nominal roofline (gpu-economics.md §2.3: MBU 0.5-0.6 at small batch,
+#: prefill MFU 0.5-0.7); calibrated per engine and GPU in :mod:`aicost.engine.throughput`.
 MBU, MFU_DECODE, MFU_PREFILL = 0.6, 0.5, 0.6
-MAX_BATCH = 256
 KV_BYTES = {"fp8": 1.0}  # KV cache bytes per element by precision; 2 (BF16/FP16) otherwise
 
 
@@ -73,45 +72,6 @@ def _flops(gpu, precision: str) -> float:
     return gpu.bf16_tflops * 1e12
 
 
-def roofline(model, gpu, precision: str, n: int, input_tokens: float, output_tokens: float):
-    """Estimated replica-seconds per request and the share of it spent in prefill.
-
-    ::
-
-        batch B   = sequences whose KV fits beside the weights (at most 256)
-        decode    = max((W + B * KV(ctx)) / (n * BW * MBU),  2 * P_active * B / (n * F * MFU))
-        prefill   = 2 * P_active * I / (n * F * MFU_prefill)
-        seconds   = prefill + O * decode / B          (decode steps are shared by B sequences)
-
-    Labelled *estimated* wherever it is used.
-    """
-    w = weight_bytes(model, precision)
-    ctx = max(1.0, input_tokens + output_tokens)
-    seq = kv_bytes(model, precision, ctx)  # one sequence's KV cache
-    free = n * gpu.memory_gb * 1e9 * MEMORY_USABLE - w
-    batch = max(1.0, min(MAX_BATCH, math.floor(free / seq) if free > 0 else 1.0))
-    active = (model.active_params_b or model.params_b) * 1e9
-    flops = _flops(gpu, precision)
-    bw = gpu.bandwidth_gbs * 1e9
-    step = max((w + batch * seq) / (n * bw * MBU), 2 * active * batch / (n * flops * MFU_DECODE))
-    prefill = 2 * active * input_tokens / (n * flops * MFU_PREFILL)
-    seconds = prefill + output_tokens * step / batch
-    return seconds, prefill / seconds if seconds > 0 else 0.0
-
-
-def nearest(profiles, input_tokens: float, output_tokens: float, prefer_slo: bool):
-    """The profile closest to the workload's lengths (distance in log space); under an
-    interactive need, profiles measured under a latency limit come first."""
-    def dist(p):
-        s = p.spec
-        return (abs(math.log(max(input_tokens, 1) / s.input_tokens))
-                + abs(math.log(max(output_tokens, 1) / s.output_tokens)))
-
-    pool = [p for p in profiles if p.spec.load == "slo"] if prefer_slo else []
-    pool = pool or list(profiles)
-    return min(pool, key=lambda p: (dist(p), p.spec.gpus, -p.spec.output_tokens_per_s)) if pool else None
-
-
 def seconds_per_request(base_seconds, prefill_share, base_in, base_out, input_tokens, output_tokens):
     """Replica-seconds per request at other lengths: the measured (or estimated) time at the
     profile's lengths, its prefill part scaled by input and its decode part by output tokens.
@@ -123,26 +83,72 @@ def seconds_per_request(base_seconds, prefill_share, base_in, base_out, input_to
     return base_seconds * (prefill_share * input_tokens / base_in + (1.0 - prefill_share) * output_tokens / base_out)
 
 
+#: Hours of a billing increment at or above which a fleet cannot follow the day (a term: reserved).
+MONTH_HOURS = HOURS_PER_MONTH
+
+
+def day_shape(peak_to_average, hours=None) -> np.ndarray:
+    """The day's load by hour, mean 1 (last axis 24). Given ``hours`` (24 figures), those scaled
+    to mean 1; else a working day from ``peak_to_average``: the peak for ``min(8, 24 / peak)``
+    hours from 09:00 and an even load the rest of the day.
+
+    Example: peak_to_average 2 gives 8 hours at 2.0 and 16 at 0.5 (mean 1).
+    """
+    if hours is not None:
+        h = np.asarray(hours, dtype=float)
+        return h / h.mean()
+    ptoa = np.asarray(peak_to_average, dtype=float)[..., None]
+    h_p = np.minimum(8.0, 24.0 / ptoa)
+    full, frac = np.floor(h_p), h_p - np.floor(h_p)
+    with np.errstate(all="ignore"):
+        base = np.where(h_p < 24.0, np.maximum(0.0, (24.0 - h_p * ptoa) / (24.0 - h_p)), 1.0)
+    idx = np.arange(24) - 9.0
+    return np.where((idx >= 0) & (idx < full), ptoa,
+                    np.where(idx == full, ptoa * frac + base * (1.0 - frac), base))
+
+
+def _gpus_for(replicas, gpus_per_replica, gpus_per_instance):
+    """GPUs rented for whole instances holding ``replicas`` (an instance holds floor(per_instance /
+    per_replica) replicas; a replica bigger than an instance takes whole instances)."""
+    with np.errstate(all="ignore"):
+        per_inst = np.floor(gpus_per_instance / gpus_per_replica)
+        small = np.ceil(np.round(replicas / np.maximum(per_inst, 1.0), 9)) * gpus_per_instance
+        big = replicas * np.ceil(np.round(gpus_per_replica / gpus_per_instance, 9)) * gpus_per_instance
+    return np.where(gpus_per_replica <= gpus_per_instance, small, big)
+
+
 def fleet(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, min_replicas, target_util,
-          peak_to_average):
-    """Paid GPU-hours a month, replicas and utilisation (arrays broadcast).
+          day, increment_hours=1.0, cold_start_hours=0.0):
+    """Paid GPU-hours a month, replicas and utilisation (arrays broadcast; ``day``: the load by hour,
+    mean 1, on a last axis of 24).
 
     ::
 
-        always-on:  replicas = max(min, ceil(peak_to_average * busy / 730 / target)),
-                    instances = ceil(replicas * gpus / per_instance), paid for 730 h
-        autoscaled: replica-hours = max(busy / target, min * 730)
+        replicas(h)  = max(min, ceil(busy / 730 * day(h) / target))        autoscaled, hour by hour
+        replicas     = max(min, ceil(busy / 730 * max(day) / target))      always-on, all month
+        GPUs         = whole instances holding those replicas
+        billed       = GPUs held in each billing increment at the increment's peak (a term such as
+                       a reservation: the month's peak all month), plus cold_start x GPUs started
+        GPU-hours    = sum over the day x 730 / 24
     """
-    mean = busy_replica_hours / HOURS_PER_MONTH
+    busy = np.asarray(busy_replica_hours, dtype=float)
+    day = np.asarray(day, dtype=float)
+    mean = busy / HOURS_PER_MONTH
+    gpr, gpi = np.asarray(gpus_per_replica, dtype=float), np.asarray(gpus_per_instance, dtype=float)
     with np.errstate(all="ignore"):
-        peak_replicas = np.ceil(np.round(mean * peak_to_average / target_util, 9))
-        replicas_on = np.maximum(min_replicas, peak_replicas)
-        instances = np.ceil(np.round(replicas_on * gpus_per_replica / gpus_per_instance, 9))
-        hours_on = instances * gpus_per_instance * HOURS_PER_MONTH
-        replica_hours = np.maximum(busy_replica_hours / target_util, min_replicas * HOURS_PER_MONTH)
-        floor_gpus = np.ceil(np.round(min_replicas * gpus_per_replica / gpus_per_instance, 9)) * gpus_per_instance
-        hours_auto = np.maximum(replica_hours * gpus_per_replica, floor_gpus * HOURS_PER_MONTH)
-        gpu_hours = np.where(always_on, hours_on, hours_auto)
-        replicas = np.where(always_on, replicas_on, replica_hours / HOURS_PER_MONTH)
-        utilisation = np.where(gpu_hours > 0, busy_replica_hours * gpus_per_replica / np.where(gpu_hours > 0, gpu_hours, 1), 0.0)
+        hourly = np.ceil(np.round(mean[..., None] * day / np.asarray(target_util)[..., None], 9))
+        replicas_h = np.maximum(np.asarray(min_replicas, dtype=float)[..., None], hourly)
+        peak = np.max(replicas_h, axis=-1, keepdims=True)
+        replicas_h = np.where(np.asarray(always_on)[..., None], peak, replicas_h)
+        gpus_h = _gpus_for(replicas_h, gpr[..., None], gpi[..., None])
+        inc = np.broadcast_to(np.asarray(increment_hours, dtype=float)[..., None], gpus_h.shape)
+        held, prev = gpus_h, 1.0
+        for width in (2, 3, 4, 6, 8, 12, 24):  # an increment over an hour holds each window at its peak
+            win = np.repeat(np.max(gpus_h.reshape(*gpus_h.shape[:-1], 24 // width, width), axis=-1), width, axis=-1)
+            held = np.where((inc > prev) & ((inc <= width) | (width == 24)), win, held)
+            prev = float(width)
+        started = np.sum(np.maximum(held - np.roll(held, 1, axis=-1), 0.0), axis=-1)
+        gpu_hours = (np.sum(held, axis=-1) + started * np.asarray(cold_start_hours)) * HOURS_PER_MONTH / 24.0
+        replicas = np.mean(replicas_h, axis=-1)
+        utilisation = np.where(gpu_hours > 0, busy * gpr / np.where(gpu_hours > 0, gpu_hours, 1), 0.0)
     return gpu_hours, replicas, utilisation

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from typing import Any
+
 import numpy as np
 
 from aicost.inputs.pricebook import ModelEntry, Price, PriceBook
@@ -86,6 +88,7 @@ class Plan:
     as_of: date
     gpu: dict = field(default_factory=dict)  # arrays of the self-hosted options
     select: list[int] | None = None  # evaluate only these visible options (None: all)
+    gpu_book: Any = None  # (price book, self_hosted values) to plan GPU options again at other lengths
 
     def __len__(self) -> int:
         return len(self.options) if self.select is None else len(self.select)
@@ -118,7 +121,7 @@ class Plan:
             tiers={k: pick(v) for k, v in self.tiers.items()}, limits={k: pick(v) for k, v in self.limits.items()},
             gpu_quality=[self.gpu_quality[g] for g in gidx], as_of=self.as_of,
             gpu={k: v[gidx] for k, v in self.gpu.items()} if len(gidx) else {},
-            select=[order.index(i) for i in visible],
+            select=[order.index(i) for i in visible], gpu_book=self.gpu_book if len(gidx) else None,
         )
 
 
@@ -268,7 +271,7 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
     if sh:
         from aicost.engine.selfhost import gpu_options
 
-        gpus = gpu_options(book, sh, steps, values["latency"].get("p95_seconds") is not None)
+        gpus = gpu_options(book, sh, steps, _need_seconds(values["latency"]))
     else:
         gpus = []
     n = len(rows)
@@ -308,17 +311,28 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
     )
     assert len(plan.rows) == n
     if gpus:
+        plan.gpu_book = (book, sh)
         k = len(steps)
         arr = lambda i: np.asarray([[s[i] for s in o.steps] for o in gpus], dtype=float).reshape(len(gpus), k)  # noqa: E731
         plan.gpu = {
-            "t_p": arr(0), "share": arr(1), "in_p": arr(2), "out_p": arr(3),
+            "t_p": arr(0), "share": arr(1), "in_p": arr(2), "out_p": arr(3), "wall": arr(5),
+            "increment_hours": col([o.increment_hours for o in gpus]),
             "gpus_per_replica": col([o.gpus_per_replica or np.nan for o in gpus]),
             "gpus_per_instance": col([o.gpus_per_instance for o in gpus]),
             "per_gpu_hour": col([o.per_gpu_hour for o in gpus]),
             "always_on": col([o.scaling == "always-on" for o in gpus], bool),
             "fits": col([o.gpus_per_replica is not None for o in gpus], bool),
+            "index": np.arange(len(gpus)).reshape(len(gpus), 1),
         }
     return plan
+
+
+def _need_seconds(lat: dict) -> float | None:
+    """The time one attempt may take, for GPU replicas (p95 seconds or minutes); None for a deadline."""
+    for kind, scale in (("p95_seconds", 1.0), ("minutes", 60.0)):
+        if lat.get(kind) is not None:
+            return float(np.min(np.asarray(lat[kind], dtype=float))) * scale
+    return None
 
 
 def _limits(rows: list, rate_limits: list[dict]) -> dict[str, np.ndarray]:

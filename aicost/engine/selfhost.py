@@ -11,6 +11,7 @@ import numpy as np
 from aicost.base.notices import Notice
 from aicost.inputs.pricebook import PriceBook
 from aicost.engine import gpu as G
+from aicost.engine import throughput as T
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,12 @@ class GpuOption:
     gpus_per_instance: int
     per_gpu_hour: float
     offer: object = field(repr=False, compare=False)
-    steps: tuple = field(repr=False, compare=False, default=())  # per step: (t_p, share, I_p, O_p, how)
-    estimated: bool = False  # throughput from the roofline, not a measurement
-    ceiling: bool = False  # a max-load figure used under an interactive latency need
+    steps: tuple = field(repr=False, compare=False, default=())  # per step: (t, share, I, O, notice, wall)
+    estimated: bool = False  # no credible measurement at this size and shape: the calibrated roofline
+    batch: float = 0.0  # sequences in flight per replica (the latency need may hold it below memory's limit)
+    latency: float | None = None  # seconds per attempt at that batch (None: no fit)
+    sizes: tuple = field(repr=False, compare=False, default=())  # (GPUs, out tok/s per GPU, s/attempt, meets need)
+    increment_hours: float = 1.0  # billing increment (a reservation: the whole month)
     caching: bool = False
     kind: str = "gpu"
 
@@ -53,16 +57,35 @@ def _precision(book: PriceBook, model_id: str, gpu_id: str, wanted: str) -> str:
     return usable[0] if usable else "bf16"
 
 
-def gpu_options(book: PriceBook, sh: dict, steps: list[dict], interactive: bool) -> list[GpuOption]:
-    """Every (open model, GPU offer, scaling) option, with its replica size and throughput basis."""
+def _replica(cal, model, gpu, ref, gpu_id, precision, n, shapes, need, engines):
+    """One replica size: its calibration, the batch it runs at and per step its timing."""
+    basis = cal.basis(ref, gpu_id, precision, n, [(i, o, c) for i, o, c in shapes], engines)
+    cap = min(T.max_batch(model, gpu, precision, n, i, o) for i, o, _ in shapes)
+    if cap <= 0:
+        return None
+    cap = max(1.0, cap)
+    batch = T.batch_within(model, gpu, precision, n, shapes, basis.factor, cap, need)
+    run = batch if batch > 0 else 1.0  # too slow even alone: timed at a batch of one
+    timings = [T.timing(model, gpu, precision, n, i, o, run, basis.factor) for i, o, _ in shapes]
+    return basis, batch, run, timings
+
+
+def gpu_options(book: PriceBook, sh: dict, steps: list[dict], need_seconds: float | None) -> list[GpuOption]:
+    """Every (open model, GPU offer, scaling) option, with the cheapest replica size that meets the
+    latency need and the calibrated throughput it is planned at."""
     out = []
     same: dict[tuple, int] = {}
     for o in book.gpus.offers:  # providers with several offers for one GPU and pricing: name the instance
         key = (o.spec.provider, o.spec.gpu, o.spec.pricing)
         same[key] = same.get(key, 0) + 1
-    ctx = max((float(s["input_tokens"]) + float(s["output_tokens"]) + float(s["reasoning_tokens"]))
-              for s in steps)
+    shapes = [(max(1.0, float(s["input_tokens"]) + float(s.get("retrieved_tokens", 0.0))),
+               max(1.0, float(s["output_tokens"]) + float(s["reasoning_tokens"])),
+               max(float(s["calls"]) * float(s.get("turns", 1)), 1e-9)) for s in steps]
+    ctx = max(i + o for i, o, _ in shapes)
+    cal = T.calibration(book.gpus)
+    engines = sh.get("engines")
     offers = sorted(book.gpus.offers, key=lambda o: (o.spec.gpu, o.spec.provider, o.spec.pricing, o.spec.per_gpu_hour))
+    plans: dict[tuple, tuple] = {}  # (model, GPU, precision) -> the replica plan (offers of one GPU share it)
     for ref in sh["models"]:
         model = book.gpus.models[ref].spec
         for o in offers:
@@ -77,44 +100,125 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], interactive: bool)
             precision = _precision(book, ref, spec.gpu, sh["precision"])
             if precision not in model.weight_bytes:
                 continue
-            n_fit = G.min_gpus(model, gpu, precision, ctx, sh["max_gpus_per_replica"])
-            profiles = book.gpus.profiles_for(ref, spec.gpu, precision)
-            # one replica size: the smallest measured one that fits, else the memory-fit size
-            sizes = sorted({p.spec.gpus for p in profiles
-                            if p.spec.gpus <= sh["max_gpus_per_replica"] and (n_fit is None or p.spec.gpus >= n_fit)})
-            n = sizes[0] if sizes else n_fit
-            at_size = [p for p in profiles if p.spec.gpus == n]
-            per_step, estimated, ceiling = [], False, False
-            for s in steps:
-                i_tok = max(1.0, float(s["input_tokens"]))
-                o_tok = max(1.0, float(s["output_tokens"]) + float(s["reasoning_tokens"]))
-                prof = G.nearest(at_size, i_tok, o_tok, interactive)
-                if prof is not None:
-                    p = prof.spec
-                    t_p = p.output_tokens / p.output_tokens_per_s
-                    _, share = G.roofline(model, gpu, precision, p.gpus, p.input_tokens, p.output_tokens)
-                    per_step.append((t_p, share, float(p.input_tokens), float(p.output_tokens),
-                                     Notice.of("throughput_measured", engine=p.engine, precision=p.precision,
-                                               gpus=p.gpus, input_tokens=p.input_tokens,
-                                               output_tokens=p.output_tokens, label=p.label,
-                                               ceiling=p.load == "max", latency_limit=p.latency_limit,
-                                               source=prof.source)))
-                    ceiling = ceiling or (interactive and p.load == "max")
-                elif n is not None:
-                    t, share = G.roofline(model, gpu, precision, n, i_tok, o_tok)
-                    per_step.append((t, share, i_tok, o_tok, Notice.of("throughput_roofline")))
-                    estimated = True
-                    ceiling = ceiling or interactive
-                else:
-                    per_step.append((np.nan, 0.0, i_tok, o_tok, Notice.of("throughput_no_fit")))
+            key = (ref, spec.gpu, precision)
+            if key not in plans:
+                plans[key] = _plan(cal, model, gpu, ref, spec.gpu, precision, shapes, ctx, need_seconds, engines,
+                                   sh["max_gpus_per_replica"])
+            n, chosen, sizes = plans[key]
             seller = spec.provider
             if same[(spec.provider, spec.gpu, spec.pricing)] > 1 and spec.instance:
                 seller += "/" + re.sub(r"[^a-z0-9]+", "-", spec.instance.lower()).strip("-")
+            if chosen is None:
+                per_step = tuple((np.nan, 0.0, i, o_, Notice.of("throughput_no_fit"), np.nan) for i, o_, _ in shapes)
+                batch, latency, estimated = 0.0, None, False
+            else:
+                basis, batch, run, timings = chosen
+                note = _notice(basis, n, run, precision)
+                per_step = tuple((t.seconds, t.prefill_share, i, o_, note, t.wall)
+                                 for t, (i, o_, _) in zip(timings, shapes))
+                latency = sum(c * t.wall for t, (_, _, c) in zip(timings, shapes))
+                estimated = not basis.measured
+            inc = spec.billing_increment_hours if spec.billing_increment_hours is not None else (
+                G.MONTH_HOURS if spec.pricing == "reserved" else 1.0)
             for scaling in sh["scaling"]:
                 out.append(GpuOption(
                     id=f"gpu/{ref}:{spec.gpu}:{seller}:{spec.pricing}:{scaling}",
                     provider=spec.provider, model=ref, ref=ref, tier=spec.pricing, scaling=scaling,
                     precision=precision, gpu=spec.gpu, gpu_name=gpu.name, gpus_per_replica=n,
                     gpus_per_instance=spec.gpus_per_instance, per_gpu_hour=float(spec.per_gpu_hour),
-                    offer=o, steps=tuple(per_step), estimated=estimated, ceiling=ceiling))
+                    offer=o, steps=per_step, estimated=estimated, batch=batch, latency=latency,
+                    sizes=sizes, increment_hours=float(inc)))
     return out
+
+
+def _plan(cal, model, gpu, ref, gpu_id, precision, shapes, ctx, need, engines, max_gpus):
+    """The replica sizes that fit (1, 2, 4, ... from the memory fit up to ``max_gpus``), each timed;
+    the cheapest per request among those that meet the need (else the fastest) is chosen."""
+    n_fit = G.min_gpus(model, gpu, precision, ctx, max_gpus)
+    if n_fit is None:
+        return None, None, ()
+    sizes, best, best_key = [], None, None
+    n = n_fit
+    while n <= max_gpus:
+        r = _replica(cal, model, gpu, ref, gpu_id, precision, n, shapes, need, engines)
+        if r is not None:
+            basis, batch, run, timings = r
+            gpu_seconds = n * sum(c * t.seconds for t, (_, _, c) in zip(timings, shapes))
+            latency = sum(c * t.wall for t, (_, _, c) in zip(timings, shapes))
+            out_tokens = sum(c * o for _, o, c in shapes)
+            meets = batch > 0
+            sizes.append((n, out_tokens / gpu_seconds, latency, meets, not basis.measured))
+            key = (not meets, gpu_seconds if meets else latency)
+            if best_key is None or key < best_key:
+                best, best_key = (n, r), key
+        n *= 2
+    if best is None:
+        return None, None, ()
+    return best[0], best[1], tuple(sizes)
+
+
+def _notice(basis, n, batch, precision) -> Notice:
+    near = basis.nearest.spec if basis.nearest is not None else None
+    return Notice.of("throughput_calibrated", engine=basis.engine, scope=basis.scope, measured=basis.measured,
+                     profiles=basis.profiles, factor=round(basis.factor, 4), gpus=n, batch=round(batch, 1),
+                     precision=precision,
+                     nearest=None if near is None else {
+                         "engine": near.engine, "gpus": near.gpus, "input_tokens": near.input_tokens,
+                         "output_tokens": near.output_tokens, "output_tokens_per_s": near.output_tokens_per_s,
+                         "label": near.label, "source": basis.nearest.source, "model": near.model, "gpu": near.gpu})
+
+
+#: Points planned one by one at most (a sweep of lengths); beyond, the nominal plan is stretched.
+REPLAN_MAX = 512
+
+
+def replanned(plan, values: dict, steps: list[dict]) -> dict | None:
+    """The GPU options' arrays planned again at each point's lengths and latency need, exactly as
+    ``compare --set`` plans them there (replica size, batch, calibration); None when nothing that
+    shapes a replica varies, or when more than REPLAN_MAX distinct points do (Monte Carlo samples:
+    the nominal plan's replica-seconds are then stretched linearly in input and output)."""
+    from aicost.engine.plan import _need_seconds
+
+    def flat(x):
+        return np.asarray(x, dtype=float).ravel()
+
+    cols = []
+    for st in steps:
+        cols += [flat(st["input_tokens"]) + flat(st.get("retrieved_tokens", 0.0)),
+                 flat(st["output_tokens"]) + flat(st["reasoning_tokens"]),
+                 flat(st["calls"]) * flat(st.get("turns", 1.0))]
+    lat = values["latency"]
+    kind = next(k for k in ("p95_seconds", "minutes", "deadline_hours") if lat.get(k) is not None)
+    cols.append(flat(lat[kind]))
+    width = max(c.size for c in cols)
+    if width == 1:
+        return None
+    combos = np.stack([np.broadcast_to(c, (width,)) for c in cols], axis=1)
+    uniq, inverse = np.unique(combos, axis=0, return_inverse=True)
+    if len(uniq) > REPLAN_MAX:
+        return None
+    book, sh = plan.gpu_book
+    pick = plan.gpu["index"][:, 0]
+    k = len(steps)
+    shape = (len(pick), k, len(uniq))
+    out = {name: np.full(shape, np.nan) for name in ("t_p", "share", "in_p", "out_p", "wall")}
+    gpr = np.full((len(pick), len(uniq)), np.nan)
+    for u, row in enumerate(uniq):
+        st_u = [dict(st, input_tokens=row[3 * j], retrieved_tokens=0.0, output_tokens=row[3 * j + 1],
+                     reasoning_tokens=0.0, calls=row[3 * j + 2], turns=1.0) for j, st in enumerate(steps)]
+        need = _need_seconds({kind: row[-1]})
+        opts = gpu_options(book, sh, st_u, need)
+        for g, i in enumerate(pick):
+            o = opts[i]
+            for j, step in enumerate(o.steps):
+                for name, x in zip(("t_p", "share", "in_p", "out_p"), step[:4]):
+                    out[name][g, j, u] = x
+                out["wall"][g, j, u] = step[5]
+            gpr[g, u] = o.gpus_per_replica or np.nan
+    inv = inverse.ravel()
+    res = {name: a[:, :, inv] for name, a in out.items()}
+    res["gpus_per_replica"] = gpr[:, inv]
+    res["fits"] = ~np.isnan(res["gpus_per_replica"])
+    for name in ("gpus_per_instance", "per_gpu_hour", "always_on", "increment_hours", "index"):
+        res[name] = plan.gpu[name]
+    return res

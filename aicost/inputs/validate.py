@@ -109,6 +109,9 @@ def _message(kind: str, msg: str, ctx: dict, got: Any) -> str:
     if kind in ("value_error", "assertion_error"):
         text = msg.split(", ", 1)[1] if ", " in msg else msg
         return text
+    if kind == "too_long" or kind == "too_short" and int(ctx.get("min_length", 1)) > 1:
+        bound, n = ("at least", ctx.get("min_length")) if kind == "too_short" else ("at most", ctx.get("max_length"))
+        return f"needs {bound} {n} items (got {ctx.get('actual_length', '?')})"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected', '')} (got {_show(got)})"
     template = _MESSAGES.get(kind)

@@ -38,6 +38,9 @@ class Offer(Sourced):
     instance: str | None = Field(None, description="the SKU, e.g. p5.48xlarge")
     region: str | None = None
     label: Label = "secondary"
+    billing_increment_hours: PosFloat | None = Field(
+        None, description="the smallest time billed at once, in hours (1/3600: per second); absent: 1 hour on "
+                          "demand or spot, the whole month for reserved (a term is paid whether used or not)")
 
 
 class OpenModel(Sourced):
@@ -47,6 +50,8 @@ class OpenModel(Sourced):
     params_b: PosFloat = Field(description="total parameters, billions")
     active_params_b: PosFloat | None = Field(None, description="parameters active per token (MoE); default: all")
     layers: PosInt
+    attention_heads: PosInt | None = Field(None, description="query heads (for the attention FLOPs of prefill and "
+                                           "decode); absent: 4 x kv_heads")
     kv_heads: PosInt
     head_dim: PosInt
     weight_bytes: dict[Precision, Annotated[float, Field(gt=0), NOT_BOOL]] = Field(
@@ -81,6 +86,11 @@ class Profile(Sourced):
                                                     "latency limit")
     latency_limit: str | None = Field(None, description="the limit an slo figure holds under, e.g. 'TTFT p99 2 s'")
     label: Label
+    generation: Annotated[int, Field(ge=2015, le=2100), NOT_BOOL] | None = Field(
+        None, description="the year the engine version measured was released: only the newest generation "
+                          "measured for a model and GPU calibrates it (absent: older than any dated one)")
+    concurrency: PosFloat | None = Field(None, description="requests in flight during the measurement (absent: as "
+                                                          "many as memory allows, for max load)")
 
     @model_validator(mode="after")
     def _slo_needs_limit(self):

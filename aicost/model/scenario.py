@@ -28,6 +28,20 @@ class Volume(Strict):
     peak_to_average: Annotated[float, Field(ge=1, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL] = Field(
         1.0, description="busiest hour's rate over the mean rate (capacity sizing)"
     )
+    daily_shape: Annotated[list[Annotated[float, Field(ge=0, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL]],
+                           Field(min_length=24, max_length=24)] | None = Field(
+        None, description="the load in each hour of the day, 00:00 to 23:00 (any unit: only the shape counts); "
+                          "autoscaled GPU fleets follow it. Absent: a working day with peak_to_average")
+
+    @model_validator(mode="after")
+    def _one_day(self):
+        if self.daily_shape is not None:
+            if not any(self.daily_shape):
+                raise ValueError("daily_shape has no load in any hour")
+            if "peak_to_average" in self.model_fields_set:
+                raise ValueError("give daily_shape or peak_to_average, not both (the shape sets the peak)")
+            self.peak_to_average = max(self.daily_shape) * 24 / sum(self.daily_shape)
+        return self
 
 
 class Latency(Strict):
@@ -199,6 +213,11 @@ class SelfHosted(Strict):
         0.7, description="busy share of paid GPU time the fleet is sized for")
     ops_monthly: NonNeg = Field(0.0, description="operations overhead per month (people, monitoring)")
     max_gpus_per_replica: Annotated[int, Field(ge=1, le=64), NOT_BOOL] = 8
+    engines: list[str] | None = Field(None, description="serving engines whose measurements may calibrate the "
+                                                        "speed (TensorRT-LLM, vLLM, SGLang, NVIDIA NIM; default: "
+                                                        "any, the fastest credible one is kept)")
+    cold_start_minutes: Annotated[float, Field(ge=0, le=1440, allow_inf_nan=False), NOT_BOOL] = Field(
+        10.0, description="minutes an autoscaled instance is paid before it serves (boot, weights, warm-up)")
 
 
 class RateLimit(Strict):

@@ -47,6 +47,20 @@ def _not_offered(n: Notice) -> str:
     return f"{stage}{who}{n['model']} offers no {TIER_LABEL[n['tier']]} tier{where}"
 
 
+def _throughput(n: Notice) -> str:
+    """Where a GPU replica's speed comes from: the calibration and the nearest measurement."""
+    scope = {"model": "its own measurements", "gpu": "other models' measurements on this GPU",
+             "all": "measurements on other GPUs", "none": "no measurement (nominal efficiencies)"}[n["scope"]]
+    head = (f"{'measured' if n['measured'] else 'estimated'}: {n['precision']} on {n['gpus']} GPU(s) at a batch of "
+            f"{n['batch']:g}, the roofline x {n['factor']:.2f} from {scope}")
+    near = n["nearest"]
+    if not near:
+        return head
+    return (f"{head} ({n['engine']}, {n['profiles']} profile(s); nearest: {near['model']} on {near['gpus']}x "
+            f"{near['gpu']} at {near['input_tokens']}/{near['output_tokens']}, "
+            f"{near['output_tokens_per_s']:,.0f} tok/s, {near['label']}; {near['source']})")
+
+
 def _over_limit(n: Notice) -> str:
     labels = {"peak_rpm": "requests/min", "peak_tpm": "tokens/min",
               "daily_input_tokens": "input tokens/day in the Batch queue"}
@@ -87,9 +101,8 @@ SAY: dict[str, Callable[[Notice], str]] = {
                                   f"window",
     "no_fit": lambda n: f"{n['model']} in {n['precision'].upper()} does not fit on more GPUs than "
                         f"max_gpus_per_replica x {n['gpu']}",
-    "gpu_latency_unknown": lambda n: "latency unknown at this load: the throughput is a "
-                                     f"{'roofline estimate' if n['estimated'] else 'max-load ceiling'}, not "
-                                     "measured under a latency limit; add a serving profile with a latency_limit",
+    "gpu_too_slow": lambda n: f"too slow: {n['seconds']:.1f} s per attempt even running one request at a time on "
+                              f"{n['gpus']}x {n['gpu']} (estimated), over the need ({latency_need(n['need'])})",
     "gpu_ineligible": lambda n: "; ".join(GPU_REASONS.get(k, k.replace("_", " ")) for k in n["flags"]),
     # why an option has no price (unpriced)
     "no_cached_price": lambda n: f"caching not offered: {n['label']} publishes no cached-input rate on "
@@ -117,15 +130,10 @@ SAY: dict[str, Callable[[Notice], str]] = {
                                    f"tables' median speed + tools; no time to first token in the tables)")
     if n["lower_bound"] else (f"estimated latency {n['seconds']:.1f} s per attempt (time to first token + output "
                               f"at the tables' median speed + tools)"),
-    "throughput_measured": lambda n: f"{n['engine']} {n['precision']} x{n['gpus']} at {n['input_tokens']}/"
-                                     f"{n['output_tokens']} ({n['label']}, "
-                                     f"{'max-load ceiling' if n['ceiling'] else n['latency_limit']}; {n['source']})",
-    "throughput_roofline": lambda n: "roofline estimate (no measured profile)",
+    "throughput_calibrated": _throughput,
     "throughput_no_fit": lambda n: "does not fit",
-    "gpu_ceiling": lambda n: "throughput is a max-load ceiling or an estimate: an interactive latency need is not "
-                             "guaranteed at this load",
-    "gpu_estimated": lambda n: "throughput is a roofline estimate (no measured profile for this model, GPU and "
-                               "precision)",
+    "gpu_estimated": lambda n: "throughput is estimated: the roofline calibrated on measurements, none of them "
+                               "of this model, GPU and replica size at about these lengths",
     # about a scenario
     "none_eligible": lambda n: "no option is eligible and priced for this workload",
     "dominated_first": lambda n: f"{n['best']} is shown first: {n['leader']} ranks higher by this figure but costs "

@@ -45,7 +45,7 @@ def gpu_frame(result: Any) -> Any:
             "per_gpu_hour": g["per_gpu_hour"], "cost_per_mtok_output": g["cost_per_mtok_output"],
             "replicas": g["replicas"], "utilisation": g["utilisation"], "monthly_cost": m["monthly_cost"],
             "cost_per_success": m["cost_per_success"],
-            "basis": "estimated" if g["estimated"] else ("ceiling" if g["ceiling"] else "measured"),
+            "basis": "estimated" if g["estimated"] else "measured",
             **{f"breakeven_vs_{k}": (be.get(k) or {}).get("tasks_per_month") for k in ("best", "batch", "flex")},
             "status": o.status, "reason": reason(o)})
     df = frame(rows, "gpu", result.currency, GPU_COLUMNS)

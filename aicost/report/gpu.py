@@ -51,7 +51,7 @@ def render_table(report: Any, width: int = 160, show_all: bool = False, **_: Any
     for e in shown:
         o, be = e.option, e.breakeven
         g, m = o.gpu, o.metrics
-        basis = "estimated" if g["estimated"] else ("ceiling" if g["ceiling"] else "measured")
+        basis = "estimated" if g["estimated"] else "measured"
         table.append((str(o.rank), o.model, f"{g['gpus_per_replica']}x {g['gpu']}", o.provider, o.tier, g["scaling"],
                       money(g["cost_per_mtok_output"], currency), f"{g['replicas']:.2g}", pct(g["utilisation"]),
                       money(m["monthly_cost"], currency), money(m["cost_per_success"], currency), basis,
@@ -63,8 +63,10 @@ def render_table(report: Any, width: int = 160, show_all: bool = False, **_: Any
                                     drop=GPU_DROP)
         out += columns(cols, cells, right)
         out += wrapped("break-even: tasks/month from which the GPU option costs less per success than the cheapest "
-                       "hosted option (vs Batch, vs Flex: than that tier); basis: measured throughput, a max-load "
-                       "ceiling under an interactive need, or a roofline estimate", width)
+                       "hosted option (vs Batch, vs Flex: than that tier); basis: measured (a credible measurement "
+                       "at this replica size and about these lengths) or estimated (the roofline calibrated on "
+                       "measurements)", width)
+        out += wrapped(replica_sizes(shown[0].option, currency), width, 2)
     if not show_all:
         more = _more(len(ok) - len(shown), [e.option for e in rest])
         if more:
@@ -78,6 +80,20 @@ def render_table(report: Any, width: int = 160, show_all: bool = False, **_: Any
     return "\n".join(out) + "\n"
 
 
+def replica_sizes(o: Any, currency: str | None) -> str:
+    """The replica sizes weighed for an option, with $/1M output at full use: the chosen one marked."""
+    g = o.gpu
+    parts = []
+    for r in g.get("replica_sizes") or []:
+        text = (f"{r['gpus']} GPU{'s' if r['gpus'] > 1 else ''} {money(r['cost_per_mtok_output_at_full_use'], currency)}"
+                f"/1M out")
+        if not r["meets_need"]:
+            text += " (too slow)"
+        parts.append(text + (" (chosen)" if r["chosen"] else ""))
+    return (f"Replica sizes for {o.model} on {g['gpu']} (at full use, batch {g['batch']:g}): " + ", ".join(parts)
+            if parts else "")
+
+
 def rows(report: Any) -> list[dict[str, Any]]:
     """Flat rows for table, CSV and Markdown."""
     out = []
@@ -85,7 +101,7 @@ def rows(report: Any) -> list[dict[str, Any]]:
         o = e.option
         g, m = o.gpu, o.metrics
         be = e.breakeven
-        basis = "estimated" if g["estimated"] else ("ceiling" if g["ceiling"] else "measured")
+        basis = "estimated" if g["estimated"] else "measured"
         out.append({
             "rank": o.rank, "model": o.model,
             "gpus": f"{g['gpus_per_replica']}x {g['gpu']}" if g["gpus_per_replica"] else f"- {g['gpu']}",

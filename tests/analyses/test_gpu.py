@@ -27,6 +27,12 @@ def gbook():
     return PriceBook.load([TEST_GPUS])
 
 
+@pytest.fixture(scope="module")
+def tbook():
+    """The test GPU table alone: its one profile is the only measurement, so it is reproduced exactly."""
+    return PriceBook.load([TEST_GPUS], bundled=False)
+
+
 def scenario(tasks=1_000_000, scaling="autoscaled", target=1.0, min_replicas=0, peak=1.0, hosted=None, **sh):
     return {
         "version": 1, "name": "gpu", "volume": {"tasks_per_month": tasks, "peak_to_average": peak},
@@ -47,17 +53,23 @@ def gpu_row(book, data, option_id=None):
     return rows[0]
 
 
-def test_cost_per_million_output_tokens_by_hand(gbook):
-    # 2 x H100 at $3.99/GPU-h serving 4,418 output tok/s per replica, fully busy (target 1, no floor):
+def test_cost_per_million_output_tokens_by_hand(tbook):
+    # 2 x H100 at $3.99/GPU-h serving 4,418 output tok/s per replica (the one profile, at its own lengths,
+    # is reproduced exactly), fully busy: 23,221,008 requests of 1,000 output tokens keep exactly two
+    # replicas busy all month (4,418 / 1,000 x 3,600 x 730 = 11,610,504 each), a flat day, target 1:
     # $/1M = 3.99 x 2 / (4,418 x 3,600) x 1e6 = 7.98 / 15,904,800 x 1e6 = $0.501735
-    o = gpu_row(gbook, scenario())
+    tasks = 2 * 4418 * 3600 * 730 / 1000
+    o = gpu_row(tbook, scenario(tasks=tasks))
     assert o.gpu["gpus_per_replica"] == 2 and o.gpu["precision"] == "fp8"
     assert o.gpu["cost_per_mtok_output"] == pytest.approx(7.98 / (4418 * 3600) * 1e6)
-    # the month: 1e6 requests x 1,000/4,418 s = 62.87 replica-hours, x 2 GPUs x $3.99 = $501.74
-    assert o.gpu["gpu_hours"] == pytest.approx(1e6 * 1000 / 4418 / 3600 * 2)
-    assert o.metrics["monthly_cost"] == pytest.approx(1e6 * 1000 / 4418 / 3600 * 2 * 3.99)
+    # the month: 2 replicas x 2 GPUs x 730 h = 2,920 GPU-h x $3.99 = $11,650.80
+    assert o.gpu["gpu_hours"] == pytest.approx(2920)
+    assert o.metrics["monthly_cost"] == pytest.approx(2920 * 3.99)
     # p = 1, k = 1: cost per success = cost per attempt = the fleet's month / tasks
-    assert o.metrics["cost_per_success"] == pytest.approx(o.metrics["monthly_cost"] / 1e6)
+    assert o.metrics["cost_per_success"] == pytest.approx(o.metrics["monthly_cost"] / tasks)
+    # a quarter less work still rents whole replicas each hour: 1.5 replicas' work needs 2
+    less = gpu_row(tbook, scenario(tasks=tasks * 0.75))
+    assert less.gpu["gpu_hours"] == pytest.approx(2920)
 
 
 def test_memory_fit_by_hand(gbook):
@@ -78,41 +90,55 @@ def test_a_model_that_does_not_fit_is_ineligible(gbook):
     assert o.metrics["cost_per_success"] is None and o.metrics["monthly_cost"] is None
 
 
-def test_roofline_is_used_and_labelled_where_nothing_is_measured(gbook):
-    o = gpu_row(gbook, scenario(gpus=["a100-80-sxm"], precision="bf16"))
-    assert o.gpu["estimated"] and "roofline estimate" in says(o.gpu["throughput"])[0]
-    assert any("roofline estimate" in n for n in says(o.notes))
+def test_roofline_is_calibrated_and_labelled_where_nothing_is_measured(tbook, gbook):
+    o = gpu_row(tbook, scenario(gpus=["a100-80-sxm"], precision="bf16"))
+    said = says(o.gpu["throughput"])[0]
+    assert o.gpu["estimated"] and said.startswith("estimated:") and "measurements on other GPUs" in said
+    assert any("throughput is estimated" in n for n in says(o.notes))
     assert o.gpu["gpus_per_replica"] == 4 and o.metrics["cost_per_success"] > 0
+    # with the shipped tables, other models measured on the A100 calibrate it
+    said = says(gpu_row(gbook, scenario(gpus=["a100-80-sxm"], precision="bf16")).gpu["throughput"])[0]
+    assert "other models' measurements on this GPU" in said
 
 
-def test_measured_profile_at_its_own_lengths_is_reproduced(gbook):
+def test_measured_profile_at_its_own_lengths_is_reproduced(tbook):
+    gbook = tbook
+    from aicost.engine import throughput as T
+
     m = gbook.gpus.models["llama-3.3-70b"].spec
     h100 = gbook.gpus.gpus["h100-sxm"].spec
-    _, share = G.roofline(m, h100, "fp8", 2, 1000, 1000)
+    cal = T.calibration(gbook.gpus)
+    basis = cal.basis("llama-3.3-70b", "h100-sxm", "fp8", 2, [(1000, 1000, 1.0)])
+    assert basis.measured and basis.engine == "TensorRT-LLM" and basis.scope == "model"
+    b = T.max_batch(m, h100, "fp8", 2, 1000, 1000)
+    t = T.timing(m, h100, "fp8", 2, 1000, 1000, b, basis.factor)
+    assert t.seconds == pytest.approx(1000 / 4418)  # the measured 4,418 tok/s
+    share = t.prefill_share
     assert 0 < share < 1
-    t = G.seconds_per_request(1000 / 4418, share, 1000, 1000, 1000, 1000)
-    assert t == pytest.approx(1000 / 4418)
-    # twice the output at the same input: the decode part doubles, the prefill part stays
+    # twice the output at the same input, stretched in a sweep: the decode part doubles, the prefill part stays
     t2 = G.seconds_per_request(1000 / 4418, share, 1000, 1000, 1000, 2000)
     assert t2 == pytest.approx(1000 / 4418 * (share + 2 * (1 - share)))
 
 
-def test_always_on_versus_autoscaled(gbook):
+def test_always_on_versus_autoscaled(tbook):
+    gbook = tbook
     on, auto = "gpu/llama-3.3-70b:h100-sxm:acme:on-demand:always-on", "gpu/llama-3.3-70b:h100-sxm:acme:on-demand:autoscaled"
     # low volume, one replica kept: both pay the floor, 2 GPUs x 730 h x $3.99 = $5,825.40
     low = scenario(tasks=1000, min_replicas=1, target=0.7, scaling="always-on")
     low["self_hosted"]["scaling"] = ["always-on", "autoscaled"]
     for oid in (on, auto):
         assert gpu_row(gbook, low, oid).metrics["monthly_cost"] == pytest.approx(2 * 730 * 3.99)
-    # high volume: 10M requests = 628.7 busy replica-hours; peak 2x at 70% target:
-    # always-on ceil(628.7 / 730 x 2 / 0.7) = 3 replicas x 2 GPUs x 730 h = 4,380 GPU-h;
-    # autoscaled 628.7 / 0.7 x 2 = 1,796.4 GPU-h
+    # high volume: 10M requests = 628.7 busy replica-hours (0.861 replicas on average); peak 2x at 70%
+    # target. Always-on: ceil(0.861 x 2 / 0.7) = 3 replicas x 2 GPUs x 730 h = 4,380 GPU-h.
+    # Autoscaled, hour by hour over a working day (8 h at 2x, 16 h at 0.5x): ceil(0.861 x 2 / 0.7) = 3
+    # replicas in the peak, max(1, ceil(0.861 x 0.5 / 0.7)) = 1 the rest; (8 x 3 + 16 x 1) x 2 GPUs = 80
+    # GPU-h a day, plus 4 GPUs started each morning x 10 min of cold start = 0.667: x 730 / 24 a month
     high = scenario(tasks=10_000_000, min_replicas=1, target=0.7, peak=2.0)
     high["self_hosted"]["scaling"] = ["always-on", "autoscaled"]
-    busy = 1e7 * 1000 / 4418 / 3600
     assert gpu_row(gbook, high, on).gpu["gpu_hours"] == pytest.approx(3 * 2 * 730)
     assert gpu_row(gbook, high, on).gpu["replicas"] == 3
-    assert gpu_row(gbook, high, auto).gpu["gpu_hours"] == pytest.approx(busy / 0.7 * 2)
+    assert gpu_row(gbook, high, auto).gpu["gpu_hours"] == pytest.approx((80 + 4 * 10 / 60) * 730 / 24)
+    assert gpu_row(gbook, high, auto).gpu["replicas"] == pytest.approx((8 * 3 + 16) / 24)
 
 
 def test_break_even_volume_is_where_both_cost_the_same(gbook):
