@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import json
 import re
 from typing import Any
@@ -201,14 +203,37 @@ def breakeven_table(rep: Any, **_: Any) -> str:
         groups[key] = [fmt_x(c["value"]), c["kind"], [below], [above]]
         rows.append(groups[key])
     rows = [(x, kind, _ids(below), _ids(above)) for x, kind, below, above in rows]
+    hidden = 0
+    if len(rows) > BREAKEVEN_ROWS:  # one screen: the crossings nearest the current value
+        now = float(rep["current"]) if rep["current"] is not None else None
+        at = [_row_value(r[0]) for r in rows]
+        near = sorted(range(len(rows)), key=lambda k: (abs(math.log(max(at[k], 1e-300) / max(now, 1e-300)))
+                                                       if now and now > 0 and at[k] > 0 else abs(at[k] - (now or 0)), k))
+        keep = sorted(near[:BREAKEVEN_ROWS])
+        hidden = len(rows) - len(keep)
+        rows = [rows[k] for k in keep]
     if rows:
         out += columns((rep["field"], "kind", "cheaper below", "cheaper above"), rows, [True, False, False, False])
         if any(c["kind"] == "tie" for c, _ in found):
             out.append("tie: the two options (A = B) cost the same over the whole interval (shown once, not at "
                        "every point)")
+        if hidden:
+            out.append(f"+ {hidden} more crossings farther from the current value: --format json lists every one")
     elif not rep["summary"]:
         out.append("no crossing in the range: the current winner stays the cheapest")
     return "\n".join(out) + "\n"
+
+
+#: Crossings shown in the terminal (the nearest to the current value); JSON has them all.
+BREAKEVEN_ROWS = 20
+
+
+def _row_value(x: str) -> float:
+    """The number a row starts at ('1,000,000 to 2,000' -> 1e6)."""
+    try:
+        return float(x.split(" to ")[0].replace(",", ""))
+    except ValueError:
+        return 0.0
 
 
 def _ids(ids: list[str]) -> str:

@@ -262,3 +262,26 @@ def test_the_throughput_explains_its_basis(shipped):
     said = says(o.gpu["throughput"])[0]
     assert said.startswith("measured:") and "TensorRT-LLM" in said and "1000/1000" in said
     assert math.isfinite(o.gpu["batch"]) and o.gpu["batch"] > 1
+
+
+def test_every_shipped_offer_has_its_own_date_and_source():
+    import yaml
+
+    data = yaml.safe_load((ROOT / "pricing" / "gpus.yaml").read_text())
+    undated = [o.get("instance") for o in data["offers"] if "checked" not in o or "source" not in o]
+    assert undated == []
+    assert {"h200-sxm", "b200", "l40s"} <= set(data["gpus"])
+    assert {"gcp", "coreweave", "nebius", "modal"} <= {o["provider"] for o in data["offers"]}
+    assert {o["pricing"] for o in data["offers"] if o["provider"] == "gcp"} == {"on-demand", "spot", "reserved"}
+
+
+def test_a_stale_offer_is_warned_under_max_price_age():
+    from typer.testing import CliRunner
+
+    from aicost.cli import app
+
+    r = CliRunner().invoke(app, ["gpu", "self-hosted-wins", "--max-price-age", "200", "--as-of", "2026-11-30"])
+    assert r.exit_code == 0, r.output
+    # Lambda's 1x A100 price was last corroborated on 2026-05-07 (207 days before)
+    stale = [line for line in r.stderr.splitlines() if "gpu_1x_a100)" in line]
+    assert stale and "GPU-hour price was checked 207 days before 2026-11-30" in stale[0] and "gpus.yaml:" in stale[0]
