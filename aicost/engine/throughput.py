@@ -55,7 +55,7 @@ def engine_family(engine: str) -> str:
                       ("vllm", "vLLM"), ("sglang", "SGLang")):
         if key in e:
             return name
-    return engine.split()[0] if engine.split() else engine
+    return engine.split(" (")[0].strip() or engine
 
 
 def _heads(model) -> int:
