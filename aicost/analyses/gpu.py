@@ -34,7 +34,8 @@ def _breakeven(designs: Designs, hosted_row: int, gpu_row: int) -> dict[str, Any
 
 
 def gpu_report(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
-               max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, breakeven: bool = True) -> GpuResult:
+               max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, breakeven: bool = True,
+               months: int | None = None) -> GpuResult:
     if ls.plain.get("self_hosted") is None:
         raise InputError(f"{ls.file}: the scenario has no self_hosted: section (open models to serve on GPUs)")
     res = compare_designs(ls, book, as_of, max_price_age=max_price_age)
@@ -59,13 +60,19 @@ def gpu_report(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
                 if ref is not None:
                     entry.breakeven[name] = _breakeven(designs, row[ref.id], row[o.id])
         options.append(entry)
-    return GpuResult(book.currency, res, refs, options)
+    plan_months = None
+    if months:
+        from aicost.analyses.capacity import months_view
+
+        plan_months = months_view(designs, ids, book, months)
+    return GpuResult(book.currency, res, refs, options, plan_months)
 
 
 def run(scenario: str, pricing=(), sets=(), as_of: date | None = None,
-        max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, breakeven: bool = True) -> GpuResult:
+        max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, breakeven: bool = True,
+        months: int | None = None) -> GpuResult:
     """``aicost gpu`` from a scenario name or path."""
     from aicost.inputs import scenario as scenario_mod
 
     book = PriceBook.load(list(pricing))
-    return gpu_report(scenario_mod.load(scenario, book, list(sets)), book, as_of, max_price_age, breakeven)
+    return gpu_report(scenario_mod.load(scenario, book, list(sets)), book, as_of, max_price_age, breakeven, months)

@@ -70,8 +70,13 @@ def gpu(
     output: OutputOpt = None,
     no_breakeven: Annotated[bool, typer.Option("--no-breakeven", help="Skip the break-even volumes.")] = False,
     show_all: AllOpt = False,
+    months: Annotated[int | None, typer.Option("--months", min=1, max=120, help=(
+        "Plan month by month for N months: the volume grows by volume.monthly_growth; the cheapest hosted "
+        "and GPU options, GPUs at peak and on average, the reserved and on-demand mix that costs least, the "
+        "gross margin per task (value.price_per_task) and the months the GPU break-even or a hosted rate "
+        "limit is crossed."))] = None,
 ) -> None:
-    """Serving open models on rented A100/H100s: fleet, utilisation, cost per 1M output tokens,
+    """Serving open models on rented GPUs (A100, H100, H200, B200, L40S): fleet, utilisation, cost per 1M output tokens,
     cost per success, and the monthly volume from which each beats the cheapest hosted option
     (and that option's Batch and Flex tiers, where the latency need allows them). The table
     shows the best few GPU options fitted to the terminal and a count of the rest (--all lists
@@ -83,11 +88,12 @@ def gpu(
       aicost gpu self-hosted-wins
       aicost gpu self-hosted-loses --all
       aicost gpu self-hosted-loses --format json
+      aicost gpu self-hosted-wins --months 12 --set volume.monthly_growth=0.15
     """
     def body():
         from aicost.analyses.gpu import run
 
-        result = run(scenario, pricing, sets, as_of(as_of_text), max_age(max_price_age), not no_breakeven)
+        result = run(scenario, pricing, sets, as_of(as_of_text), max_age(max_price_age), not no_breakeven, months)
         warn(result.scenario.warnings)
         show(result, fmt, output, width=width(), show_all=show_all)
 

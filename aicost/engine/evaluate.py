@@ -22,7 +22,7 @@ UNPRICED = ("no_long_context_price", "no_web_search_price", "no_file_search_pric
             "no_tool_price_self_hosted")
 #: Extra metrics of self-hosted options (NaN elsewhere).
 GPU_METRICS = ("gpu_hours", "replicas", "utilisation", "busy_replica_hours", "gpu_monthly_cost",
-               "cost_per_mtok_output")
+               "cost_per_mtok_output", "gpus_peak")
 
 
 def latency_need_seconds(latency: dict) -> np.ndarray:
@@ -189,7 +189,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         busy = tasks * ga * busy_per_attempt / 3600.0
         vol = values["volume"]
         day = G.day_shape(pt(vol["peak_to_average"]), vol.get("daily_shape"))
-        gpu_hours, replicas, util = G.fleet(busy, gp["gpus_per_replica"], gp["gpus_per_instance"], gp["always_on"],
+        gpu_hours, replicas, util, gpus_peak = G.fleet(busy, gp["gpus_per_replica"], gp["gpus_per_instance"], gp["always_on"],
                                             pt(sh["min_replicas"]), pt(sh["target_utilisation"]), day,
                                             gp["increment_hours"], pt(sh.get("cold_start_minutes", 0.0)) / 60.0)
         gpu_cost = gpu_hours * gp["per_gpu_hour"]
@@ -311,6 +311,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     gpu_values = {}
     if n_gpu:
         gpu_values = {"gpu_hours": gpu_hours, "replicas": replicas, "utilisation": util, "busy_replica_hours": busy,
+                      "gpus_peak": gpus_peak,
                       "gpu_monthly_cost": gpu_month, "cost_per_mtok_output": per_mtok}
     for k in GPU_METRICS:
         out[k] = cat([np.full((len(A) - n_gpu, 1), np.nan)], gpu_values.get(k))

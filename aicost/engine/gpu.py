@@ -119,7 +119,8 @@ def _gpus_for(replicas, gpus_per_replica, gpus_per_instance):
 
 def fleet(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, min_replicas, target_util,
           day, increment_hours=1.0, cold_start_hours=0.0):
-    """Paid GPU-hours a month, replicas and utilisation (arrays broadcast; ``day``: the load by hour,
+    """Paid GPU-hours a month, replicas, utilisation and the GPUs held at the day's peak (arrays
+    broadcast; ``day``: the load by hour,
     mean 1, on a last axis of 24).
 
     ::
@@ -132,14 +133,30 @@ def fleet(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, mi
         GPU-hours    = sum over the day x 730 / 24
     """
     busy = np.asarray(busy_replica_hours, dtype=float)
+    gpr = np.asarray(gpus_per_replica, dtype=float)
+    held, replicas_h = held_gpus(busy, gpus_per_replica, gpus_per_instance, always_on, min_replicas, target_util,
+                                 day, increment_hours)
+    with np.errstate(all="ignore"):
+        started = np.sum(np.maximum(held - np.roll(held, 1, axis=-1), 0.0), axis=-1)
+        gpu_hours = (np.sum(held, axis=-1) + started * np.asarray(cold_start_hours)) * HOURS_PER_MONTH / 24.0
+        replicas = np.mean(replicas_h, axis=-1)
+        utilisation = np.where(gpu_hours > 0, busy * gpr / np.where(gpu_hours > 0, gpu_hours, 1), 0.0)
+        peak = np.max(held, axis=-1)
+    return gpu_hours, replicas, utilisation, peak
+
+
+def held_gpus(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, min_replicas, target_util, day,
+              increment_hours=1.0):
+    """GPUs held in each hour of the day (last axis 24) and the replicas they serve (see :func:`fleet`)."""
+    busy = np.asarray(busy_replica_hours, dtype=float)
     day = np.asarray(day, dtype=float)
     mean = busy / HOURS_PER_MONTH
     gpr, gpi = np.asarray(gpus_per_replica, dtype=float), np.asarray(gpus_per_instance, dtype=float)
     with np.errstate(all="ignore"):
         hourly = np.ceil(np.round(mean[..., None] * day / np.asarray(target_util)[..., None], 9))
         replicas_h = np.maximum(np.asarray(min_replicas, dtype=float)[..., None], hourly)
-        peak = np.max(replicas_h, axis=-1, keepdims=True)
-        replicas_h = np.where(np.asarray(always_on)[..., None], peak, replicas_h)
+        top = np.max(replicas_h, axis=-1, keepdims=True)
+        replicas_h = np.where(np.asarray(always_on)[..., None], top, replicas_h)
         gpus_h = _gpus_for(replicas_h, gpr[..., None], gpi[..., None])
         inc = np.broadcast_to(np.asarray(increment_hours, dtype=float)[..., None], gpus_h.shape)
         held, prev = gpus_h, 1.0
@@ -147,8 +164,4 @@ def fleet(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, mi
             win = np.repeat(np.max(gpus_h.reshape(*gpus_h.shape[:-1], 24 // width, width), axis=-1), width, axis=-1)
             held = np.where((inc > prev) & ((inc <= width) | (width == 24)), win, held)
             prev = float(width)
-        started = np.sum(np.maximum(held - np.roll(held, 1, axis=-1), 0.0), axis=-1)
-        gpu_hours = (np.sum(held, axis=-1) + started * np.asarray(cold_start_hours)) * HOURS_PER_MONTH / 24.0
-        replicas = np.mean(replicas_h, axis=-1)
-        utilisation = np.where(gpu_hours > 0, busy * gpr / np.where(gpu_hours > 0, gpu_hours, 1), 0.0)
-    return gpu_hours, replicas, utilisation
+    return held, replicas_h

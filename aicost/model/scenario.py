@@ -28,6 +28,8 @@ class Volume(Strict):
     peak_to_average: Annotated[float, Field(ge=1, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL] = Field(
         1.0, description="busiest hour's rate over the mean rate (capacity sizing)"
     )
+    monthly_growth: Annotated[float, Field(ge=-0.5, le=10, allow_inf_nan=False), NOT_BOOL] = Field(
+        0.0, description="the volume's growth per month (0.1: +10% a month), for aicost gpu --months")
     daily_shape: Annotated[list[Annotated[float, Field(ge=0, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL]],
                            Field(min_length=24, max_length=24)] | None = Field(
         None, description="the load in each hour of the day, 00:00 to 23:00 (any unit: only the shape counts); "
@@ -138,6 +140,8 @@ class Value(Strict):
     build_cost: NonNeg = Field(0.0, description="one-time cost to build the workload")
     fixed_monthly: NonNeg = Field(0.0, description="fixed monthly costs (hosting, monitoring, licences)")
     horizon_months: Pos = Field(12.0, description="months over which ROI is computed")
+    price_per_task: NonNeg | None = Field(None, description="what a customer pays per task (aicost gpu --months "
+                                                            "shows the gross margin per task)")
 
     @model_validator(mode="after")
     def _one_value(self):

@@ -77,6 +77,10 @@ def render_table(report: Any, width: int = 160, show_all: bool = False, **_: Any
             o = e.option
             out += wrapped(f"{o.rank:>3}  {o.model} on {o.gpu['gpu']} ({o.provider}, {o.gpu['scaling']}): "
                            f"{reason(o) or o.status}", width, 5)
+    if getattr(report, "months", None):
+        from aicost.report.capacity import render_months
+
+        out += render_months(report.months, currency, width)
     return "\n".join(out) + "\n"
 
 

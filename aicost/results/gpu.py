@@ -23,6 +23,7 @@ class GpuResult(Result):
     scenario: ScenarioResult
     references: dict[str, OptionResult | None]  # the cheapest hosted option, and its Batch and Flex tiers
     options: list[GpuOption]
+    months: dict[str, Any] | None = None  # aicost gpu --months N: the capacity plan month by month
 
     def payload(self) -> dict[str, Any]:
         res = self.scenario
@@ -36,4 +37,4 @@ class GpuResult(Result):
         return {"currency": self.currency, "scenarios": [{
             "name": res.name, "file": res.file, "as_of": res.as_of, "tasks_per_month": res.tasks_per_month,
             "latency_need": res.latency_need, "warnings": res.warnings, "hosted_references": refs,
-            "options": rows}]}
+            "options": rows, **({"months": self.months} if self.months is not None else {})}]}

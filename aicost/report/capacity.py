@@ -1,0 +1,60 @@
+"""Terminal view of ``aicost gpu --months N``: the capacity plan month by month."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aicost.report.numbers import money, pct
+from aicost.report.table import columns, fitted, wrapped
+
+#: Month columns dropped first when the terminal is narrow.
+MONTH_DROP = ("util", "GPUs avg", "margin (hosted)", "reserved + on-demand", "GPUs peak")
+
+
+def _count(x: float) -> str:
+    return f"{x:,.0f}" if x < 1e6 else f"{x / 1e6:,.3g}M"
+
+
+def render_months(plan: dict[str, Any], currency: str, width: int) -> list[str]:
+    """The month-by-month table, its legend and the months something changes."""
+    growth = plan["monthly_growth"]
+    head = f"Month by month ({'volume +' if growth >= 0 else 'volume '}{growth:.0%} a month"
+    if plan["price_per_task"] is not None:
+        head += f"; price per task {money(plan['price_per_task'], currency)}"
+    out = ["", head + "):"]
+    header = ["month", "tasks", "hosted $/success", "GPU $/success", "GPU option", "GPUs peak", "GPUs avg", "util",
+              "reserved + on-demand", "margin (hosted)", "margin (GPU)"]
+    right = [True, True, True, True, False, True, True, True, False, True, True]
+    table = []
+    for r in plan["rows"]:
+        h, g = r["hosted"], r["gpu"]
+        mix = "—"
+        if g and g["mix"] is not None:
+            m = g["mix"]
+            mix = (f"{m['reserved_gpus']:.0f} reserved, {money(m['monthly_gpu_cost'], currency)}"
+                   if m["reserved_gpus"] else "all on-demand")
+        margin = r.get("gross_margin_per_task") or {}
+        table.append([str(r["month"]), _count(r["tasks"]),
+                      money(h["cost_per_success"], currency) if h else "—",
+                      money(g["cost_per_success"], currency) if g else "—",
+                      g["id"].removeprefix("gpu/") if g else "—",
+                      f"{g['gpus_peak']:.0f}" if g else "—", f"{g['gpus_average']:.1f}" if g else "—",
+                      pct(g["utilisation"]) if g else "—", mix,
+                      money(margin.get("hosted"), currency) if margin.get("hosted") is not None else "—",
+                      money(margin.get("gpu"), currency) if margin.get("gpu") is not None else "—"])
+    if plan["price_per_task"] is None:
+        header, right, table = header[:-2], right[:-2], [row[:-2] for row in table]
+    cols, cells, right = fitted(header, table, right, width, ("month", "tasks", "hosted $/success", "GPU $/success"),
+                                id_column=4, drop=MONTH_DROP)
+    out += columns(cols, cells, right)
+    out += wrapped("hosted and GPU: the cheapest eligible option of each kind that month, per successful outcome; "
+                   "GPUs at the day's peak and on average; reserved + on-demand: the cheapest split with a "
+                   "reservation of the same GPU at the same provider (— where it has none)", width)
+    for e in plan["events"]:
+        if e["kind"] == "gpu_breakeven":
+            out += wrapped(f"Month {e['month']}: {e['option']} costs less per success than {e['against']}", width, 2)
+        else:
+            out += wrapped(f"Month {e['month']}: {e['option']} goes over its rate limit at the peak", width, 2)
+    if not plan["events"]:
+        out.append("No break-even or rate limit is crossed in these months.")
+    return out
