@@ -50,23 +50,23 @@ def _mix(book: PriceBook, plan, i: int, values: dict, busy: float) -> dict[str, 
         return None
     sh, vol = values["self_hosted"], values["volume"]
     day = G.day_shape(pt(vol["peak_to_average"]), vol.get("daily_shape"))
-    held, _ = G.held_gpus(np.asarray(busy), opt.gpus_per_replica, opt.gpus_per_instance, opt.scaling == "always-on",
+    held, _, hours = G.held_gpus(np.asarray(busy), opt.gpus_per_replica, opt.gpus_per_instance, opt.scaling == "always-on",
                           float(sh["min_replicas"]), float(sh["target_utilisation"]), np.ravel(day)[-24:],
                           opt.increment_hours)
-    held = np.ravel(held)
+    held, hours = np.ravel(held), np.ravel(hours)
     od = opt.per_gpu_hour
     best = None
     for r in reserved:
         unit = r.spec.gpus_per_instance
         for level in sorted({0.0, *(np.ceil(h / unit) * unit for h in held)}):
             cost = level * float(r.spec.per_gpu_hour) * HOURS_PER_MONTH + \
-                od * float(np.sum(np.maximum(held - level, 0.0))) * HOURS_PER_MONTH / 24.0
+                od * float(np.sum(np.maximum(held - level, 0.0) * hours)) * HOURS_PER_MONTH / 24.0
             if best is None or cost < best["monthly_gpu_cost"] - 1e-9:
                 best = {"reserved_gpus": level, "reserved_offer": r.spec.instance or r.spec.provider,
                         "reserved_per_gpu_hour": float(r.spec.per_gpu_hour), "where": r.where,
                         "monthly_gpu_cost": cost}
     assert best is not None
-    best["all_on_demand_gpu_cost"] = od * float(np.sum(held)) * HOURS_PER_MONTH / 24.0
+    best["all_on_demand_gpu_cost"] = od * float(np.sum(held * hours)) * HOURS_PER_MONTH / 24.0
     return best
 
 

@@ -109,12 +109,17 @@ def day_shape(peak_to_average, hours=None) -> np.ndarray:
 
 def _gpus_for(replicas, gpus_per_replica, gpus_per_instance):
     """GPUs rented for whole instances holding ``replicas`` (an instance holds floor(per_instance /
-    per_replica) replicas; a replica bigger than an instance takes whole instances)."""
+    per_replica) replicas; a replica bigger than an instance takes whole instances)::
+
+        GPUs = ceil(replicas / per) x unit,   per = floor(per_instance / per_replica), unit = per_instance
+                                              (a bigger replica: per = 1, unit = ceil(per_replica / per_instance) x per_instance)
+    """
+    gpr, gpi = np.asarray(gpus_per_replica, dtype=float), np.asarray(gpus_per_instance, dtype=float)
     with np.errstate(all="ignore"):
-        per_inst = np.floor(gpus_per_instance / gpus_per_replica)
-        small = np.ceil(np.round(replicas / np.maximum(per_inst, 1.0), 9)) * gpus_per_instance
-        big = replicas * np.ceil(np.round(gpus_per_replica / gpus_per_instance, 9)) * gpus_per_instance
-    return np.where(gpus_per_replica <= gpus_per_instance, small, big)
+        small = gpr <= gpi
+        per = np.where(small, np.maximum(np.floor(gpi / gpr), 1.0), 1.0)
+        unit = np.where(small, gpi, np.ceil(np.round(gpr / gpi, 9)) * gpi)
+        return np.ceil(np.round(replicas / per, 9)) * unit
 
 
 def fleet(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, min_replicas, target_util,
@@ -134,22 +139,44 @@ def fleet(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, mi
     """
     busy = np.asarray(busy_replica_hours, dtype=float)
     gpr = np.asarray(gpus_per_replica, dtype=float)
-    held, replicas_h = held_gpus(busy, gpus_per_replica, gpus_per_instance, always_on, min_replicas, target_util,
-                                 day, increment_hours)
+    held, replicas_h, hours = held_gpus(busy, gpus_per_replica, gpus_per_instance, always_on, min_replicas,
+                                        target_util, day, increment_hours)
     with np.errstate(all="ignore"):
         started = np.sum(np.maximum(held - np.roll(held, 1, axis=-1), 0.0), axis=-1)
-        gpu_hours = (np.sum(held, axis=-1) + started * np.asarray(cold_start_hours)) * HOURS_PER_MONTH / 24.0
-        replicas = np.mean(replicas_h, axis=-1)
+        gpu_hours = (np.sum(held * hours, axis=-1) + started * np.asarray(cold_start_hours)) * HOURS_PER_MONTH / 24.0
+        replicas = np.sum(replicas_h * hours, axis=-1) / 24.0
         utilisation = np.where(gpu_hours > 0, busy * gpr / np.where(gpu_hours > 0, gpu_hours, 1), 0.0)
         peak = np.max(held, axis=-1)
     return gpu_hours, replicas, utilisation, peak
 
 
+def _runs(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A day's hours merged into runs of equal load, in order around the clock: (loads, hours)."""
+    loads: list[float] = []
+    hours: list[float] = []
+    for v in day:
+        if loads and v == loads[-1]:
+            hours[-1] += 1.0
+        else:
+            loads.append(float(v))
+            hours.append(1.0)
+    if len(loads) > 1 and loads[0] == loads[-1]:  # the night runs across midnight: one run
+        hours[-1] += hours.pop(0)
+        loads.pop(0)
+    return np.asarray(loads), np.asarray(hours)
+
+
 def held_gpus(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, min_replicas, target_util, day,
               increment_hours=1.0):
-    """GPUs held in each hour of the day (last axis 24) and the replicas they serve (see :func:`fleet`)."""
+    """GPUs held through the day and the replicas they serve, with the hours each column lasts
+    (last axis: the day's runs of equal load in order, or its 24 hours; see :func:`fleet`)."""
     busy = np.asarray(busy_replica_hours, dtype=float)
     day = np.asarray(day, dtype=float)
+    inc = np.asarray(increment_hours, dtype=float)
+    if day.ndim == 1 and not np.any((inc > 1) & (inc < 24)):  # a fixed day: its runs of equal load suffice
+        day, hours = _runs(day)
+    else:
+        hours = np.ones(24)
     mean = busy / HOURS_PER_MONTH
     gpr, gpi = np.asarray(gpus_per_replica, dtype=float), np.asarray(gpus_per_instance, dtype=float)
     with np.errstate(all="ignore"):
@@ -158,10 +185,16 @@ def held_gpus(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on
         top = np.max(replicas_h, axis=-1, keepdims=True)
         replicas_h = np.where(np.asarray(always_on)[..., None], top, replicas_h)
         gpus_h = _gpus_for(replicas_h, gpr[..., None], gpi[..., None])
-        inc = np.broadcast_to(np.asarray(increment_hours, dtype=float)[..., None], gpus_h.shape)
-        held, prev = gpus_h, 1.0
-        for width in (2, 3, 4, 6, 8, 12, 24):  # an increment over an hour holds each window at its peak
-            win = np.repeat(np.max(gpus_h.reshape(*gpus_h.shape[:-1], 24 // width, width), axis=-1), width, axis=-1)
-            held = np.where((inc > prev) & ((inc <= width) | (width == 24)), win, held)
-            prev = float(width)
-    return held, replicas_h
+        inc = np.broadcast_to(inc, gpus_h.shape[:-1])
+        held = gpus_h
+        for value in np.unique(inc[inc > 1]):  # an increment over an hour holds each window at its peak
+            width = next((w for w in (2, 3, 4, 6, 8, 12) if value <= w), 24)
+            rows = inc == value
+            part = gpus_h[rows]
+            if width == 24:
+                win = np.broadcast_to(np.max(part, axis=-1, keepdims=True), part.shape)
+            else:
+                win = np.repeat(np.max(part.reshape(len(part), 24 // width, width), axis=-1), width, axis=-1)
+            held = held.copy() if held is gpus_h else held
+            held[rows] = win
+    return held, replicas_h, hours
