@@ -12,8 +12,9 @@ The "Rented GPUs" section of domain.md. The physics (nominal efficiencies):
 
 with ``W_read(B) = W (1 - (1 - P_a/P)^B)`` (a mixture-of-experts model reads more of its experts as
 the batch grows; a dense one reads all of W), ``comm = 4 layers x 8 us`` per pass on more than
-one GPU (gpu-economics.md §2.1, kipply), and ``w_l`` a sliding-window layer's window (infinite
-for full attention).
+one GPU (gpu-economics.md §2.1, kipply) plus two all-reduces a layer of the pass's activations
+over the GPU's link (``link_gbs``: NVLink, or PCIe on an L40S), and ``w_l`` a sliding-window
+layer's window (infinite for full attention).
 
 Calibration: every measured profile gives ``k = measured seconds / modelled seconds`` at its own
 shape, GPUs and load. A prediction multiplies the physics by a shape-weighted geometric mean of
@@ -71,8 +72,18 @@ def _keys(model, ctx: float, causal: bool) -> float:
     return (model.layers - sliding) * reach + sliding * capped
 
 
-def _comm(model, n: int) -> float:
-    return COMM_SECONDS * COMM_PER_LAYER * model.layers if n > 1 else 0.0
+def _comm(model, gpu, n: int, tokens: float) -> float:
+    """Tensor parallelism, per forward pass of ``tokens`` tokens: a latency per message, and two
+    all-reduces a layer moving 2 (n - 1) / n x tokens x hidden x 2 bytes over the GPU's link (half
+    its two-way bandwidth each way)."""
+    if n <= 1:
+        return 0.0
+    t = COMM_SECONDS * COMM_PER_LAYER * model.layers
+    link = getattr(gpu, "link_gbs", None)
+    if link:
+        hidden = _heads(model) * model.head_dim
+        t += 2 * model.layers * (2.0 * (n - 1) / n) * tokens * hidden * 2.0 / (link * 1e9 / 2.0)
+    return t
 
 
 def prefill_seconds(model, gpu, precision: str, n: int, input_tokens: float) -> float:
@@ -81,7 +92,7 @@ def prefill_seconds(model, gpu, precision: str, n: int, input_tokens: float) -> 
     active = (model.active_params_b or model.params_b) * 1e9
     flops = 2.0 * active * input_tokens + 4.0 * _heads(model) * model.head_dim * input_tokens * _keys(
         model, input_tokens, causal=True)
-    return flops / (n * G._flops(gpu, precision) * MFU_PREFILL) + _comm(model, n)
+    return flops / (n * G._flops(gpu, precision) * MFU_PREFILL) + _comm(model, gpu, n, input_tokens)
 
 
 def step_seconds(model, gpu, precision: str, n: int, batch: float, context: float) -> float:
@@ -92,7 +103,7 @@ def step_seconds(model, gpu, precision: str, n: int, batch: float, context: floa
     active = (model.active_params_b or model.params_b) * 1e9
     mem = (read + batch * G.kv_bytes(model, precision, context)) / (n * gpu.bandwidth_gbs * 1e9 * MBU)
     flops = batch * (2.0 * active + 4.0 * _heads(model) * model.head_dim * _keys(model, context, causal=False))
-    return max(mem, flops / (n * G._flops(gpu, precision) * MFU_DECODE)) + _comm(model, n)
+    return max(mem, flops / (n * G._flops(gpu, precision) * MFU_DECODE)) + _comm(model, gpu, n, batch)
 
 
 def max_batch(model, gpu, precision: str, n: int, input_tokens: float, output_tokens: float,

@@ -25,6 +25,9 @@ class GpuType(Sourced):
     bf16_tflops: PosFloat = Field(description="dense BF16/FP16 tensor TFLOPS (no sparsity)")
     fp8_tflops: PosFloat | None = Field(None, description="dense FP8 tensor TFLOPS; absent = no FP8 support")
     interconnect: str | None = None
+    link_gbs: PosFloat | None = Field(None, description="GPU-to-GPU bandwidth per GPU, both directions, GB/s "
+                                                        "(NVLink, else PCIe): tensor-parallel all-reduces move "
+                                                        "activations over it; absent: only a latency per layer")
 
 
 class Offer(Sourced):

@@ -82,13 +82,20 @@ def test_sliding_window_layers_attend_to_their_window_in_prefill_and_decode(ship
     assert G.kv_bytes(m, "mxfp4", 8000) == pytest.approx(2048 * (12 * 8000 + 12 * 128))
 
 
-def test_tensor_parallel_pays_a_latency_per_layer(shipped):
+def test_tensor_parallel_pays_a_latency_per_layer_and_its_all_reduces(shipped):
     m = shipped.gpus.models["llama-3.3-70b"].spec
     h100 = shipped.gpus.gpus["h100-sxm"].spec
     # batch 1 at 1,000 tokens on 2 GPUs: (70.6 GB + 1,000 x 163,840 B) / (2 x 3,350 GB/s x 0.6) + 4 x 80 x 8 us
+    # + two all-reduces a layer of 1 token x 8,192 hidden x 2 B, x 2 (n - 1) / n = 1, over 450 GB/s each way
     kv = 2 * 8 * 128 * 1 * 80 * 1000
-    want = (70.6e9 + kv) / (2 * 3350e9 * 0.6) + 4 * 80 * 8e-6
+    allreduce = 2 * 80 * 1.0 * 1 * 8192 * 2 / 450e9
+    want = (70.6e9 + kv) / (2 * 3350e9 * 0.6) + 4 * 80 * 8e-6 + allreduce
     assert T.step_seconds(m, h100, "fp8", 2, 1, 1000) == pytest.approx(want)
+    # over PCIe (an L40S, 64 GB/s both ways) a batch of 64 moves 64 tokens a layer: 14 times NVLink's time
+    l40s = shipped.gpus.gpus["l40s"].spec
+    over_pcie = T._comm(m, l40s, 2, 64) - 4 * 80 * 8e-6
+    over_nvlink = T._comm(m, h100, 2, 64) - 4 * 80 * 8e-6
+    assert over_pcie / over_nvlink == pytest.approx(900 / 64)
 
 
 # ---- calibration ---------------------------------------------------------------------------------------
