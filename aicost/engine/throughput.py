@@ -31,6 +31,7 @@ import weakref
 from dataclasses import dataclass
 
 from aicost.engine import gpu as G
+from aicost.model.gpus import engine_family
 
 #: Efficiencies of the nominal roofline (gpu-economics.md §2.3: MBU 0.5-0.6, prefill MFU 0.5-0.7).
 MBU, MFU_DECODE, MFU_PREFILL = G.MBU, G.MFU_DECODE, G.MFU_PREFILL
@@ -47,16 +48,6 @@ OTHER_SIZE_WEIGHT = 0.3
 PRIOR_WEIGHT = 0.5
 #: A replica is "measured" when a credible profile at its size lies within this log distance (~25%).
 MEASURED_WITHIN = 0.25
-
-
-def engine_family(engine: str) -> str:
-    """The engine a profile was measured on, without version or flags: 'TensorRT-LLM', 'vLLM', ..."""
-    e = engine.lower()
-    for key, name in (("nim", "NVIDIA NIM"), ("tensorrt", "TensorRT-LLM"), ("trt", "TensorRT-LLM"),
-                      ("vllm", "vLLM"), ("sglang", "SGLang")):
-        if key in e:
-            return name
-    return engine.split(" (")[0].strip() or engine
 
 
 def _heads(model) -> int:

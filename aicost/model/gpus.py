@@ -114,4 +114,14 @@ class GpuFile(Strict):
     profiles: list[Profile] = Field(default_factory=list)
 
 
-__all__ = ["GpuFile", "GpuType", "Offer", "OpenModel", "Profile"]
+def engine_family(engine: str) -> str:
+    """The engine a profile was measured on, without version or flags: 'TensorRT-LLM', 'vLLM', ..."""
+    e = engine.lower()
+    for key, name in (("nim", "NVIDIA NIM"), ("tensorrt", "TensorRT-LLM"), ("trt", "TensorRT-LLM"),
+                      ("vllm", "vLLM"), ("sglang", "SGLang")):
+        if key in e:
+            return name
+    return engine.split(" (")[0].strip() or engine
+
+
+__all__ = ["GpuFile", "GpuType", "Offer", "OpenModel", "Profile", "engine_family"]

@@ -292,3 +292,14 @@ def test_a_stale_offer_is_warned_under_max_price_age():
     # Lambda's 1x A100 price was last corroborated on 2026-05-07 (207 days before)
     stale = [line for line in r.stderr.splitlines() if "gpu_1x_a100)" in line]
     assert stale and "GPU-hour price was checked 207 days before 2026-11-30" in stale[0] and "gpus.yaml:" in stale[0]
+
+
+def test_the_engines_a_team_runs_restrict_the_calibration(shipped):
+    from typer.testing import CliRunner
+
+    from aicost.cli import app
+
+    only = gpu_rows(shipped, scenario(i=1000, o=1000, engines=["vLLM"]))[0]
+    assert "(vLLM," in says(only.gpu["throughput"])[0]
+    r = CliRunner().invoke(app, ["gpu", "self-hosted-wins", "--set", "self_hosted.engines=[vllm]"])
+    assert r.exit_code == 2 and "self_hosted.engines[0]: no serving profile measured on 'vllm'" in r.stderr
