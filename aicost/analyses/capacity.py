@@ -58,7 +58,8 @@ def _mix(book: PriceBook, plan, i: int, values: dict, busy: float) -> dict[str, 
     best = None
     for r in reserved:
         unit = r.spec.gpus_per_instance
-        for level in sorted({0.0, *(np.ceil(h / unit) * unit for h in held)}):
+        levels = {0.0, *(np.ceil(h / unit) * unit for h in held), *(np.floor(h / unit) * unit for h in held)}
+        for level in sorted(levels):
             cost = level * float(r.spec.per_gpu_hour) * HOURS_PER_MONTH + \
                 od * float(np.sum(np.maximum(held - level, 0.0) * hours)) * HOURS_PER_MONTH / 24.0
             if best is None or cost < best["monthly_gpu_cost"] - 1e-9:

@@ -166,22 +166,20 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     ga, gs, gu, gg = _outcomes(values, plan.gpu_quality)
     if n_gpu:
         gp = plan.gpu
-        if plan.gpu_book is not None:  # lengths or the need vary by point: each point planned as compare would
-            from aicost.engine.selfhost import replanned
+        from aicost.engine.selfhost import replanned, step_shape
 
+        if plan.gpu_book is not None:  # lengths or the need vary by point: each point planned as compare would
             gp = replanned(plan, values, steps) or gp
         busy_per_attempt, out_per_attempt, in_per_attempt, gpu_latency = 0.0, 0.0, 0.0, 0.0
         uses_tools = np.zeros((1, 1), bool)
         for j, st in enumerate(steps):
-            outp = pt(st["output_tokens"]) + pt(st["reasoning_tokens"])
-            inp = pt(st["input_tokens"]) + pt(st["retrieved_tokens"])
+            inp, outp, n, waited, tool, _ = step_shape(st, pt)
             at = lambda name: gp[name][:, j] if gp[name].ndim == 3 else gp[name][:, j:j + 1]  # noqa: E731
             secs = G.seconds_per_request(at("t_p"), at("share"), at("in_p"), at("out_p"), np.maximum(inp, 1.0),
                                          np.maximum(outp, 1.0))
-            n = pt(st["calls"]) * pt(st["turns"])
             busy_per_attempt = busy_per_attempt + n * secs
             with np.errstate(all="ignore"):  # a call's time in the batch stretches with its replica-seconds
-                gpu_latency = gpu_latency + n * at("wall") * secs / at("t_p")
+                gpu_latency = gpu_latency + waited * at("wall") * secs / at("t_p") + tool
             out_per_attempt = out_per_attempt + n * outp
             in_per_attempt = in_per_attempt + n * inp
             uses_tools = uses_tools | ((pt(st["web_searches"]) + pt(st["file_searches"]) + pt(st["code_sessions"])) > 0)
@@ -270,17 +268,19 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     need = latency_need_seconds(values["latency"])
     latency = cat(vis["latency"], gpu_latency if n_gpu else None, fill=np.nan)
     interactive = values["latency"].get("p95_seconds") is not None
+    timed = interactive or values["latency"].get("minutes") is not None
     offered = catb(vflags["offered"], fill=True)
     too_slow = cat(tier_lat, fill=0.0) > need
     hosted_rows = np.arange(len(A)).reshape(-1, 1) < len(A) - n_gpu  # hosted and cascades (GPUs: their own need)
     flags = {
         "not_offered": ~offered,
         "too_slow": too_slow,
-        "latency_over_need": (latency > need) if interactive else np.zeros(latency.shape, bool),
+        # hosted rows under an interactive need; GPU rows under any need in seconds or minutes (their own time)
+        "latency_over_need": (latency > need) & (interactive | (timed & ~hosted_rows)),
         # an unknown speed is never a pass under an interactive need
         "latency_unknown": (np.isnan(latency) & ~too_slow & hosted_rows) if interactive
         else np.zeros(latency.shape, bool),
-        "context_too_long": catb(vflags["too_long"]),
+        "context_too_long": catb(vflags["too_long"], gp["too_long"] if n_gpu else None),
         "no_fit": catb([np.zeros((len(A) - n_gpu, 1))], (~gp["fits"]) if n_gpu else None),
         "over_rate_limit": np.asarray(over, bool),
         "no_cached_price": catb(vflags["need_cached"]) & offered,

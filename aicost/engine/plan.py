@@ -89,6 +89,7 @@ class Plan:
     gpu: dict = field(default_factory=dict)  # arrays of the self-hosted options
     select: list[int] | None = None  # evaluate only these visible options (None: all)
     gpu_book: Any = None  # (price book, self_hosted values) to plan GPU options again at other lengths
+    replan: bool = True  # plan GPU options again at each distinct point (a sweep of up to 512 points, compare)
 
     def __len__(self) -> int:
         return len(self.options) if self.select is None else len(self.select)
@@ -122,6 +123,7 @@ class Plan:
             gpu_quality=[self.gpu_quality[g] for g in gidx], as_of=self.as_of,
             gpu={k: v[gidx] for k, v in self.gpu.items()} if len(gidx) else {},
             select=[order.index(i) for i in visible], gpu_book=self.gpu_book if len(gidx) else None,
+            replan=self.replan,
         )
 
 
@@ -322,6 +324,7 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
             "per_gpu_hour": col([o.per_gpu_hour for o in gpus]),
             "always_on": col([o.scaling == "always-on" for o in gpus], bool),
             "fits": col([o.gpus_per_replica is not None for o in gpus], bool),
+            "too_long": col([o.too_long for o in gpus], bool),
             "index": np.arange(len(gpus)).reshape(len(gpus), 1),
         }
     return plan

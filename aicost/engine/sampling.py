@@ -48,7 +48,9 @@ def simulate(designs: list[tuple[Plan, dict, list]], n: int, seed: int | None, c
         point = evaluate(plan, values, meters=False)
         live = [i for i in range(len(plan)) if not point["flags"]["not_offered"][i, 0]]
         lives.append(live)
-        parts.append((plan.subset(live), values))
+        sub = plan.subset(live)
+        sub.replan = False  # samples stretch the nominal GPU plan, however many are drawn
+        parts.append((sub, values))
     entropy = np.random.SeedSequence(seed).entropy  # one seed for every design, even when it is None
     rows = sum(len(live) for live in lives)
     usable_count = np.zeros(rows, np.int64)

@@ -37,6 +37,7 @@ class GpuOption:
     latency: float | None = None  # seconds per attempt at that batch (None: no fit)
     sizes: tuple = field(repr=False, compare=False, default=())  # (GPUs, out tok/s per GPU, s/attempt, meets need)
     increment_hours: float = 1.0  # billing increment (a reservation: the whole month)
+    too_long: bool = False  # a turn's context exceeds the model's window
     caching: bool = False
     kind: str = "gpu"
 
@@ -57,16 +58,32 @@ def _precision(book: PriceBook, model_id: str, gpu_id: str, wanted: str) -> str:
     return usable[0] if usable else "bf16"
 
 
+def step_shape(st: dict, num=float) -> tuple:
+    """One step as the GPU serves it: (input, output, requests, calls waited for, tool seconds, the
+    longest context a turn reaches). Each turn is a request; a later turn resends the history, so a
+    call's turns average ``(turns - 1) / 2`` rounds of history; a user waits for one turn's answer
+    per call (as hosted latency counts it). ``num``: float for one point, an array builder for many."""
+    if "_shape" in st:  # planned again at one point of a sweep: the shape computed there
+        return st["_shape"]
+    calls, turns = num(st["calls"]), num(st.get("turns", 1.0))
+    out = num(st["output_tokens"]) + num(st["reasoning_tokens"])
+    first = num(st["input_tokens"]) + num(st.get("retrieved_tokens", 0.0))
+    per_turn = num(st.get("turn_input_tokens", 0.0)) + out
+    inp = first + (turns - 1.0) / 2.0 * per_turn
+    top = first + (turns - 1.0) * per_turn + out
+    return inp, out, calls * turns, calls, calls * num(st.get("tool_seconds", 0.0)), top
+
+
 def _replica(cal, model, gpu, ref, gpu_id, precision, n, shapes, need, engines):
     """One replica size: its calibration, the batch it runs at and per step its timing."""
-    basis = cal.basis(ref, gpu_id, precision, n, [(i, o, c) for i, o, c in shapes], engines)
-    cap = min(T.max_batch(model, gpu, precision, n, i, o) for i, o, _ in shapes)
+    basis = cal.basis(ref, gpu_id, precision, n, [(i, o, w) for i, o, w, _ in shapes], engines)
+    cap = min(T.max_batch(model, gpu, precision, n, i, o) for i, o, _, _ in shapes)
     if cap <= 0:
         return None
     cap = max(1.0, cap)
-    batch = T.batch_within(model, gpu, precision, n, shapes, basis.factor, cap, need)
+    batch = T.batch_within(model, gpu, precision, n, [(i, o, c) for i, o, _, c in shapes], basis.factor, cap, need)
     run = batch if batch > 0 else 1.0  # too slow even alone: timed at a batch of one
-    timings = [T.timing(model, gpu, precision, n, i, o, run, basis.factor) for i, o, _ in shapes]
+    timings = [T.timing(model, gpu, precision, n, i, o, run, basis.factor) for i, o, _, _ in shapes]
     return basis, batch, run, timings
 
 
@@ -78,10 +95,12 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], need_seconds: floa
     for o in book.gpus.offers:  # providers with several offers for one GPU and pricing: name the instance
         key = (o.spec.provider, o.spec.gpu, o.spec.pricing)
         same[key] = same.get(key, 0) + 1
-    shapes = [(max(1.0, float(s["input_tokens"]) + float(s.get("retrieved_tokens", 0.0))),
-               max(1.0, float(s["output_tokens"]) + float(s["reasoning_tokens"])),
-               max(float(s["calls"]) * float(s.get("turns", 1)), 1e-9)) for s in steps]
-    ctx = max(i + o for i, o, _ in shapes)
+    parts = [step_shape(st) for st in steps]
+    shapes = [(max(1.0, i), max(1.0, o), max(w, 1e-9), c) for i, o, w, c, _, _ in parts]
+    tools = sum(t for *_, t, _ in parts)
+    ctx = max(top for *_, top in parts)
+    if need_seconds is not None:  # the tools' own time comes out of what the fleet may take
+        need_seconds = max(need_seconds - tools, 0.0)
     cal = T.calibration(book.gpus)
     engines = sh.get("engines")
     offers = sorted(book.gpus.offers, key=lambda o: (o.spec.gpu, o.spec.provider, o.spec.pricing, o.spec.per_gpu_hour))
@@ -103,20 +122,20 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], need_seconds: floa
             key = (ref, spec.gpu, precision)
             if key not in plans:
                 plans[key] = _plan(cal, model, gpu, ref, spec.gpu, precision, shapes, ctx, need_seconds, engines,
-                                   sh["max_gpus_per_replica"])
+                                   sh["max_gpus_per_replica"], tools)
             n, chosen, sizes = plans[key]
             seller = spec.provider
             if same[(spec.provider, spec.gpu, spec.pricing)] > 1 and spec.instance:
                 seller += "/" + re.sub(r"[^a-z0-9]+", "-", spec.instance.lower()).strip("-")
             if chosen is None:
-                per_step = tuple((np.nan, 0.0, i, o_, Notice.of("throughput_no_fit"), np.nan) for i, o_, _ in shapes)
+                per_step = tuple((np.nan, 0.0, i, o_, Notice.of("throughput_no_fit"), np.nan) for i, o_, _, _ in shapes)
                 batch, latency, estimated = 0.0, None, False
             else:
                 basis, batch, run, timings = chosen
                 note = _notice(basis, n, run, precision)
                 per_step = tuple((t.seconds, t.prefill_share, i, o_, note, t.wall)
-                                 for t, (i, o_, _) in zip(timings, shapes))
-                latency = sum(c * t.wall for t, (_, _, c) in zip(timings, shapes))
+                                 for t, (i, o_, _, _) in zip(timings, shapes))
+                latency = sum(c * t.wall for t, (_, _, _, c) in zip(timings, shapes)) + tools
                 estimated = not basis.measured
             inc = spec.billing_increment_hours if spec.billing_increment_hours is not None else (
                 G.MONTH_HOURS if spec.pricing == "reserved" else 1.0)
@@ -127,11 +146,12 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], need_seconds: floa
                     precision=precision, gpu=spec.gpu, gpu_name=gpu.name, gpus_per_replica=n,
                     gpus_per_instance=spec.gpus_per_instance, per_gpu_hour=float(spec.per_gpu_hour),
                     offer=o, steps=per_step, estimated=estimated, batch=batch, latency=latency,
-                    sizes=sizes, increment_hours=float(inc)))
+                    sizes=sizes, increment_hours=float(inc),
+                    too_long=bool(model.context_window is not None and ctx > model.context_window)))
     return out
 
 
-def _plan(cal, model, gpu, ref, gpu_id, precision, shapes, ctx, need, engines, max_gpus):
+def _plan(cal, model, gpu, ref, gpu_id, precision, shapes, ctx, need, engines, max_gpus, tools=0.0):
     """The replica sizes that fit (1, 2, 4, ... from the memory fit up to ``max_gpus``), each timed;
     the cheapest per request among those that meet the need (else the fastest) is chosen."""
     n_fit = G.min_gpus(model, gpu, precision, ctx, max_gpus)
@@ -143,9 +163,9 @@ def _plan(cal, model, gpu, ref, gpu_id, precision, shapes, ctx, need, engines, m
         r = _replica(cal, model, gpu, ref, gpu_id, precision, n, shapes, need, engines)
         if r is not None:
             basis, batch, run, timings = r
-            gpu_seconds = n * sum(c * t.seconds for t, (_, _, c) in zip(timings, shapes))
-            latency = sum(c * t.wall for t, (_, _, c) in zip(timings, shapes))
-            out_tokens = sum(c * o for _, o, c in shapes)
+            gpu_seconds = n * sum(w * t.seconds for t, (_, _, w, _) in zip(timings, shapes))
+            latency = sum(c * t.wall for t, (_, _, _, c) in zip(timings, shapes)) + tools
+            out_tokens = sum(w * o for _, o, w, _ in shapes)
             meets = batch > 0
             sizes.append((n, out_tokens / gpu_seconds, latency, meets, not basis.measured))
             key = (not meets, gpu_seconds if meets else latency)
@@ -169,7 +189,14 @@ def _notice(basis, n, batch, precision) -> Notice:
 
 
 #: Points planned one by one at most (a sweep of lengths); beyond, the nominal plan is stretched.
+#: The caller decides for the whole run (``Plan.replan``), so that no chunk of a run differs.
 REPLAN_MAX = 512
+
+
+def _as_shape(st: dict, row) -> dict:
+    """A step whose shape (input, output, requests, calls, tool seconds, longest context) is ``row``,
+    as :func:`step_shape` computed it at one point."""
+    return dict(st, _shape=tuple(float(x) for x in row))
 
 
 def replanned(plan, values: dict, steps: list[dict]) -> dict | None:
@@ -183,19 +210,18 @@ def replanned(plan, values: dict, steps: list[dict]) -> dict | None:
         return np.asarray(x, dtype=float).ravel()
 
     cols = []
-    for st in steps:
-        cols += [flat(st["input_tokens"]) + flat(st.get("retrieved_tokens", 0.0)),
-                 flat(st["output_tokens"]) + flat(st["reasoning_tokens"]),
-                 flat(st["calls"]) * flat(st.get("turns", 1.0))]
+    for st in steps:  # what shapes a replica: each step's averaged input, output, requests and calls
+        inp, out, w, c, tool, top = step_shape(st, flat)
+        cols += [inp, out, w, c, tool, top]
     lat = values["latency"]
     kind = next(k for k in ("p95_seconds", "minutes", "deadline_hours") if lat.get(k) is not None)
     cols.append(flat(lat[kind]))
     width = max(c.size for c in cols)
-    if width == 1:
+    if width == 1 or not plan.replan:
         return None
     combos = np.stack([np.broadcast_to(c, (width,)) for c in cols], axis=1)
     uniq, inverse = np.unique(combos, axis=0, return_inverse=True)
-    if len(uniq) > REPLAN_MAX:
+    if len(uniq) > REPLAN_MAX and not plan.replan:
         return None
     book, sh = plan.gpu_book
     pick = plan.gpu["index"][:, 0]
@@ -203,9 +229,9 @@ def replanned(plan, values: dict, steps: list[dict]) -> dict | None:
     shape = (len(pick), k, len(uniq))
     out = {name: np.full(shape, np.nan) for name in ("t_p", "share", "in_p", "out_p", "wall")}
     gpr = np.full((len(pick), len(uniq)), np.nan)
+    long = np.zeros((len(pick), len(uniq)), bool)
     for u, row in enumerate(uniq):
-        st_u = [dict(st, input_tokens=row[3 * j], retrieved_tokens=0.0, output_tokens=row[3 * j + 1],
-                     reasoning_tokens=0.0, calls=row[3 * j + 2], turns=1.0) for j, st in enumerate(steps)]
+        st_u = [_as_shape(st, row[6 * j:6 * j + 6]) for j, st in enumerate(steps)]
         need = _need_seconds({kind: row[-1]})
         opts = gpu_options(book, sh, st_u, need)
         for g, i in enumerate(pick):
@@ -215,10 +241,12 @@ def replanned(plan, values: dict, steps: list[dict]) -> dict | None:
                     out[name][g, j, u] = x
                 out["wall"][g, j, u] = step[5]
             gpr[g, u] = o.gpus_per_replica or np.nan
+            long[g, u] = o.too_long
     inv = inverse.ravel()
     res = {name: a[:, :, inv] for name, a in out.items()}
     res["gpus_per_replica"] = gpr[:, inv]
     res["fits"] = ~np.isnan(res["gpus_per_replica"])
+    res["too_long"] = long[:, inv]
     for name in ("gpus_per_instance", "per_gpu_hour", "always_on", "increment_hours", "index"):
         res[name] = plan.gpu[name]
     return res

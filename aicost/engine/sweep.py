@@ -44,6 +44,7 @@ def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_succ
     ties = np.arange(len(designs)) if order is None else order  # default: the plans' own order
     xs = grid(varies)
     n = xs[0].size
+    _replan(designs, n)
     mid = n // 2
     sign = 1.0 if METRICS[metric] == "min" else -1.0
     winner, runner = np.empty(n, np.int32), np.empty(n, np.int32)
@@ -92,6 +93,7 @@ def rows(designs: Designs, varies: list[Vary], first: dict[str, Any], which: lis
     from aicost.engine.sampling import WORKERS, ordered
 
     xs, n, metric = first["x"], first["n"], first["metric"]
+    _replan(designs, n)
     out = np.empty((len(which), n))
     if not which:
         return out
@@ -117,6 +119,16 @@ def rows(designs: Designs, varies: list[Vary], first: dict[str, Any], which: lis
     if differs and not whole:
         return rows(designs, varies, first, which, chunk, progress, whole=True)
     return out
+
+
+def _replan(designs: Designs, n: int) -> None:
+    """GPU options are planned again at each point of a sweep of up to REPLAN_MAX points (exactly
+    as compare --set would), else stretched from the nominal plan: decided once for the whole
+    sweep, so that no chunk differs from another."""
+    from aicost.engine.selfhost import REPLAN_MAX
+
+    for plan, _ in designs.parts:
+        plan.replan = n <= REPLAN_MAX
 
 
 def _cut(designs: Designs, which: list[int]) -> tuple[Designs, list[int]]:

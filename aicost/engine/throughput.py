@@ -39,9 +39,9 @@ MBU, MFU_DECODE, MFU_PREFILL = G.MBU, G.MFU_DECODE, G.MFU_PREFILL
 MAX_BATCH = 256
 #: Tensor-parallel latency per message and messages per layer and pass (kipply, gpu-economics.md §2.1).
 COMM_SECONDS, COMM_PER_LAYER = 8e-6, 4
-#: Width of the shape kernel in log space: a profile at twice the length weighs exp(-(ln 2 / 1.0)^2) = 0.62,
-#: at ten times 0.005.
-SHAPE_WIDTH = 1.0
+#: Width of the shape kernel in log space: a profile at twice the length weighs exp(-(ln 2 / 1.4)^2) = 0.78,
+#: at ten times 0.07.
+SHAPE_WIDTH = 1.4
 #: A profile at another replica size counts this much (the physics carries the size; engines differ).
 OTHER_SIZE_WEIGHT = 0.3
 #: How much the pooled factor of all credible engines counts in one engine's factor (in profile weights).

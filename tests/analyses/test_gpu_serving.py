@@ -115,7 +115,7 @@ def test_the_160_to_200_token_jump_is_gone(shipped):
     assert 1 / 1.25 <= b / a <= 1.25
 
 
-SHAPES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SHAPES = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @SHAPES
@@ -303,3 +303,67 @@ def test_the_engines_a_team_runs_restrict_the_calibration(shipped):
     assert "(vLLM," in says(only.gpu["throughput"])[0]
     r = CliRunner().invoke(app, ["gpu", "self-hosted-wins", "--set", "self_hosted.engines=[vllm]"])
     assert r.exit_code == 2 and "self_hosted.engines[0]: no serving profile measured on 'vllm'" in r.stderr
+
+
+# ---- turns, tools, context and the need as the hosted options count them -----------------------------------
+
+def test_gpu_latency_counts_one_turn_per_call_plus_the_tools_time(shipped):
+    base = scenario(i=1000, o=200, latency={"p95_seconds": 60})
+    with_tools = scenario(i=1000, o=200, latency={"p95_seconds": 60})
+    with_tools["attempt"]["steps"][0]["tool_seconds"] = 20
+    a, b = gpu_rows(shipped, base)[0], gpu_rows(shipped, with_tools)[0]
+    # the tools' 20 s come out of what the fleet may take, then are added to the attempt's time
+    assert b.metrics["latency_seconds"] <= 60 + 1e-6 and b.metrics["latency_seconds"] >= 20
+    assert b.gpu["batch"] <= a.gpu["batch"]
+    tight = scenario(i=1000, o=200, latency={"p95_seconds": 19})
+    tight["attempt"]["steps"][0]["tool_seconds"] = 20
+    assert all(r.status == "ineligible" for r in gpu_rows(shipped, tight))
+    # turns are requests (each resends the history) but a user waits for one answer per call
+    turns = scenario(i=1000, o=200, latency={"p95_seconds": 60})
+    turns["attempt"]["steps"][0].update(turns=3, turn_input_tokens=500)
+    t = gpu_rows(shipped, turns)[0]
+    # three requests a call, the later ones with the history: more than three times the busy time
+    assert t.gpu["gpu_hours"] * t.gpu["utilisation"] > 3 * a.gpu["gpu_hours"] * a.gpu["utilisation"]
+    assert t.metrics["latency_seconds"] <= 60 + 1e-6
+
+
+def test_a_prompt_longer_than_the_open_models_window_is_ineligible(shipped):
+    rows = gpu_rows(shipped, scenario(model="llama-3.1-8b", i=300_000, o=100))
+    assert rows and all(r.status == "ineligible" for r in rows)
+    assert all("context" in reason(r) for r in rows if r.gpu["gpus_per_replica"])
+
+
+def test_a_minutes_need_holds_gpu_options_in_sweeps_too(shipped):
+    import numpy as np
+
+    from aicost.analyses.compare import designs_for
+
+    data = scenario(model="llama-3.3-70b", i=2000, o=4000, latency={"minutes": 0.1})
+    ls = loaded(data, shipped)
+    designs, ids = designs_for(ls, shipped, AS_OF)
+    res = gpu_rows(shipped, data)
+    too_slow = {r.id for r in res if r.status == "ineligible" and "too slow" in reason(r)}
+    assert too_slow
+    m = designs.metric("cost_per_success", {("volume", "tasks_per_month"): np.asarray([1e6, 2e6])})
+    for oid in too_slow:
+        assert np.all(np.isnan(m[ids.index(oid)]))  # not usable at any point of a sweep
+
+
+def test_a_sweep_decides_once_whether_to_plan_each_point_again(shipped):
+    import numpy as np
+
+    from aicost.analyses.compare import designs_for
+    from aicost.engine import sweep
+    from aicost.inputs.vary import Vary
+
+    ls = loaded(scenario(i=1000, o=1000), shipped)
+    designs, _ = designs_for(ls, shipped, AS_OF)
+    for points in (300, 600):  # under and over the 512 points planned one by one
+        vary = Vary("attempt.steps.0.input_tokens", ("attempt", "steps", 0, "input_tokens"), 500, 4000, points, False)
+        first = sweep.run(designs, [vary], metric="cost_per_success", chunk=128)
+        x = first["x"][0]
+        values = sweep.rows(designs, [vary], first, list(range(len(designs))), chunk=128)
+        # the same point evaluated alone, under the same decision, gives the same figures
+        for k in (0, 127, 128, points - 1):
+            alone = designs.metric("cost_per_success", {vary.path: np.asarray([x[k], x[k]])})[:, 0]
+            assert np.array_equal(np.nan_to_num(values[:, k], nan=-1), np.nan_to_num(alone, nan=-1)), (points, k)
