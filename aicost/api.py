@@ -37,10 +37,11 @@ def compare(scenarios=None, pricing: Sequence = (), sets: Iterable[str] = (), as
 
 
 def gpu_result(scenario: str, pricing: Sequence = (), sets: Iterable[str] = (), as_of: date | None = None,
-               breakeven: bool = True):
+               breakeven: bool = True, months: int | None = None):
+    """``aicost gpu``'s result; ``months``: also the capacity plan month by month (``.months``)."""
     from aicost.analyses.gpu import run
 
-    return run(scenario, pricing, sets, as_of, breakeven=breakeven)
+    return run(scenario, pricing, sets, as_of, breakeven=breakeven, months=months)
 
 
 def gpu(scenario: str, pricing: Sequence = (), sets: Iterable[str] = (), as_of: date | None = None,

@@ -14,6 +14,7 @@ from aicost.engine import gpu as G
 from aicost.engine.attempt import pt
 from aicost.engine.designs import Designs, _shallow
 from aicost.engine.evaluate import evaluate, usable
+from aicost.inputs.overrides import get_path
 from aicost.inputs.pricebook import PriceBook
 
 VOLUME = ("volume", "tasks_per_month")
@@ -28,7 +29,9 @@ def _evaluate(designs: Designs, tasks: np.ndarray) -> tuple[dict[str, np.ndarray
     figs: dict[str, list] = {k: [] for k in KEYS}
     ok, over, where = [], [], []
     for plan, values in designs.parts:
-        m = evaluate(plan, _shallow(values, {VOLUME: tasks}), meters=False)
+        # as compare --set makes a change: the change first, then the variant's own set: over it
+        own = {p: get_path(values, p) for p in (values.get("variant") or {}).get("paths", [])}
+        m = evaluate(plan, _shallow(_shallow(values, {VOLUME: tasks}), own), meters=False)
         width = tasks.size
         for k in KEYS:
             figs[k].append(np.broadcast_to(m[k], (len(plan), width)))

@@ -215,6 +215,7 @@ def replanned(plan, values: dict, steps: list[dict]) -> dict | None:
         cols += [inp, out, w, c, tool, top]
     lat = values["latency"]
     kind = next(k for k in ("p95_seconds", "minutes", "deadline_hours") if lat.get(k) is not None)
+    cols.append(flat(values["self_hosted"]["max_gpus_per_replica"]))
     cols.append(flat(lat[kind]))
     width = max(c.size for c in cols)
     if width == 1 or not plan.replan:
@@ -233,7 +234,7 @@ def replanned(plan, values: dict, steps: list[dict]) -> dict | None:
     for u, row in enumerate(uniq):
         st_u = [_as_shape(st, row[6 * j:6 * j + 6]) for j, st in enumerate(steps)]
         need = _need_seconds({kind: row[-1]})
-        opts = gpu_options(book, sh, st_u, need)
+        opts = gpu_options(book, dict(sh, max_gpus_per_replica=int(row[-2])), st_u, need)
         for g, i in enumerate(pick):
             o = opts[i]
             for j, step in enumerate(o.steps):

@@ -58,3 +58,25 @@ def render_months(plan: dict[str, Any], currency: str, width: int) -> list[str]:
     if not plan["events"]:
         out.append("No break-even or rate limit is crossed in these months.")
     return out
+
+
+def month_rows(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """Flat rows of the capacity plan (CSV, Markdown): one a month."""
+    out = []
+    for r in plan["rows"]:
+        h, g = r["hosted"] or {}, r["gpu"] or {}
+        mix = g.get("mix") or {}
+        margin = r.get("gross_margin_per_task") or {}
+        out.append({
+            "month": r["month"], "tasks": r["tasks"],
+            "hosted_option": h.get("id"), "hosted_cost_per_success": h.get("cost_per_success"),
+            "gpu_option": g.get("id"), "gpu_cost_per_success": g.get("cost_per_success"),
+            "gpus_peak": g.get("gpus_peak"), "gpus_average": g.get("gpus_average"), "utilisation": g.get("utilisation"),
+            "reserved_gpus": mix.get("reserved_gpus"), "reserved_offer": mix.get("reserved_offer"),
+            "mix_monthly_gpu_cost": mix.get("monthly_gpu_cost"),
+            "all_on_demand_gpu_cost": mix.get("all_on_demand_gpu_cost"),
+            "gross_margin_per_task_hosted": margin.get("hosted"), "gross_margin_per_task_gpu": margin.get("gpu"),
+            "event": "; ".join(("GPU break-even" if e["kind"] == "gpu_breakeven" else f"rate limit: {e['option']}")
+                              for e in plan["events"] if e["month"] == r["month"]) or None,
+        })
+    return out

@@ -122,12 +122,21 @@ def rows(report: Any) -> list[dict[str, Any]]:
 
 
 def render_csv(report: Any, raw: bool = False, **_: Any) -> str:
+    """The GPU options, or with --months the capacity plan's month rows."""
     from aicost.report.rows import render
 
-    return render(rows(report), "csv", raw=raw)
+    return render(_rows_for(report), "csv", raw=raw)
 
 
 def render_markdown(report: Any, **_: Any) -> str:
     from aicost.report.rows import render
 
-    return render(rows(report), "markdown")
+    return render(_rows_for(report), "markdown")
+
+
+def _rows_for(report: Any) -> list[dict[str, Any]]:
+    if getattr(report, "months", None):
+        from aicost.report.capacity import month_rows
+
+        return month_rows(report.months)
+    return rows(report)

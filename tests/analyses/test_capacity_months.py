@@ -125,3 +125,15 @@ def test_the_months_view_in_the_terminal_and_in_json():
     assert plan["months"] == 3 and len(plan["rows"]) == 3
     bad = runner.invoke(app, ["gpu", "self-hosted-wins", "--months", "0"])
     assert bad.exit_code == 2
+
+
+def test_the_months_as_csv_and_from_the_python_api():
+    r = runner.invoke(app, ["gpu", "self-hosted-wins", "--months", "2", "--no-breakeven", "--as-of", "2026-11-21",
+                            "-f", "csv"])
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("month,tasks,hosted_option,hosted_cost_per_success,gpu_option") and len(lines) == 3
+    from aicost.api import gpu_result
+
+    res = gpu_result("self-hosted-wins", sets=["volume.monthly_growth=0.5"], as_of=AS_OF, breakeven=False, months=3)
+    assert [round(x["tasks"]) for x in res.months["rows"]] == [60_000_000, 90_000_000, 135_000_000]
