@@ -20,7 +20,8 @@ from aicost.inputs.pricebook import PriceBook
 VOLUME = ("volume", "tasks_per_month")
 #: The longest view asked for (ten years).
 MONTHS_MAX = 120
-KEYS = ("cost_per_success", "monthly_cost", "gpu_hours", "gpus_peak", "utilisation", "busy_replica_hours")
+KEYS = ("cost_per_success", "monthly_cost", "gpu_hours", "gpus_peak", "utilisation", "busy_replica_hours",
+        "gpus_per_replica")
 
 
 def _evaluate(designs: Designs, tasks: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, list]:
@@ -41,11 +42,11 @@ def _evaluate(designs: Designs, tasks: np.ndarray) -> tuple[dict[str, np.ndarray
     return ({k: np.concatenate(v) for k, v in figs.items()}, np.concatenate(ok), np.concatenate(over), where)
 
 
-def _mix(book: PriceBook, plan, i: int, values: dict, busy: float) -> dict[str, Any] | None:
+def _mix(book: PriceBook, plan, i: int, values: dict, busy: float, gpus_per_replica: float) -> dict[str, Any] | None:
     """The cheapest split of an on-demand fleet between a reservation of the same GPU at the same
     provider (paid all month) and on-demand GPUs for the hours above it; None without such an offer."""
     opt = plan.options[i]
-    if opt.tier != "on-demand" or opt.gpus_per_replica is None:
+    if opt.tier != "on-demand" or not gpus_per_replica or gpus_per_replica != gpus_per_replica:
         return None
     reserved = [o for o in book.gpus.offers if o.spec.provider == opt.provider and o.spec.gpu == opt.gpu
                 and o.spec.pricing == "reserved"]
@@ -53,7 +54,7 @@ def _mix(book: PriceBook, plan, i: int, values: dict, busy: float) -> dict[str, 
         return None
     sh, vol = values["self_hosted"], values["volume"]
     day = G.day_shape(pt(vol["peak_to_average"]), vol.get("daily_shape"))
-    held, _, hours = G.held_gpus(np.asarray(busy), opt.gpus_per_replica, opt.gpus_per_instance, opt.scaling == "always-on",
+    held, _, hours = G.held_gpus(np.asarray(busy), gpus_per_replica, opt.gpus_per_instance, opt.scaling == "always-on",
                           float(sh["min_replicas"]), float(sh["target_utilisation"]), np.ravel(day)[-24:],
                           opt.increment_hours)
     held, hours = np.ravel(held), np.ravel(hours)
@@ -106,7 +107,8 @@ def months_view(designs: Designs, ids: list[str], book: PriceBook, months: int) 
                 "gpus_peak": float(figs["gpus_peak"][k, t]),
                 "gpus_average": float(figs["gpu_hours"][k, t] / HOURS_PER_MONTH),
                 "utilisation": float(figs["utilisation"][k, t]),
-                "mix": _mix(book, plan, i, values, busy)}
+                "gpus_per_replica": float(figs["gpus_per_replica"][k, t]),
+                "mix": _mix(book, plan, i, values, busy, float(figs["gpus_per_replica"][k, t]))}
         if price is not None:
             row["gross_margin_per_task"] = {side: (float(price) - row[side]["cost_per_task"])
                                             if row[side] and row[side]["cost_per_task"] is not None else None

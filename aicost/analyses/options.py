@@ -74,6 +74,13 @@ def _lower_bound(m: dict, i: int) -> bool:
 
 def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
     opt = plan.options[i]
+    chosen = clean(m["gpus_per_replica"][i])  # the replica size whose fleet costs least at this volume
+    alt = next((a for a in opt.alts if a[0] == chosen), None)
+    if alt is not None:
+        n_gpus, _, note, batch, estimated = alt
+        throughput = [note] * len(opt.steps)
+    else:
+        n_gpus, batch, estimated, throughput = opt.gpus_per_replica, opt.batch, opt.estimated, [s[4] for s in opt.steps]
     lat = values["latency"]
     need = latency_need(lat) if lat.get("deadline_hours") is None else None
     fits = not bool(m["flags"]["no_fit"][i])
@@ -81,7 +88,7 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
     for k in PROBABILITIES:
         metrics[k] = clean(m[k][i])
     notes = []
-    if opt.estimated:
+    if estimated:
         notes.append(Notice.of("gpu_estimated"))
     if metrics.get("p_success") == 0.0:
         notes.append(Notice.of("no_successes"))
@@ -94,7 +101,7 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
         if bool(m["flags"]["latency_over_need"][i]) or (opt.batch == 0 and need is not None):
             # even a replica running one request at a time takes longer than the need allows
             reasons.append(Notice.of("gpu_too_slow", seconds=float(np.max(m["latency_seconds"][i])), need=need,
-                                     gpus=opt.gpus_per_replica, gpu=opt.gpu_name))
+                                     gpus=n_gpus, gpu=opt.gpu_name))
         if other:
             reasons.append(Notice.of("gpu_ineligible", flags=tuple(other)))
         if reasons:
@@ -105,7 +112,7 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
             reasons = [Notice.of("no_tool_price_self_hosted")]
             metrics = {k: metrics[k] if k in PROBABILITIES else None for k in metrics}
     gpu = {
-        "gpu": opt.gpu, "gpu_name": opt.gpu_name, "gpus_per_replica": opt.gpus_per_replica,
+        "gpu": opt.gpu, "gpu_name": opt.gpu_name, "gpus_per_replica": int(n_gpus) if n_gpus else None,
         "gpus_per_instance": opt.gpus_per_instance, "precision": opt.precision, "scaling": opt.scaling,
         "per_gpu_hour": opt.per_gpu_hour,
         "replicas": clean(m["replicas"][i]) if fits else None,
@@ -113,12 +120,12 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
         "utilisation": clean(m["utilisation"][i]) if fits else None,
         "cost_per_mtok_output": clean(m["cost_per_mtok_output"][i]) if fits else None,
         "gpu_monthly_cost": clean(m["gpu_monthly_cost"][i]) if fits else None,
-        "throughput": [s[4] for s in opt.steps], "estimated": opt.estimated,
-        "batch": round(opt.batch, 1) if fits else None,
+        "throughput": throughput, "estimated": estimated,
+        "batch": round(batch, 1) if fits else None,
         "replica_sizes": [{"gpus": n, "output_tokens_per_s_per_gpu": round(tps, 1),
                            "cost_per_mtok_output_at_full_use": round(opt.per_gpu_hour / (tps * 3600.0) * 1e6, 4),
                            "latency_seconds": round(lat_s, 3), "meets_need": ok, "estimated": est,
-                           "chosen": n == opt.gpus_per_replica}
+                           "chosen": n == n_gpus}
                           for n, tps, lat_s, ok, est in opt.sizes],
         "offer": {"source": opt.offer.source, "checked": str(opt.offer.checked), "where": opt.offer.where,
                   "label": opt.offer.spec.label, "instance": opt.offer.spec.instance},

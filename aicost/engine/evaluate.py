@@ -22,7 +22,7 @@ UNPRICED = ("no_long_context_price", "no_web_search_price", "no_file_search_pric
             "no_tool_price_self_hosted")
 #: Extra metrics of self-hosted options (NaN elsewhere).
 GPU_METRICS = ("gpu_hours", "replicas", "utilisation", "busy_replica_hours", "gpu_monthly_cost",
-               "cost_per_mtok_output", "gpus_peak")
+               "cost_per_mtok_output", "gpus_peak", "gpus_per_replica")
 
 
 def latency_need_seconds(latency: dict) -> np.ndarray:
@@ -170,11 +170,27 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
 
         if plan.gpu_book is not None:  # lengths or the need vary by point: each point planned as compare would
             gp = replanned(plan, values, steps) or gp
+        # every replica size an option keeps is costed (virtual rows: option x size); at each point the
+        # size whose month costs least is the option's
+        sizes = gp["gpus_per_replica"].shape[1]
+        n_v = n_gpu * sizes
+
+        def virt(a):  # (options, sizes, ...) -> (options x sizes, ...)
+            a = np.asarray(a)
+            return a.reshape((n_v,) + a.shape[2:])
+
+        def rep(a):  # (options, ...) -> (options x sizes, ...)
+            a = np.asarray(a)
+            return np.repeat(a, sizes, axis=0) if a.ndim >= 1 and a.shape[0] == n_gpu else a
+
+        alt = {name: virt(gp[name]) for name in ("t_p", "share", "in_p", "out_p", "wall")}
+        gpr_v = virt(gp["gpus_per_replica"])
+        gpr_v = gpr_v[:, None] if gpr_v.ndim == 1 else gpr_v
         busy_per_attempt, out_per_attempt, in_per_attempt, gpu_latency = 0.0, 0.0, 0.0, 0.0
         uses_tools = np.zeros((1, 1), bool)
         for j, st in enumerate(steps):
             inp, outp, n, waited, tool, _ = step_shape(st, pt)
-            at = lambda name: gp[name][:, j] if gp[name].ndim == 3 else gp[name][:, j:j + 1]  # noqa: E731
+            at = lambda name: alt[name][:, j] if alt[name].ndim == 3 else alt[name][:, j:j + 1]  # noqa: E731
             secs = G.seconds_per_request(at("t_p"), at("share"), at("in_p"), at("out_p"), np.maximum(inp, 1.0),
                                          np.maximum(outp, 1.0))
             busy_per_attempt = busy_per_attempt + n * secs
@@ -184,15 +200,27 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
             in_per_attempt = in_per_attempt + n * inp
             uses_tools = uses_tools | ((pt(st["web_searches"]) + pt(st["file_searches"]) + pt(st["code_sessions"])) > 0)
         sh = values["self_hosted"]
-        busy = tasks * ga * busy_per_attempt / 3600.0
+        busy = tasks * rep(ga) * busy_per_attempt / 3600.0
         vol = values["volume"]
         day = G.day_shape(pt(vol["peak_to_average"]), vol.get("daily_shape"))
-        gpu_hours, replicas, util, gpus_peak = G.fleet(busy, gp["gpus_per_replica"], gp["gpus_per_instance"], gp["always_on"],
-                                            pt(sh["min_replicas"]), pt(sh["target_utilisation"]), day,
-                                            gp["increment_hours"], pt(sh.get("cold_start_minutes", 0.0)) / 60.0)
-        gpu_cost = gpu_hours * gp["per_gpu_hour"]
-        ops = pt(sh["ops_monthly"]) * np.ones_like(gpu_cost)
-        gpu_month = gpu_cost + ops
+        gpu_hours, replicas, util, gpus_peak = G.fleet(busy, gpr_v, rep(gp["gpus_per_instance"]), rep(gp["always_on"]),
+                                                       pt(sh["min_replicas"]), pt(sh["target_utilisation"]), day,
+                                                       rep(gp["increment_hours"]),
+                                                       pt(sh.get("cold_start_minutes", 0.0)) / 60.0)
+        gpu_month = gpu_hours * rep(gp["per_gpu_hour"]) + pt(sh["ops_monthly"])
+        width = np.broadcast_shapes(*(np.shape(x) for x in (gpu_month, gpu_latency, busy, gpr_v)))[-1]
+
+        def per_size(x):
+            return np.broadcast_to(np.asarray(x, dtype=float), (n_v, width)).reshape(n_gpu, sizes, width)
+
+        cost = per_size(gpu_month)
+        pick = np.argmin(np.where(np.isnan(cost), np.inf, cost), axis=1)[:, None, :]
+        take = lambda x: np.take_along_axis(per_size(x), pick, axis=1)[:, 0, :]  # noqa: E731
+        gpu_hours, replicas, util, gpus_peak = take(gpu_hours), take(replicas), take(util), take(gpus_peak)
+        busy, gpu_month, gpus_per_replica = take(busy), take(gpu_month), take(gpr_v)
+        gpu_latency = take(gpu_latency)  # type: ignore[assignment]
+        ops = pt(sh["ops_monthly"]) * np.ones_like(gpu_month)
+        gpu_cost = gpu_month - ops
         with np.errstate(all="ignore"):
             gpu_per_task = np.where(tasks > 0, gpu_month / np.where(tasks > 0, tasks, 1.0), np.inf)
             per_mtok = np.where(tasks * ga * out_per_attempt > 0, gpu_month / (tasks * ga * out_per_attempt) * F.MTOK,
@@ -311,7 +339,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     gpu_values = {}
     if n_gpu:
         gpu_values = {"gpu_hours": gpu_hours, "replicas": replicas, "utilisation": util, "busy_replica_hours": busy,
-                      "gpus_peak": gpus_peak,
+                      "gpus_peak": gpus_peak, "gpus_per_replica": gpus_per_replica,
                       "gpu_monthly_cost": gpu_month, "cost_per_mtok_output": per_mtok}
     for k in GPU_METRICS:
         out[k] = cat([np.full((len(A) - n_gpu, 1), np.nan)], gpu_values.get(k))

@@ -315,11 +315,18 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
     if gpus:
         plan.gpu_book = (book, sh)
         k = len(steps)
-        arr = lambda i: np.asarray([[s[i] for s in o.steps] for o in gpus], dtype=float).reshape(len(gpus), k)  # noqa: E731
+        width = max([1] + [len(o.alts) for o in gpus])  # replica sizes kept per option (padded with NaN)
+        alt = {name: np.full((len(gpus), width, k), np.nan) for name in ("t_p", "share", "in_p", "out_p", "wall")}
+        sizes = np.full((len(gpus), width), np.nan)
+        for g, gopt in enumerate(gpus):
+            for a, (n_gpus, per_step, *_) in enumerate(gopt.alts):
+                sizes[g, a] = n_gpus
+                for j, step in enumerate(per_step):
+                    for name, x in zip(("t_p", "share", "in_p", "out_p", "wall"), step):
+                        alt[name][g, a, j] = x
         plan.gpu = {
-            "t_p": arr(0), "share": arr(1), "in_p": arr(2), "out_p": arr(3), "wall": arr(5),
+            **alt, "gpus_per_replica": sizes,
             "increment_hours": col([o.increment_hours for o in gpus]),
-            "gpus_per_replica": col([o.gpus_per_replica or np.nan for o in gpus]),
             "gpus_per_instance": col([o.gpus_per_instance for o in gpus]),
             "per_gpu_hour": col([o.per_gpu_hour for o in gpus]),
             "always_on": col([o.scaling == "always-on" for o in gpus], bool),

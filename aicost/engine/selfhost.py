@@ -36,6 +36,10 @@ class GpuOption:
     batch: float = 0.0  # sequences in flight per replica (the latency need may hold it below memory's limit)
     latency: float | None = None  # seconds per attempt at that batch (None: no fit)
     sizes: tuple = field(repr=False, compare=False, default=())  # (GPUs, out tok/s per GPU, s/attempt, meets need)
+    #: the sizes that meet the need, each (GPUs, per step (t, share, I, O, wall), notice, batch,
+    #: estimated): the engine keeps, at each point, the one whose fleet costs least (volume and
+    #: min_replicas decide, not only speed)
+    alts: tuple = field(repr=False, compare=False, default=())
     increment_hours: float = 1.0  # billing increment (a reservation: the whole month)
     too_long: bool = False  # a turn's context exceeds the model's window
     caching: bool = False
@@ -123,7 +127,7 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], need_seconds: floa
             if key not in plans:
                 plans[key] = _plan(cal, model, gpu, ref, spec.gpu, precision, shapes, ctx, need_seconds, engines,
                                    sh["max_gpus_per_replica"], tools)
-            n, chosen, sizes = plans[key]
+            n, chosen, sizes, alts = plans[key]
             seller = spec.provider
             if same[(spec.provider, spec.gpu, spec.pricing)] > 1 and spec.instance:
                 seller += "/" + re.sub(r"[^a-z0-9]+", "-", spec.instance.lower()).strip("-")
@@ -146,18 +150,19 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], need_seconds: floa
                     precision=precision, gpu=spec.gpu, gpu_name=gpu.name, gpus_per_replica=n,
                     gpus_per_instance=spec.gpus_per_instance, per_gpu_hour=float(spec.per_gpu_hour),
                     offer=o, steps=per_step, estimated=estimated, batch=batch, latency=latency,
-                    sizes=sizes, increment_hours=float(inc),
+                    sizes=sizes, alts=alts, increment_hours=float(inc),
                     too_long=bool(model.context_window is not None and ctx > model.context_window)))
     return out
 
 
 def _plan(cal, model, gpu, ref, gpu_id, precision, shapes, ctx, need, engines, max_gpus, tools=0.0):
     """The replica sizes that fit (1, 2, 4, ... from the memory fit up to ``max_gpus``), each timed;
-    the cheapest per request among those that meet the need (else the fastest) is chosen."""
+    those that meet the need are kept (the engine costs each fleet and keeps the cheapest at each
+    point); the cheapest per request among them (else the fastest) names the option in messages."""
     n_fit = G.min_gpus(model, gpu, precision, ctx, max_gpus)
     if n_fit is None:
-        return None, None, ()
-    sizes, best, best_key = [], None, None
+        return None, None, (), ()
+    sizes, best, best_key, alts = [], None, None, []
     n = n_fit
     while n <= max_gpus:
         r = _replica(cal, model, gpu, ref, gpu_id, precision, n, shapes, need, engines)
@@ -168,13 +173,21 @@ def _plan(cal, model, gpu, ref, gpu_id, precision, shapes, ctx, need, engines, m
             out_tokens = sum(w * o for _, o, w, _ in shapes)
             meets = batch > 0
             sizes.append((n, out_tokens / gpu_seconds, latency, meets, not basis.measured))
+            if meets:
+                alts.append((n, tuple((t.seconds, t.prefill_share, i, o, t.wall)
+                                      for t, (i, o, _, _) in zip(timings, shapes)),
+                             _notice(basis, n, run, precision), batch, not basis.measured))
             key = (not meets, gpu_seconds if meets else latency)
             if best_key is None or key < best_key:
                 best, best_key = (n, r), key
         n *= 2
     if best is None:
-        return None, None, ()
-    return best[0], best[1], tuple(sizes)
+        return None, None, (), ()
+    if not alts:  # none meets the need: the fastest, to say how slow
+        basis, batch, run, timings = best[1]
+        alts = [(best[0], tuple((t.seconds, t.prefill_share, i, o, t.wall) for t, (i, o, _, _) in zip(timings, shapes)),
+                 _notice(basis, best[0], run, precision), batch, not basis.measured)]
+    return best[0], best[1], tuple(sizes), tuple(alts)
 
 
 def _notice(basis, n, batch, precision) -> Notice:
@@ -227,26 +240,31 @@ def replanned(plan, values: dict, steps: list[dict]) -> dict | None:
     book, sh = plan.gpu_book
     pick = plan.gpu["index"][:, 0]
     k = len(steps)
-    shape = (len(pick), k, len(uniq))
-    out = {name: np.full(shape, np.nan) for name in ("t_p", "share", "in_p", "out_p", "wall")}
-    gpr = np.full((len(pick), len(uniq)), np.nan)
-    long = np.zeros((len(pick), len(uniq)), bool)
-    for u, row in enumerate(uniq):
+    planned = []
+    for row in uniq:
         st_u = [_as_shape(st, row[6 * j:6 * j + 6]) for j, st in enumerate(steps)]
         need = _need_seconds({kind: row[-1]})
         opts = gpu_options(book, dict(sh, max_gpus_per_replica=int(row[-2])), st_u, need)
-        for g, i in enumerate(pick):
-            o = opts[i]
-            for j, step in enumerate(o.steps):
-                for name, x in zip(("t_p", "share", "in_p", "out_p"), step[:4]):
-                    out[name][g, j, u] = x
-                out["wall"][g, j, u] = step[5]
-            gpr[g, u] = o.gpus_per_replica or np.nan
+        planned.append([opts[i] for i in pick])
+    width_s = max([1] + [len(o.alts) for opts in planned for o in opts])
+    shape = (len(pick), width_s, k, len(uniq))
+    out = {name: np.full(shape, np.nan) for name in ("t_p", "share", "in_p", "out_p", "wall")}
+    gpr = np.full((len(pick), width_s, len(uniq)), np.nan)
+    long = np.zeros((len(pick), len(uniq)), bool)
+    fits = np.zeros((len(pick), len(uniq)), bool)
+    for u, opts in enumerate(planned):
+        for g, o in enumerate(opts):
+            for a_, (n, per_step, *_) in enumerate(o.alts):
+                gpr[g, a_, u] = n
+                for j, step in enumerate(per_step):
+                    for name, x in zip(("t_p", "share", "in_p", "out_p", "wall"), step):
+                        out[name][g, a_, j, u] = x
             long[g, u] = o.too_long
+            fits[g, u] = o.gpus_per_replica is not None
     inv = inverse.ravel()
-    res = {name: a[:, :, inv] for name, a in out.items()}
-    res["gpus_per_replica"] = gpr[:, inv]
-    res["fits"] = ~np.isnan(res["gpus_per_replica"])
+    res = {name: a[..., inv] for name, a in out.items()}
+    res["gpus_per_replica"] = gpr[..., inv]
+    res["fits"] = fits[:, inv]
     res["too_long"] = long[:, inv]
     for name in ("gpus_per_instance", "per_gpu_hour", "always_on", "increment_hours", "index"):
         res[name] = plan.gpu[name]
