@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aicost.report.numbers import money, pct
-from aicost.report.table import columns, fitted, wrapped
+from aicost.report.table import columns, fitted, shorten, wrapped
 
 #: Month columns dropped first when the terminal is narrow.
 MONTH_DROP = ("util", "GPUs avg", "margin (hosted)", "reserved + on-demand", "GPUs peak")
@@ -50,11 +50,14 @@ def render_months(plan: dict[str, Any], currency: str, width: int) -> list[str]:
     out += wrapped("hosted and GPU: the cheapest eligible option of each kind that month, per successful outcome; "
                    "GPUs at the day's peak and on average; reserved + on-demand: the cheapest split with a "
                    "reservation of the same GPU at the same provider (— where it has none)", width)
+    room = max(width - 4, 12)  # an id is never broken across lines: shortened in the middle where it is too long
     for e in plan["events"]:
         if e["kind"] == "gpu_breakeven":
-            out += wrapped(f"Month {e['month']}: {e['option']} costs less per success than {e['against']}", width, 2)
+            out += wrapped(f"Month {e['month']}: {shorten(e['option'], room)} costs less per success than "
+                           f"{shorten(e['against'], room)}", width, 2)
         else:
-            out += wrapped(f"Month {e['month']}: {e['option']} goes over its rate limit at the peak", width, 2)
+            out += wrapped(f"Month {e['month']}: {shorten(e['option'], room)} goes over its rate limit at the peak",
+                           width, 2)
     if not plan["events"]:
         out.append("No break-even or rate limit is crossed in these months.")
     return out

@@ -137,3 +137,13 @@ def test_the_months_as_csv_and_from_the_python_api():
 
     res = gpu_result("self-hosted-wins", sets=["volume.monthly_growth=0.5"], as_of=AS_OF, breakeven=False, months=3)
     assert [round(x["tasks"]) for x in res.months["rows"]] == [60_000_000, 90_000_000, 135_000_000]
+
+
+def test_the_months_view_fits_80_columns():
+    r = runner.invoke(app, ["gpu", "self-hosted-wins", "--months", "6", "--set", "volume.monthly_growth=0.2",
+                            "--set", "volume.tasks_per_month=1e7", "--set", "value.price_per_task=0.001",
+                            "--no-breakeven", "--as-of", "2026-11-21"], env={"COLUMNS": "80"})
+    assert r.exit_code == 0, r.output
+    start = r.stdout.index("Month by month")
+    assert [line for line in r.stdout[start:].splitlines() if len(line) > 80] == []
+    assert "Month 6:" in r.stdout and "margin (GPU)" in r.stdout
