@@ -185,15 +185,15 @@ class Calibration:
     """Calibration factors of a GPU book's profiles, computed once per book."""
 
     def __init__(self, book):
-        self.book = book
+        self.profiles = list(book.profiles)  # not the book: the calibration must not keep it alive
         self.k = {}
-        for prof in book.profiles:
+        for prof in self.profiles:
             f = profile_factor(book, prof)
             if f is not None and f > 0:
                 self.k[id(prof)] = f
 
     def _pool(self, model_id: str, gpu_id: str, precision: str, engines):
-        profs = [p for p in self.book.profiles if id(p) in self.k
+        profs = [p for p in self.profiles if id(p) in self.k
                  and (engines is None or engine_family(p.spec.engine) in engines)]
         for scope, keep in (("model", lambda s: s.model == model_id and s.gpu == gpu_id and s.precision == precision),
                             ("gpu", lambda s: s.gpu == gpu_id),
@@ -247,4 +247,5 @@ def calibration(gpubook) -> Calibration:
         return kept[1]
     cal = Calibration(gpubook)
     _KEPT[id(gpubook)] = (weakref.ref(gpubook), cal)
+    weakref.finalize(gpubook, _KEPT.pop, id(gpubook), None)  # forgotten with its book
     return cal
