@@ -202,7 +202,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         sh = values["self_hosted"]
         busy = tasks * rep(ga) * busy_per_attempt / 3600.0
         vol = values["volume"]
-        day = G.day_shape(pt(vol["peak_to_average"]), vol.get("daily_shape"))
+        windows = np.any((gp["increment_hours"] > 1) & (gp["increment_hours"] < 24))  # billing windows: by the hour
+        day = (G.day_shape if windows else G.day_columns)(pt(vol["peak_to_average"]), vol.get("daily_shape"))
         gpu_hours, replicas, util, gpus_peak = G.fleet(busy, gpr_v, rep(gp["gpus_per_instance"]), rep(gp["always_on"]),
                                                        pt(sh["min_replicas"]), pt(sh["target_utilisation"]), day,
                                                        rep(gp["increment_hours"]),

@@ -8,6 +8,7 @@ engine, so sweeps and samples reuse it.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -107,6 +108,24 @@ def day_shape(peak_to_average, hours=None) -> np.ndarray:
                     np.where(idx == full, ptoa * frac + base * (1.0 - frac), base))
 
 
+def day_columns(peak_to_average, hours=None) -> tuple[np.ndarray, np.ndarray]:
+    """The day as runs of equal load in order around the clock: (loads, hours each lasts), on a
+    last axis. A stated day: its own runs; a working day from ``peak_to_average`` (an array when it
+    is sampled): three runs, the peak, the hour that leaves it, and the rest of the day. The same
+    day as :func:`day_shape`, hour for hour."""
+    if hours is not None:
+        return _runs(day_shape(None, hours))
+    ptoa = np.asarray(peak_to_average, dtype=float)
+    h_p = np.minimum(8.0, 24.0 / ptoa)
+    full, frac = np.floor(h_p), h_p - np.floor(h_p)
+    with np.errstate(all="ignore"):
+        base = np.where(h_p < 24.0, np.maximum(0.0, (24.0 - h_p * ptoa) / (24.0 - h_p)), 1.0)
+    leaving = ptoa * frac + base * (1.0 - frac)
+    peak = np.where(full > 0, ptoa, leaving)  # no whole hour at the peak: the hour that leaves it is the top
+    loads = np.stack([peak, leaving, base], axis=-1)
+    return loads, np.stack([full, np.ones_like(full), 23.0 - full], axis=-1)
+
+
 def _gpus_for(replicas, gpus_per_replica, gpus_per_instance):
     """GPUs rented for whole instances holding ``replicas`` (an instance holds floor(per_instance /
     per_replica) replicas; a replica bigger than an instance takes whole instances)::
@@ -139,6 +158,13 @@ def fleet(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, mi
     """
     busy = np.asarray(busy_replica_hours, dtype=float)
     gpr = np.asarray(gpus_per_replica, dtype=float)
+    inc = np.asarray(increment_hours, dtype=float)
+    if isinstance(day, tuple) and not np.any((inc > 1) & (inc < 24)):
+        return _fleet_by_runs(busy, gpr, np.asarray(gpus_per_instance, dtype=float), np.asarray(always_on),
+                              np.asarray(min_replicas, dtype=float), np.asarray(target_util, dtype=float),
+                              day, inc, np.asarray(cold_start_hours, dtype=float))
+    if isinstance(day, tuple):
+        raise ValueError("billing windows need the day hour by hour (day_shape), not its runs")
     held, replicas_h, hours = held_gpus(busy, gpus_per_replica, gpus_per_instance, always_on, min_replicas,
                                         target_util, day, increment_hours)
     with np.errstate(all="ignore"):
@@ -150,6 +176,50 @@ def fleet(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, mi
         utilisation = np.where(gpu_hours > 0, busy * gpr / np.where(gpu_hours > 0, gpu_hours, 1), 0.0)
         peak = _top(held)
     return gpu_hours, replicas, utilisation, peak
+
+
+def _fleet_by_runs(busy, gpr, gpi, always_on, min_replicas, target_util, day, inc, cold_start_hours):
+    """:func:`fleet` over the day's runs one at a time, never holding (options, points, runs)."""
+    loads, hours = day
+    runs = np.shape(loads)[-1]
+    mean = busy / HOURS_PER_MONTH
+    keep = runs <= 6  # a few runs: each computed once and kept; many: computed again rather than held
+    with np.errstate(all="ignore"):
+        kept: dict[int, Any] = {}
+
+        def replicas_at(c):
+            if c in kept:
+                return kept[c]
+            r = np.maximum(min_replicas, np.ceil(np.round(mean * loads[..., c] / target_util, 9)))
+            if keep:
+                kept[c] = r
+            return r
+
+        top = replicas_at(0)
+        for c in range(1, runs):
+            top = np.maximum(top, replicas_at(c))
+        top_gpus = _gpus_for(top, gpr, gpi)
+        whole_day = always_on | (inc >= 24)  # a term or a day's block: the day's peak all day
+
+        def held_at(c):
+            r = replicas_at(c)
+            return np.where(always_on, top, r), np.where(whole_day, top_gpus, _gpus_for(r, gpr, gpi))
+
+        last = held_at(runs - 1)
+        prev = last[1]
+        gpu_sum: Any = 0.0
+        replica_sum: Any = 0.0
+        started: Any = 0.0
+        for c in range(runs):
+            r, g = last if c == runs - 1 else held_at(c)
+            gpu_sum = gpu_sum + g * hours[..., c]
+            replica_sum = replica_sum + r * hours[..., c]
+            started = started + np.maximum(g - prev, 0.0)
+            prev = g
+        gpu_hours = (gpu_sum + started * cold_start_hours) * HOURS_PER_MONTH / 24.0
+        replicas = replica_sum / 24.0
+        utilisation = np.where(gpu_hours > 0, busy * gpr / np.where(gpu_hours > 0, gpu_hours, 1), 0.0)
+    return gpu_hours, replicas, utilisation, top_gpus
 
 
 def _top(x: np.ndarray) -> np.ndarray:

@@ -25,8 +25,9 @@ class Strict(BaseModel):
 
 class Volume(Strict):
     tasks_per_month: NonNeg = Field(description="tasks the workload handles in a month")
-    peak_to_average: Annotated[float, Field(ge=1, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL] = Field(
-        1.0, description="busiest hour's rate over the mean rate (capacity sizing)"
+    peak_to_average: Annotated[float, Field(ge=1, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL] | None = Field(
+        None, description="busiest hour's rate over the mean rate (capacity sizing); default 1, or the peak of "
+                          "daily_shape"
     )
     monthly_growth: Annotated[float, Field(ge=-0.5, le=10, allow_inf_nan=False), NOT_BOOL] = Field(
         0.0, description="the volume's growth per month (0.1: +10% a month), for aicost gpu --months")
@@ -40,9 +41,12 @@ class Volume(Strict):
         if self.daily_shape is not None:
             if not any(self.daily_shape):
                 raise ValueError("daily_shape has no load in any hour")
-            if "peak_to_average" in self.model_fields_set:
-                raise ValueError("give daily_shape or peak_to_average, not both (the shape sets the peak)")
+            if self.peak_to_average is not None:
+                raise ValueError("give daily_shape or peak_to_average, not both (the shape sets the peak; on the "
+                                 "command line: --set volume.peak_to_average=null)")
             self.peak_to_average = max(self.daily_shape) * 24 / sum(self.daily_shape)
+        elif self.peak_to_average is None:
+            self.peak_to_average = 1.0
         return self
 
 

@@ -373,3 +373,24 @@ def test_a_sweep_decides_once_whether_to_plan_each_point_again(shipped):
         for k in (0, 127, 128, points - 1):
             alone = designs.metric("cost_per_success", {vary.path: np.asarray([x[k], x[k]])})[:, 0]
             assert np.array_equal(np.nan_to_num(values[:, k], nan=-1), np.nan_to_num(alone, nan=-1)), (points, k)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ptoa=st.sampled_from([1.0, 1.2, 2.0, 2.5, 3.0, 4.7, 6.0, 10.0, 30.0]), busy=st.floats(0, 5000),
+       gpr=st.sampled_from([1, 2, 4, 8]), gpi=st.sampled_from([1, 2, 8]), always_on=st.booleans(),
+       floor=st.integers(0, 2), target=st.floats(0.3, 1.0), inc=st.sampled_from([1 / 3600, 1.0, 24.0, 730.0]),
+       cold=st.sampled_from([0.0, 1 / 6]), shape=st.none() | st.lists(st.integers(0, 4), min_size=24, max_size=24))
+def test_a_fleet_by_the_days_runs_equals_it_hour_by_hour(ptoa, busy, gpr, gpi, always_on, floor, target, inc, cold,
+                                                          shape):
+    import numpy as np
+
+    if shape is not None and not any(shape):
+        shape[0] = 1
+    args = (np.array([[busy]]), np.array([[float(gpr)]]), np.array([[float(gpi)]]), np.array([[always_on]]),
+            float(floor), target)
+    hourly = G.day_shape(np.array([[ptoa]]), shape)
+    hourly = hourly.reshape(1, 1, 24) if hourly.ndim == 1 else hourly
+    by_hour = G.fleet(*args, hourly, np.array([[inc]]), cold)
+    by_runs = G.fleet(*args, G.day_columns(np.array([[ptoa]]), shape), np.array([[inc]]), cold)
+    for a, b in zip(by_hour, by_runs):
+        assert np.allclose(a, b, rtol=1e-12, atol=1e-9)
