@@ -5,6 +5,7 @@ a price, and the months in which the GPU break-even or a hosted rate limit is cr
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -12,9 +13,8 @@ import numpy as np
 from aicost.base.constants import HOURS_PER_MONTH
 from aicost.engine import gpu as G
 from aicost.engine.attempt import pt
-from aicost.engine.designs import Designs, _shallow
+from aicost.engine.designs import Designs
 from aicost.engine.evaluate import evaluate, usable
-from aicost.inputs.overrides import get_path
 from aicost.inputs.pricebook import PriceBook
 
 VOLUME = ("volume", "tasks_per_month")
@@ -29,10 +29,8 @@ def _evaluate(designs: Designs, tasks: np.ndarray) -> tuple[dict[str, np.ndarray
     index, values) per option)."""
     figs: dict[str, list] = {k: [] for k in KEYS}
     ok, over, where = [], [], []
-    for plan, values in designs.parts:
-        # as compare --set makes a change: the change first, then the variant's own set: over it
-        own = {p: get_path(values, p) for p in (values.get("variant") or {}).get("paths", [])}
-        m = evaluate(plan, _shallow(_shallow(values, {VOLUME: tasks}), own), meters=False)
+    for (plan, values), (_, changed) in zip(designs.parts, designs.changed({VOLUME: tasks})):
+        m = evaluate(plan, changed, meters=False)
         width = tasks.size
         for k in KEYS:
             figs[k].append(np.broadcast_to(m[k], (len(plan), width)))
@@ -46,7 +44,7 @@ def _mix(book: PriceBook, plan, i: int, values: dict, busy: float, gpus_per_repl
     """The cheapest split of an on-demand fleet between a reservation of the same GPU at the same
     provider (paid all month) and on-demand GPUs for the hours above it; None without such an offer."""
     opt = plan.options[i]
-    if opt.tier != "on-demand" or not gpus_per_replica or gpus_per_replica != gpus_per_replica:
+    if opt.tier != "on-demand" or not gpus_per_replica or math.isnan(gpus_per_replica):
         return None
     reserved = [o for o in book.gpus.offers if o.spec.provider == opt.provider and o.spec.gpu == opt.gpu
                 and o.spec.pricing == "reserved"]
@@ -77,7 +75,7 @@ def _mix(book: PriceBook, plan, i: int, values: dict, busy: float, gpus_per_repl
 
 def months_view(designs: Designs, ids: list[str], book: PriceBook, months: int) -> dict[str, Any]:
     """Month by month from the scenario's volume, growing by ``volume.monthly_growth``."""
-    plan0, values0 = designs.parts[0]
+    _, values0 = designs.parts[0]
     base = float(values0["volume"]["tasks_per_month"])
     growth = float(values0["volume"].get("monthly_growth") or 0.0)
     price = values0["value"].get("price_per_task")

@@ -42,16 +42,23 @@ class Designs:
             parts.append((plan.subset([j]), values))
         return Designs(parts)
 
+    def changed(self, changes: dict[tuple, Any]) -> list[tuple[Plan, dict]]:
+        """Each design's (plan, values) with ``changes`` made as ``compare --set`` makes them: the
+        change first, then the variant's own ``set:`` over it. Only the containers along each
+        changed path are copied: the engine never changes its values."""
+        out = []
+        for plan, values in self.parts:
+            own = {p: get_path(values, p) for p in (values.get("variant") or {}).get("paths", [])}
+            out.append((plan, _shallow(_shallow(values, changes), own)))
+        return out
+
     def metric(self, metric: str, changes: dict[tuple, Any]) -> np.ndarray:
         """Every option's ``metric`` with ``changes`` (path -> value, arrays for many points) made
         to each design's values, as ``compare --set`` makes them: the change first, then the
         variant's own ``set:`` over it; NaN where an option is not usable. Shape (options, points)."""
         blocks = []
         points = max([np.size(x) for x in changes.values()] or [1])
-        for plan, values in self.parts:
-            own = {p: get_path(values, p) for p in (values.get("variant") or {}).get("paths", [])}
-            # only the containers along each changed path are copied: the engine never changes its values
-            v = _shallow(_shallow(values, changes), own)
+        for plan, v in self.changed(changes):
             m = evaluate(plan, v, meters=False)
             with np.errstate(invalid="ignore"):
                 blocks.append(np.where(usable(m, metric), m[metric], np.nan))

@@ -7,7 +7,6 @@ engine, so sweeps and samples reuse it.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -190,7 +189,7 @@ def _fleet_by_runs(busy, gpr, gpi, always_on, min_replicas, target_util, day, in
         def replicas_at(c):
             if c in kept:
                 return kept[c]
-            r = np.maximum(min_replicas, np.ceil(np.round(mean * loads[..., c] / target_util, 9)))
+            r = _replicas(mean, loads[..., c], min_replicas, target_util)
             if keep:
                 kept[c] = r
             return r
@@ -220,6 +219,12 @@ def _fleet_by_runs(busy, gpr, gpi, always_on, min_replicas, target_util, day, in
         replicas = replica_sum / 24.0
         utilisation = np.where(gpu_hours > 0, busy * gpr / np.where(gpu_hours > 0, gpu_hours, 1), 0.0)
     return gpu_hours, replicas, utilisation, top_gpus
+
+
+def _replicas(mean, load, min_replicas, target_util):
+    """Replicas to serve a load: ``max(min, ceil(mean x load / target))`` (rounded first, so a whole
+    number computed in floating point is not pushed up by its last bit)."""
+    return np.maximum(min_replicas, np.ceil(np.round(mean * load / target_util, 9)))
 
 
 def _top(x: np.ndarray) -> np.ndarray:
@@ -260,8 +265,8 @@ def held_gpus(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on
     mean = busy / HOURS_PER_MONTH
     gpr, gpi = np.asarray(gpus_per_replica, dtype=float), np.asarray(gpus_per_instance, dtype=float)
     with np.errstate(all="ignore"):
-        hourly = np.ceil(np.round(mean[..., None] * day / np.asarray(target_util)[..., None], 9))
-        replicas_h = np.maximum(np.asarray(min_replicas, dtype=float)[..., None], hourly)
+        replicas_h = _replicas(mean[..., None], day, np.asarray(min_replicas, dtype=float)[..., None],
+                               np.asarray(target_util)[..., None])
         top = _top(replicas_h)[..., None]
         replicas_h = np.where(np.asarray(always_on)[..., None], top, replicas_h)
         gpus_h = _gpus_for(replicas_h, gpr[..., None], gpi[..., None])

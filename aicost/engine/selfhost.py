@@ -34,7 +34,6 @@ class GpuOption:
     steps: tuple = field(repr=False, compare=False, default=())  # per step: (t, share, I, O, notice, wall)
     estimated: bool = False  # no credible measurement at this size and shape: the calibrated roofline
     batch: float = 0.0  # sequences in flight per replica (the latency need may hold it below memory's limit)
-    latency: float | None = None  # seconds per attempt at that batch (None: no fit)
     sizes: tuple = field(repr=False, compare=False, default=())  # (GPUs, out tok/s per GPU, s/attempt, meets need)
     #: the sizes that meet the need, each (GPUs, per step (t, share, I, O, wall), notice, batch,
     #: estimated): the engine keeps, at each point, the one whose fleet costs least (volume and
@@ -133,13 +132,12 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], need_seconds: floa
                 seller += "/" + re.sub(r"[^a-z0-9]+", "-", spec.instance.lower()).strip("-")
             if chosen is None:
                 per_step = tuple((np.nan, 0.0, i, o_, Notice.of("throughput_no_fit"), np.nan) for i, o_, _, _ in shapes)
-                batch, latency, estimated = 0.0, None, False
+                batch, estimated = 0.0, False
             else:
                 basis, batch, run, timings = chosen
                 note = _notice(basis, n, run, precision)
                 per_step = tuple((t.seconds, t.prefill_share, i, o_, note, t.wall)
                                  for t, (i, o_, _, _) in zip(timings, shapes))
-                latency = sum(c * t.wall for t, (_, _, _, c) in zip(timings, shapes)) + tools
                 estimated = not basis.measured
             inc = spec.billing_increment_hours if spec.billing_increment_hours is not None else (
                 G.MONTH_HOURS if spec.pricing == "reserved" else 1.0)
@@ -149,7 +147,7 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], need_seconds: floa
                     provider=spec.provider, model=ref, ref=ref, tier=spec.pricing, scaling=scaling,
                     precision=precision, gpu=spec.gpu, gpu_name=gpu.name, gpus_per_replica=n,
                     gpus_per_instance=spec.gpus_per_instance, per_gpu_hour=float(spec.per_gpu_hour),
-                    offer=o, steps=per_step, estimated=estimated, batch=batch, latency=latency,
+                    offer=o, steps=per_step, estimated=estimated, batch=batch,
                     sizes=sizes, alts=alts, increment_hours=float(inc),
                     too_long=bool(model.context_window is not None and ctx > model.context_window)))
     return out

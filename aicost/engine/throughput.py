@@ -222,7 +222,7 @@ class Calibration:
         pooled = num / den
         measured = scope == "model" and any(
             p.spec.gpus == n and max(_distance(p.spec, i, o) for i, o, _ in shapes) <= MEASURED_WITHIN for p in pool)
-        best = None
+        best, best_den = None, 0.0
         for fam in sorted({engine_family(p.spec.engine) for p in pool}):
             members = [p for p in pool if engine_family(p.spec.engine) == fam]
             num, den = logk(members)
