@@ -38,6 +38,7 @@ def test_the_extract_script_keeps_the_shipped_models_price_fields():
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert "litellm==test" in out["_about"]
-    assert set(out) - {"_about"} == {"gpt-4o-mini", "gpt-4.1-nano"}  # whisper-1 is no shipped model
+    assert set(out) - {"_about"} == {"gpt-4o-mini", "gpt-4.1-nano", "whisper-1"}  # the shipped models only
+    assert out["whisper-1"]["input_cost_per_second"] == 0.0001  # a per-second audio price is kept
     assert out["gpt-4o-mini"]["output_cost_per_token"] == 8e-07 and out["gpt-4o-mini"]["mode"] == "chat"
     assert "not in LiteLLM test:" in r.stderr  # the shipped models the file lacks are named

@@ -10,7 +10,11 @@ from typing import Any
 
 from aicost.base.constants import BATCH_MAX_FILE_MB, BATCH_MAX_REQUESTS_PER_FILE, DAYS_PER_MONTH
 from aicost.base.notices import Notice
+from aicost.base.constants import MEDIA_METERS
 from aicost.engine.evaluate import COST_METERS, INELIGIBLE, METERS
+
+#: Meters counted in their own unit, not tokens (minutes, characters, images): ``meters.units``.
+UNIT_METERS = tuple(k for k, v in MEDIA_METERS.items() if v[2] != "Tokens")
 
 #: Why a model is offered on no tier on the day priced (ineligible, with the day).
 NOT_SERVED = ("retired", "not_released")
@@ -53,7 +57,8 @@ def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | N
         notes += _workflow_notes(plan, i, m, values, book)
     meters = {
         "cost": {k: clean(m[f"meter_cost.{k}"][i]) if priced else None for k in COST_METERS},
-        "tokens": {k: clean(m[f"meter_tokens.{k}"][i]) for k in METERS},
+        "tokens": {k: clean(m[f"meter_tokens.{k}"][i]) for k in METERS if k not in UNIT_METERS},
+        "units": {k: clean(m[f"meter_tokens.{k}"][i]) for k in UNIT_METERS},
     }
     price = None
     if opt.kind == "hosted" and opt.price is not None:
@@ -133,7 +138,8 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
     meters = {
         "cost": {k: clean(m[f"meter_cost.{k}"][i]) if fits and status != "unpriced" else None
                  for k in COST_METERS},
-        "tokens": {k: clean(m[f"meter_tokens.{k}"][i]) for k in METERS},
+        "tokens": {k: clean(m[f"meter_tokens.{k}"][i]) for k in METERS if k not in UNIT_METERS},
+        "units": {k: clean(m[f"meter_tokens.{k}"][i]) for k in UNIT_METERS},
     }
     return OptionResult(id=opt.id, kind="gpu", provider=opt.provider, model=opt.model, tier=opt.tier, caching=False,
                         status=status, reasons=reasons, metrics=metrics, meters=meters,
@@ -193,6 +199,8 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
         out.append(Notice.of("context_too_long", tokens=biggest, window=int(window)))
     if flags["no_cached_price"]:
         out.append(Notice.of("no_cached_price", label=_label(plan, i), tier=opt.tier))
+    if flags.get("no_media_price"):
+        out.append(_media_reason(plan, rows, values))
     if flags["no_long_context_price"]:
         thr = min(float(plan.threshold[r, 0]) for r in rows)
         out.append(Notice.of("no_long_context_price", tier=opt.tier, threshold=int(thr)))
@@ -206,6 +214,23 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
     if flags["no_fallback_price"]:
         out.append(Notice.of("no_fallback_price"))
     return out
+
+
+def _media_reason(plan: Plan, rows: list[int], values: dict) -> Notice:
+    """The first row and step whose media have no price, and what is missing."""
+    from aicost.engine.media import MEDIA_FACTS, missing
+
+    for r in rows:
+        for j, step in enumerate(values["attempt"]["steps"]):
+            facts = {k: float(plan.steps[j][k][r, 0]) for k in MEDIA_FACTS}
+            what = missing(facts, step)
+            if what:
+                row = plan.rows[r]
+                return Notice.of("no_media_price", label=f"{row.provider}/{row.model}", tier=row.tier,
+                                 what=tuple(what), step=step["name"])
+    row = plan.rows[rows[0]]
+    return Notice.of("no_media_price", label=f"{row.provider}/{row.model}", tier=row.tier, what=("a unit",),
+                     step=values["attempt"]["steps"][0]["name"])
 
 
 def _workflow_notes(plan: Plan, i: int, m: dict, values: dict, book: PriceBook | None = None) -> list[Notice]:

@@ -34,3 +34,22 @@ DEFAULT_MAX_PRICE_AGE = 90
 
 #: Exit codes of the ``aicost`` command (README "Exit codes").
 EXIT_OK, EXIT_BREACH, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+#: Meters beyond text tokens (docs/formulas.md "Audio, speech, images, embeddings"): name ->
+#: (SKU meter, token direction, consumed unit, pricing unit, consumed units per pricing unit).
+#: The token meters are priced per 1M tokens; minutes, characters and images by their own unit.
+MEDIA_METERS: dict[str, tuple[str, str, str, str, int]] = {
+    "audio_input": ("Audio Input Tokens", "input", "Tokens", "1000000 Tokens", TOKENS_PER_MTOK),
+    "cached_audio_input": ("Cached Audio Input Tokens", "cached", "Tokens", "1000000 Tokens", TOKENS_PER_MTOK),
+    "audio_output": ("Audio Output Tokens", "output", "Tokens", "1000000 Tokens", TOKENS_PER_MTOK),
+    "image_input": ("Image Input Tokens", "input", "Tokens", "1000000 Tokens", TOKENS_PER_MTOK),
+    "image_output": ("Image Output Tokens", "output", "Tokens", "1000000 Tokens", TOKENS_PER_MTOK),
+    "embedding": ("Embedding Tokens", "input", "Tokens", "1000000 Tokens", TOKENS_PER_MTOK),
+    "audio_minutes": ("Audio Minutes", "input", "Minutes", "Minutes", 1),
+    "characters": ("Speech Characters", "output", "Characters", "1000000 Characters", 1_000_000),
+    "images": ("Generated Images", "output", "Images", "Images", 1),
+}
+#: The media meters counted in tokens (they count toward tokens per minute; the others do not).
+MEDIA_TOKEN_METERS = tuple(k for k, v in MEDIA_METERS.items() if v[2] == "Tokens")
+#: Image quality words a table may price (dall-e-3: standard, hd; gpt-image-1: low, medium, high).
+IMAGE_QUALITIES = ("standard", "hd", "low", "medium", "high")

@@ -7,10 +7,14 @@ from typing import Any
 
 import numpy as np
 
+from aicost.base.constants import MEDIA_METERS
 from aicost.engine import formulas as F
+from aicost.engine import media
 from aicost.engine.plan import RATE_KEYS, Plan
 
-METERS = ("input", "cached_input", "cache_write", "output", "reasoning")
+TEXT_METERS = ("input", "cached_input", "cache_write", "output", "reasoning")
+#: Every usage meter of a hosted attempt: text tokens, then audio, speech, images and embeddings.
+METERS = (*TEXT_METERS, *MEDIA_METERS)
 
 
 def pt(x: Any) -> np.ndarray:
@@ -27,9 +31,9 @@ def attempt_rows(plan: Plan, values: dict) -> dict[str, Any]:
     flex_std = tb["on_flex_refusal"] == "standard"
     batch_std = tb["on_batch_expiry"] == "standard"
     cost: dict[str, Any] = {m: 0.0 for m in (*METERS, "tools")}
-    tokens = {m: 0.0 for m in METERS}
+    tokens: dict[str, Any] = {m: 0.0 for m in METERS}
     flags = {k: np.zeros((nr, 1), bool) for k in ("need_cached", "need_long", "too_long", "no_web", "no_file",
-                                                   "no_code", "no_fallback")}
+                                                   "no_code", "no_fallback", "no_media")}
     latency: Any = 0.0
     lower = np.zeros((nr, 1), bool)
     for s, step in enumerate(values["attempt"]["steps"]):
@@ -46,6 +50,8 @@ def attempt_rows(plan: Plan, values: dict) -> dict[str, Any]:
         share = np.where(a["flex"], pt(tb["flex_refusal_share"]) if flex_std else 0.0, 0.0)
         share = np.where(a["batch"], pt(tb["batch_expiry_share"]) if batch_std else 0.0, share)
         max_turns = int(np.max(turns)) if np.size(turns) else 1
+        has_media = media.uses_media(step)
+        emb = a["embedding"] > 0  # an embedding model's input tokens are its own meter
         for t in range(1, max_turns + 1):
             on = turns >= t  # this turn happens (for points where turns < t it is skipped)
             history = (t - 1) * per_turn_new
@@ -63,14 +69,26 @@ def attempt_rows(plan: Plan, values: dict) -> dict[str, Any]:
                 std_rates = {k: np.where(long, a[f"std_long_{k}"], a[f"std_{k}"]) if np.any(long) else a[f"std_{k}"]
                              for k in RATE_KEYS}
                 c_std = F.call_cost(fresh, cached, written, out, reas, std_rates)
-                c = {m: np.where(share > 0, (1 - share) * c_tier[m] + share * c_std[m], c_tier[m]) for m in METERS}
+                c = {m: np.where(share > 0, (1 - share) * c_tier[m] + share * c_std[m], c_tier[m]) for m in TEXT_METERS}
                 flags["no_fallback"] = flags["no_fallback"] | ((share > 0) & np.isnan(a["std_input"]))
             else:
                 c = c_tier
-            for m, tok in zip(METERS, (fresh, cached, written, out, reas)):
+            for m, tok in zip(TEXT_METERS, (fresh, cached, written, out, reas)):
                 # a call that is not made costs nothing, whatever its rates (0 x NaN would make it unpriced)
-                cost[m] = cost[m] + np.where(weight > 0, weight * c[m], 0.0)
+                add = np.where(weight > 0, weight * c[m], 0.0)
+                if m == "input" and np.any(emb):
+                    cost["embedding"] = cost["embedding"] + np.where(emb, add, 0.0)
+                    tokens["embedding"] = tokens["embedding"] + np.where(emb, weight * tok, 0.0)
+                    add, tok = np.where(emb, 0.0, add), np.where(emb, 0.0, tok)
+                cost[m] = cost[m] + add
                 tokens[m] = tokens[m] + weight * tok
+            if has_media:
+                mc, mq, bad, need_cached = media.turn(a, step, t, h, plan.caching, pt)
+                for m in mc:
+                    cost[m] = cost[m] + np.where(weight > 0, weight * mc[m], 0.0)
+                    tokens[m] = tokens[m] + weight * mq[m]
+                flags["no_media"] = flags["no_media"] | (bad & (weight > 0))
+                flags["need_cached"] = flags["need_cached"] | (need_cached & (weight > 0))
             # flags are per point: a swept or sampled input can make an option unpriced at some points only
             # no cached-input rate where the tier has an input rate (a missing long-context price is its
             # own reason, not a missing cache price)

@@ -6,18 +6,20 @@ from typing import Any
 
 import numpy as np
 
-from aicost.base.constants import DAYS_PER_MONTH
+from aicost.base.constants import DAYS_PER_MONTH, MEDIA_METERS, MEDIA_TOKEN_METERS
 from aicost.engine import formulas as F
 from aicost.engine import gpu as G
 from aicost.engine.attempt import METERS, attempt_rows as _rows, pt
+from aicost.engine.media import uses_media
 from aicost.engine.plan import Plan
 
 COST_METERS = (*METERS, "tools", "storage", "cache_storage", "gpu", "ops", "review", "fallback", "fixed")
 
 #: Reasons an option is not a real choice, as boolean masks in the result's ``flags``.
 INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "latency_unknown", "context_too_long", "no_fit",
-              "over_rate_limit", "no_cached_price")  # no cached-input rate: the model offers no caching there
-UNPRICED = ("no_long_context_price", "no_web_search_price", "no_file_search_price",
+              "over_rate_limit", "no_cached_price",  # no cached-input rate: the model offers no caching there
+              "media_self_hosted")  # an open text model on a GPU is not priced for audio or images
+UNPRICED = ("no_media_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
             "no_code_session_price", "no_storage_price", "no_cache_storage_price", "no_fallback_price",
             "no_tool_price_self_hosted")
 #: Extra metrics of self-hosted options (NaN elsewhere).
@@ -287,7 +289,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     peak = tasks * A / (F.HOURS_PER_MONTH * 60.0) * pt(values["volume"]["peak_to_average"])
     calls_per_attempt = sum(pt(st["calls"]) * pt(st["turns"]) for st in steps)
     with np.errstate(all="ignore"):
-        tokens_per_attempt = np.where(A > 0, sum(token_task.values()) / A, 0.0)
+        tokens_per_attempt = np.where(A > 0, sum(v for k, v in token_task.items() if k not in MEDIA_METERS
+                                                 or k in MEDIA_TOKEN_METERS) / A, 0.0)
         input_per_attempt = np.where(A > 0, (token_task["input"] + token_task["cached_input"]
                                              + token_task["cache_write"]) / A, 0.0)
     peak_rpm, peak_tpm = peak * calls_per_attempt, peak * tokens_per_attempt
@@ -314,6 +317,9 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "over_rate_limit": np.asarray(over, bool),
         "no_cached_price": catb(vflags["need_cached"]) & offered,
         "no_long_context_price": catb(vflags["need_long"]) & offered,
+        "no_media_price": catb(vflags["no_media"]),
+        "media_self_hosted": catb([np.zeros((len(A) - n_gpu, 1))], np.full((n_gpu, 1), any(uses_media(st) for st in steps))
+                                  if n_gpu else None),
         "no_web_search_price": catb(vflags["no_web"]),
         "no_file_search_price": catb(vflags["no_file"]),
         "no_code_session_price": catb(vflags["no_code"]),

@@ -209,11 +209,14 @@ FACT_KEYS = (*RATE_KEYS, *(f"long_{k}" for k in RATE_KEYS), *(f"std_{k}" for k i
 
 def _row_steps(book: PriceBook, rows: list[tuple[ModelEntry, str]], steps: list[dict], write_ttl: str,
                as_of: date) -> list[dict]:
-    """Per step, per row: rates (and Standard's, for Flex/Batch fallback), tool fees, model facts."""
+    """Per step, per row: rates (and Standard's, for Flex/Batch fallback), tool fees, model facts,
+    and the media facts of that step (engine.media)."""
+    from aicost.engine import media
+
     memo: dict[tuple, dict] = {}  # the same model and tier recur across rows (cached or not) and steps
     out = []
     n = len(rows)
-    for step in steps:
+    for j, step in enumerate(steps):
         facts = []
         for main, tier in rows:
             e = _step_entry(book, step, main)
@@ -221,9 +224,11 @@ def _row_steps(book: PriceBook, rows: list[tuple[ModelEntry, str]], steps: list[
             key = (e.provider, e.id, t)
             if key not in memo:
                 memo[key] = _facts(book, e, t, write_ttl, as_of)
-            facts.append(memo[key])
+            if key + (j,) not in memo:
+                memo[key + (j,)] = media.facts(book.price(e, t, as_of), e, step)
+            facts.append({**memo[key], **memo[key + (j,)]})
         out.append({k: np.asarray([f[k] for f in facts], dtype=bool if k in BOOL_FACTS else float).reshape(n, 1)
-                    for k in FACT_KEYS})
+                    for k in FACT_KEYS + media.MEDIA_FACTS})
     return out
 
 

@@ -12,9 +12,13 @@ from aicost.base import paths
 from aicost.base.errors import InputError, Problem, did_you_mean
 from aicost.base.constants import TIERS
 from aicost.inputs.tables import is_gpu_table, read_gpus, validated, yaml_files
+from aicost.inputs.pricechecks import _check_history, _check_media, _image_rule
 from aicost.inputs.yamlio import Document
 
 RATE_FIELDS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
+#: Rates beyond text tokens (model.pricing.Rates): per 1M tokens, per minute, per 1M characters.
+MEDIA_RATE_FIELDS = ("audio_input", "cached_audio_input", "audio_output", "image_input", "image_output",
+                     "per_audio_minute", "per_1m_characters")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,14 @@ class Price:
     file: str
     line: int | None
     discount_percent: Decimal | None = None
+    audio_input: Decimal | None = None
+    cached_audio_input: Decimal | None = None
+    audio_output: Decimal | None = None
+    image_input: Decimal | None = None
+    image_output: Decimal | None = None
+    per_audio_minute: Decimal | None = None
+    per_1m_characters: Decimal | None = None
+    per_image: dict | None = None  # size -> quality -> price of one generated image
 
     def write_rate(self, ttl: str = "5m") -> Decimal:
         """What one cache-write token costs: the TTL's own rate (1h), else the write rate, else the
@@ -49,7 +61,10 @@ class Price:
         return self.reasoning if self.reasoning is not None else self.output
 
     def scaled(self, factor: Decimal, **changes) -> "Price":
-        vals = {f: (None if getattr(self, f) is None else getattr(self, f) * factor) for f in RATE_FIELDS}
+        vals: dict[str, Any] = {f: (None if getattr(self, f) is None else getattr(self, f) * factor)
+                                for f in RATE_FIELDS + MEDIA_RATE_FIELDS}
+        if self.per_image is not None:
+            vals["per_image"] = {size: {q: p * factor for q, p in by_q.items()} for size, by_q in self.per_image.items()}
         return Price(**{**self.__dict__, **vals, **changes})
 
 
@@ -62,6 +77,7 @@ class ModelEntry:
     source: str
     checked: date
     multiplier: Decimal = Decimal(1)
+    image_rule: Any = None  # how an input image counts as tokens (the model's rule, else its file's for chat models)
     variant_tiers: tuple[str, ...] | None = None  # a variant offers only these tiers
     discounts: list = field(default_factory=list)  # negotiated discounts, most specific first
 
@@ -174,7 +190,8 @@ class PriceBook:
         """Add one validated file, frozen to plain data (see :func:`aicost.model.freeze`)."""
         from aicost.model import freeze
 
-        problems = _check_history(spec, doc)
+        problems = _check_history(spec, doc) + _check_media(spec, doc)
+        raw_models = spec.models
         spec = freeze(spec)
         self.discounts += [(d, doc, i, spec.source) for i, d in enumerate(spec.discounts)]
         self.files.append(doc.file)
@@ -191,8 +208,10 @@ class PriceBook:
         info.tools.update(spec.tools)
         info.tool_docs.update({k: (doc, spec.checked) for k in spec.tools})
         info.files.append(doc.file)
+        rules = {mid: _image_rule(raw_models[mid], m, spec) for mid, m in spec.models.items()}
         for mid, m in spec.models.items():
-            entry = ModelEntry(spec.provider, mid, m, doc, m.source or spec.source, m.checked or spec.checked)
+            entry = ModelEntry(spec.provider, mid, m, doc, m.source or spec.source, m.checked or spec.checked,
+                               image_rule=rules[mid])
             self.models[(spec.provider, mid)] = entry
         for i, v in enumerate(spec.variants):
             unknown = [m for m in v.models or () if m not in spec.models]
@@ -210,7 +229,7 @@ class PriceBook:
                     continue
                 self.models[(v.provider, mid)] = ModelEntry(
                     v.provider, mid, m, doc, v.source or spec.source, v.checked or spec.checked,
-                    multiplier=v.multiplier, variant_tiers=tuple(v.tiers),
+                    multiplier=v.multiplier, variant_tiers=tuple(v.tiers), image_rule=rules[mid],
                 )
         return problems
 
@@ -352,33 +371,13 @@ def _price(entry: ModelEntry, tier: str, r: Any, file: str, line: int | None) ->
         provider=entry.provider, model=entry.id, tier=tier,
         input=r.input, output=r.output, cached_input=r.cached_input, cache_write=r.cache_write,
         cache_write_1h=r.cache_write_1h, reasoning=r.reasoning,
+        **{f: getattr(r, f) for f in MEDIA_RATE_FIELDS}, per_image=r.per_image,
         source=r.source or entry.source, checked=r.checked or entry.checked, file=file, line=line,
     )
 
 
 def _in_force(r: Any, as_of: date) -> bool:
     return (r.effective_from is None or r.effective_from <= as_of) and (r.effective_to is None or as_of < r.effective_to)
-
-
-def _check_history(spec: Any, doc: Document) -> list[Problem]:
-    """Dated blocks of one tier must not overlap, and each must end after it starts."""
-    problems = []
-    for mid, m in spec.models.items():
-        groups = [(("models", mid, "tiers", t), rs) for t, rs in m.tiers.items()]
-        if m.long_context:
-            groups += [(("models", mid, "long_context", "tiers", t), rs) for t, rs in m.long_context.tiers.items()]
-        for path, blocks in groups:
-            spans = []
-            for i, b in enumerate(blocks):
-                lo, hi = b.effective_from or date.min, b.effective_to or date.max
-                if lo >= hi:
-                    problems.append(doc.problem(path + (i,), "effective_to must come after effective_from"))
-                spans.append((lo, hi, i))
-            spans.sort()
-            for (lo1, hi1, i1), (lo2, hi2, i2) in zip(spans, spans[1:]):
-                if lo2 < hi1:
-                    problems.append(doc.problem(path + (i2,), f"dated prices overlap (with entry {i1 + 1})"))
-    return problems
 
 
 __all__ = ["PriceBook", "Price", "ModelEntry"]

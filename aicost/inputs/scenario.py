@@ -253,6 +253,9 @@ def resolve_models(spec: Any, doc: Document, book: PriceBook, touched=None,
         out[ref] = entries
     problems += _check_self_hosted(spec, doc, book, touched or {})
     problems += _check_workflow(spec, doc, book, touched or {})
+    from aicost.inputs import media
+
+    problems += media.check(spec, doc, book, out, lambda p: _blame(p, touched or {}))
     if not out and not problems and spec.models:
         problems.append(Problem("--provider", None, "", f"none of the scenario's models is offered by "
                                 f"{', '.join(providers or [])}"))

@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from aicost.base.constants import TIERS, TOOLS
+from aicost.base.constants import IMAGE_QUALITIES, TIERS, TOOLS
 from aicost.model import NOT_BOOL
 
 Tier = Literal[TIERS]  # type: ignore[valid-type]  # the four tiers of base/constants.py
@@ -27,6 +27,10 @@ Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False), WithJsonSchema({
 Percent = Annotated[Decimal, Field(gt=0, lt=100, allow_inf_nan=False),
                     WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100}), NOT_BOOL]
 Ident = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+#: An image size, width x height in pixels ("1024x1792").
+ImageSize = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,4}x[1-9][0-9]{0,4}$")]
+Quality = Literal[IMAGE_QUALITIES]  # type: ignore[valid-type]
+Count = Annotated[int, Field(gt=0, le=10**7), NOT_BOOL]
 
 
 class Strict(BaseModel):
@@ -52,6 +56,17 @@ class Rates(Sourced):
     reasoning: Money | None = Field(None, description="reasoning tokens; absent = billed as output")
     effective_from: date | None = Field(None, description="first day this price applies (inclusive)")
     effective_to: date | None = Field(None, description="day this price stops applying (exclusive)")
+    # beyond text tokens (absent: the model does not bill that unit on this tier)
+    audio_input: Money | None = Field(None, description="per 1M audio input tokens")
+    cached_audio_input: Money | None = Field(None, description="per 1M cached audio input tokens")
+    audio_output: Money | None = Field(None, description="per 1M audio output tokens")
+    image_input: Money | None = Field(None, description="per 1M image input tokens (absent: image tokens are "
+                                                        "billed as input tokens)")
+    image_output: Money | None = Field(None, description="per 1M image output tokens (generated images)")
+    per_audio_minute: Money | None = Field(None, description="per minute of audio input (transcription)")
+    per_1m_characters: Money | None = Field(None, description="per 1M characters turned into speech")
+    per_image: dict[ImageSize, dict[Quality, Money]] | None = Field(
+        None, description="per generated image, by size (WxH) then quality")
 
 
 def _as_list(value):
@@ -108,6 +123,48 @@ class Speed(Sourced):
                               "requests above N tokens/s'), compared with medians as no slower than Standard")
 
 
+class AudioTokens(Sourced):
+    """How many tokens a minute of audio is, for a model that bills audio per token."""
+
+    input: Positive | None = Field(None, description="audio input tokens per minute")
+    output: Positive | None = Field(None, description="audio output tokens per minute")
+
+
+class ImageRule(Sourced):
+    """How a model counts an input image as tokens (docs/formulas.md "Image inputs").
+
+    tiles: fit within ``fit_px`` square, shortest side to ``short_side_px``, then
+    ``base_tokens + tile_tokens`` per ``tile_px`` tile (detail low: ``base_tokens``);
+    patches: ``patch_px`` patches, at most ``max_patches`` (scaled down to fit), x ``multiplier``;
+    pixels: width x height / ``pixels_per_token``, scaled down to ``max_edge_px`` and ``max_tokens``;
+    gemini: ``tile_tokens`` for an image within ``small_px`` on both sides, else that per
+    ``tile_px`` tile.
+    """
+
+    rule: Literal["tiles", "patches", "pixels", "gemini"]
+    base_tokens: Annotated[int, Field(ge=0), NOT_BOOL] = 0
+    tile_tokens: Count | None = None
+    tile_px: Count = 512
+    fit_px: Count = 2048
+    short_side_px: Count = 768
+    patch_px: Count = 32
+    max_patches: Count = 1536
+    multiplier: Positive = Decimal(1)
+    pixels_per_token: Count = 750
+    max_edge_px: Count | None = None
+    max_tokens: Count | None = None
+    small_px: Count = 384
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.rule in ("tiles", "gemini") and self.tile_tokens is None:
+            raise ValueError(f"the {self.rule} rule needs tile_tokens")
+        return self
+
+
+KINDS = ("chat", "embedding", "transcription", "speech", "image")
+
+
 class ModelPrice(Sourced):
     name: str | None = None
     aliases: list[str] = Field(default_factory=list)
@@ -123,6 +180,15 @@ class ModelPrice(Sourced):
     long_context: LongContext | None = None
     tools: dict[ToolName, ToolPrice] = Field(default_factory=dict)
     speeds: dict[Tier, Speed] = Field(default_factory=dict, description="answer speed per tier, for latency")
+    kind: Literal[KINDS] = Field("chat", description="chat (text, and the audio or images its rates price); "  # type: ignore[valid-type]
+                                 "embedding (input tokens only); transcription (audio in); speech (speech out); "
+                                 "image (images generated)")
+    audio_tokens: AudioTokens | None = Field(None, description="audio tokens per minute, where audio is billed "
+                                                               "per token")
+    image_tokens: ImageRule | None = Field(None, description="how an input image counts as tokens (default: the "
+                                                             "file's image_tokens; absent: the model takes no images)")
+    image_output_tokens: dict[ImageSize, dict[Quality, Count]] | None = Field(
+        None, description="image output tokens per generated image, by size then quality (priced at image_output)")
 
 
 class Discount(Sourced):
@@ -150,6 +216,8 @@ class PricingFile(Strict):
     resells: Ident | None = Field(None, description="provider whose models this one hosts (bare names prefer the original)")
     tier_rules: dict[Tier, TierRule] = Field(default_factory=dict)
     tools: dict[ToolName, ToolPrice] = Field(default_factory=dict)
+    image_tokens: ImageRule | None = Field(None, description="how the file's chat models count an input image as "
+                                                             "tokens (a model's own rule wins)")
     variants: list[Variant] = Field(default_factory=list)
     models: dict[str, ModelPrice] = Field(default_factory=dict)
     discounts: list[Discount] = Field(default_factory=list, description="negotiated discounts, applied last")

@@ -7,7 +7,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from aicost.base.constants import DEFAULT_RANK_BY, RANKINGS
 from aicost.model import NOT_BOOL, repeated
-from aicost.model.pricing import TIERS, Tier
+from aicost.model.pricing import TIERS, ImageSize, Quality, Tier
 
 #: The largest figure a scenario may state (tokens, tasks, calls, dollars): far beyond any real
 #: workload, and small enough that every product the engine forms stays a finite number.
@@ -86,6 +86,20 @@ class Step(Strict):
     file_searches: NonNeg = Field(0.0, description="file-search tool calls per call (turn)")
     code_sessions: NonNeg = Field(0.0, description="hosted code-execution sessions per call (turn)")
     tool_seconds: NonNeg = Field(0.0, description="seconds the tools add to each call, for the latency estimate")
+    # beyond text tokens (docs/formulas.md "Audio, speech, images, embeddings"); each model bills the unit it prices
+    audio_input_minutes: NonNeg = Field(0.0, description="minutes of audio sent with each call (turn)")
+    audio_input_tokens: Tokens = Field(0.0, description="audio input tokens per call (turn), instead of minutes")
+    audio_output_minutes: NonNeg = Field(0.0, description="minutes of speech produced per call (turn)")
+    audio_output_tokens: Tokens = Field(0.0, description="audio output tokens per call (turn), instead of minutes")
+    characters: NonNeg = Field(0.0, description="characters of text turned into speech per call (turn)")
+    image_inputs: NonNeg = Field(0.0, description="images sent with each call (turn)")
+    input_image_size: ImageSize | None = Field(None, description="their size, WIDTHxHEIGHT in pixels (2048x4096)")
+    image_detail: Literal["low", "high", "auto"] = Field("auto", description="OpenAI's detail setting (auto: "
+                                                                            "counted as high)")
+    images_generated: NonNeg = Field(0.0, description="images generated per call (turn)")
+    generated_image_size: ImageSize | None = Field(None, description="their size, WIDTHxHEIGHT (1024x1024)")
+    image_quality: Quality | None = Field(None, description="their quality: standard or hd (dall-e-3), low, medium "
+                                                            "or high (gpt-image-1)")
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -95,6 +109,13 @@ class Step(Strict):
             )
         if self.web_searches > 0 and self.search_content_tokens is None:
             raise ValueError("web_searches needs search_content_tokens (providers bill search content as input)")
+        for way in ("input", "output"):
+            if getattr(self, f"audio_{way}_minutes") > 0 and getattr(self, f"audio_{way}_tokens") > 0:
+                raise ValueError(f"give audio_{way}_minutes or audio_{way}_tokens, not both")
+        if self.image_inputs > 0 and self.input_image_size is None:
+            raise ValueError("image_inputs needs input_image_size (WIDTHxHEIGHT, e.g. 1024x1024)")
+        if self.images_generated > 0 and (self.generated_image_size is None or self.image_quality is None):
+            raise ValueError("images_generated needs generated_image_size (e.g. 1024x1024) and image_quality")
         return self
 
 

@@ -112,6 +112,8 @@ SAY: dict[str, Callable[[Notice], str]] = {
     "no_web_search_price": lambda n: f"unpriced: no web-search price for {n['label']} in the price tables",
     "no_file_search_price": lambda n: f"unpriced: no file-search price for {n['label']} in the price tables",
     "no_code_session_price": lambda n: f"unpriced: no code-session price for {n['label']} in the price tables",
+    "no_media_price": lambda n: f"unpriced: {n['label']} on {TIER_LABEL.get(n['tier'], n['tier'])} has no price for "
+                                f"{' and '.join(n['what'])} (step '{n['step']}')",
     "no_storage_price": lambda n: f"unpriced: no vector-storage price for {n['provider']}",
     "no_fallback_price": lambda n: "unpriced: no Standard price to fall back to",
     "no_cache_storage_price": lambda n: f"unpriced: no explicit-cache storage price for {n['label']} "
@@ -248,7 +250,9 @@ UNPRICED_USAGE = {"unknown_model": "unknown model",
 
 GPU_REASONS = {"too_slow": "too slow for the latency need", "latency_over_need": "estimated latency exceeds the need",
                "over_rate_limit": "over a rate limit", "context_too_long": "the prompt exceeds the context window",
-               "not_offered": "not offered"}
+               "not_offered": "not offered",
+               "media_self_hosted": "the steps send or make audio or images, which a self-hosted open text model "
+                                    "is not priced for"}
 
 
 def say(n: Notice) -> str:

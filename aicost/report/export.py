@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from aicost.report import focus
+from aicost.base.constants import MEDIA_METERS
 from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
 from aicost.results.export import ExportResult
 
@@ -93,6 +94,7 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
                     "SkuId": f"{o.provider}/{o.model}" if o.cascade is None else o.id,
                     "SkuMeter": sku_meter, "SkuPriceId": f"{o.provider}/{o.model}:{o.tier}:{meter}",
                     "x_Meter": meter, "x_TokenDirection": direction})
+    out += _media_rows(o, base, cost, {**tokens, **(o.meters.get("units") or {})}, discount, names)
     for meter, (sku_meter, category, frequency) in OTHER_METERS.items():
         c = cost.get(meter)
         if not c:
@@ -134,6 +136,33 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
     return focus.with_version(out, version)
 
 
+
+
+def _media_rows(o, base: dict, cost: dict, qty: dict, discount, names: tuple[str, str]) -> list[dict]:
+    """Audio, speech, image and embedding meters: each in its own unit (tokens, minutes,
+    characters, images), priced per 1M tokens or characters, per minute or per image."""
+    provider_name, publisher = names
+    out = []
+    for meter, (sku_meter, direction, unit, pricing_unit, per) in MEDIA_METERS.items():
+        c, n = cost.get(meter), qty.get(meter) or 0.0
+        if not c or o.kind == "gpu":
+            continue
+        billed = money(c)
+        listed = money(Decimal(repr(c)) / (1 - Decimal(repr(discount)) / 100)) if discount else billed
+        consumed = Decimal(round(n)) if unit in ("Tokens", "Characters") else quantity(n)
+        pq = quantity(consumed / per) if consumed is not None else None
+        out.append({**base, **costs(billed, listed, pq), "PricingQuantity": pq, "PricingUnit": pricing_unit,
+                    "ConsumedQuantity": consumed, "ConsumedUnit": unit,
+                    "ChargeDescription": f"{sku_meter} for {o.model} on {o.tier} ({n:,.0f} {unit.lower()} a month)",
+                    "ChargeFrequency": "Usage-Based", "InvoiceIssuerName": provider_name,
+                    "ProviderName": provider_name, "PublisherName": publisher,
+                    "ServiceName": f"{provider_name} API", "ServiceCategory": "AI and Machine Learning",
+                    "ServiceSubcategory": "Generative AI",
+                    "PricingCategory": focus.PRICING_CATEGORY.get(o.tier.split(">")[0], "Standard"),
+                    "SkuId": f"{o.provider}/{o.model}" if o.cascade is None else o.id,
+                    "SkuMeter": sku_meter, "SkuPriceId": f"{o.provider}/{o.model}:{o.tier}:{meter}",
+                    "x_Meter": meter, "x_TokenDirection": direction})
+    return out
 
 
 def render_focus(exp: ExportResult, raw: bool = False, **_: Any) -> str:

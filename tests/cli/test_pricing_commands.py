@@ -89,7 +89,7 @@ def test_show_unknown_model():
 
 def test_validate_bundled_and_bad_directory(tmp_path):
     r = invoke("pricing", "validate")
-    assert r.exit_code == 0 and r.stdout.startswith("ok: 5 files, 193 models")
+    assert r.exit_code == 0 and r.stdout.startswith("ok: 5 files, 225 models")
     (tmp_path / "bad.yaml").write_text("version: 1\nprovider: acme\nname: A\nsource: s\nchecked: 2026-01-01\n"
                                        "models:\n  m:\n    tiers:\n      standard: {input: -1, output: 2}\n")
     r = invoke("pricing", "validate", str(tmp_path))
