@@ -18,9 +18,13 @@ Column = Annotated[str, Field(min_length=1)]
 #: (aicost/usage/layouts.py ``KNOWN``; tests/usage holds the two to the same names).
 COLUMNS = ("timestamp", "provider", "model", "tier", "requests", "input_tokens", "cached_input_tokens",
            "cache_write_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "web_search_calls",
-           "file_search_calls", "code_sessions", "long_context", "inference_geo", "billed_cost")
+           "file_search_calls", "code_sessions", "audio_input_tokens", "cached_audio_input_tokens",
+           "audio_output_tokens", "image_input_tokens", "image_output_tokens", "audio_seconds", "characters", "images",
+           "long_context", "inference_geo", "billed_cost", "image_size", "image_quality")
 CountName = Literal["requests", "input_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens",
-                    "output_tokens", "reasoning_tokens", "web_search_calls", "file_search_calls", "code_sessions"]
+                    "output_tokens", "reasoning_tokens", "web_search_calls", "file_search_calls", "code_sessions",
+                    "audio_input_tokens", "cached_audio_input_tokens", "audio_output_tokens", "image_input_tokens",
+                    "image_output_tokens", "audio_seconds", "characters", "images"]
 
 
 class Columns(Strict):
@@ -46,10 +50,22 @@ class Columns(Strict):
     web_search_calls: Column | None = Field(None, description="web-search tool calls")
     file_search_calls: Column | None = Field(None, description="file-search tool calls")
     code_sessions: Column | None = Field(None, description="hosted code-execution sessions")
+    audio_input_tokens: Column | None = Field(None, description="fresh audio input tokens")
+    cached_audio_input_tokens: Column | None = Field(None, description="audio input read from the cache")
+    audio_output_tokens: Column | None = Field(None, description="audio output tokens")
+    image_input_tokens: Column | None = Field(None, description="image input tokens")
+    image_output_tokens: Column | None = Field(None, description="image output tokens (generated images)")
+    audio_seconds: Column | None = Field(None, description="seconds of audio transcribed")
+    characters: Column | None = Field(None, description="characters turned into speech")
+    images: Column | None = Field(None, description="images generated (priced per image at image_size and "
+                                                    "image_quality)")
     long_context: Column | None = Field(None, description="true/false; absent: judged from the prompt per request")
     inference_geo: Column | None = Field(None, description="where the request ran: global, us (priced at the "
                                          "provider's US-only variant) or not_available; empty: global")
     billed_cost: Column | None = Field(None, description="what was billed, for billed versus repriced")
+    image_size: Column | None = Field(None, description="size of the generated images, WIDTHxHEIGHT")
+    image_quality: Column | None = Field(None, description="quality of the generated images (standard, hd, low, "
+                                                           "medium, high)")
 
 
 class Values(Strict):
@@ -58,6 +74,8 @@ class Values(Strict):
     provider: str | None = Field(None, description="provider id")
     model: str | None = Field(None, description="model id or alias")
     tier: str | None = Field(None, description="standard, batch, flex or priority")
+    image_size: str | None = Field(None, description="size of the generated images, WIDTHxHEIGHT")
+    image_quality: str | None = Field(None, description="quality of the generated images")
     requests: NonNeg | None = None
     input_tokens: NonNeg | None = None
     cached_input_tokens: NonNeg | None = None
@@ -68,6 +86,14 @@ class Values(Strict):
     web_search_calls: NonNeg | None = None
     file_search_calls: NonNeg | None = None
     code_sessions: NonNeg | None = None
+    audio_input_tokens: NonNeg | None = None
+    cached_audio_input_tokens: NonNeg | None = None
+    audio_output_tokens: NonNeg | None = None
+    image_input_tokens: NonNeg | None = None
+    image_output_tokens: NonNeg | None = None
+    audio_seconds: NonNeg | None = None
+    characters: NonNeg | None = None
+    images: NonNeg | None = None
     billed_cost: Annotated[float, Field(allow_inf_nan=False), NOT_BOOL] | None = None
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Iterator
 
+from aicost.base.constants import MEDIA_METERS
 from aicost.base.errors import visible
 from aicost.report import cost_reports, focus
 from aicost.report.numbers import present
@@ -16,6 +18,11 @@ from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, money_t
 FORMATS = ("table", "csv", "json", "focus")
 TABLE_ROWS = 100  # the table shows every group up to this many; beyond, the largest and one line for the rest
 BATCH = 20_000  # rows of a frame turned into Python values at a time
+#: The usage count each media meter is measured by (aicost.usage.layouts.MEDIA_COUNTS).
+MEDIA_COUNT_COL = {"audio_input": "audio_input_tokens", "cached_audio_input": "cached_audio_input_tokens",
+                   "audio_output": "audio_output_tokens", "image_input": "image_input_tokens",
+                   "image_output": "image_output_tokens", "audio_minutes": "audio_seconds",
+                   "characters": "characters", "images": "images", "embedding": "input_tokens"}
 TOKEN_COL = {"input": "input_tokens", "cached_input": "cached_input_tokens", "cache_write": "cache_write_tokens",
              "cache_write_1h": "cache_write_1h_tokens", "output": "output_tokens", "reasoning": "reasoning_tokens"}
 
@@ -270,12 +277,27 @@ def focus_rows(a, account: str = "aicost-showback", version: str = "1.2") -> Ite
         for meter, (sku_meter, direction) in TOKEN_METERS.items():
             c = _v(r.get(f"cost.{meter}"))
             n = _v(r.get(TOKEN_COL[meter])) or 0
-            if not c and not n:
-                continue
+            if (not c and not n) or (meter == "input" and _v(r.get("cost.embedding"))):
+                continue  # (an embedding model's input tokens are its embedding meter)
             billed = money(c or 0.0)
             q = token_quantities(n)
             yield from focus.with_version([{
                 **base, **q, **costs(billed, billed, q["PricingQuantity"]),
+                "SkuMeter": sku_meter, "SkuPriceId": f"{r['sku']}:{r['tier']}:{meter}",
+                "ChargeDescription": f"{sku_meter} for {r['sku']} on {r['tier']}, {group}",
+                "x_Meter": meter, "x_TokenDirection": direction}], version)
+        for meter, (sku_meter, direction, unit, pricing_unit, per) in MEDIA_METERS.items():
+            c = _v(r.get(f"cost.{meter}"))
+            if not c:
+                continue
+            n = _v(r.get(MEDIA_COUNT_COL[meter])) or 0
+            n = n / 60.0 if meter == "audio_minutes" else n  # the log counts seconds
+            billed = money(c)
+            consumed = Decimal(round(n)) if unit in ("Tokens", "Characters") else quantity(n)
+            pq = quantity(consumed / per)
+            yield from focus.with_version([{
+                **base, **costs(billed, billed, pq), "PricingQuantity": pq, "PricingUnit": pricing_unit,
+                "ConsumedQuantity": consumed, "ConsumedUnit": unit,
                 "SkuMeter": sku_meter, "SkuPriceId": f"{r['sku']}:{r['tier']}:{meter}",
                 "ChargeDescription": f"{sku_meter} for {r['sku']} on {r['tier']}, {group}",
                 "x_Meter": meter, "x_TokenDirection": direction}], version)

@@ -246,7 +246,9 @@ UNPRICED_USAGE = {"unknown_model": "unknown model",
                   "no_price_in_geography": "no price for this model in this inference geography (the tables "
                                            "price US-only inference for Claude 4.6 and later only)",
                   "no_public_price": "a tier with no published per-token price (Anthropic's priority_on_demand and "
-                                     "flex_discount usage tiers)"}
+                                     "flex_discount usage tiers)",
+                  "no_price_for_unit": "no price for a unit it uses on this tier (audio, speech, images), or generated "
+                                       "images without the size and quality that price them"}
 
 GPU_REASONS = {"too_slow": "too slow for the latency need", "latency_over_need": "estimated latency exceeds the need",
                "over_rate_limit": "over a rate limit", "context_too_long": "the prompt exceeds the context window",

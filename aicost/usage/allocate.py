@@ -14,6 +14,10 @@ from aicost.usage.group import number
 from aicost.usage.layouts import COUNTS, TOKENS
 from aicost.usage.price import COST_METERS, STATUS, dense_unique
 
+#: The media counts measured in tokens (not seconds, characters or images).
+MEDIA_TOKENS = ("audio_input_tokens", "cached_audio_input_tokens", "audio_output_tokens", "image_input_tokens",
+                "image_output_tokens")
+
 SUM_COLS = ("rows", *COUNTS, *(f"cost.{m}" for m in COST_METERS), "cost", "billed_cost", "billed_rows",
             "repriced_billed")
 UNALLOCATED = "(unallocated)"
@@ -119,7 +123,7 @@ def allocate(agg: pd.DataFrame, by: list[str], shared: list[dict], currency: str
     for c in ("month", *tags, "sku", "tier"):
         if not isinstance(agg[c].dtype, pd.CategoricalDtype):
             agg[c] = agg[c].astype("category")
-    toks = [t for t in TOKENS if t in agg]
+    toks = [t for t in (*TOKENS, *MEDIA_TOKENS) if t in agg]  # every count in tokens (audio and image too)
     ok = agg["status"].to_numpy() == 0
     priced = agg if ok.all() else agg[ok]  # (no copy when every group is priced)
     unp = agg[~ok]

@@ -37,8 +37,23 @@ COUNTS = ("requests", "input_tokens", "cached_input_tokens", "cache_write_tokens
           "output_tokens", "reasoning_tokens", "web_search_calls", "file_search_calls", "code_sessions")
 TOKENS = ("input_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens", "output_tokens",
           "reasoning_tokens")
+#: Counts beyond text tokens (docs/usage.md "Audio, speech, images, embeddings"): count -> (rate, meter, units
+#: per rate unit). Audio seconds are priced per minute, or as audio tokens at the model's tokens per minute;
+#: images per image at the row's image_size and image_quality. An embedding model's input_tokens are its own
+#: meter (embedding).
+MEDIA_COUNTS = {"audio_input_tokens": ("audio_input", "audio_input", 1e6),
+                "cached_audio_input_tokens": ("cached_audio_input", "cached_audio_input", 1e6),
+                "audio_output_tokens": ("audio_output", "audio_output", 1e6),
+                "image_input_tokens": ("image_input", "image_input", 1e6),
+                "image_output_tokens": ("image_output", "image_output", 1e6),
+                "audio_seconds": ("audio_second", "audio_minutes", 1.0),
+                "characters": ("per_1m_characters", "characters", 1e6),
+                "images": ("per_image", "images", 1.0)}
+COUNTS = (*COUNTS, *MEDIA_COUNTS)
 TEXT = ("provider", "model", "tier")
-KNOWN = ("timestamp", *TEXT, *COUNTS, "long_context", "inference_geo", "billed_cost")
+#: Text columns that say which generated image a row's ``images`` are (per-image prices depend on them).
+IMAGE_TEXT = ("image_size", "image_quality")
+KNOWN = ("timestamp", *TEXT, *COUNTS, "long_context", "inference_geo", "billed_cost", *IMAGE_TEXT)
 #: The tiers a usage row may name: aicost's four, then tiers that providers bill but publish no
 #: per-token price for (their rows are unpriced, with the reason; they never stop a run):
 #: OpenAI's Scale Tier (prepaid token-per-minute units bought by contract,
@@ -72,7 +87,7 @@ class Layout:
     name: str
     columns: dict[str, str]
     values: dict[str, Any] = field(default_factory=dict)
-    subtract: dict[str, str] = field(default_factory=dict)
+    subtract: dict[str, Any] = field(default_factory=dict)  # a column, or a tuple of columns
     tags: dict[str, str] = field(default_factory=dict)
     tag_list: str | None = None  # a column holding a JSON list of "key:value" tags
     time_unit: str | None = None  # "s" when the timestamp is Unix seconds
@@ -95,8 +110,19 @@ OPENAI = Layout(
     "openai",
     {"timestamp": "start_time", "model": "model", "tier": "service_tier", "requests": "num_model_requests",
      "input_tokens": "input_tokens", "cached_input_tokens": "input_cached_tokens",
-     "output_tokens": "output_tokens"},
-    values={"provider": "openai"}, subtract={"input_tokens": "input_cached_tokens"},
+     "output_tokens": "output_tokens",
+     # completions: audio and image tokens are parts of the totals (openai-python usage_completions_response:
+     # input_tokens "includes text, audio, and image tokens", input_audio_tokens "uncached audio input tokens",
+     # output_tokens "across text, audio, and image outputs"); images, audio_speeches, audio_transcriptions
+     # and embeddings results carry images (with size), characters, seconds and input_tokens
+     "audio_input_tokens": "input_audio_tokens", "cached_audio_input_tokens": "input_cached_audio_tokens",
+     "audio_output_tokens": "output_audio_tokens", "image_input_tokens": "input_image_tokens",
+     "image_output_tokens": "output_image_tokens", "audio_seconds": "seconds", "characters": "characters",
+     "images": "images", "image_size": "size"},
+    values={"provider": "openai"},
+    subtract={"input_tokens": ("input_cached_tokens", "input_audio_tokens", "input_image_tokens"),
+              "cached_input_tokens": ("input_cached_audio_tokens",),
+              "output_tokens": ("output_audio_tokens", "output_image_tokens")},
     tags={"project": "project_id", "user": "user_id", "api_key": "api_key_id"},
     time_unit="s", nested=True, bucket_time="start_time", batch_flag="batch",
 )

@@ -13,7 +13,7 @@ import pandas as pd
 from aicost.base.errors import InputError, Problem
 from aicost.usage.cells import _const, _num, _numbers, _show, _text, _truth, text_codes
 from aicost.usage.days import _days
-from aicost.usage.layouts import COUNTS, GEO_WORDS, TIER_WORDS, USAGE_TIERS as TIERS, Layout
+from aicost.usage.layouts import COUNTS, GEO_WORDS, IMAGE_TEXT, TIER_WORDS, USAGE_TIERS as TIERS, Layout
 
 #: Counts above this on one row (tokens, requests, calls) are refused as not plausible; their
 #: cost would overflow the exact decimal sums. A billed amount is bounded likewise.
@@ -136,11 +136,14 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
         if k != "billed_cost":
             flag(v < 0, s, lambda i, v=v: f"negative ({_num(v[i])})", "negative")
         out[k] = v
-    for k, s in layout.subtract.items():
-        if s in raw.columns:
-            part = np.nan_to_num(_numbers(raw[s]))
-            flag(part > out[k] + 0.5, s, lambda i: f"more than the {layout.columns[k]} it is part of")
-            out[k] = np.maximum(out[k] - part, 0.0)
+    for k, parts in layout.subtract.items():
+        for s in (parts,) if isinstance(parts, str) else parts:
+            if s in raw.columns:
+                part = np.nan_to_num(_numbers(raw[s]))
+                flag(part > out[k] + 0.5, s, lambda i, k=k: f"more than the {layout.columns[k]} it is part of")
+                out[k] = np.maximum(out[k] - part, 0.0)
+    if any(layout.columns.get(k) in raw.columns or k in layout.values for k in IMAGE_TEXT):  # which image
+        out["model"] = _with_image(out["model"], raw, layout, out["images"] > 0, text)
     # long context: stated per row (Anthropic's context_window, a long_context column) or left
     # to be inferred from the prompt size per request (-1)
     if layout.lc_column and layout.lc_column in raw.columns:
@@ -159,6 +162,20 @@ def normalise(raw: pd.DataFrame, layout: Layout, tag_keys: list[str],
         out[f"tag.{key}"] = tags.get(key, _const(None, n))
     frame = pd.DataFrame(out, copy=False)
     return frame, problems, ~bad
+
+
+def _with_image(model: pd.Series, raw: pd.DataFrame, layout: Layout, has: np.ndarray, text) -> pd.Series:
+    """Model names of rows with images carry the image's size and quality after a "#"
+    ("dall-e-3#1024x1024/hd"), which the pricing reads (per-image prices depend on them)."""
+    parts = []
+    for k in IMAGE_TEXT:
+        src = layout.columns.get(k)
+        col = _const(str(layout.values[k]), len(raw)) if k in layout.values else \
+            text(raw[src], src) if src in raw.columns else pd.Series([None] * len(raw), dtype=object)
+        parts.append(col.fillna("").astype(str).str.strip().str.lower().to_numpy())
+    tag = np.char.add(np.char.add(np.char.add("#", parts[0].astype(str)), "/"), parts[1].astype(str))
+    return pd.Series(np.where(has & (tag != "#/"), model.fillna("").astype(str).to_numpy().astype(object) + tag,
+                              model.to_numpy(dtype=object)), index=model.index, dtype=object).where(model.notna(), None)
 
 
 _TIER_KEYS = list(TIER_WORDS)

@@ -195,7 +195,8 @@ def _process(path, layout: Layout, by: list[str], rates: Rates, on_error: str, c
 def needed_columns(layout: Layout, by: list[str]) -> tuple[set[str], set[str]]:
     """The log columns this run reads, and those it cannot do without (when one of those is
     missing, every column is read, so that the error can list them)."""
-    cols = set(layout.columns.values()) | set(layout.subtract.values())
+    cols = set(layout.columns.values())
+    cols |= {c for parts in layout.subtract.values() for c in ((parts,) if isinstance(parts, str) else parts)}
     cols |= {c for c in map(layout.tag_source, by) if c is not None}
     for c in (layout.tag_list, layout.lc_column, layout.batch_flag):
         if c:

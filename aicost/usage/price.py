@@ -14,9 +14,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from aicost.base.constants import TOKENS_PER_MTOK
+from aicost.base.constants import MEDIA_METERS, TOKENS_PER_MTOK
 from aicost.inputs.pricebook import RATE_FIELDS
-from aicost.usage.layouts import TOKENS, USAGE_TIERS as TIERS, without_geo
+from aicost.usage.layouts import MEDIA_COUNTS, TOKENS, USAGE_TIERS as TIERS, without_geo
 
 EPOCH = date(1970, 1, 1)
 #: Provider names used by gateways (LiteLLM's custom_llm_provider) -> aicost provider ids.
@@ -26,15 +26,15 @@ PROVIDER_ALIASES = {"gemini": "google", "vertex_ai": "google", "vertex_ai_beta":
 _DATED = re.compile(r"[-@](\d{4}-?\d{2}-?\d{2}|latest)$")
 
 #: Rate columns per row: per 1M tokens for the token kinds, per call/session for tools.
-RATE_COLS = (*RATE_FIELDS, "web_search", "file_search", "code_session")
+RATE_COLS = (*RATE_FIELDS, "web_search", "file_search", "code_session", *(r for r, _, _ in MEDIA_COUNTS.values()))
 TOKEN_RATE = dict(zip(TOKENS, RATE_COLS[:6]))
 TOOL_COUNTS = {"web_search_calls": "web_search", "file_search_calls": "file_search", "code_sessions": "code_session"}
-COST_METERS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning", "tools")
+COST_METERS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning", "tools", *MEDIA_METERS)
 
 #: Why a row is unpriced (0 = priced), as codes (worded in aicost.report.explain.UNPRICED_USAGE).
 STATUS = {0: "priced", 1: "unknown_model", 2: "no_price_on_tier", 3: "no_price_for_token_kind",
           4: "no_price_for_tool", 5: "priced_by_contract", 6: "no_price_in_geography", 7: "fast_mode",
-          8: "not_served", 9: "no_public_price"}
+          8: "not_served", 9: "no_public_price", 10: "no_price_for_unit"}
 #: Usage tiers no table prices, and the status their rows get: OpenAI's Scale Tier (bought by
 #: contract), Anthropic's fast mode, and Anthropic's tiers with no published rate.
 UNPRICED_TIERS = {"scale": 5, "fast_mode": 7, "priority_on_demand": 9, "flex_discount": 9}
@@ -99,7 +99,7 @@ class Rates:
     def _resolve(self, provider, model):
         if model is None or model != model:
             return None
-        model = str(model).strip()
+        model = str(model).strip().split("#", 1)[0]  # "#size/quality": which image (see normalise._with_image)
         prov = PROVIDER_ALIASES.get(str(provider).strip().lower(), str(provider).strip().lower()) \
             if provider is not None and provider == provider and str(provider).strip() else None
         tries = [model]
@@ -122,7 +122,7 @@ class Rates:
         base = without_geo(str(provider)) if provider is not None and provider == provider else None
         return base is not None and self.entry(base, model) is not None
 
-    def blocks(self, entry, tier: str, long_context: bool) -> list[tuple[int, int, np.ndarray]] | None:
+    def blocks(self, entry, tier: str, long_context: bool, image: str = "") -> list[tuple[int, int, np.ndarray]] | None:
         """Dated rate blocks (first day, end day exclusive, rates) for one entry and tier; None
         when the entry has no such tier (or no long-context rates for it)."""
         if not entry.offers(tier):
@@ -134,7 +134,7 @@ class Rates:
             raw = spec.long_context.tiers[tier]
         else:
             raw = spec.tiers[tier]
-        key = (entry.key, tier, long_context)
+        key = (entry.key, tier, long_context, image)
         if key in self._blocks:
             return self._blocks[key]
         tools = _tools(self.book, entry)
@@ -155,13 +155,34 @@ class Rates:
             out.append((lo, hi, np.array([
                 float(p.input), _f(p.cached_input), float(p.write_rate()), _f(p.cache_write_1h), float(p.output),
                 float(p.reasoning_rate),
-                *tools], dtype=float)))
+                *tools, *_media(p, entry, image)], dtype=float)))
         self._blocks[key] = out
         return out
 
 
 def _f(x) -> float:
     return np.nan if x is None else float(x)
+
+
+def _media(p, entry, image: str) -> list[float]:
+    """A block's media rates, in the order of MEDIA_COUNTS: per 1M audio and image tokens (image
+    input at the input rate unless priced), $ per second of audio (per minute, or as audio tokens
+    at the model's tokens per minute), per 1M characters, per image of the row's size/quality."""
+    tpm = entry.spec.audio_tokens.input if entry.spec.audio_tokens else None
+    if p.per_audio_minute is not None:
+        second = float(p.per_audio_minute) / 60.0
+    elif p.audio_input is not None and tpm is not None:
+        second = float(tpm) / 60.0 * float(p.audio_input) / TOKENS_PER_MTOK
+    else:
+        second = np.nan
+    size, _, quality = image.partition("/")
+    per_image = _f(((p.per_image or {}).get(size) or {}).get(quality))
+    tokens = ((entry.spec.image_output_tokens or {}).get(size) or {}).get(quality)
+    if np.isnan(per_image) and tokens is not None and p.image_output is not None:
+        per_image = float(tokens) * float(p.image_output) / TOKENS_PER_MTOK  # priced in image output tokens
+    return [_f(p.audio_input), _f(p.cached_audio_input), _f(p.audio_output),
+            _f(p.image_input if p.image_input is not None else p.input), _f(p.image_output), second,
+            _f(p.per_1m_characters), per_image]
 
 
 def _tools(book, entry) -> list[float]:
@@ -210,13 +231,14 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     pcodes += mcodes + 1
     upair, pinv = dense_unique(pcodes)  # one number per (provider, model) pair
     del pcodes, mcodes
-    entries, sku_names, ranks, no_geo = [], [], [], []
+    entries, sku_names, ranks, no_geo, images = [], [], [], [], []
     for u in upair:
         pc, mc = divmod(int(u), len(muniq) + 1)
         p = puniq[pc - 1] if pc > 0 else None
         m = muniq[mc - 1] if mc > 0 else None
         e = rates.entry(p, m)
         entries.append(e)
+        images.append(str(m).partition("#")[2] if m is not None else "")
         ranks.append(rates.rank(e))
         sku_names.append(e.key if e is not None else (f"{p}/{m}" if p is not None else str(m)))
         # a model the tables know, run in a geography they have no price for (US-only inference of
@@ -251,7 +273,7 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         if TIERS[tc] in UNPRICED_TIERS:
             tier_status[j] = UNPRICED_TIERS[TIERS[tc]]
             continue
-        blocks = rates.blocks(e, TIERS[tc], bool(is_lc))
+        blocks = rates.blocks(e, TIERS[tc], bool(is_lc), images[pi])
         if not blocks:
             no_price[j] = True
         elif len(blocks) == 1 and blocks[0][0] < -10**6 and blocks[0][1] > 10**6:
@@ -290,6 +312,9 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         status[(status == 0) & np.isnan(rate(rc)) & (df[k].to_numpy() > 0)] = 3
     for k, rc in tools:
         status[(status == 0) & np.isnan(rate(rc)) & (df[k].to_numpy() > 0)] = 4
+    media = [(k, rc, meter, per) for k, (rc, meter, per) in MEDIA_COUNTS.items() if k in df]
+    for k, rc, _, _ in media:
+        status[(status == 0) & np.isnan(rate(rc)) & (df[k].to_numpy() > 0)] = 10
     priced = status == 0
     total = np.zeros(n)
     for m in COST_METERS:
@@ -304,11 +329,20 @@ def price_frame(df: pd.DataFrame, rates: Rates) -> pd.DataFrame:
             k = next(k for k, rc in meters if rc == m)
             tok = df[k].to_numpy()
             v = np.where(tok > 0, tok * np.nan_to_num(rate(m)) / TOKENS_PER_MTOK, 0.0)
+        elif any(meter == m for _, _, meter, _ in media):
+            k, rc, _, per = next(x for x in media if x[2] == m)
+            n_ = df[k].to_numpy()
+            v = np.where(n_ > 0, n_ * np.nan_to_num(rate(rc)) / per, 0.0)
         else:
             continue
         v = np.where(priced, v, np.nan)
         df[f"cost.{m}"] = v
         total += np.nan_to_num(v)
+    embedding = np.array([e is not None and e.spec.kind == "embedding" for e in entries] + [False], dtype=bool)
+    if "cost.input" in df and len(entries) and embedding.any():  # an embedding model's input is its own meter
+        emb = embedding[pinv]
+        df["cost.embedding"] = np.where(emb, df["cost.input"].to_numpy(), np.where(priced, 0.0, np.nan))
+        df["cost.input"] = np.where(emb, np.where(priced, 0.0, np.nan), df["cost.input"].to_numpy())
     df["cost"] = np.where(priced, total, np.nan)
     df["status"] = status
     df["lc"] = lc
