@@ -21,7 +21,8 @@ def test_import_then_diff_finds_the_change_the_new_model_and_the_skip(tmp_path):
     r = runner.invoke(app, ["pricing", "import", "litellm", str(DATA / "litellm-newer.json"), "--provider", "openai",
                             "-o", str(tmp_path)])
     assert r.exit_code == 0, r.output
-    assert "skipped openai/whisper-1: mode 'audio_transcription' (priced per second)" in r.stderr
+    assert "whisper-1" not in r.stderr  # imported: its per-second price becomes a per-minute one
+    assert "per_audio_minute: 0.006" in (tmp_path / "openai.yaml").read_text()
     d = runner.invoke(app, ["pricing", "diff", str(DATA / "openai-base.yaml"), str(tmp_path / "openai.yaml"),
                             "--format", "json"])
     assert d.exit_code == 0, d.output

@@ -34,7 +34,7 @@ LITELLM_RATES = {
 LITELLM_TIER_SUFFIX = {"standard": "", "batch": "_batches", "flex": "_flex", "priority": "_priority"}
 #: LiteLLM provider -> aicost provider id
 LITELLM_PROVIDERS = {"gemini": "google", "openai": "openai", "anthropic": "anthropic", "azure": "azure"}
-_CHAT_MODES = {"chat", "responses", None}
+_CHAT_MODES = {"chat", "responses", "realtime", None}
 _ABOVE = re.compile(r"_above_(\d+)k_tokens")
 
 
@@ -81,26 +81,41 @@ def from_litellm(data: dict, providers: Iterable[str] | None = None, checked: da
     why): a mode other than text generation, or no per-token input and output price."""
     if not isinstance(data, dict):
         raise InputError("LiteLLM data: expected a JSON object mapping model names to entries")
+    from aicost.inputs import import_media as M
+    from aicost.inputs.import_media import _litellm_tools, _units
+
     wanted = set(providers) if providers else None
     checked = checked or date.today()
     tables: dict[str, dict] = {}
+    lp_of = lambda e: str(e.get("litellm_provider", "")).lower()  # noqa: E731
+    images = M.litellm_images(data, lp_of)
     for key in sorted(data):
         entry = data[key]
         if key == "sample_spec" or not isinstance(entry, dict):
             continue
-        lp = str(entry.get("litellm_provider", "")).lower()
+        lp = lp_of(entry)
         provider = LITELLM_PROVIDERS.get(lp, re.sub(r"[^a-z0-9._-]", "-", lp))
         if not provider or (wanted is not None and provider not in wanted and lp not in wanted):
             continue
         model_id = key.split("/", 1)[1] if key.lower().startswith(lp + "/") else key
-        if entry.get("mode") not in _CHAT_MODES:
+        kind = "chat" if entry.get("mode") in _CHAT_MODES else M.LITELLM_KINDS.get(entry.get("mode"))
+        if kind == "image" and M.is_size_key(model_id):
+            continue  # a per-image price: carried into its model
+        if kind is None:
             if skipped is not None:
                 units = _units(entry)
                 skipped.append((provider, model_id, f"mode {entry.get('mode')!r}"
                                 + (f" (priced {units})" if units else "")
-                                + ": aicost prices text generation (chat and responses) only"))
+                                + ": aicost prices text, audio, speech, images and embeddings only"))
             continue
-        tiers = {t: r for t in TIERS if (r := _litellm_rates(entry, t)) is not None}
+        imgs = images.pop((lp, model_id), None)
+        tiers = {t: r for t in TIERS if (r := M.tier_rates(entry, kind, LITELLM_TIER_SUFFIX[t], _litellm_rates(entry, t),
+                                                          per_mtok, imgs if t == "standard" else None)) is not None}
+        if kind == "image" and not any("per_image" in r for r in tiers.values()):
+            if skipped is not None:
+                skipped.append((provider, model_id, "an image model priced per image token, with no per-image prices "
+                                                    "(size keys) and no image tokens per image in the source"))
+            continue
         if not tiers:
             if skipped is not None:
                 other = sorted(f for f in entry if ("cost_per" in f or f.endswith("_cost")) and entry[f] is not None)
@@ -108,7 +123,7 @@ def from_litellm(data: dict, providers: Iterable[str] | None = None, checked: da
                                 + (f" (it has {', '.join(other[:4])}{', ...' if len(other) > 4 else ''})"
                                    if other else "")))
             continue
-        model: dict[str, Any] = {}
+        model: dict[str, Any] = {"kind": kind} if kind != "chat" else {}
         if entry.get("max_input_tokens"):
             model["context_window"] = int(entry["max_input_tokens"])
         has_cache = any("cached_input" in r for r in tiers.values())
@@ -136,34 +151,15 @@ def from_litellm(data: dict, providers: Iterable[str] | None = None, checked: da
         model["source"] = f"{source}, key {key}"
         table = tables.setdefault(provider, _table(provider, source, checked))
         table["models"][model_id] = model
+    for (lp, model_id), by_size in sorted(images.items()):  # image models LiteLLM prices per image only
+        provider = LITELLM_PROVIDERS.get(lp, re.sub(r"[^a-z0-9._-]", "-", lp))
+        if not provider or (wanted is not None and provider not in wanted and lp not in wanted):
+            continue
+        table = tables.setdefault(provider, _table(provider, source, checked))
+        table["models"].setdefault(model_id, {"kind": "image", "tiers": {"standard": {
+            "input": Decimal(0), "output": Decimal(0), "per_image": by_size}},
+            "source": f"{source}, per-image keys of {model_id}"})
     return tables
-
-
-def _units(entry: dict) -> str:
-    """How a LiteLLM entry is priced, in words: per second, per character, per image, audio tokens."""
-    fields = [f for f, v in entry.items() if v is not None and ("cost_per" in f or f.endswith("_cost"))]
-    found = [words for key, words in (("per_second", "per second"), ("per_character", "per character"),
-                                      ("per_image", "per image"), ("image_token", "per image token"),
-                                      ("audio_token", "per audio token"), ("per_pixel", "per pixel"),
-                                      ("per_query", "per query")) if any(key in f for f in fields)]
-    return ", ".join(dict.fromkeys(found))
-
-
-def _litellm_tools(entry: dict) -> dict:
-    tools: dict[str, dict] = {}
-    search = entry.get("search_context_cost_per_query")
-    if isinstance(search, dict):
-        medium = search.get("search_context_size_medium") or search.get("search_context_size_low")
-        if medium is not None:
-            tools["web_search"] = {"per_1k_calls": _tidy(Decimal(repr(medium)) * 1000)}
-    if entry.get("file_search_cost_per_1k_calls") is not None:
-        tools["file_search"] = {"per_1k_calls": _tidy(Decimal(repr(entry["file_search_cost_per_1k_calls"])))}
-    storage = entry.get("vector_store_cost_per_gb_per_day") or entry.get("file_search_cost_per_gb_per_day")
-    if storage is not None:
-        tools["vector_storage"] = {"per_gb_day": _tidy(Decimal(repr(storage)))}
-    if entry.get("code_interpreter_cost_per_session") is not None:
-        tools["code_session"] = {"per_session": _tidy(Decimal(repr(entry["code_interpreter_cost_per_session"])))}
-    return tools
 
 
 def _table(provider: str, source: str, checked: date) -> dict:
@@ -200,8 +196,9 @@ def from_genai_prices(data: Any, providers: Iterable[str] | None = None, checked
             if model is not None:
                 table["models"][str(m["id"])] = model
             elif skipped is not None:
-                skipped.append((pid, str(m.get("id")), "no per-token input and output price (priced per image, "
-                                                       "per second or per request, or with no prices)"))
+                skipped.append((pid, str(m.get("id")), "no per-token input and output price, and no audio, speech "
+                                                       "or embedding price (priced per image or per request, or with "
+                                                       "no prices)"))
     return tables
 
 
@@ -220,9 +217,21 @@ def _genai_model(m: dict, source: str, pricing_url: str | None, checked: date | 
         dated.sort(key=lambda x: (x[0] is not None, x[0] or date.min))
     else:
         return None
+    from aicost.inputs.import_media import genai_media
+
     blocks, long_blocks, threshold = [], [], None
+    kind = None
     for i, (start, p) in enumerate(dated):
         base, long, thr = _genai_rates(p)
+        media = genai_media(p)
+        if base is None and (media or (p.get("input_mtok") is not None and "embedding" in str(m.get("id")))):
+            # media only (speech per character, transcription per hour), or an embedding model (input only)
+            base = {"input": _tidy(Decimal(str(p.get("input_mtok") or 0))),
+                    "output": _tidy(Decimal(str(p.get("output_mtok") or 0)))}
+            kind = "embedding" if not media else "speech" if "per_1m_characters" in media else \
+                "transcription" if "per_audio_minute" in media else None
+        if base is not None:
+            base.update(media)
         if base is None:
             continue
         end = dated[i + 1][0] if i + 1 < len(dated) else None
@@ -239,7 +248,7 @@ def _genai_model(m: dict, source: str, pricing_url: str | None, checked: date | 
             threshold = thr
     if not blocks:
         return None
-    model: dict[str, Any] = {}
+    model: dict[str, Any] = {"kind": kind} if kind else {}
     if m.get("name"):
         model["name"] = str(m["name"])
     window = m.get("context_window") or m.get("max_tokens")  # older provider files call it max_tokens

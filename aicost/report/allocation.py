@@ -12,17 +12,15 @@ from aicost.base.errors import visible
 from aicost.report import cost_reports, focus
 from aicost.report.numbers import present
 from aicost.results.export import month_bounds
+from aicost.usage.layouts import MEDIA_COUNTS
 from aicost.report.explain import UNPRICED_USAGE, say, says
 from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, money_texts, quantity, token_quantities
 
 FORMATS = ("table", "csv", "json", "focus")
 TABLE_ROWS = 100  # the table shows every group up to this many; beyond, the largest and one line for the rest
 BATCH = 20_000  # rows of a frame turned into Python values at a time
-#: The usage count each media meter is measured by (aicost.usage.layouts.MEDIA_COUNTS).
-MEDIA_COUNT_COL = {"audio_input": "audio_input_tokens", "cached_audio_input": "cached_audio_input_tokens",
-                   "audio_output": "audio_output_tokens", "image_input": "image_input_tokens",
-                   "image_output": "image_output_tokens", "audio_minutes": "audio_seconds",
-                   "characters": "characters", "images": "images", "embedding": "input_tokens"}
+#: The usage count each media meter is measured by (an embedding model's: its input tokens).
+MEDIA_COUNT_COL = {**{meter: count for count, (_, meter, _) in MEDIA_COUNTS.items()}, "embedding": "input_tokens"}
 TOKEN_COL = {"input": "input_tokens", "cached_input": "cached_input_tokens", "cache_write": "cache_write_tokens",
              "cache_write_1h": "cache_write_1h_tokens", "output": "output_tokens", "reasoning": "reasoning_tokens"}
 
