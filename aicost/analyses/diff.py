@@ -21,10 +21,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from aicost.base.constants import MEDIA_METERS
 from aicost.base.errors import InputError, Problem
 from aicost.results.diff import DiffResult, Driver, ScenarioChange
 
-TOKEN_METERS = ("input", "cached_input", "cache_write", "output", "reasoning")
+#: Usage meters split into volume, usage and price: text tokens, then audio, speech, images and embeddings
+#: (each in its own unit: meters.tokens or meters.units).
+TOKEN_METERS = ("input", "cached_input", "cache_write", "output", "reasoning", *MEDIA_METERS)
 PEOPLE = ("review", "fallback")
 FIXED = ("fixed", "gpu", "ops", "storage", "cache_storage")
 
@@ -102,7 +105,7 @@ def drivers(sb: dict, ob: dict, sh: dict, oh: dict) -> list[Driver]:
     tb, th = _num(sb.get("tasks_per_month")) or 0.0, _num(sh.get("tasks_per_month")) or 0.0
     mb, mh = ob.get("meters") or {}, oh.get("meters") or {}
     cb, ch = mb.get("cost") or {}, mh.get("cost") or {}
-    kb, kh = mb.get("tokens") or {}, mh.get("tokens") or {}
+    kb, kh = {**(mb.get("tokens") or {}), **(mb.get("units") or {})}, {**(mh.get("tokens") or {}), **(mh.get("units") or {})}
     parts = {"volume": 0.0, "tokens": 0.0, "price": 0.0, "people": 0.0, "fixed": 0.0, "attempts": 0.0}
     scale = th / tb if tb else 1.0
     for m in TOKEN_METERS:

@@ -8,11 +8,16 @@ from typing import Any, Iterable
 
 from aicost.base.clock import pricing_day
 from aicost.base.errors import InputError, Problem, bad_argument
-from aicost.inputs.pricebook import RATE_FIELDS, ModelEntry, Price, PriceBook
+from aicost.inputs.pricebook import MEDIA_RATE_FIELDS, RATE_FIELDS, ModelEntry, Price, PriceBook
 from aicost.base.constants import TIERS
 from aicost.results.rows import ModelCard, RowsResult, Validation
 
 RATES = RATE_FIELDS
+#: The fields each image-token rule uses (model.pricing.ImageRule), as `pricing show` lists them.
+RULE_FIELDS = {"tiles": ("rule", "base_tokens", "tile_tokens", "tile_px", "fit_px", "short_side_px"),
+               "patches": ("rule", "patch_px", "max_patches", "multiplier", "max_edge_px"),
+               "pixels": ("rule", "pixels_per_token", "max_edge_px", "max_tokens"),
+               "gemini": ("rule", "tile_tokens", "small_px", "tile_px")}
 FEATURES = ("caching", "cache-writes", "long-context", "batch", "flex", "priority", "deprecated")
 
 
@@ -80,7 +85,9 @@ def find_model(book: PriceBook, ref: str) -> list[ModelEntry]:
 def _price_dict(p: Price | None) -> dict | None:
     if p is None:
         return None
-    d = {r: getattr(p, r) for r in RATES if getattr(p, r) is not None}
+    d = {r: getattr(p, r) for r in RATES + MEDIA_RATE_FIELDS if getattr(p, r) is not None}
+    if p.per_image:
+        d["per_image"] = p.per_image
     d.update({"source": p.source, "checked": p.checked.isoformat(), "file": p.file, "line": p.line})
     return d
 
@@ -117,6 +124,12 @@ def show(book: PriceBook, ref: str, as_of: date) -> list[dict[str, Any]]:
                           if book.price(e, t, as_of, long_context=True)}},
             "history": history,
             "cache_storage_per_mtok_hour": spec.cache_storage_per_mtok_hour,
+            "kind": spec.kind,
+            "audio_tokens_per_minute": None if spec.audio_tokens is None else {
+                k: getattr(spec.audio_tokens, k) for k in ("input", "output") if getattr(spec.audio_tokens, k)},
+            "image_tokens": None if e.image_rule is None else {
+                k: getattr(e.image_rule, k) for k in RULE_FIELDS[e.image_rule.rule] if getattr(e.image_rule, k) is not None},
+            "image_output_tokens": spec.image_output_tokens,
             "tools": {k: {f: v for f, v in vars(t).items() if v is not None and not (f == "free_gb" and v == 0)}
                       for k, t in sorted(tools.items())},
             "tier_rules": {k: {f: v for f, v in vars(r).items() if v is not None}
@@ -137,10 +150,13 @@ def flat_rates(book: PriceBook, as_of: date) -> dict[tuple, Decimal]:
                 if p is None:
                     continue
                 ctx = f"above {e.spec.long_context.threshold}" if long else "base"
-                for r in RATES:
+                for r in RATES + MEDIA_RATE_FIELDS:
                     v = getattr(p, r)
                     if v is not None:
                         out[(prov, mid, t, ctx, r)] = v
+                for size, by_q in (p.per_image or {}).items():
+                    for q, v in by_q.items():
+                        out[(prov, mid, t, ctx, f"per_image {size} {q}")] = v
     return out
 
 

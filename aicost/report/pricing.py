@@ -7,7 +7,10 @@ from typing import Any
 from aicost.report.rows import _text
 
 LABEL = {"input": "input", "cached_input": "cached input", "cache_write": "cache write (5m)",
-         "cache_write_1h": "cache write (1h)", "output": "output", "reasoning": "reasoning"}
+         "cache_write_1h": "cache write (1h)", "output": "output", "reasoning": "reasoning",
+         "audio_input": "audio input", "cached_audio_input": "cached audio input", "audio_output": "audio output",
+         "image_input": "image input", "image_output": "image output", "per_audio_minute": "per audio minute",
+         "per_1m_characters": "per 1M characters"}
 
 
 def render_validation(v: Any, **_: Any) -> str:
@@ -49,12 +52,25 @@ def render_show(card: Any, **_: Any) -> str:
         for suffix, tiers in sections:
             for tier, p in tiers.items():
                 rates = ", ".join(f"{LABEL[k]} {_text(p[k])}" for k in LABEL if k in p)
+                if p.get("per_image"):
+                    rates += ("; " if rates else "") + "per image " + ", ".join(
+                        f"{size} {q} {_text(v)}" for size, by_q in p["per_image"].items() for q, v in by_q.items())
                 out.append(f"  {tier}{suffix}: {rates}")
                 out.append(f"      source: {p['source']} (checked {p['checked']}; {p['file']}:{p['line']})")
         for h in m.get("history") or []:
             span = f"{h['effective_from'] or '…'} to {h['effective_to'] or '…'}"
             rates = ", ".join(f"{LABEL[k]} {_text(h[k])}" for k in LABEL if k in h)
             out.append(f"  history {h['tier']} {span}: {rates}")
+        if m.get("kind") and m["kind"] != "chat":
+            out.append(f"  kind: {m['kind']}")
+        if m.get("audio_tokens_per_minute"):
+            out.append("  audio tokens a minute: " + ", ".join(f"{k} {_text(v)}"
+                                                              for k, v in m["audio_tokens_per_minute"].items()))
+        if m.get("image_tokens"):
+            out.append("  input images: " + ", ".join(f"{k} {_text(v)}" for k, v in m["image_tokens"].items()))
+        if m.get("image_output_tokens"):
+            out.append("  image output tokens per image: " + ", ".join(
+                f"{size} {q} {n}" for size, by_q in m["image_output_tokens"].items() for q, n in by_q.items()))
         if m.get("cache_storage_per_mtok_hour") is not None:
             out.append(f"  cache storage: {_text(m['cache_storage_per_mtok_hour'])} per 1M tokens per hour")
         for name, t in (m.get("tools") or {}).items():

@@ -239,3 +239,30 @@ def test_the_cli_says_file_line_and_exits_2(tmp_path):
     r, f = _cli(tmp_path, "      audio_output_minutes: 2")
     assert r.exit_code == 2
     assert f"{f}:6: models.gpt-4.1: gpt-4.1 (openai/gpt-4.1) makes no speech" in r.output
+
+
+# ---- invariants (domain.md) over media units ----------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(minutes=st.floats(0, 30), more=st.floats(0.01, 10), turns=st.integers(1, 6), hit=st.floats(0, 1),
+       images=st.integers(0, 5))
+def test_media_cost_never_falls_when_usage_rises_and_caching_never_raises_it(book, minutes, more, turns, hit, images):
+    def cost(m, cached):
+        step = {"input_tokens": 100, "output_tokens": 10, "turns": turns, "audio_input_minutes": m,
+                "audio_output_minutes": m / 2, "image_inputs": images, "input_image_size": "1024x1024"}
+        o = _options(_scenario(["gpt-realtime"], step, caching={"hit_rate": hit}), book)
+        r = o["openai/gpt-realtime:standard" + (":cached" if cached else "")]
+        total = sum(v for v in r.meters["cost"].values() if v)
+        assert total == pytest.approx(r.metrics["monthly_cost"] - r.meters["cost"]["fixed"], rel=1e-9, abs=1e-9)
+        return r.metrics["cost_per_success"]
+
+    if images:  # gpt-realtime has an image rate but no image-token rule: refused, not $0
+        with pytest.raises(InputError):
+            cost(minutes, False)
+        return
+    base, up = cost(minutes, False), cost(minutes + more, False)
+    assert up >= base - 1e-12
+    assert cost(minutes, True) <= base + 1e-12  # cached audio ($0.40) is below fresh ($32)
