@@ -157,6 +157,8 @@ def _new_value(data: dict, path: tuple, text: str) -> Any:
     if isinstance(old, bool) or not isinstance(old, (int, float, Decimal)):
         raise ValueError(f"{dotted(path)} is not a number, so '{text}' cannot change it")
     old = Decimal(str(old))
+    if not old.is_finite():  # an infinite value (refused later anyway) cannot be changed relatively
+        raise ValueError(f"{dotted(path)} is {old}, so '{text}' cannot change it")
     try:
         if m.group("pct"):
             pct = Decimal(m.group("pct")) / 100

@@ -54,3 +54,11 @@ def test_api_returns_a_dataframe():
 def test_api_errors_are_input_errors():
     with pytest.raises(aicost.base.errors.InputError):
         aicost.compare("no-such-scenario")
+
+
+def test_a_relative_change_of_an_infinite_value_is_an_input_error_not_a_crash(book):
+    from aicost.base.errors import InputError
+
+    with pytest.raises(InputError) as e:
+        load("support-assistant", book, ["attempt.steps[0].calls=.inf", "attempt.steps[0].calls=*0"])
+    assert "attempt.steps[0].calls is Infinity, so '*0' cannot change it" in str(e.value.problems)
