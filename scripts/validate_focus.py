@@ -54,7 +54,8 @@ def outputs(folder: Path) -> list[Path]:
             made.append(out)
         usage = ROOT / "tests" / "data" / "usage"
         for log, layout in (("gateway.csv", str(usage / "mapping.yaml")), ("litellm.csv", "litellm"),
-                            ("anthropic_analytics.json", "anthropic"), ("openai_tiers.jsonl", "openai")):
+                            ("anthropic_analytics.json", "anthropic"), ("openai_tiers.jsonl", "openai"),
+                            ("media.csv", "aicost"), ("openai_media.json", "openai")):
             out = folder / f"allocate-{Path(log).stem}-{version}.csv"
             subprocess.run([sys.executable, "-m", "aicost", "allocate", str(usage / log), "--from", layout, "--by",
                             "team", "--on-error", "skip", "--format", "focus", "--focus-version", version,

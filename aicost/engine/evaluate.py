@@ -115,9 +115,13 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     rflags["latency_lower_bound"] = rows_wide(rows["latency_lower_bound"])
     rflags["offered"] = plan.offered
     keys = [k for k in R if k.startswith(("cost.", "tok."))]
+    # meters no step uses (audio, images on a text workload) stay a scalar 0: never widened to every point
+    unused = {k for k in keys if np.ndim(row_arrays[k]) == 0 and row_arrays[k] == 0}
+    keys = [k for k in keys if k not in unused]
 
     # per task: a hosted option makes A attempts; a cascade makes A_i attempts at each stage it reaches
     vis = {k: [R[k][:nh] * R["A"][:nh]] for k in keys}
+    vis.update({k: [np.zeros((nh, 1))] for k in unused})
     vis["latency"] = [R["latency"][:nh]]
     out_A, out_S, out_U, out_G = [R["A"][:nh]], [R["S"][:nh]], [R["U"][:nh]], [R["G"][:nh]]
     vflags = {k: [v[:nh]] for k, v in rflags.items()}
@@ -145,6 +149,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
             reached = reached * R["G"][r:r + 1]
         for k in keys:
             vis[k].append(acc[k])
+        for k in unused:
+            vis[k].append(np.zeros((1, 1)))
         with np.errstate(all="ignore"):  # expected latency per attempt, each stage by its share of attempts
             vis["latency"].append(sum((sh / a_tot) * R["latency"][r:r + 1] for sh, r in zip(shares, c.rows)))
         out_A.append(a_tot)
@@ -250,7 +256,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         n_vis = len(A) - n_gpu
         token_task["input"] = _put_tail(token_task["input"], n_vis, ga * in_per_attempt)
         token_task["output"] = _put_tail(token_task["output"], n_vis, ga * out_per_attempt)
-    ai = sum(meter_task.values())
+    ai = sum(v for m, v in meter_task.items() if f"cost.{m}" not in unused)
     ai_monthly = tasks * ai
     if n_gpu:  # the self-hosted rows: the fleet's cost (wide whenever a swept input moves it)
         ai = _put_tail(np.broadcast_to(ai, np.broadcast_shapes(ai.shape, np.shape(tasks))), n_vis, gpu_per_task)
@@ -289,8 +295,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     peak = tasks * A / (F.HOURS_PER_MONTH * 60.0) * pt(values["volume"]["peak_to_average"])
     calls_per_attempt = sum(pt(st["calls"]) * pt(st["turns"]) for st in steps)
     with np.errstate(all="ignore"):
-        tokens_per_attempt = np.where(A > 0, sum(v for k, v in token_task.items() if k not in MEDIA_METERS
-                                                 or k in MEDIA_TOKEN_METERS) / A, 0.0)
+        tokens_per_attempt = np.where(A > 0, sum(v for k, v in token_task.items() if f"tok.{k}" not in unused and (
+            k not in MEDIA_METERS or k in MEDIA_TOKEN_METERS)) / A, 0.0)
         input_per_attempt = np.where(A > 0, (token_task["input"] + token_task["cached_input"]
                                              + token_task["cache_write"]) / A, 0.0)
     peak_rpm, peak_tpm = peak * calls_per_attempt, peak * tokens_per_attempt
