@@ -33,6 +33,8 @@ _SIZE_KEY = re.compile(r"^(?:(?P<q>[a-z]+)/)?(?P<w>\d+)-x-(?P<h>\d+)/(?P<model>[
 
 
 def _dec(x: Any) -> Decimal | None:
+    """A price as an exact decimal (a float by its shortest repr: no binary noise); None when
+    absent or not a number."""
     if x is None or isinstance(x, bool):
         return None
     try:

@@ -17,6 +17,8 @@ from typing import Any, Iterable
 from aicost.base.errors import InputError, Problem
 from aicost.base.constants import TIERS, TOKENS_PER_MTOK
 
+from aicost.inputs.import_media import _dec, _tidy  # one decimal reading for both importers
+
 MTOK = Decimal(TOKENS_PER_MTOK)
 
 # ---- LiteLLM --------------------------------------------------------------------------------
@@ -40,20 +42,10 @@ _ABOVE = re.compile(r"_above_(\d+)k_tokens")
 
 def per_mtok(per_token: Any) -> Decimal | None:
     """A per-token float as an exact per-1M decimal: 1.25e-06 -> 1.25 (no binary noise)."""
-    if per_token is None or isinstance(per_token, bool):
-        return None
-    try:
-        d = Decimal(repr(per_token)) if isinstance(per_token, float) else Decimal(str(per_token))
-    except ArithmeticError:
-        return None
-    if not d.is_finite():
-        return d  # kept, so that validation names it (a price must be a finite number)
+    d = _dec(per_token)
+    if d is None or not d.is_finite():
+        return d  # a non-finite one is kept, so that validation names it (a price must be a finite number)
     return _tidy(d * MTOK)
-
-
-def _tidy(d: Decimal) -> Decimal:
-    d = d.normalize()
-    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
 
 
 def _litellm_rates(entry: dict, tier: str, above: str = "") -> dict | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from aicost.report import focus
 from aicost.base.constants import MEDIA_METERS
-from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity, token_quantities
+from aicost.report.focus import TAG_COLUMNS, TOKEN_METERS, costs, money, quantity
 from aicost.results.export import ExportResult
 
 #: Non-token meters: SKU meter name, FOCUS service, category, frequency, who invoices.
@@ -75,26 +75,7 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
         "x_PriceSource": (o.price or {}).get("source") or ((o.gpu or {}).get("offer") or {}).get("source"),
         "x_PricesAsOf": res.as_of, "x_AllocationMethod": "direct", "x_FocusVersion": version,
     }
-    for meter, (sku_meter, direction) in TOKEN_METERS.items():
-        if meter not in cost:
-            continue
-        c, n = cost[meter], tokens.get(meter) or 0.0
-        if not c and (not n or o.kind == "gpu"):  # a GPU fleet's tokens are not billed per token
-            continue
-        billed = money(c)
-        listed = money(Decimal(repr(c)) / (1 - Decimal(repr(discount)) / 100)) if discount else billed
-        q = token_quantities(n)
-        out.append({**base, **q, **costs(billed, listed, q["PricingQuantity"]),
-                    "ChargeDescription": f"{sku_meter} for {o.model} on {o.tier} ({n:,.0f} tokens a month)",
-                    "ChargeFrequency": "Usage-Based", "InvoiceIssuerName": provider_name,
-                    "ProviderName": provider_name, "PublisherName": publisher,
-                    "ServiceName": f"{provider_name} API", "ServiceCategory": "AI and Machine Learning",
-                    "ServiceSubcategory": "Generative AI",
-                    "PricingCategory": focus.PRICING_CATEGORY.get(o.tier.split(">")[0], "Standard"),
-                    "SkuId": f"{o.provider}/{o.model}" if o.cascade is None else o.id,
-                    "SkuMeter": sku_meter, "SkuPriceId": f"{o.provider}/{o.model}:{o.tier}:{meter}",
-                    "x_Meter": meter, "x_TokenDirection": direction})
-    out += _media_rows(o, base, cost, {**tokens, **(o.meters.get("units") or {})}, discount, names)
+    out += _usage_rows(o, base, cost, {**tokens, **(o.meters.get("units") or {})}, discount, names)
     for meter, (sku_meter, category, frequency) in OTHER_METERS.items():
         c = cost.get(meter)
         if not c:
@@ -138,21 +119,29 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
 
 
 
-def _media_rows(o, base: dict, cost: dict, qty: dict, discount, names: tuple[str, str]) -> list[dict]:
-    """Audio, speech, image and embedding meters: each in its own unit (tokens, minutes,
-    characters, images), priced per 1M tokens or characters, per minute or per image."""
+#: Every usage meter: text tokens, then audio, speech, images and embeddings, each with its SKU meter name,
+#: token direction, consumed unit, pricing unit and consumed units per pricing unit.
+USAGE_METERS = {**{m: (sku, d, "Tokens", focus.TOKEN_UNIT, focus.TOKENS_PER_UNIT) for m, (sku, d) in TOKEN_METERS.items()},
+                **MEDIA_METERS}
+
+
+def _usage_rows(o, base: dict, cost: dict, qty: dict, discount, names: tuple[str, str]) -> list[dict]:
+    """One row per usage meter an option bills, in its own unit (tokens, minutes, characters,
+    images): a text token meter with tokens but no cost still shows (cached reads priced at 0)."""
     provider_name, publisher = names
     out = []
-    for meter, (sku_meter, direction, unit, pricing_unit, per) in MEDIA_METERS.items():
-        c, n = cost.get(meter), qty.get(meter) or 0.0
-        if not c or o.kind == "gpu":
+    for meter, (sku_meter, direction, unit, pricing_unit, per) in USAGE_METERS.items():
+        if meter not in cost:
+            continue
+        c, n = cost[meter], qty.get(meter) or 0.0
+        if not c and (not n or o.kind == "gpu" or meter in MEDIA_METERS):  # a GPU fleet's tokens are not billed
             continue
         billed = money(c)
         listed = money(Decimal(repr(c)) / (1 - Decimal(repr(discount)) / 100)) if discount else billed
         consumed = Decimal(round(n)) if unit in ("Tokens", "Characters") else quantity(n)
         pq = quantity(consumed / per) if consumed is not None else None
-        out.append({**base, **costs(billed, listed, pq), "PricingQuantity": pq, "PricingUnit": pricing_unit,
-                    "ConsumedQuantity": consumed, "ConsumedUnit": unit,
+        out.append({**base, "PricingQuantity": pq, "PricingUnit": pricing_unit, "ConsumedQuantity": consumed,
+                    "ConsumedUnit": unit, **costs(billed, listed, pq),
                     "ChargeDescription": f"{sku_meter} for {o.model} on {o.tier} ({n:,.0f} {unit.lower()} a month)",
                     "ChargeFrequency": "Usage-Based", "InvoiceIssuerName": provider_name,
                     "ProviderName": provider_name, "PublisherName": publisher,
