@@ -43,6 +43,7 @@ MEDIA_METERS: dict[str, tuple[str, str, str, str, int]] = {
     "cached_audio_input": ("Cached Audio Input Tokens", "cached", "Tokens", "1000000 Tokens", TOKENS_PER_MTOK),
     "audio_output": ("Audio Output Tokens", "output", "Tokens", "1000000 Tokens", TOKENS_PER_MTOK),
     "image_input": ("Image Input Tokens", "input", "Tokens", "1000000 Tokens", TOKENS_PER_MTOK),
+    "cached_image_input": ("Cached Image Input Tokens", "cached", "Tokens", "1000000 Tokens", TOKENS_PER_MTOK),
     "image_output": ("Image Output Tokens", "output", "Tokens", "1000000 Tokens", TOKENS_PER_MTOK),
     "embedding": ("Embedding Tokens", "input", "Tokens", "1000000 Tokens", TOKENS_PER_MTOK),
     "audio_minutes": ("Audio Minutes", "input", "Minutes", "Minutes", 1),

@@ -22,6 +22,9 @@ INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "latency_unknown",
 UNPRICED = ("no_media_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
             "no_code_session_price", "no_storage_price", "no_cache_storage_price", "no_fallback_price",
             "no_tool_price_self_hosted")
+#: The token meters that are input (what a Batch queue's enqueued-token limit counts).
+INPUT_METERS = ("input", "cached_input", "cache_write", "embedding", "image_input", "cached_image_input",
+                "audio_input", "cached_audio_input")
 #: Extra metrics of self-hosted options (NaN elsewhere).
 GPU_METRICS = ("gpu_hours", "replicas", "utilisation", "busy_replica_hours", "gpu_monthly_cost",
                "cost_per_mtok_output", "gpus_peak", "gpus_per_replica")
@@ -297,8 +300,9 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     with np.errstate(all="ignore"):
         tokens_per_attempt = np.where(A > 0, sum(v for k, v in token_task.items() if f"tok.{k}" not in unused and (
             k not in MEDIA_METERS or k in MEDIA_TOKEN_METERS)) / A, 0.0)
-        input_per_attempt = np.where(A > 0, (token_task["input"] + token_task["cached_input"]
-                                             + token_task["cache_write"]) / A, 0.0)
+        # every input token a Batch queue holds: text, embedding, image and audio input
+        input_per_attempt = np.where(A > 0, sum(token_task[k] for k in INPUT_METERS if f"tok.{k}" not in unused) / A,
+                                     0.0)
     peak_rpm, peak_tpm = peak * calls_per_attempt, peak * tokens_per_attempt
     daily_input = tasks * A * input_per_attempt / DAYS_PER_MONTH
     lim = {k: cat(v, fill=np.inf) for k, v in limits.items()}

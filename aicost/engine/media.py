@@ -21,7 +21,7 @@ from aicost.base.constants import MEDIA_METERS
 MTOK = 1_000_000.0
 #: Per (step, row) facts, arrays (rows, 1): rates, conversions and per-image figures.
 MEDIA_FACTS = ("aud_in", "aud_in_cached", "aud_out", "img_in", "img_out", "per_min", "per_char", "per_img",
-               "img_out_tok", "tpm_in", "tpm_out", "img_tok", "embedding")
+               "img_out_tok", "tpm_in", "tpm_out", "img_tok", "embedding", "aud_history")
 #: Step fields that make a step use media.
 MEDIA_FIELDS = ("audio_input_minutes", "audio_input_tokens", "audio_output_minutes", "audio_output_tokens",
                 "characters", "image_inputs", "images_generated")
@@ -47,19 +47,19 @@ def image_tokens(rule: Any, width: int, height: int, detail: str = "auto") -> fl
         w, h = w * s, h * s
         s = min(1.0, rule.short_side_px / min(w, h))  # then the shortest side down to its length (never up)
         w, h = math.floor(round(w * s, 6)), math.floor(round(h * s, 6))
-        tiles = math.ceil(round(w, 6) / rule.tile_px) * math.ceil(round(h, 6) / rule.tile_px)
+        tiles = max(1, math.ceil(round(w, 6) / rule.tile_px)) * max(1, math.ceil(round(h, 6) / rule.tile_px))
         return float(rule.base_tokens + rule.tile_tokens * tiles)
     if rule.rule == "patches":
         p = rule.patch_px
         if rule.max_edge_px and max(w, h) > rule.max_edge_px:  # a maximum dimension first, where the model has one
             s = rule.max_edge_px / max(w, h)
             w, h = w * s, h * s
-        patches = math.ceil(round(w, 6) / p) * math.ceil(round(h, 6) / p)
+        patches = max(1, math.ceil(round(w, 6) / p)) * max(1, math.ceil(round(h, 6) / p))
         if patches > rule.max_patches:  # scaled down to fit the budget, then to whole patches on both sides
             s = math.sqrt(p * p * rule.max_patches / (w * h))
             s *= min(math.floor(w * s / p) / (w * s / p), math.floor(h * s / p) / (h * s / p))
             w, h = w * s, h * s
-            patches = min(rule.max_patches, math.ceil(round(w, 6) / p) * math.ceil(round(h, 6) / p))
+            patches = min(rule.max_patches, max(1, math.ceil(round(w, 6) / p)) * max(1, math.ceil(round(h, 6) / p)))
         return float(math.ceil(round(patches * float(rule.multiplier), 6)))  # the multiplier, rounded up
     if rule.rule == "pixels":
         if rule.max_edge_px and max(w, h) > rule.max_edge_px:
@@ -67,7 +67,7 @@ def image_tokens(rule: Any, width: int, height: int, detail: str = "auto") -> fl
             w, h = w * s, h * s
         if rule.max_tokens and w * h / rule.pixels_per_token > rule.max_tokens:
             return float(rule.max_tokens)
-        return float(math.ceil(w * h / rule.pixels_per_token))
+        return float(max(1, math.ceil(w * h / rule.pixels_per_token)))
     # gemini: one tile's tokens for a small image, else that per tile
     if w <= rule.small_px and h <= rule.small_px:
         return float(rule.tile_tokens)
@@ -95,6 +95,7 @@ def facts(price: Any, entry: Any, step: dict) -> dict[str, float]:
     out["img_tok"] = image_tokens(rule, *size_of(in_size), step.get("image_detail") or "auto") \
         if rule is not None and in_size else np.nan
     out["embedding"] = 1.0 if spec.kind == "embedding" else 0.0
+    out["aud_history"] = 1.0 if spec.kind == "chat" else 0.0  # a conversation resends its audio; a transcription not
     return out
 
 
@@ -122,9 +123,10 @@ def turn(a: dict, step: dict, t: int, h, caching, pt) -> tuple[dict, dict, Any, 
         used_out = (m_out + k_out) > 0
         new_out = np.where(m_out > 0, m_out * a["tpm_out"], k_out)
         by_token = ~np.isnan(a["aud_in"])
-        per_turn = new_in + np.where(by_token & used_out, np.nan_to_num(new_out), 0.0)
+        # a conversation (a chat model) resends the audio so far each turn; a transcription model hears each once
+        per_turn = (new_in + np.where(by_token & used_out, np.nan_to_num(new_out), 0.0)) * a["aud_history"]
         total_in = new_in + (t - 1) * per_turn
-        cacheable = new_in + (t - 2) * per_turn if t > 1 else 0.0
+        cacheable = (new_in + (t - 2) * per_turn) * a["aud_history"] if t > 1 else 0.0
         cached = caching * h * cacheable
         fresh = total_in - cached
         tok_in = np.where(by_token & used_in, fresh, 0.0)

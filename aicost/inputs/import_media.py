@@ -22,12 +22,14 @@ from aicost.base.constants import IMAGE_QUALITIES
 #: aicost media rate -> LiteLLM per-token field (before the tier suffix)
 LITELLM_MEDIA = {"audio_input": "input_cost_per_audio_token", "cached_audio_input": "cache_read_input_audio_token_cost",
                  "audio_output": "output_cost_per_audio_token", "image_input": "input_cost_per_image_token",
+                 "cached_image_input": "cache_read_input_image_token_cost",
                  "image_output": "output_cost_per_image_token"}
 #: LiteLLM mode -> aicost model kind
 LITELLM_KINDS = {"embedding": "embedding", "audio_transcription": "transcription", "audio_speech": "speech",
                  "image_generation": "image"}
 GENAI_MEDIA = {"input_audio_mtok": "audio_input", "cache_audio_read_mtok": "cached_audio_input",
                "output_audio_mtok": "audio_output", "input_image_mtok": "image_input",
+               "cache_image_read_mtok": "cached_image_input",
                "output_image_mtok": "image_output", "input_mchars": "per_1m_characters"}
 _SIZE_KEY = re.compile(r"^(?:(?P<q>[a-z]+)/)?(?P<w>\d+)-x-(?P<h>\d+)/(?P<model>[^/]+)$")
 
@@ -38,13 +40,14 @@ def _dec(x: Any) -> Decimal | None:
     if x is None or isinstance(x, bool):
         return None
     try:
-        d = Decimal(repr(x)) if isinstance(x, float) else Decimal(str(x))
+        return Decimal(repr(x)) if isinstance(x, float) else Decimal(str(x))
     except ArithmeticError:
         return None
-    return d
 
 
 def _tidy(d: Decimal) -> Decimal:
+    if not d.is_finite():
+        return d  # kept as it is, so that validation names it (a price must be a finite number)
     d = d.normalize()
     return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
 
@@ -85,7 +88,7 @@ def litellm_images(data: dict, lp_of) -> dict[tuple[str, str], dict]:
         price = _dec(entry.get("input_cost_per_image")) or _dec(entry.get("output_cost_per_image"))
         pixel = _dec(entry.get("input_cost_per_pixel"))
         if price is None and pixel is not None:
-            price = (pixel * w * h).quantize(Decimal("0.0001"))
+            price = (pixel * w * h).quantize(Decimal("0.000001"))
         if price is None:
             continue
         out.setdefault((lp, m.group("model")), {}).setdefault(f"{w}x{h}", {})[quality] = _tidy(price)
@@ -120,11 +123,13 @@ def genai_media(p: dict) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     for theirs, ours in GENAI_MEDIA.items():
         v = p.get(theirs)
-        if v is not None and not isinstance(v, dict):
-            out[ours] = _tidy(Decimal(str(v)))
-    hours = p.get("input_audio_hours", p.get("audio_hours"))
-    if hours is not None and not isinstance(hours, dict) and "audio_input" not in out:
-        out["per_audio_minute"] = _tidy(Decimal(str(hours)) / 60)
+        if v is not None:  # a value that is not a number is kept as it is, for validation to name
+            d = _dec(v) if not isinstance(v, (dict, list)) else None
+            out[ours] = _tidy(d) if d is not None else v
+    raw = p.get("input_audio_hours", p.get("audio_hours"))
+    if raw is not None and "audio_input" not in out:
+        hours = _dec(raw) if not isinstance(raw, (dict, list)) else None
+        out["per_audio_minute"] = raw if hours is None else _tidy(hours / 60) if hours.is_finite() else hours
     return out
 
 

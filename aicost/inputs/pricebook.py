@@ -17,7 +17,8 @@ from aicost.inputs.yamlio import Document
 
 RATE_FIELDS = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
 #: Rates beyond text tokens (model.pricing.Rates): per 1M tokens, per minute, per 1M characters.
-MEDIA_RATE_FIELDS = ("audio_input", "cached_audio_input", "audio_output", "image_input", "image_output",
+MEDIA_RATE_FIELDS = ("audio_input", "cached_audio_input", "audio_output", "image_input", "cached_image_input",
+                     "image_output",
                      "per_audio_minute", "per_1m_characters")
 
 
@@ -43,6 +44,7 @@ class Price:
     cached_audio_input: Decimal | None = None
     audio_output: Decimal | None = None
     image_input: Decimal | None = None
+    cached_image_input: Decimal | None = None
     image_output: Decimal | None = None
     per_audio_minute: Decimal | None = None
     per_1m_characters: Decimal | None = None

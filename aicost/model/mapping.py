@@ -19,12 +19,13 @@ Column = Annotated[str, Field(min_length=1)]
 COLUMNS = ("timestamp", "provider", "model", "tier", "requests", "input_tokens", "cached_input_tokens",
            "cache_write_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "web_search_calls",
            "file_search_calls", "code_sessions", "audio_input_tokens", "cached_audio_input_tokens",
-           "audio_output_tokens", "image_input_tokens", "image_output_tokens", "audio_seconds", "characters", "images",
+           "audio_output_tokens", "image_input_tokens", "cached_image_input_tokens", "image_output_tokens",
+           "audio_seconds", "characters", "images",
            "long_context", "inference_geo", "billed_cost", "image_size", "image_quality")
 CountName = Literal["requests", "input_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens",
                     "output_tokens", "reasoning_tokens", "web_search_calls", "file_search_calls", "code_sessions",
                     "audio_input_tokens", "cached_audio_input_tokens", "audio_output_tokens", "image_input_tokens",
-                    "image_output_tokens", "audio_seconds", "characters", "images"]
+                    "cached_image_input_tokens", "image_output_tokens", "audio_seconds", "characters", "images"]
 
 
 class Columns(Strict):
@@ -54,6 +55,7 @@ class Columns(Strict):
     cached_audio_input_tokens: Column | None = Field(None, description="audio input read from the cache")
     audio_output_tokens: Column | None = Field(None, description="audio output tokens")
     image_input_tokens: Column | None = Field(None, description="image input tokens")
+    cached_image_input_tokens: Column | None = Field(None, description="image input read from the cache")
     image_output_tokens: Column | None = Field(None, description="image output tokens (generated images)")
     audio_seconds: Column | None = Field(None, description="seconds of audio transcribed")
     characters: Column | None = Field(None, description="characters turned into speech")
@@ -90,6 +92,7 @@ class Values(Strict):
     cached_audio_input_tokens: NonNeg | None = None
     audio_output_tokens: NonNeg | None = None
     image_input_tokens: NonNeg | None = None
+    cached_image_input_tokens: NonNeg | None = None
     image_output_tokens: NonNeg | None = None
     audio_seconds: NonNeg | None = None
     characters: NonNeg | None = None

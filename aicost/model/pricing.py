@@ -62,6 +62,7 @@ class Rates(Sourced):
     audio_output: Money | None = Field(None, description="per 1M audio output tokens")
     image_input: Money | None = Field(None, description="per 1M image input tokens (absent: image tokens are "
                                                         "billed as input tokens)")
+    cached_image_input: Money | None = Field(None, description="per 1M cached image input tokens (usage logs)")
     image_output: Money | None = Field(None, description="per 1M image output tokens (generated images)")
     per_audio_minute: Money | None = Field(None, description="per minute of audio input (transcription)")
     per_1m_characters: Money | None = Field(None, description="per 1M characters turned into speech")

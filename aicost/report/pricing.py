@@ -9,7 +9,7 @@ from aicost.report.rows import _text
 LABEL = {"input": "input", "cached_input": "cached input", "cache_write": "cache write (5m)",
          "cache_write_1h": "cache write (1h)", "output": "output", "reasoning": "reasoning",
          "audio_input": "audio input", "cached_audio_input": "cached audio input", "audio_output": "audio output",
-         "image_input": "image input", "image_output": "image output", "per_audio_minute": "per audio minute",
+         "image_input": "image input", "cached_image_input": "cached image input", "image_output": "image output", "per_audio_minute": "per audio minute",
          "per_1m_characters": "per 1M characters"}
 
 

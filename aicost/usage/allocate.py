@@ -16,7 +16,7 @@ from aicost.usage.price import COST_METERS, STATUS, dense_unique
 
 #: The media counts measured in tokens (not seconds, characters or images).
 MEDIA_TOKENS = ("audio_input_tokens", "cached_audio_input_tokens", "audio_output_tokens", "image_input_tokens",
-                "image_output_tokens")
+                "cached_image_input_tokens", "image_output_tokens")
 
 SUM_COLS = ("rows", *COUNTS, *(f"cost.{m}" for m in COST_METERS), "cost", "billed_cost", "billed_rows",
             "repriced_billed")

@@ -180,9 +180,11 @@ def _media(p, entry, image: str) -> list[float]:
     tokens = ((entry.spec.image_output_tokens or {}).get(size) or {}).get(quality)
     if np.isnan(per_image) and tokens is not None and p.image_output is not None:
         per_image = float(tokens) * float(p.image_output) / TOKENS_PER_MTOK  # priced in image output tokens
-    return [_f(p.audio_input), _f(p.cached_audio_input), _f(p.audio_output),
-            _f(p.image_input if p.image_input is not None else p.input), _f(p.image_output), second,
-            _f(p.per_1m_characters), per_image]
+    rates = {"audio_input": _f(p.audio_input), "cached_audio_input": _f(p.cached_audio_input),
+             "audio_output": _f(p.audio_output), "image_input": _f(p.image_input if p.image_input is not None else p.input),
+             "cached_image_input": _f(p.cached_image_input), "image_output": _f(p.image_output), "audio_second": second,
+             "per_1m_characters": _f(p.per_1m_characters), "per_image": per_image}
+    return [rates[rc] for rc, _, _ in MEDIA_COUNTS.values()]
 
 
 def _tools(book, entry) -> list[float]:

@@ -12,7 +12,7 @@ import pytest
 from aicost.analyses.compare import compare_loaded
 from aicost.base.errors import InputError
 from aicost.engine.media import image_tokens
-from tests.conftest import AS_OF, BASE, loaded
+from conftest import AS_OF, BASE, loaded
 
 
 def _scenario(models: dict, step: dict, **more) -> dict:
@@ -46,6 +46,15 @@ def test_a_three_minute_whisper_transcription(book):
     # billed per token: 3 minutes x 1,000 audio tokens a minute x $3 per 1M, and 450 text tokens at $5 per 1M
     assert _per_task(m, "audio_input") == pytest.approx(3000 * 3 / 1e6)
     assert m.metrics["cost_per_attempt"] == pytest.approx(0.009 + 450 * 5 / 1e6)
+
+
+def test_a_transcription_model_hears_each_turn_once(book):
+    # three one-minute turns: a transcription model bills 3 minutes, per minute or per token alike (a
+    # conversation's history is resent only by chat models)
+    opts = _options(_scenario(["whisper-1", "gpt-4o-transcribe"],
+                              {"input_tokens": 0, "output_tokens": 0, "turns": 3, "audio_input_minutes": 1}), book)
+    assert opts["openai/whisper-1:standard"].metrics["cost_per_attempt"] == pytest.approx(3 * 0.006)
+    assert opts["openai/gpt-4o-transcribe:standard"].metrics["cost_per_attempt"] == pytest.approx(3 * 1000 * 6 / 1e6)
 
 
 def test_ten_thousand_characters_of_speech_on_both_qualities(book):
@@ -127,6 +136,13 @@ def test_a_realtime_conversation_with_cached_audio(book):
 ])
 def test_image_token_rules_reproduce_the_providers_worked_examples(rule, w, h, detail, tokens):
     assert image_tokens(rule, w, h, detail) == tokens
+
+
+def test_a_thin_image_counts_at_least_one_tile_or_patch():
+    tiles = NS(rule="tiles", base_tokens=85, tile_tokens=170, tile_px=512, fit_px=2048, short_side_px=768)
+    patches = NS(rule="patches", patch_px=32, max_patches=1536, multiplier=1, max_edge_px=None)
+    assert image_tokens(tiles, 1, 99999) >= 85 + 170
+    assert image_tokens(patches, 16, 99999) >= 1
 
 
 def test_a_2048_by_4096_image_input_on_models_with_different_rules(book):
@@ -266,3 +282,12 @@ def test_media_cost_never_falls_when_usage_rises_and_caching_never_raises_it(boo
     base, up = cost(minutes, False), cost(minutes + more, False)
     assert up >= base - 1e-12
     assert cost(minutes, True) <= base + 1e-12  # cached audio ($0.40) is below fresh ($32)
+
+
+def test_an_embedding_batch_job_counts_against_the_batch_queue_limit(book):
+    # 1M chunks x 500 tokens a month = 16.4M enqueued tokens a day, over a 3M-token queue limit
+    data = _scenario(["text-embedding-3-small"], {"input_tokens": 500, "output_tokens": 0},
+                     volume={"tasks_per_month": 1_000_000},
+                     rate_limits=[{"model": "text-embedding-3-small", "tier": "batch", "batch_queue_tokens": 3_000_000}])
+    o = _options(data, book)["openai/text-embedding-3-small:batch"]
+    assert o.status == "ineligible" and o.reasons[0].code == "over_rate_limit"

@@ -53,3 +53,22 @@ def test_genai_prices_audio_speech_transcription_and_embeddings():
     assert (rt["audio_input"], rt["cached_audio_input"], rt["audio_output"]) == (32, Decimal("0.4"), 64)
     assert m["text-embedding-3-small"]["kind"] == "embedding"
     PricingFile.model_validate(from_genai_prices(data, checked=date(2026, 11, 30))["openai"])
+
+
+def test_a_price_that_is_not_a_finite_number_is_named_not_dropped_or_a_crash(tmp_path):
+    from typer.testing import CliRunner
+
+    from aicost.cli import app
+
+    f = tmp_path / "g.json"
+    f.write_text(json.dumps([{"id": "openai", "models": [{"id": "tts-x", "prices": {"input_mchars": "abc"}},
+                                                          {"id": "w", "prices": {"audio_hours": "Infinity"}}]}]))
+    r = CliRunner().invoke(app, ["pricing", "import", "genai-prices", str(f)])
+    assert r.exit_code == 2
+    assert "models.tts-x.tiers.standard.per_1m_characters: must be a number (got 'abc')" in r.output
+    assert "models.w.tiers.standard.per_audio_minute: must be a finite number" in r.output
+    g = tmp_path / "l.json"
+    g.write_text('{"gpt-realtime": {"litellm_provider": "openai", "mode": "realtime", "input_cost_per_token": 4e-06, '
+                 '"output_cost_per_token": 1.6e-05, "input_cost_per_audio_token": Infinity}}')
+    r = CliRunner().invoke(app, ["pricing", "import", "litellm", str(g)])
+    assert r.exit_code == 2 and "Infinity: not a finite number" in r.output, r.output

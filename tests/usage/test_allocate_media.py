@@ -33,12 +33,15 @@ def test_an_openai_export_with_audio_tokens_speech_transcription_embeddings_and_
         # tts-1-hd 20k characters at $30 per 1M.
         "proj_voice": pytest.approx(0.24 + 0.004 + 1.92 + 0.012 + 0.032 + 3.072 + 0.18 + 0.60),
         "proj_search": pytest.approx(0.04),  # text-embedding-3-small 2M at $0.02
+        # gpt-realtime with images: input 30k = 12k cached + 10k image + 8k text; cached 12k = 8k cached image
+        # + 4k text: 8k x $4 + 4k x $0.40 + 10k x $5 + 8k x $0.50 + 1k output x $16
+        "proj_vision": pytest.approx(0.032 + 0.0016 + 0.05 + 0.004 + 0.016),
     }
     # gpt-image-1-mini images with a size but no quality (the images endpoint reports none): unpriced, with why
     u = a.unpriced
     assert list(u["sku"]) == ["openai/gpt-image-1-mini"] and list(u["reason"]) == ["no_price_for_unit"]
     d = a.detail.set_index("sku")
-    assert d.loc["openai/gpt-realtime", "cost.audio_output"] == pytest.approx(3.072)
+    assert d.loc["openai/gpt-realtime", "cost.audio_output"].sum() == pytest.approx(3.072)
     assert d.loc["openai/text-embedding-3-small", "cost.embedding"] == pytest.approx(0.04)
     assert d.loc["openai/text-embedding-3-small", "cost.input"] == 0
 
