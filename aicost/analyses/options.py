@@ -66,11 +66,26 @@ def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | N
         price = {"source": p.source, "checked": p.checked.isoformat(), "file": p.file, "line": p.line,
                  "discount_percent": float(p.discount_percent) if p.discount_percent is not None else None}
     extra = {"stages": list(opt.stage_labels)} if opt.kind == "cascade" else None
+    ptu = getattr(opt, "provisioned", None)
     return OptionResult(
-        id=opt.id, kind=opt.kind, provider=opt.provider, model=opt.model, tier=opt.tier, caching=opt.caching,
+        id=opt.id, kind=opt.kind, provider=opt.provider, model=opt.model,
+        tier=f"ptu-{ptu[0]}-{ptu[1]}" if ptu else opt.tier, caching=opt.caching,
         status=status, reasons=inelig + unpriced, metrics=metrics, meters=meters, notes=notes, price=price,
-        cascade=extra, latency_lower_bound=_lower_bound(m, i),
+        cascade=extra, latency_lower_bound=_lower_bound(m, i), provisioned=_ptu_info(plan, m, i, ptu, book),
     )
+
+
+def _ptu_info(plan: Plan, m: dict, i: int, ptu: tuple | None, book: PriceBook | None) -> dict | None:
+    """A provisioned option's reservation: its size, use, spill-over and the price it is billed at."""
+    if not ptu:
+        return None
+    dep, term = ptu
+    price = book.providers["azure"].provisioned[dep] if book is not None else None
+    return {"deployment": dep, "term": term, "ptus": clean(m["ptus"][i]),
+            "utilisation": clean(m["ptu_utilisation"][i]), "spill_share": clean(m["spill_share"][i]),
+            "reservation_monthly": clean(m["meter_cost.provisioned"][i]) if "meter_cost.provisioned" in m else None,
+            "price_per_ptu": float(getattr(price, term)) if price is not None else None,
+            "source": price.source if price is not None else None}
 
 
 def _lower_bound(m: dict, i: int) -> bool:
@@ -199,6 +214,10 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
         out.append(Notice.of("context_too_long", tokens=biggest, window=int(window)))
     if flags["no_cached_price"]:
         out.append(Notice.of("no_cached_price", label=_label(plan, i), tier=opt.tier))
+    if flags.get("over_capacity"):
+        out.append(Notice.of("over_capacity", ptus=float(m["ptus"][i]), spill=float(m["spill_share"][i])))
+    if flags.get("no_spill_price"):
+        out.append(Notice.of("no_spill_price"))
     if flags.get("no_media_price"):
         out.append(_media_reason(plan, rows, values))
     if flags["no_long_context_price"]:

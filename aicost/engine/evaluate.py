@@ -11,15 +11,18 @@ from aicost.engine import formulas as F
 from aicost.engine import gpu as G
 from aicost.engine.attempt import METERS, attempt_rows as _rows, pt
 from aicost.engine.media import uses_media
+from aicost.engine.parts import _outcomes, _put_tail
 from aicost.engine.plan import Plan
 
-COST_METERS = (*METERS, "tools", "storage", "cache_storage", "gpu", "ops", "review", "fallback", "fixed")
+COST_METERS = (*METERS, "tools", "provisioned", "storage", "cache_storage", "gpu", "ops", "review", "fallback",
+               "fixed")
 
 #: Reasons an option is not a real choice, as boolean masks in the result's ``flags``.
 INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "latency_unknown", "context_too_long", "no_fit",
               "over_rate_limit", "no_cached_price",  # no cached-input rate: the model offers no caching there
-              "media_self_hosted")  # an open text model on a GPU is not priced for audio or images
-UNPRICED = ("no_media_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
+              "media_self_hosted",  # an open text model on a GPU is not priced for audio or images
+              "over_capacity")  # a provisioned reservation without spillover cannot hold the load
+UNPRICED = ("no_spill_price", "no_media_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
             "no_code_session_price", "no_storage_price", "no_cache_storage_price", "no_fallback_price",
             "no_tool_price_self_hosted")
 #: The token meters that are input (what a Batch queue's enqueued-token limit counts).
@@ -38,37 +41,6 @@ def latency_need_seconds(latency: dict) -> np.ndarray:
     return pt(latency["deadline_hours"]) * 3600.0
 
 
-def _quality(values: dict, source: tuple, key: str) -> np.ndarray:
-    """p_success, detection_rate or attempts_allowed of one row or self-hosted option."""
-    q = values["quality"]
-    if source[0] == "stage":
-        _, cascade, i, model = source
-        v = values["cascades"][cascade]["stages"][i].get(key)
-        if v is None:
-            v = (values["models"].get(model) or {}).get(key)
-    elif source[0] == "models":
-        v = values["models"][source[1]].get(key)
-    else:
-        v = values["self_hosted"]["models"][source[1]].get(key)
-    if v is None:
-        v = q.get(key)
-    return pt(v)
-
-
-def _stack(rows: list[np.ndarray]) -> np.ndarray:
-    shape = np.broadcast_shapes(*(r.shape for r in rows)) if rows else (1,)
-    return np.stack([np.broadcast_to(r, shape) for r in rows]).reshape(len(rows), -1)
-
-
-def _outcomes(values: dict, sources: list[tuple]):
-    if not sources:
-        return [np.zeros((0, 1))] * 4
-    p = _stack([_quality(values, s, "p_success") for s in sources])
-    d = _stack([_quality(values, s, "detection_rate") for s in sources])
-    k = _stack([_quality(values, s, "attempts_allowed") for s in sources])
-    return F.retry_outcomes(p, d, k)
-
-
 def usable(m: dict, metric: str | None = None) -> np.ndarray:
     """Where each option is a real choice: eligible and priced (and, given ``metric``, with that
     figure defined), from an :func:`evaluate` result; (options, points)."""
@@ -76,16 +48,6 @@ def usable(m: dict, metric: str | None = None) -> np.ndarray:
     for key in INELIGIBLE + UNPRICED:
         bad = bad | m["flags"][key]
     return ~bad if metric is None else ~bad & np.isfinite(m[metric])
-
-
-def _put_tail(arr: np.ndarray, start: int, tail) -> np.ndarray:
-    """A new (options, points) array: ``arr`` with rows ``start:`` replaced by ``tail``, as wide as
-    the wider of the two."""
-    arr = np.asarray(arr, dtype=float)
-    width = np.broadcast_shapes((1, arr.shape[-1]), (1, np.shape(tail)[-1] if np.ndim(tail) == 2 else 1))[1]
-    out = np.array(np.broadcast_to(arr, (arr.shape[0], width)))
-    out[start:] = np.broadcast_to(tail, out[start:].shape)
-    return out
 
 
 def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
@@ -173,6 +135,17 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         for k, v in plan.limits.items():
             limits[k].append(np.min(v[idx], axis=0, keepdims=True))
 
+    # ---- provisioned throughput: the reservation, and the share of the load that spills to Standard ----
+    from aicost.engine import provisioned
+
+    prov = provisioned.apply(plan, values, R, nh, tasks, pt)
+    if prov is not None:
+        for k in keys:
+            if k.startswith("cost."):
+                vis[k][0] = vis[k][0] * prov["factor"]
+    vis["cost.provisioned"] = [prov["per_task"] if prov is not None else np.zeros((nh, 1))] + \
+        [np.zeros((1, 1)) for _ in cascades]
+
     # ---- self-hosted options -------------------------------------------------------------------
     ga, gs, gu, gg = _outcomes(values, plan.gpu_quality)
     if n_gpu:
@@ -253,7 +226,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
 
     A, S, U, Gv = cat(out_A, ga), cat(out_S, gs), cat(out_U, gu), cat(out_G, gg)
     zeros_g = np.zeros((n_gpu, 1))
-    meter_task = {m: cat(vis[f"cost.{m}"], zeros_g) for m in (*METERS, "tools")}  # AI cost per task by meter
+    meter_task = {m: cat(vis[f"cost.{m}"], zeros_g) for m in (*METERS, "tools", "provisioned")}  # AI cost per task
     token_task = {m: cat(vis[f"tok.{m}"], zeros_g) for m in METERS}
     if n_gpu:
         n_vis = len(A) - n_gpu
@@ -336,6 +309,10 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "no_storage_price": np.isnan(storage),
         "no_cache_storage_price": np.isnan(cache_storage),
         "no_fallback_price": catb(vflags["no_fallback"]),
+        "over_capacity": catb([prov["over_capacity"] if prov is not None else np.zeros((nh, 1))]
+                              + [np.zeros((1, 1)) for _ in cascades]),
+        "no_spill_price": catb([np.isnan(prov["factor"]) if prov is not None else np.zeros((nh, 1))]
+                               + [np.zeros((1, 1)) for _ in cascades]),
         "no_tool_price_self_hosted": catb([np.zeros((len(A) - n_gpu, 1))],
                                           np.broadcast_to(uses_tools, (n_gpu, np.shape(uses_tools)[-1]))
                                           if n_gpu else None),
@@ -358,11 +335,14 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         gpu_values = {"gpu_hours": gpu_hours, "replicas": replicas, "utilisation": util, "busy_replica_hours": busy,
                       "gpus_peak": gpus_peak, "gpus_per_replica": gpus_per_replica,
                       "gpu_monthly_cost": gpu_month, "cost_per_mtok_output": per_mtok}
+    for k in provisioned.PTU_METRICS:
+        out[k] = cat([prov[k] if prov is not None else np.full((nh, 1), np.nan)]
+                     + [np.full((1, 1), np.nan) for _ in cascades])
     for k in GPU_METRICS:
         out[k] = cat([np.full((len(A) - n_gpu, 1), np.nan)], gpu_values.get(k))
     if not meters:
         return _finish(plan, out, flags, len(A))
-    for m in (*METERS, "tools"):
+    for m in (*METERS, "tools", "provisioned"):
         out[f"meter_cost.{m}"] = tasks * meter_task[m]
     out["meter_cost.storage"] = storage
     out["meter_cost.cache_storage"] = cache_storage * np.ones_like(monthly)

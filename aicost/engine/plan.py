@@ -37,6 +37,7 @@ class Option:
     entry: ModelEntry = field(repr=False, compare=False)
     price: Price | None = field(repr=False, compare=False)
     kind: str = "hosted"
+    provisioned: tuple[str, str] | None = None  # (deployment type, term) of a provisioned-throughput option
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Plan:
     select: list[int] | None = None  # evaluate only these visible options (None: all)
     gpu_book: Any = None  # (price book, self_hosted values) to plan GPU options again at other lengths
     replan: bool = True  # plan GPU options again at each distinct point (a sweep of up to 512 points, compare)
+    ptu: dict = field(default_factory=dict)  # arrays (rows, 1) of the provisioned-throughput rows (engine.provisioned)
 
     def __len__(self) -> int:
         return len(self.options) if self.select is None else len(self.select)
@@ -123,7 +125,7 @@ class Plan:
             gpu_quality=[self.gpu_quality[g] for g in gidx], as_of=self.as_of,
             gpu={k: v[gidx] for k, v in self.gpu.items()} if len(gidx) else {},
             select=[order.index(i) for i in visible], gpu_book=self.gpu_book if len(gidx) else None,
-            replan=self.replan,
+            replan=self.replan, ptu={k: pick(v) for k, v in self.ptu.items()},
         )
 
 
@@ -254,6 +256,10 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
     values = values or {}
     steps = values["attempt"]["steps"]
     hosted = hosted_options(book, models, tiers, caching_choices, as_of, model_tiers)
+    if values.get("provisioned"):
+        from aicost.engine.provisioned import provisioned_options
+
+        hosted += provisioned_options(book, models, values["provisioned"], caching_choices, as_of)
     rows: list[Option] = list(hosted)
     row_quality: list[tuple] = [("models", o.ref) for o in hosted]
     cascades = []
@@ -317,6 +323,10 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
         as_of=as_of,
     )
     assert len(plan.rows) == n
+    if any(o.provisioned for o in rows):
+        from aicost.engine.provisioned import ptu_arrays
+
+        plan.ptu = ptu_arrays(book, rows)
     if gpus:
         plan.gpu_book = (book, sh)
         k = len(steps)

@@ -109,6 +109,7 @@ class ProviderInfo:
     tools: dict[str, Any] = field(default_factory=dict)  # frozen model.pricing.ToolPrice
     files: list[str] = field(default_factory=list)
     tool_docs: dict[str, tuple] = field(default_factory=dict)  # tool -> (Document, the file's checked date)
+    provisioned: dict[str, Any] = field(default_factory=dict)  # deployment type -> PTU prices (Azure)
 
 
 class PriceBook:
@@ -207,6 +208,7 @@ class PriceBook:
             problems.append(doc.problem(("currency",), f"{spec.provider} is priced in {info.currency} elsewhere"))
         info.name, info.resells = spec.name or info.name, spec.resells or info.resells
         info.tier_rules.update(spec.tier_rules)
+        info.provisioned.update(spec.provisioned)
         info.tools.update(spec.tools)
         info.tool_docs.update({k: (doc, spec.checked) for k in spec.tools})
         info.files.append(doc.file)

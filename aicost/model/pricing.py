@@ -164,6 +164,28 @@ class ImageRule(Sourced):
 
 
 KINDS = ("chat", "embedding", "transcription", "speech", "image")
+#: Provisioned-throughput deployment types (Azure PTU) and reservation terms.
+DEPLOYMENTS = ("global", "datazone", "regional")
+TERMS = ("hourly", "monthly", "yearly")
+
+
+class PtuPrice(Sourced):
+    """What one provisioned throughput unit costs on one deployment type."""
+
+    hourly: Money = Field(description="per PTU-hour deployed, no reservation")
+    monthly: Money | None = Field(None, description="per PTU for a one-month reservation")
+    yearly: Money | None = Field(None, description="per PTU for a one-year reservation")
+
+
+class ModelProvisioned(Sourced):
+    """How much a model's provisioned throughput unit serves (Azure's sizing table)."""
+
+    input_tpm_per_ptu: Positive = Field(description="input tokens a minute one PTU serves")
+    output_weight: Positive = Field(description="one output token counts as this many input tokens")
+    min_ptus: Count = Field(15, description="smallest Global or Data Zone deployment, PTUs")
+    increment: Count = Field(5, description="Global or Data Zone deployments grow in steps of this many PTUs")
+    regional_min_ptus: Count | None = Field(None, description="smallest Regional deployment (absent: no Regional)")
+    regional_increment: Count | None = None
 
 
 class ModelPrice(Sourced):
@@ -190,6 +212,7 @@ class ModelPrice(Sourced):
                                                              "file's image_tokens; absent: the model takes no images)")
     image_output_tokens: dict[ImageSize, dict[Quality, Count]] | None = Field(
         None, description="image output tokens per generated image, by size then quality (priced at image_output)")
+    provisioned: ModelProvisioned | None = Field(None, description="provisioned throughput (Azure PTU) sizing")
 
 
 class Discount(Sourced):
@@ -220,6 +243,8 @@ class PricingFile(Strict):
     image_tokens: ImageRule | None = Field(None, description="how the file's chat models count an input image as "
                                                              "tokens (a model's own rule wins)")
     variants: list[Variant] = Field(default_factory=list)
+    provisioned: dict[Literal[DEPLOYMENTS], PtuPrice] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="provisioned throughput prices per deployment type (Azure PTU)")
     models: dict[str, ModelPrice] = Field(default_factory=dict)
     discounts: list[Discount] = Field(default_factory=list, description="negotiated discounts, applied last")
 

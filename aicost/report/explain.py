@@ -112,6 +112,10 @@ SAY: dict[str, Callable[[Notice], str]] = {
     "no_web_search_price": lambda n: f"unpriced: no web-search price for {n['label']} in the price tables",
     "no_file_search_price": lambda n: f"unpriced: no file-search price for {n['label']} in the price tables",
     "no_code_session_price": lambda n: f"unpriced: no code-session price for {n['label']} in the price tables",
+    "over_capacity": lambda n: f"over capacity: {n['ptus']:,.0f} PTUs leave {n['spill']:.1%} of the load unserved "
+                               f"at the busiest hours, and spillover is off",
+    "no_spill_price": lambda n: "unpriced: the load above a Regional reservation would spill to Regional "
+                                "pay-as-you-go, whose rates are not in the tables",
     "no_media_price": lambda n: f"unpriced: {n['label']} on {TIER_LABEL.get(n['tier'], n['tier'])} has no price for "
                                 f"{' and '.join(n['what'])} (step '{n['step']}')",
     "no_storage_price": lambda n: f"unpriced: no vector-storage price for {n['provider']}",

@@ -19,6 +19,7 @@ from aicost.results.export import ExportResult
 #: Non-token meters: SKU meter name, FOCUS service, category, frequency, who invoices.
 OTHER_METERS = {
     "tools": ("Tool Fees", "AI and Machine Learning", "Usage-Based"),
+    "provisioned": ("Provisioned Throughput Units", "AI and Machine Learning", "Recurring"),
     "storage": ("Vector Storage", "Storage", "Recurring"),
     "cache_storage": ("Context Cache Storage", "AI and Machine Learning", "Recurring"),
     "gpu": ("GPU-Hours", "Compute", "Usage-Based"),
@@ -29,7 +30,7 @@ OTHER_METERS = {
 }
 #: FOCUS 1.2 ServiceSubcategory of each meter (never null: ServiceSubcategory-C-002-M), one per
 #: ServiceName (ServiceName-C-005-C and C-008-C): tokens and tools are the provider's API.
-SUBCATEGORY = {"tools": "Generative AI", "cache_storage": "Generative AI", "storage": "Other (Storage)",
+SUBCATEGORY = {"tools": "Generative AI", "provisioned": "Generative AI", "cache_storage": "Generative AI", "storage": "Other (Storage)",
                "gpu": "Other (Compute)", "ops": "Other (Other)", "review": "Other (Other)",
                "fallback": "Other (Other)", "fixed": "Other (Other)"}
 IN_HOUSE = "In-house"
@@ -83,7 +84,9 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
         billed = money(c)
         row = {**base, **costs(billed), "ChargeFrequency": frequency, "SkuMeter": sku_meter,
                "ServiceCategory": category, "x_Meter": meter, "x_TokenDirection": None}
-        if meter == "gpu":
+        if meter == "provisioned":
+            row.update(_ptu_row(o, billed, names))
+        elif meter == "gpu":
             g = o.gpu
             cloud = GPU_CLOUDS.get(o.provider, o.provider)
             pq = quantity(g["gpu_hours"])
@@ -154,8 +157,31 @@ def _usage_rows(o, base: dict, cost: dict, qty: dict, discount, names: tuple[str
     return out
 
 
+def _ptu_row(o, billed: Decimal, names: tuple[str, str]) -> dict[str, Any]:
+    """A provisioned-throughput reservation for the month: PTU-hours deployed (hourly) or the
+    PTU-months of a one-month or one-year reservation, with the commitment-discount columns."""
+    p = o.provisioned
+    name, publisher = names
+    hourly = p["term"] == "hourly"
+    pq = quantity(p["ptus"] * (730 if hourly else 1))
+    unit = "PTU-Hours" if hourly else "PTU-Months"
+    out: dict[str, Any] = {
+        "ChargeDescription": f"Provisioned throughput for {o.model}: {p['ptus']:,.0f} PTUs, {p['deployment']} "
+                             f"deployment, {p['term']} ({p['utilisation']:.0%} used at the scenario's load)",
+        "InvoiceIssuerName": name, "ProviderName": name, "PublisherName": publisher, "ServiceName": f"{name} API",
+        "ServiceSubcategory": "Generative AI", "PricingQuantity": pq, "PricingUnit": unit,
+        "ConsumedQuantity": pq, "ConsumedUnit": unit, "SkuId": f"{o.provider}/{o.model}:ptu-{p['deployment']}",
+        "SkuPriceId": o.id, "PricingCategory": "Standard" if hourly else "Committed", **costs(billed, billed, pq)}
+    if not hourly:
+        out.update(CommitmentDiscountCategory="Usage", CommitmentDiscountId=f"{o.provider}/ptu-{p['deployment']}-"
+                   f"{p['term']}", CommitmentDiscountName=f"{p['deployment']} provisioned throughput, {p['term']} "
+                   f"reservation", CommitmentDiscountQuantity=pq, CommitmentDiscountStatus="Used",
+                   CommitmentDiscountType="Reservation", CommitmentDiscountUnit=unit)
+    return out
+
+
 def render_focus(exp: ExportResult, raw: bool = False, **_: Any) -> str:
-    return focus.render(rows(exp), focus.columns(X_COLUMNS, exp.focus_version), raw=raw)
+    return focus.render(rows(exp), focus.columns((*focus.COMMITMENT, *X_COLUMNS), exp.focus_version), raw=raw)
 
 
 def render_json(exp: ExportResult, **_: Any) -> str:

@@ -32,7 +32,11 @@ OPTIONAL = (
     "SkuId", "SkuMeter", "SkuPriceId", "RegionId", "RegionName",
     "ResourceId", "ResourceName", "ResourceType", "SubAccountId", "SubAccountName", "Tags",
 )
-V13 = ("ServiceProviderName", "HostProviderName")  # FOCUS 1.3 successors of ProviderName / PublisherName
+V13 = ("ServiceProviderName", "HostProviderName")
+#: FOCUS commitment-discount columns (forecast exports: a provisioned-throughput reservation).
+COMMITMENT = ("CommitmentDiscountCategory", "CommitmentDiscountId", "CommitmentDiscountName",
+              "CommitmentDiscountQuantity", "CommitmentDiscountStatus", "CommitmentDiscountType",
+              "CommitmentDiscountUnit")  # FOCUS 1.3 successors of ProviderName / PublisherName
 
 #: Which meter is which token direction, SKU meter name and unit.
 TOKEN_METERS = {

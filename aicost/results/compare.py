@@ -51,6 +51,7 @@ class OptionResult:
     variant: str | None = None  # the design variant, when the scenario names variants
     uncertainty: dict[str, Any] | None = None  # with --samples: percentiles and p_cheapest
     latency_lower_bound: bool = False  # latency_seconds is a lower bound (no time to first token known)
+    provisioned: dict[str, Any] | None = None  # provisioned-throughput options: PTUs, utilisation, spill, price
 
     @property
     def eligible(self) -> bool:
@@ -75,6 +76,8 @@ class OptionResult:
             d["gpu"] = self.gpu
         if self.cascade is not None:
             d["cascade"] = self.cascade
+        if self.provisioned is not None:
+            d["provisioned"] = self.provisioned
         return d
 
 
