@@ -14,7 +14,7 @@ from aicost.engine.media import uses_media
 from aicost.engine.parts import _outcomes, _put_tail
 from aicost.engine.plan import Plan
 
-COST_METERS = (*METERS, "tools", "provisioned", "storage", "cache_storage", "gpu", "ops", "review", "fallback",
+COST_METERS = (*METERS, "tools", "provisioned", "fine_tuning", "storage", "cache_storage", "gpu", "ops", "review", "fallback",
                "fixed")
 
 #: Reasons an option is not a real choice, as boolean masks in the result's ``flags``.
@@ -22,7 +22,7 @@ INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "latency_unknown",
               "over_rate_limit", "no_cached_price",  # no cached-input rate: the model offers no caching there
               "media_self_hosted",  # an open text model on a GPU is not priced for audio or images
               "over_capacity")  # a provisioned reservation without spillover cannot hold the load
-UNPRICED = ("no_spill_price", "no_media_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
+UNPRICED = ("no_training_price", "no_spill_price", "no_media_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
             "no_code_session_price", "no_storage_price", "no_cache_storage_price", "no_fallback_price",
             "no_tool_price_self_hosted")
 #: The token meters that are input (what a Batch queue's enqueued-token limit counts).
@@ -145,6 +145,10 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
                 vis[k][0] = vis[k][0] * prov["factor"]
     vis["cost.provisioned"] = [prov["per_task"] if prov is not None else np.zeros((nh, 1))] + \
         [np.zeros((1, 1)) for _ in cascades]
+    from aicost.engine import finetune  # the training of fine-tuned models, spread over the horizon
+
+    tuned = finetune.apply(plan, values, nh, cascades, tasks)
+    vis["cost.fine_tuning"] = tuned[0] if tuned else [np.zeros((nh, 1))] + [np.zeros((1, 1)) for _ in cascades]
 
     # ---- self-hosted options -------------------------------------------------------------------
     ga, gs, gu, gg = _outcomes(values, plan.gpu_quality)
@@ -226,7 +230,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
 
     A, S, U, Gv = cat(out_A, ga), cat(out_S, gs), cat(out_U, gu), cat(out_G, gg)
     zeros_g = np.zeros((n_gpu, 1))
-    meter_task = {m: cat(vis[f"cost.{m}"], zeros_g) for m in (*METERS, "tools", "provisioned")}  # AI cost per task
+    meter_task = {m: cat(vis[f"cost.{m}"], zeros_g) for m in (*METERS, "tools", "provisioned", "fine_tuning")}
     token_task = {m: cat(vis[f"tok.{m}"], zeros_g) for m in METERS}
     if n_gpu:
         n_vis = len(A) - n_gpu
@@ -311,6 +315,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "no_fallback_price": catb(vflags["no_fallback"]),
         "over_capacity": catb([prov["over_capacity"] if prov is not None else np.zeros((nh, 1))]
                               + [np.zeros((1, 1)) for _ in cascades]),
+        "no_training_price": catb(tuned[1] if tuned else [np.zeros((len(A) - n_gpu, 1))]),
         "no_spill_price": catb([np.isnan(prov["factor"]) if prov is not None else np.zeros((nh, 1))]
                                + [np.zeros((1, 1)) for _ in cascades]),
         "no_tool_price_self_hosted": catb([np.zeros((len(A) - n_gpu, 1))],
@@ -342,7 +347,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         out[k] = cat([np.full((len(A) - n_gpu, 1), np.nan)], gpu_values.get(k))
     if not meters:
         return _finish(plan, out, flags, len(A))
-    for m in (*METERS, "tools", "provisioned"):
+    for m in (*METERS, "tools", "provisioned", "fine_tuning"):
         out[f"meter_cost.{m}"] = tasks * meter_task[m]
     out["meter_cost.storage"] = storage
     out["meter_cost.cache_storage"] = cache_storage * np.ones_like(monthly)

@@ -171,6 +171,11 @@ def _check_workflow(spec: Any, doc: Document, book: PriceBook, touched) -> list[
     for i, step in enumerate(spec.attempt.steps):
         if step.model:
             check(("attempt", "steps", i), step.model, step.tier)
+    stage_models = {st.model for c in spec.cascades.values() for st in c.stages}
+    for ref in spec.fine_tuning:
+        if ref not in spec.models and ref not in stage_models:
+            out.append(_blame(doc.problem(("fine_tuning", ref), f"'{ref}' is not under models: (or a cascade stage): "
+                                                                f"list the fine-tuned model to compare it"), touched))
     for name, c in spec.cascades.items():
         for i, st in enumerate(c.stages):
             path = ("cascades", name, "stages", i)

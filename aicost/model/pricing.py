@@ -213,6 +213,9 @@ class ModelPrice(Sourced):
     image_output_tokens: dict[ImageSize, dict[Quality, Count]] | None = Field(
         None, description="image output tokens per generated image, by size then quality (priced at image_output)")
     provisioned: ModelProvisioned | None = Field(None, description="provisioned throughput (Azure PTU) sizing")
+    training_per_mtok: Money | None = Field(None, description="a fine-tuned model: training price per 1M training "
+                                                              "tokens (x epochs) to make it")
+    hosting_per_hour: Money | None = Field(None, description="a fine-tuned model: hosting per hour deployed (Azure)")
 
 
 class Discount(Sourced):

@@ -335,20 +335,7 @@ class Budget(Strict):
         return self
 
 
-class Provisioned(Strict):
-    """Provisioned throughput (Azure PTU) options beside pay-as-you-go (docs/formulas.md "Provisioned")."""
-
-    deployments: list[Literal["global", "datazone", "regional"]] = Field(
-        default_factory=lambda: ["global"], min_length=1, description="deployment types to compare")
-    terms: list[Literal["hourly", "monthly", "yearly"]] = Field(
-        default_factory=lambda: ["hourly", "monthly", "yearly"], min_length=1,
-        description="hourly (no reservation), a one-month or a one-year reservation")
-    ptus: Annotated[int, Field(gt=0, le=10**7), NOT_BOOL] | None = Field(
-        None, description="PTUs already reserved (absent: sized for the busiest hour x headroom)")
-    headroom: Annotated[float, Field(ge=1, le=100, allow_inf_nan=False), NOT_BOOL] = Field(
-        1.0, description="capacity over the busiest hour's load when sizing (1.2: 20% spare)")
-    spillover: bool = Field(True, description="load above the capacity goes to pay-as-you-go Standard (false: "
-                                              "it is refused, and an option that cannot hold the load is out)")
+from aicost.model.commitments import FineTune, Provisioned  # noqa: E402  (they use Strict and the number types)
 
 
 class Scenario(Strict):
@@ -370,6 +357,8 @@ class Scenario(Strict):
     options: Options = Field(default_factory=Options)
     self_hosted: SelfHosted | None = Field(None, description="open models on rented GPUs")
     provisioned: Provisioned | None = Field(None, description="provisioned throughput (Azure PTU) options")
+    fine_tuning: dict[str, FineTune] = Field(default_factory=dict, description="fine-tuned models under models: "
+                                             "and how each is trained (the training is spread over the horizon)")
     rate_limits: list[RateLimit] = Field(default_factory=list, description="hosted rate limits to check peak load")
     retrieval: Retrieval = Field(default_factory=Retrieval)
     tier_behaviour: TierBehaviour = Field(default_factory=TierBehaviour)

@@ -20,6 +20,7 @@ from aicost.results.export import ExportResult
 OTHER_METERS = {
     "tools": ("Tool Fees", "AI and Machine Learning", "Usage-Based"),
     "provisioned": ("Provisioned Throughput Units", "AI and Machine Learning", "Recurring"),
+    "fine_tuning": ("Fine-Tuning", "AI and Machine Learning", "Recurring"),
     "storage": ("Vector Storage", "Storage", "Recurring"),
     "cache_storage": ("Context Cache Storage", "AI and Machine Learning", "Recurring"),
     "gpu": ("GPU-Hours", "Compute", "Usage-Based"),
@@ -30,7 +31,7 @@ OTHER_METERS = {
 }
 #: FOCUS 1.2 ServiceSubcategory of each meter (never null: ServiceSubcategory-C-002-M), one per
 #: ServiceName (ServiceName-C-005-C and C-008-C): tokens and tools are the provider's API.
-SUBCATEGORY = {"tools": "Generative AI", "provisioned": "Generative AI", "cache_storage": "Generative AI", "storage": "Other (Storage)",
+SUBCATEGORY = {"tools": "Generative AI", "provisioned": "Generative AI", "fine_tuning": "Generative AI", "cache_storage": "Generative AI", "storage": "Other (Storage)",
                "gpu": "Other (Compute)", "ops": "Other (Other)", "review": "Other (Other)",
                "fallback": "Other (Other)", "fixed": "Other (Other)"}
 IN_HOUSE = "In-house"
@@ -99,8 +100,8 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
                        PricingCategory="Standard", SkuId=f"{o.provider}/{g['gpu']}", SkuPriceId=o.id,
                        **costs(billed, billed, pq))
         else:
-            who = provider_name if meter in ("tools", "storage", "cache_storage") else IN_HOUSE
-            per_month = meter in ("storage", "cache_storage", "ops", "fixed")
+            who = provider_name if meter in ("tools", "storage", "cache_storage", "fine_tuning") else IN_HOUSE
+            per_month = meter in ("storage", "cache_storage", "ops", "fixed", "fine_tuning")
             pq = Decimal(1) if per_month else quantity(tasks)
             unit = "Months" if per_month else "Tasks"
             what = {"tools": f"tool calls (web search, file search, code sessions) for {o.model}",
@@ -108,9 +109,10 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
                     "cache_storage": f"explicit context cache holding the cached prompt prefixes for {o.model}",
                     "review": "people reviewing AI answers (expected, per task)",
                     "fallback": "people handling the tasks the AI gives up on (expected, per task)",
-                    "fixed": "fixed monthly costs stated in the scenario"}[meter]
+                    "fixed": "fixed monthly costs stated in the scenario",
+                    "fine_tuning": f"training {o.model} (and hosting it, where billed), spread over the horizon"}[meter]
             service = sku_meter if who == IN_HOUSE else f"{who} {sku_meter}" if meter == "storage" else f"{who} API"
-            sku = f"{o.provider}/{o.model}" if meter in ("tools", "cache_storage") else \
+            sku = f"{o.provider}/{o.model}" if meter in ("tools", "cache_storage", "fine_tuning") else \
                 f"{o.provider}/vector-storage" if meter == "storage" else f"in-house/{meter}"
             row.update(ChargeDescription=f"{sku_meter}: {what}", InvoiceIssuerName=who, ProviderName=who,
                        PublisherName=who, ServiceName=service, ServiceSubcategory=SUBCATEGORY[meter],
