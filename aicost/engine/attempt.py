@@ -52,6 +52,7 @@ def attempt_rows(plan: Plan, values: dict) -> dict[str, Any]:
         max_turns = int(np.max(turns)) if np.size(turns) else 1
         has_media = media.uses_media(step)
         emb = a["embedding"] > 0  # an embedding model's input tokens are its own meter
+        any_emb = bool(np.any(emb))
         for t in range(1, max_turns + 1):
             on = turns >= t  # this turn happens (for points where turns < t it is skipped)
             history = (t - 1) * per_turn_new
@@ -76,7 +77,7 @@ def attempt_rows(plan: Plan, values: dict) -> dict[str, Any]:
             for m, tok in zip(TEXT_METERS, (fresh, cached, written, out, reas)):
                 # a call that is not made costs nothing, whatever its rates (0 x NaN would make it unpriced)
                 add = np.where(weight > 0, weight * c[m], 0.0)
-                if m == "input" and np.any(emb):
+                if m == "input" and any_emb:
                     cost["embedding"] = cost["embedding"] + np.where(emb, add, 0.0)
                     tokens["embedding"] = tokens["embedding"] + np.where(emb, weight * tok, 0.0)
                     add, tok = np.where(emb, 0.0, add), np.where(emb, 0.0, tok)

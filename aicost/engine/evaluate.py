@@ -70,7 +70,9 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
                   "latency": rows["latency"], "A": ra, "S": rs, "U": ru, "G": rg}
     # rows stay one column wide unless a swept or sampled input changes them (volume, say, does not)
     shape = np.broadcast_shapes((n_rows, 1), *(np.shape(v) for v in row_arrays.values()))
-    R = {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in row_arrays.items()}
+    # meters no step uses (audio, images on a text workload) stay a scalar 0: never widened to every point
+    unused = {k for k, v in row_arrays.items() if k.startswith(("cost.", "tok.")) and np.ndim(v) == 0 and v == 0}
+    R = {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in row_arrays.items() if k not in unused}
 
     def rows_wide(v):
         v = np.asarray(v, dtype=bool)
@@ -80,9 +82,6 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     rflags["latency_lower_bound"] = rows_wide(rows["latency_lower_bound"])
     rflags["offered"] = plan.offered
     keys = [k for k in R if k.startswith(("cost.", "tok."))]
-    # meters no step uses (audio, images on a text workload) stay a scalar 0: never widened to every point
-    unused = {k for k in keys if np.ndim(row_arrays[k]) == 0 and row_arrays[k] == 0}
-    keys = [k for k in keys if k not in unused]
 
     # per task: a hosted option makes A attempts; a cascade makes A_i attempts at each stage it reaches
     vis = {k: [R[k][:nh] * R["A"][:nh]] for k in keys}
@@ -230,8 +229,17 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
 
     A, S, U, Gv = cat(out_A, ga), cat(out_S, gs), cat(out_U, gu), cat(out_G, gg)
     zeros_g = np.zeros((n_gpu, 1))
-    meter_task = {m: cat(vis[f"cost.{m}"], zeros_g) for m in (*METERS, "tools", "provisioned", "fine_tuning")}
-    token_task = {m: cat(vis[f"tok.{m}"], zeros_g) for m in METERS}
+    if prov is None:
+        unused.add("cost.provisioned")
+    if tuned is None:
+        unused.add("cost.fine_tuning")
+    none = np.zeros((nh + len(cascades) + n_gpu, 1))  # a meter nothing uses: one narrow zero array, shared
+
+    def task(k: str) -> Any:
+        return none if k in unused else cat(vis[k], zeros_g)
+
+    meter_task = {m: task(f"cost.{m}") for m in (*METERS, "tools", "provisioned", "fine_tuning")}
+    token_task = {m: task(f"tok.{m}") for m in METERS}
     if n_gpu:
         n_vis = len(A) - n_gpu
         token_task["input"] = _put_tail(token_task["input"], n_vis, ga * in_per_attempt)
@@ -291,6 +299,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     offered = catb(vflags["offered"], fill=True)
     too_slow = cat(tier_lat, fill=0.0) > need
     hosted_rows = np.arange(len(A)).reshape(-1, 1) < len(A) - n_gpu  # hosted and cascades (GPUs: their own need)
+    no = np.zeros((len(A), 1), bool)  # a flag that cannot apply here (nothing provisioned, fine-tuned, self-hosted)
     flags = {
         "not_offered": ~offered,
         "too_slow": too_slow,
@@ -306,18 +315,16 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "no_long_context_price": catb(vflags["need_long"]) & offered,
         "no_media_price": catb(vflags["no_media"]),
         "media_self_hosted": catb([np.zeros((len(A) - n_gpu, 1))], np.full((n_gpu, 1), any(uses_media(st) for st in steps))
-                                  if n_gpu else None),
+                                  ) if n_gpu else no,
         "no_web_search_price": catb(vflags["no_web"]),
         "no_file_search_price": catb(vflags["no_file"]),
         "no_code_session_price": catb(vflags["no_code"]),
         "no_storage_price": np.isnan(storage),
         "no_cache_storage_price": np.isnan(cache_storage),
         "no_fallback_price": catb(vflags["no_fallback"]),
-        "over_capacity": catb([prov["over_capacity"] if prov is not None else np.zeros((nh, 1))]
-                              + [np.zeros((1, 1)) for _ in cascades]),
-        "no_training_price": catb(tuned[1] if tuned else [np.zeros((len(A) - n_gpu, 1))]),
-        "no_spill_price": catb([np.isnan(prov["factor"]) if prov is not None else np.zeros((nh, 1))]
-                               + [np.zeros((1, 1)) for _ in cascades]),
+        "over_capacity": catb([prov["over_capacity"]] + [np.zeros((1, 1)) for _ in cascades]) if prov else no,
+        "no_training_price": catb(tuned[1]) if tuned else no,
+        "no_spill_price": catb([np.isnan(prov["factor"])] + [np.zeros((1, 1)) for _ in cascades]) if prov else no,
         "no_tool_price_self_hosted": catb([np.zeros((len(A) - n_gpu, 1))],
                                           np.broadcast_to(uses_tools, (n_gpu, np.shape(uses_tools)[-1]))
                                           if n_gpu else None),
@@ -341,8 +348,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
                       "gpus_peak": gpus_peak, "gpus_per_replica": gpus_per_replica,
                       "gpu_monthly_cost": gpu_month, "cost_per_mtok_output": per_mtok}
     for k in provisioned.PTU_METRICS:
-        out[k] = cat([prov[k] if prov is not None else np.full((nh, 1), np.nan)]
-                     + [np.full((1, 1), np.nan) for _ in cascades])
+        out[k] = cat([prov[k]] + [np.full((1, 1), np.nan) for _ in cascades]) if prov else np.full((len(A), 1), np.nan)
     for k in GPU_METRICS:
         out[k] = cat([np.full((len(A) - n_gpu, 1), np.nan)], gpu_values.get(k))
     if not meters:

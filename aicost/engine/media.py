@@ -100,7 +100,17 @@ def facts(price: Any, entry: Any, step: dict) -> dict[str, float]:
 
 
 def uses_media(step: dict) -> bool:
-    return any(np.any(np.asarray(_num(step, k), dtype=float) > 0) for k in MEDIA_FIELDS)
+    """Whether a step (its values: numbers, or arrays of points) states any audio, speech or images."""
+    for k in MEDIA_FIELDS:
+        v = step.get(k)
+        if v is None:
+            continue
+        if isinstance(v, (int, float)):
+            if v > 0:
+                return True
+        elif np.any(np.asarray(v, dtype=float) > 0):
+            return True
+    return False
 
 
 def _num(step: dict, key: str) -> Any:

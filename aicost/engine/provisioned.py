@@ -86,8 +86,8 @@ def apply(plan, values: dict, R: dict, nh: int, tasks: Any, pt) -> dict[str, Any
     need = values["provisioned"]
     A = R["A"][:nh]
     # Azure's load: fresh input and cache writes, plus output (reasoning included) x the output weight, a minute
-    per_attempt = R["tok.input"][:nh] + R["tok.cache_write"][:nh] + p["weight"] * (
-        R["tok.output"][:nh] + R["tok.reasoning"][:nh])
+    tok = lambda k: R[k][:nh] if k in R else 0.0  # noqa: E731  (a meter no step uses is absent: 0)
+    per_attempt = tok("tok.input") + tok("tok.cache_write") + p["weight"] * (tok("tok.output") + tok("tok.reasoning"))
     avg = tasks * A * per_attempt / (HOURS_PER_MONTH * 60.0)  # (nh, points)
     vol = values["volume"]
     shape = G.day_shape(pt(vol["peak_to_average"]), vol.get("daily_shape"))  # (..., 24), mean 1
