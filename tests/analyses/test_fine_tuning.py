@@ -79,3 +79,22 @@ def test_a_cascade_pays_for_its_fine_tuned_stage_once(book):
                                      "caching": [False]}}
     o = _opts(data, book)["cascade/ft-first"]
     assert o.meters["cost"]["fine_tuning"] == pytest.approx(10.0)
+
+
+def test_the_export_carries_the_training_and_sums_to_the_report(tmp_path):
+    import csv
+    import io
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from aicost.cli import app
+
+    f = tmp_path / "s.yaml"
+    f.write_text(yaml.safe_dump(_data(retrain_every_months=3)))
+    r = CliRunner().invoke(app, ["export", str(f), "--options", "all", "--format", "focus", "--as-of", "2026-11-21"])
+    assert r.exit_code == 0, r.output
+    rows = [x for x in csv.DictReader(io.StringIO(r.stdout)) if x["x_Option"] == "openai/ft:gpt-4.1-mini:standard"]
+    ft = next(x for x in rows if x["x_Meter"] == "fine_tuning")
+    assert (ft["BilledCost"], ft["PricingUnit"], ft["SkuId"]) == ("10", "Months", "openai/ft:gpt-4.1-mini")
+    assert sum(float(x["BilledCost"]) for x in rows) == pytest.approx(266.0)
