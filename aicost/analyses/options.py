@@ -216,6 +216,9 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
         out.append(Notice.of("no_cached_price", label=_label(plan, i), tier=opt.tier))
     if flags.get("over_capacity"):
         out.append(Notice.of("over_capacity", ptus=float(m["ptus"][i]), spill=float(m["spill_share"][i])))
+    if flags.get("no_embedding_price"):
+        out.append(Notice.of("no_embedding_price", model=str(values["retrieval"].get("embedding_model")),
+                             tier=str(values["retrieval"].get("embedding_tier"))))
     if flags.get("no_training_price"):
         out.append(Notice.of("no_training_price", label=_label(plan, i)))
     if flags.get("no_spill_price"):

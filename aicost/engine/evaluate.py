@@ -14,15 +14,15 @@ from aicost.engine.media import uses_media
 from aicost.engine.parts import _outcomes, _put_tail
 from aicost.engine.plan import Plan
 
-COST_METERS = (*METERS, "tools", "provisioned", "fine_tuning", "storage", "cache_storage", "gpu", "ops", "review", "fallback",
-               "fixed")
+COST_METERS = (*METERS, "tools", "provisioned", "fine_tuning", "storage", "freshness", "fan_out", "ownership",
+               "cache_storage", "gpu", "ops", "review", "fallback", "fixed")
 
 #: Reasons an option is not a real choice, as boolean masks in the result's ``flags``.
 INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "latency_unknown", "context_too_long", "no_fit",
               "over_rate_limit", "no_cached_price",  # no cached-input rate: the model offers no caching there
               "media_self_hosted",  # an open text model on a GPU is not priced for audio or images
               "over_capacity")  # a provisioned reservation without spillover cannot hold the load
-UNPRICED = ("no_training_price", "no_spill_price", "no_media_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
+UNPRICED = ("no_embedding_price", "no_training_price", "no_spill_price", "no_media_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
             "no_code_session_price", "no_storage_price", "no_cache_storage_price", "no_fallback_price",
             "no_tool_price_self_hosted")
 #: The token meters that are input (what a Batch queue's enqueued-token limit counts).
@@ -262,6 +262,12 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     billable = np.maximum(gb - free, 0.0)
     with np.errstate(all="ignore"):
         storage = np.where(billable > 0, billable * rate * DAYS_PER_MONTH, 0.0)
+    from aicost.engine import retrieval  # your own vector store instead of hosted file search
+
+    store = retrieval.own_store(values, plan.embed_rate, tasks, A)
+    if store is not None:
+        storage = store["storage"] * np.ones_like(storage)
+    store_rest = store["freshness"] + store["fan_out"] + store["ownership"] if store is not None else 0.0
     # explicit context caches: the steps' cached prefixes held for the stated hours a month
     held = sum(pt(st["cached_prefix_tokens"]) for st in steps)
     hours = pt(values["caching"].get("explicit_hours", 0.0))
@@ -271,7 +277,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     val = values["value"]
     design = values.get("variant") or {}  # a design variant's own monthly cost and one-time cost
     own = pt(design.get("fixed_monthly", 0.0)) + pt(design.get("one_time", 0.0)) / pt(val["horizon_months"])
-    fixed = pt(val["fixed_monthly"]) + own + storage + cache_storage
+    fixed = pt(val["fixed_monthly"]) + own + storage + cache_storage + store_rest
     monthly, benefit, net, roi, payback = F.monthly_and_roi(
         tasks, ai_monthly + tasks * (review + fallback), fixed, S,
         None if val["value_per_success"] is None else pt(val["value_per_success"]),
@@ -320,6 +326,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "no_file_search_price": catb(vflags["no_file"]),
         "no_code_session_price": catb(vflags["no_code"]),
         "no_storage_price": np.isnan(storage),
+        "no_embedding_price": np.broadcast_to(np.isnan(store["freshness"]), np.broadcast_shapes(
+            np.shape(A), np.shape(store["freshness"]))) if store is not None else no,
         "no_cache_storage_price": np.isnan(cache_storage),
         "no_fallback_price": catb(vflags["no_fallback"]),
         "over_capacity": catb([prov["over_capacity"]] + [np.zeros((1, 1)) for _ in cascades]) if prov else no,
@@ -356,6 +364,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     for m in (*METERS, "tools", "provisioned", "fine_tuning"):
         out[f"meter_cost.{m}"] = tasks * meter_task[m]
     out["meter_cost.storage"] = storage
+    for k in ("freshness", "fan_out", "ownership"):
+        out[f"meter_cost.{k}"] = (store[k] if store is not None else 0.0) * np.ones_like(monthly)
     out["meter_cost.cache_storage"] = cache_storage * np.ones_like(monthly)
     out["meter_cost.gpu"] = cat([np.zeros((len(A) - n_gpu, 1))], gpu_cost if n_gpu else None)
     out["meter_cost.ops"] = cat([np.zeros((len(A) - n_gpu, 1))], ops if n_gpu else None)

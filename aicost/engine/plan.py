@@ -92,6 +92,7 @@ class Plan:
     gpu_book: Any = None  # (price book, self_hosted values) to plan GPU options again at other lengths
     replan: bool = True  # plan GPU options again at each distinct point (a sweep of up to 512 points, compare)
     ptu: dict = field(default_factory=dict)  # arrays (rows, 1) of the provisioned-throughput rows (engine.provisioned)
+    embed_rate: float | None = None  # the retrieval store's embedding model, per 1M input tokens (engine.retrieval)
 
     def __len__(self) -> int:
         return len(self.options) if self.select is None else len(self.select)
@@ -125,7 +126,7 @@ class Plan:
             gpu_quality=[self.gpu_quality[g] for g in gidx], as_of=self.as_of,
             gpu={k: v[gidx] for k, v in self.gpu.items()} if len(gidx) else {},
             select=[order.index(i) for i in visible], gpu_book=self.gpu_book if len(gidx) else None,
-            replan=self.replan, ptu={k: pick(v) for k, v in self.ptu.items()},
+            replan=self.replan, ptu={k: pick(v) for k, v in self.ptu.items()}, embed_rate=self.embed_rate,
         )
 
 
@@ -323,6 +324,10 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
         as_of=as_of,
     )
     assert len(plan.rows) == n
+    if (values.get("retrieval") or {}).get("own_store"):
+        from aicost.engine.retrieval import embedding_rate
+
+        plan.embed_rate = embedding_rate(book, values["retrieval"], as_of)
     if any(o.provisioned for o in rows):
         from aicost.engine.provisioned import ptu_arrays
 

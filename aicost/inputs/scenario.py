@@ -172,6 +172,10 @@ def _check_workflow(spec: Any, doc: Document, book: PriceBook, touched) -> list[
         if step.model:
             check(("attempt", "steps", i), step.model, step.tier)
     stage_models = {st.model for c in spec.cascades.values() for st in c.stages}
+    emb = spec.retrieval.embedding_model
+    if emb and not book.resolve(emb):
+        out.append(_blame(doc.problem(("retrieval", "embedding_model"), f"unknown model '{emb}'{book.suggest(emb)}"),
+                          touched))
     for ref in spec.fine_tuning:
         if ref not in spec.models and ref not in stage_models:
             out.append(_blame(doc.problem(("fine_tuning", ref), f"'{ref}' is not under models: (or a cascade stage): "

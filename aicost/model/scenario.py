@@ -175,10 +175,6 @@ class Value(Strict):
         return self
 
 
-class Retrieval(Strict):
-    vector_store_gb: NonNeg = Field(0.0, description="size of the hosted vector store (file search), GB")
-
-
 class TierBehaviour(Strict):
     """Flex and Batch realities (both shares default to 0)."""
 
@@ -335,7 +331,7 @@ class Budget(Strict):
         return self
 
 
-from aicost.model.commitments import FineTune, Provisioned  # noqa: E402  (they use Strict and the number types)
+from aicost.model.commitments import FineTune, Provisioned, Retrieval  # noqa: E402  (they use Strict and the number types)
 
 
 class Scenario(Strict):

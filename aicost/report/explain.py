@@ -114,6 +114,8 @@ SAY: dict[str, Callable[[Notice], str]] = {
     "no_code_session_price": lambda n: f"unpriced: no code-session price for {n['label']} in the price tables",
     "over_capacity": lambda n: f"over capacity: {n['ptus']:,.0f} PTUs leave {n['spill']:.1%} of the load unserved "
                                f"at the busiest hours, and spillover is off",
+    "no_embedding_price": lambda n: f"unpriced: no {n['tier']} price for the embedding model {n['model']} "
+                                    f"(retrieval.embedding_model) to re-embed the corpus",
     "no_training_price": lambda n: f"unpriced: no training price for {n['label']} in the price tables "
                                    f"(fine_tuning: names it)",
     "no_spill_price": lambda n: "unpriced: the load above a Regional reservation would spill to Regional "

@@ -22,6 +22,9 @@ OTHER_METERS = {
     "provisioned": ("Provisioned Throughput Units", "AI and Machine Learning", "Recurring"),
     "fine_tuning": ("Fine-Tuning", "AI and Machine Learning", "Recurring"),
     "storage": ("Vector Storage", "Storage", "Recurring"),
+    "freshness": ("Re-embedding", "AI and Machine Learning", "Recurring"),
+    "fan_out": ("Vector Database Reads", "Databases", "Usage-Based"),
+    "ownership": ("Vector Database Ownership", "Databases", "Recurring"),
     "cache_storage": ("Context Cache Storage", "AI and Machine Learning", "Recurring"),
     "gpu": ("GPU-Hours", "Compute", "Usage-Based"),
     "ops": ("Operations", "Other", "Recurring"),
@@ -31,7 +34,8 @@ OTHER_METERS = {
 }
 #: FOCUS 1.2 ServiceSubcategory of each meter (never null: ServiceSubcategory-C-002-M), one per
 #: ServiceName (ServiceName-C-005-C and C-008-C): tokens and tools are the provider's API.
-SUBCATEGORY = {"tools": "Generative AI", "provisioned": "Generative AI", "fine_tuning": "Generative AI", "cache_storage": "Generative AI", "storage": "Other (Storage)",
+SUBCATEGORY = {"tools": "Generative AI", "provisioned": "Generative AI", "fine_tuning": "Generative AI",
+               "freshness": "Generative AI", "fan_out": "Other (Databases)", "ownership": "Other (Databases)", "cache_storage": "Generative AI", "storage": "Other (Storage)",
                "gpu": "Other (Compute)", "ops": "Other (Other)", "review": "Other (Other)",
                "fallback": "Other (Other)", "fixed": "Other (Other)"}
 IN_HOUSE = "In-house"
@@ -101,7 +105,7 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
                        **costs(billed, billed, pq))
         else:
             who = provider_name if meter in ("tools", "storage", "cache_storage", "fine_tuning") else IN_HOUSE
-            per_month = meter in ("storage", "cache_storage", "ops", "fixed", "fine_tuning")
+            per_month = meter in ("storage", "cache_storage", "ops", "fixed", "fine_tuning", "freshness", "ownership")
             pq = Decimal(1) if per_month else quantity(tasks)
             unit = "Months" if per_month else "Tasks"
             what = {"tools": f"tool calls (web search, file search, code sessions) for {o.model}",
@@ -110,7 +114,10 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
                     "review": "people reviewing AI answers (expected, per task)",
                     "fallback": "people handling the tasks the AI gives up on (expected, per task)",
                     "fixed": "fixed monthly costs stated in the scenario",
-                    "fine_tuning": f"training {o.model} (and hosting it, where billed), spread over the horizon"}[meter]
+                    "fine_tuning": f"training {o.model} (and hosting it, where billed), spread over the horizon",
+                    "freshness": "re-embedding the refreshed share of the corpus for your vector database",
+                    "fan_out": "searches of your vector database (read units)",
+                    "ownership": "your vector database's instance, operations and plan minimum"}[meter]
             service = sku_meter if who == IN_HOUSE else f"{who} {sku_meter}" if meter == "storage" else f"{who} API"
             sku = f"{o.provider}/{o.model}" if meter in ("tools", "cache_storage", "fine_tuning") else \
                 f"{o.provider}/vector-storage" if meter == "storage" else f"in-house/{meter}"
