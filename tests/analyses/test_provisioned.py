@@ -138,3 +138,22 @@ def test_the_export_carries_the_reservation_with_its_commitment_columns(tmp_path
     assert ptu["CommitmentDiscountId"] == "azure/ptu-global-monthly" and ptu["CommitmentDiscountStatus"] == "Used"
     # the spilled load's token rows sum with the reservation to the option's monthly cost
     assert sum(float(x["BilledCost"]) for x in rows) == pytest.approx(3900 + tasks_at(54_000) * 0.008 / 6, abs=1e-4)
+
+
+def test_a_budget_check_judges_the_reservation(tmp_path):
+    import yaml
+    from typer.testing import CliRunner
+
+    from aicost.cli import app
+
+    data = _data(600_000, terms=["yearly"], ptus=15)
+    data["models"] = {"azure/gpt-4.1": {"p_success": 1.0}}
+    spill = 1 - 45_000 / (600_000 * 4000 / MINUTES)
+    month = 15 * 2652 / 12 + spill * 600_000 * 0.008  # $3,315 + the spilled sixth-or-so at Standard: $4,173
+    for limit, code in ((4500, 0), (4000, 1)):
+        data["budget"] = {"max_monthly_cost": limit}
+        f = tmp_path / "s.yaml"
+        f.write_text(yaml.safe_dump(data))
+        r = CliRunner().invoke(app, ["check", str(f), "--as-of", "2026-11-21"])
+        assert r.exit_code == code, r.output
+        assert f"${month:,.0f}" in r.output and "azure/gpt-4.1:ptu-global-yearly" in r.output
