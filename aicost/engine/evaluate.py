@@ -8,6 +8,7 @@ import numpy as np
 
 from aicost.base.constants import DAYS_PER_MONTH, MEDIA_METERS, MEDIA_TOKEN_METERS
 from aicost.engine import formulas as F
+from aicost.engine import finetune, provisioned, retrieval
 from aicost.engine import gpu as G
 from aicost.engine.attempt import METERS, attempt_rows as _rows, pt
 from aicost.engine.media import uses_media
@@ -135,8 +136,6 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
             limits[k].append(np.min(v[idx], axis=0, keepdims=True))
 
     # ---- provisioned throughput: the reservation, and the share of the load that spills to Standard ----
-    from aicost.engine import provisioned
-
     prov = provisioned.apply(plan, values, R, nh, tasks, pt)
     if prov is not None:
         for k in keys:
@@ -144,8 +143,6 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
                 vis[k][0] = vis[k][0] * prov["factor"]
     vis["cost.provisioned"] = [prov["per_task"] if prov is not None else np.zeros((nh, 1))] + \
         [np.zeros((1, 1)) for _ in cascades]
-    from aicost.engine import finetune  # the training of fine-tuned models, spread over the horizon
-
     tuned = finetune.apply(plan, values, nh, cascades, tasks)
     vis["cost.fine_tuning"] = tuned[0] if tuned else [np.zeros((nh, 1))] + [np.zeros((1, 1)) for _ in cascades]
 
@@ -262,8 +259,6 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     billable = np.maximum(gb - free, 0.0)
     with np.errstate(all="ignore"):
         storage = np.where(billable > 0, billable * rate * DAYS_PER_MONTH, 0.0)
-    from aicost.engine import retrieval  # your own vector store instead of hosted file search
-
     store = retrieval.own_store(values, plan.embed_rate, tasks, A)
     if store is not None:
         storage = store["storage"] * np.ones_like(storage)

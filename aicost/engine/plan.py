@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from aicost.engine import media
+from aicost.engine.provisioned import provisioned_options, ptu_arrays
 from aicost.inputs.pricebook import ModelEntry, Price, PriceBook
 from aicost.base.constants import TIER_LABEL, TIER_LATENCY_SECONDS, TIERS  # noqa: F401  (TIER_LABEL re-exported)
 
@@ -214,8 +216,6 @@ def _row_steps(book: PriceBook, rows: list[tuple[ModelEntry, str]], steps: list[
                as_of: date) -> list[dict]:
     """Per step, per row: rates (and Standard's, for Flex/Batch fallback), tool fees, model facts,
     and the media facts of that step (engine.media)."""
-    from aicost.engine import media
-
     memo: dict[tuple, dict] = {}  # the same model and tier recur across rows (cached or not) and steps
     out = []
     n = len(rows)
@@ -258,8 +258,6 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
     steps = values["attempt"]["steps"]
     hosted = hosted_options(book, models, tiers, caching_choices, as_of, model_tiers)
     if values.get("provisioned"):
-        from aicost.engine.provisioned import provisioned_options
-
         hosted += provisioned_options(book, models, values["provisioned"], caching_choices, as_of)
     rows: list[Option] = list(hosted)
     row_quality: list[tuple] = [("models", o.ref) for o in hosted]
@@ -325,12 +323,10 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
     )
     assert len(plan.rows) == n
     if (values.get("retrieval") or {}).get("own_store"):
-        from aicost.engine.retrieval import embedding_rate
+        from aicost.engine.retrieval import embedding_rate  # (it imports the engine's attempt, which imports this)
 
         plan.embed_rate = embedding_rate(book, values["retrieval"], as_of)
     if any(o.provisioned for o in rows):
-        from aicost.engine.provisioned import ptu_arrays
-
         plan.ptu = ptu_arrays(book, rows)
     if gpus:
         plan.gpu_book = (book, sh)

@@ -17,7 +17,8 @@ from typing import Any, Iterable
 from aicost.base.errors import InputError, Problem
 from aicost.base.constants import TIERS, TOKENS_PER_MTOK
 
-from aicost.inputs.import_media import _dec, _tidy  # one decimal reading for both importers
+from aicost.inputs import import_media as M
+from aicost.inputs.import_media import _dec, _litellm_tools, _tidy, _units, genai_media
 
 MTOK = Decimal(TOKENS_PER_MTOK)
 
@@ -73,9 +74,6 @@ def from_litellm(data: dict, providers: Iterable[str] | None = None, checked: da
     why): a mode other than text generation, or no per-token input and output price."""
     if not isinstance(data, dict):
         raise InputError("LiteLLM data: expected a JSON object mapping model names to entries")
-    from aicost.inputs import import_media as M
-    from aicost.inputs.import_media import _litellm_tools, _units
-
     wanted = set(providers) if providers else None
     checked = checked or date.today()
     tables: dict[str, dict] = {}
@@ -209,8 +207,6 @@ def _genai_model(m: dict, source: str, pricing_url: str | None, checked: date | 
         dated.sort(key=lambda x: (x[0] is not None, x[0] or date.min))
     else:
         return None
-    from aicost.inputs.import_media import genai_media
-
     blocks, long_blocks, threshold = [], [], None
     kind = None
     for i, (start, p) in enumerate(dated):

@@ -39,6 +39,9 @@ SUBCATEGORY = {"tools": "Generative AI", "provisioned": "Generative AI", "fine_t
                "gpu": "Other (Compute)", "ops": "Other (Other)", "review": "Other (Other)",
                "fallback": "Other (Other)", "fixed": "Other (Other)"}
 IN_HOUSE = "In-house"
+#: Meters the model's provider bills (the rest are in-house or your own store's), and meters priced by the month.
+BY_PROVIDER = ("tools", "storage", "cache_storage", "fine_tuning")
+PER_MONTH = ("storage", "cache_storage", "ops", "fixed", "fine_tuning", "freshness", "ownership")
 GPU_CLOUDS = {"aws": "AWS", "azure": "Microsoft Azure", "gcp": "Google Cloud", "lambda": "Lambda",
               "runpod": "RunPod", "coreweave": "CoreWeave", "oci": "Oracle Cloud"}
 X_COLUMNS = ("x_Scenario", "x_ScenarioFile", "x_Option", "x_OptionRank", "x_Model", "x_Tier", "x_Caching",
@@ -104,8 +107,8 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
                        PricingCategory="Standard", SkuId=f"{o.provider}/{g['gpu']}", SkuPriceId=o.id,
                        **costs(billed, billed, pq))
         else:
-            who = provider_name if meter in ("tools", "storage", "cache_storage", "fine_tuning") else IN_HOUSE
-            per_month = meter in ("storage", "cache_storage", "ops", "fixed", "fine_tuning", "freshness", "ownership")
+            who = provider_name if meter in BY_PROVIDER else IN_HOUSE
+            per_month = meter in PER_MONTH
             pq = Decimal(1) if per_month else quantity(tasks)
             unit = "Months" if per_month else "Tasks"
             what = {"tools": f"tool calls (web search, file search, code sessions) for {o.model}",
