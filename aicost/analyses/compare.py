@@ -21,7 +21,7 @@ from aicost.inputs import scenario as scenario_mod
 from aicost.analyses.price_warnings import warning_order, warnings_for
 from aicost.inputs.pricebook import PriceBook
 from aicost.inputs.scenario import LoadedScenario
-from aicost.results.compare import CompareResult, OptionResult, ScenarioResult, rank_key
+from aicost.results.compare import CompareResult, OptionResult, ScenarioResult, clean, rank_key
 
 
 def plan_for(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
@@ -58,10 +58,20 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
 
                 for o, u in zip(options, simulate([(plan, values, ls.ranges)], samples, seed, progress=progress)[0]):
                     o.uncertainty = u
+    routing = _routing(plan, values, options, ranking) if plan.segments else None
     options.sort(key=lambda o: rank_key(o, ranking))
     demoted = first_not_dominated(options)
     for rank, o in enumerate(options, 1):
         o.rank = rank
+    if routing is not None:
+        single = next((o for o in options if o.eligible and o.kind != "routed"
+                       and o.metrics.get(ranking) is not None), None)
+        routed = next(o for o in options if o.kind == "routed")
+        mine, theirs = routed.metrics.get("monthly_cost"), single.metrics.get("monthly_cost") if single else None
+        if single is not None and routed.eligible and mine is not None and theirs is not None:
+            routing["best_single"] = {"option": single.id, "monthly_cost": theirs}
+            routing["routed_monthly_cost"] = mine
+            routing["saves_per_month"] = theirs - mine
     if top is not None:
         options = options[:top]
     spec = ls.plain
@@ -76,7 +86,7 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
         warnings=warnings, rank_by=ranking,
         name=spec["name"], file=ls.file, description=spec["description"].strip(),
         tasks_per_month=spec["volume"]["tasks_per_month"], latency_need=latency_need(values["latency"]),
-        as_of=plan.as_of.isoformat(), options=options, notes=notes, uncertainty=uncertainty,
+        as_of=plan.as_of.isoformat(), options=options, notes=notes, uncertainty=uncertainty, routing=routing,
         overrides=list(ls.overrides),
         assumptions={
             "hours_per_month": int(HOURS_PER_MONTH),
@@ -91,6 +101,22 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
             "latency_statistic": "median",
         },
     )
+
+
+def _routing(plan: Plan, values: dict, options: list[OptionResult], ranking: str) -> dict[str, Any]:
+    """A request mix: each segment's share and best option, and the router; the routed option's
+    stages name the options it sends to."""
+    from aicost.engine.segments import choices, router_fee
+
+    picks = choices(plan, values)
+    routed = next(o for o in options if o.kind == "routed")
+    routed.cascade = {"stages": [p["option"] for p in picks if p["option"]]}
+    router = values.get("router")
+    return {"rank_by": ranking, "segments": picks,
+            "router": {**router, "label": (plan.router or {}).get("label"),
+                       "cost_per_task": clean(float(np.ravel(router_fee(plan, values))[0])),
+                       "misrouted_tasks_per_month": (1 - router["accuracy"]) * values["volume"]["tasks_per_month"]}
+            if router else None}
 
 
 def tools_used(values: dict) -> list[str]:

@@ -53,10 +53,11 @@ def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | N
         notes.append(Notice.of("no_successes"))
     if priced and metrics.get("payback_months") is None and values["value"]["build_cost"] > 0:
         notes.append(Notice.of("no_payback"))
-    if priced or status == "ineligible":
+    if (priced or status == "ineligible") and opt.kind != "routed":
         notes += _workflow_notes(plan, i, m, values, book)
     meters = {
-        "cost": {k: clean(m[f"meter_cost.{k}"][i]) if priced else None for k in COST_METERS},
+        "cost": {k: clean(m[f"meter_cost.{k}"][i]) if priced else None
+                 for k in COST_METERS + (("router",) if "meter_cost.router" in m else ())},
         "tokens": {k: clean(m[f"meter_tokens.{k}"][i]) for k in METERS if k not in UNIT_METERS},
         "units": {k: clean(m[f"meter_tokens.{k}"][i]) for k in UNIT_METERS},
     }
@@ -72,6 +73,7 @@ def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | N
         tier=f"ptu-{ptu[0]}-{ptu[1]}" if ptu else opt.tier, caching=opt.caching,
         status=status, reasons=inelig + unpriced, metrics=metrics, meters=meters, notes=notes, price=price,
         cascade=extra, latency_lower_bound=_lower_bound(m, i), provisioned=_ptu_info(plan, m, i, ptu, book),
+        effort=getattr(opt, "effort", None),
     )
 
 
@@ -117,7 +119,7 @@ def _gpu_result(plan: Plan, m: dict, i: int, values: dict) -> OptionResult:
         reasons = [Notice.of("no_fit", model=opt.model, precision=opt.precision, gpu=opt.gpu_name)]
         status = "ineligible"
     else:
-        other = [k for k in INELIGIBLE if k not in ("no_fit", "latency_over_need") and bool(m["flags"][k][i])]
+        other = [k for k in INELIGIBLE if k not in ("no_fit", "latency_over_need") and k in m["flags"] and bool(m["flags"][k][i])]
         if bool(m["flags"]["latency_over_need"][i]) or (opt.batch == 0 and need is not None):
             # even a replica running one request at a time takes longer than the need allows
             reasons.append(Notice.of("gpu_too_slow", seconds=float(np.max(m["latency_seconds"][i])), need=need,
@@ -176,6 +178,16 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
     rows = _rows_of(plan, i)
     need = latency_need(values["latency"])
     out = []
+    for key, metric, limit in (("below_min_success", "p_success", "min_success"),
+                               ("over_silent_failure", "p_silent_failure", "max_silent_failure")):
+        if flags.get(key):
+            out.append(Notice.of(key, have=float(m[metric][i]), limit=float(values["quality"][limit])))
+    if opt.kind == "routed":  # a request mix routed by segment: no option serves some segment, or no router price
+        if flags.get("no_route"):
+            out.append(Notice.of("no_route"))
+        if flags.get("no_router_price"):
+            out.append(Notice.of("no_router_price", label=str((plan.router or {}).get("label"))))
+        return out
     if flags["not_offered"]:
         r = next(r for r in rows if not plan.offered[r, 0])
         row = plan.rows[r]
@@ -223,6 +235,8 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
         out.append(Notice.of("no_training_price", label=_label(plan, i)))
     if flags.get("no_spill_price"):
         out.append(Notice.of("no_spill_price"))
+    if flags.get("no_failover_price"):
+        out.append(Notice.of("no_failover_price"))
     if flags.get("no_media_price"):
         out.append(_media_reason(plan, rows, values))
     if flags["no_long_context_price"]:
@@ -278,6 +292,7 @@ def _workflow_notes(plan: Plan, i: int, m: dict, values: dict, book: PriceBook |
         files = max(math.ceil(per_day / max_req), math.ceil(per_day * per_request / (max_mb * 1e6)))
         notes.append(Notice.of("batch_files", per_day=float(per_day), files=max(files, 1), max_requests=max_req,
                                max_mb=max_mb))
+    notes += _resilience_notes(plan, i, m, values)
     lat = m["latency_seconds"][i]
     if values["latency"].get("p95_seconds") is not None and tiers <= {"standard", "priority"}:
         if math.isnan(lat):
@@ -285,6 +300,39 @@ def _workflow_notes(plan: Plan, i: int, m: dict, values: dict, book: PriceBook |
         else:
             notes.append(Notice.of("latency_estimate", seconds=float(lat), lower_bound=bool(m["latency_lower_bound"][i])))
     return notes
+
+
+def _resilience_notes(plan: Plan, i: int, m: dict, values: dict) -> list[Notice]:
+    """Outages and 429s: the shares failed over and lost; the lowest usage tier (or the projects at
+    the account's tier) that holds the busiest hour, where the model publishes its limits."""
+    res = values.get("resilience")
+    if not res or plan.options[i].kind not in ("hosted", "cascade"):
+        return []
+    out = []
+    moved, lost = float(m["failed_over_share"][i]), float(m["lost_share"][i])
+    if moved > 0 or lost > 0:
+        fo = res.get("failover")
+        out.append(Notice.of("failover", outage=1.0 - _avail(plan, i, values), refused=float(m["refused_share"][i]), moved=moved, lost=lost,
+            to=fo["model"] if fo else None, wait=float(res["backoff_seconds"]) * (2 ** int(res["retries"]) - 1)))
+    row = plan.options[i] if plan.options[i].kind == "hosted" else plan.rows[plan.options[i].rows[0]]
+    table = row.entry.spec.rate_limits
+    if table is not None and row.tier != "batch" and row.provider in (res.get("usage_tier") or {}):
+        rpm, tpm = float(m["peak_rpm"][i]), float(m["peak_tpm"][i])
+        need = {t: max(rpm / float(v.rpm), tpm / float(v.tpm)) for t, v in sorted(table.tiers.items())}
+        fits = next((t for t, x in need.items() if x <= 1.0), None)
+        tier = res["usage_tier"][row.provider]
+        out.append(Notice.of("usage_tier_fit", model=f"{row.provider}/{row.model}", lowest=fits, tier=tier,
+                             projects=max(1, math.ceil(need[tier])) if tier in need else None,
+                             top=max(need), top_projects=math.ceil(need[max(need)])))
+    return out
+
+
+def _avail(plan: Plan, i: int, values: dict) -> float:
+    from aicost.engine.resilience import availability
+
+    opt = plan.options[i]
+    row = opt if opt.kind == "hosted" else plan.rows[opt.rows[0]]
+    return float(np.min(availability(values, row)))
 
 
 def _over_limit(plan: Plan, m: dict, i: int) -> Notice:

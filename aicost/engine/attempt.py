@@ -36,13 +36,21 @@ def attempt_rows(plan: Plan, values: dict) -> dict[str, Any]:
                                                    "no_code", "no_fallback", "no_media")}
     latency: Any = 0.0
     lower = np.zeros((nr, 1), bool)
+    from aicost.engine.traffic import footprints  # (it imports pt from here)
+
+    feet = footprints(plan, values)
     for s, step in enumerate(values["attempt"]["steps"]):
         a = plan.steps[s]
         calls = pt(step["calls"])
         turns = pt(step["turns"])
         i0 = pt(step["input_tokens"])
         out, reas = pt(step["output_tokens"]), pt(step["reasoning_tokens"])
-        per_turn_new = pt(step["turn_input_tokens"]) + out  # a later turn adds its input and the last answer
+        fin: Any = 1.0
+        foot = feet[s]
+        if foot is not None:  # each row's model: its tokenizer, verbosity and effort level
+            fin, out, reas = foot["input"], out * foot["output"], foot["reasoning"]
+            i0 = i0 * fin
+        per_turn_new = pt(step["turn_input_tokens"]) * fin + out  # a later turn adds its input and the last answer
         web = pt(step["web_searches"])
         content_tokens = 0.0 if step["search_content_tokens"] is None else pt(step["search_content_tokens"])
         search_tokens = web * np.where(a["web_content"] == 2.0, a["web_block"],
@@ -56,8 +64,8 @@ def attempt_rows(plan: Plan, values: dict) -> dict[str, Any]:
         for t in range(1, max_turns + 1):
             on = turns >= t  # this turn happens (for points where turns < t it is skipped)
             history = (t - 1) * per_turn_new
-            inp = i0 + history + pt(step["retrieved_tokens"]) + search_tokens
-            cacheable = pt(step["cached_prefix_tokens"]) if t == 1 else i0 + (t - 2) * per_turn_new
+            inp = i0 + history + pt(step["retrieved_tokens"]) * fin + search_tokens
+            cacheable = pt(step["cached_prefix_tokens"]) * fin if t == 1 else i0 + (t - 2) * per_turn_new
             long = inp > a["threshold"]
             fresh, cached, written = F.call_tokens(inp, cacheable, h, plan.caching, a["min_cache"])
             if np.any(long):

@@ -8,11 +8,11 @@ import numpy as np
 
 from aicost.base.constants import DAYS_PER_MONTH, MEDIA_METERS, MEDIA_TOKEN_METERS
 from aicost.engine import formulas as F
-from aicost.engine import finetune, provisioned, retrieval
+from aicost.engine import finetune, provisioned, resilience, retrieval
 from aicost.engine import gpu as G
 from aicost.engine.attempt import METERS, attempt_rows as _rows, pt
 from aicost.engine.media import uses_media
-from aicost.engine.parts import _outcomes, _put_tail
+from aicost.engine.parts import _finish, _outcomes, _put_tail
 from aicost.engine.plan import Plan
 
 COST_METERS = (*METERS, "tools", "provisioned", "fine_tuning", "storage", "freshness", "fan_out", "ownership",
@@ -22,8 +22,10 @@ COST_METERS = (*METERS, "tools", "provisioned", "fine_tuning", "storage", "fresh
 INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "latency_unknown", "context_too_long", "no_fit",
               "over_rate_limit", "no_cached_price",  # no cached-input rate: the model offers no caching there
               "media_self_hosted",  # an open text model on a GPU is not priced for audio or images
-              "over_capacity")  # a provisioned reservation without spillover cannot hold the load
-UNPRICED = ("no_embedding_price", "no_training_price", "no_spill_price", "no_media_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
+              "over_capacity",  # a provisioned reservation without spillover cannot hold the load
+              "below_min_success", "over_silent_failure",  # under the scenario's quality floor
+              "no_route")  # a segment of a request mix with no usable option
+UNPRICED = ("no_router_price", "no_failover_price", "no_embedding_price", "no_training_price", "no_spill_price", "no_media_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
             "no_code_session_price", "no_storage_price", "no_cache_storage_price", "no_fallback_price",
             "no_tool_price_self_hosted")
 #: The token meters that are input (what a Batch queue's enqueued-token limit counts).
@@ -47,7 +49,8 @@ def usable(m: dict, metric: str | None = None) -> np.ndarray:
     figure defined), from an :func:`evaluate` result; (options, points)."""
     bad = np.zeros(np.shape(m["cost_per_success"]), bool)
     for key in INELIGIBLE + UNPRICED:
-        bad = bad | m["flags"][key]
+        if key in m["flags"]:  # (a request mix's own flags are on its results only)
+            bad = bad | m["flags"][key]
     return ~bad if metric is None else ~bad & np.isfinite(m[metric])
 
 
@@ -58,6 +61,10 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     may be replaced by a 1-D array of points. Returns metric arrays plus boolean ``flags``;
     ``meters=False`` leaves out the per-meter breakdown (for sampling and sweeps).
     """
+    if plan.segments:
+        from aicost.engine.segments import evaluate_mix
+
+        return evaluate_mix(plan, values, meters)
     tasks = pt(values["volume"]["tasks_per_month"])
     steps = values["attempt"]["steps"]
     nh, n_rows, n_gpu = plan.n_hosted, len(plan.rows), len(plan.gpu_quality)
@@ -241,6 +248,14 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         n_vis = len(A) - n_gpu
         token_task["input"] = _put_tail(token_task["input"], n_vis, ga * in_per_attempt)
         token_task["output"] = _put_tail(token_task["output"], n_vis, ga * out_per_attempt)
+    lim = {k: cat(v, fill=np.inf) for k, v in limits.items()}
+    latency = cat(vis["latency"], gpu_latency if n_gpu else None, fill=np.nan)
+    outcomes = [A, S, U, Gv]  # outages, 429s and failover: the option's share blended with its failover's
+    res = resilience.blend_all(plan, values, R, len(A) - n_gpu, tasks, meter_task, token_task, outcomes, lim,
+                               latency, [k for k in METERS if k not in MEDIA_METERS or k in MEDIA_TOKEN_METERS])
+    if res is not None:
+        A, S, U, Gv = outcomes
+        latency = res["latency"]
     ai = sum(v for m, v in meter_task.items() if f"cost.{m}" not in unused)
     ai_monthly = tasks * ai
     if n_gpu:  # the self-hosted rows: the fleet's cost (wide whenever a swept input moves it)
@@ -291,15 +306,15 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
                                      0.0)
     peak_rpm, peak_tpm = peak * calls_per_attempt, peak * tokens_per_attempt
     daily_input = tasks * A * input_per_attempt / DAYS_PER_MONTH
-    lim = {k: cat(v, fill=np.inf) for k, v in limits.items()}
-    over = (peak_rpm > lim["rpm"]) | (peak_tpm > lim["tpm"]) | (daily_input > lim["queue"])
+    # with resilience: stated, the requests over a per-minute limit fail over or are lost (priced above)
+    over = (daily_input > lim["queue"]) | (((peak_rpm > lim["rpm"]) | (peak_tpm > lim["tpm"])) & (res is None))
     need = latency_need_seconds(values["latency"])
-    latency = cat(vis["latency"], gpu_latency if n_gpu else None, fill=np.nan)
     interactive = values["latency"].get("p95_seconds") is not None
     timed = interactive or values["latency"].get("minutes") is not None
     offered = catb(vflags["offered"], fill=True)
     too_slow = cat(tier_lat, fill=0.0) > need
     hosted_rows = np.arange(len(A)).reshape(-1, 1) < len(A) - n_gpu  # hosted and cascades (GPUs: their own need)
+    floor = values["quality"]
     no = np.zeros((len(A), 1), bool)  # a flag that cannot apply here (nothing provisioned, fine-tuned, self-hosted)
     flags = {
         "not_offered": ~offered,
@@ -328,6 +343,11 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "over_capacity": catb([prov["over_capacity"]] + [np.zeros((1, 1)) for _ in cascades]) if prov else no,
         "no_training_price": catb(tuned[1]) if tuned else no,
         "no_spill_price": catb([np.isnan(prov["factor"])] + [np.zeros((1, 1)) for _ in cascades]) if prov else no,
+        # the quality floor: tasks that succeed too rarely, or fail unnoticed too often, rule an option out
+        "below_min_success": S < pt(floor["min_success"]) if floor.get("min_success") is not None else no,
+        "over_silent_failure": U > pt(floor["max_silent_failure"]) if floor.get("max_silent_failure") is not None
+        else no,
+        "no_failover_price": catb([res["no_failover_price"]]) if res is not None else no,
         "no_tool_price_self_hosted": catb([np.zeros((len(A) - n_gpu, 1))],
                                           np.broadcast_to(uses_tools, (n_gpu, np.shape(uses_tools)[-1]))
                                           if n_gpu else None),
@@ -350,6 +370,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         gpu_values = {"gpu_hours": gpu_hours, "replicas": replicas, "utilisation": util, "busy_replica_hours": busy,
                       "gpus_peak": gpus_peak, "gpus_per_replica": gpus_per_replica,
                       "gpu_monthly_cost": gpu_month, "cost_per_mtok_output": per_mtok}
+    for k, key in (("failed_over_share", "failed_over"), ("lost_share", "lost"), ("refused_share", "refused")):
+        out[k] = cat([res[key]], None) if res is not None else np.full((len(A), 1), np.nan)
     for k in provisioned.PTU_METRICS:
         out[k] = cat([prov[k]] + [np.full((1, 1), np.nan) for _ in cascades]) if prov else np.full((len(A), 1), np.nan)
     for k in GPU_METRICS:
@@ -370,14 +392,3 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     for m in METERS:
         out[f"meter_tokens.{m}"] = tasks * token_task[m]
     return _finish(plan, out, flags, len(A))
-
-
-def _finish(plan: Plan, out: dict, flags: dict, n: int) -> dict[str, Any]:
-    full = np.broadcast_shapes(*(np.shape(v) for v in out.values()), *(np.shape(f) for f in flags.values()),
-                               (n, 1))
-    result: dict[str, Any] = {key: np.broadcast_to(np.asarray(v, dtype=float), full) for key, v in out.items()}
-    result["flags"] = {key: np.broadcast_to(f, full) for key, f in flags.items()}
-    if plan.select is not None:
-        idx = np.asarray(plan.select, dtype=int)
-        result = {k: (v[idx] if k != "flags" else {f: a[idx] for f, a in v.items()}) for k, v in result.items()}
-    return result

@@ -89,6 +89,24 @@ def retry_outcomes(p, d, k):
     return a, s, u, qk
 
 
+def caught_share(p, d, f):
+    """The share of failed attempts caught, with failures split by kind: a share ``f`` of attempts
+    fails on format (a parser or schema catches every one), the rest of the failures on content
+    (caught at ``d``). ``f`` is at most the failures, ``1 - p``::
+
+        d_eff = (f + (1 - p - f) * d) / (1 - p)      (d where p = 1)
+
+    Example: p = 0.9, f = 0.04, d = 0.5 -> (0.04 + 0.06 * 0.5) / 0.1 = 0.7.
+    """
+    p, d, f = (np.asarray(x, dtype=float) for x in (p, d, f))
+    if not np.any(f):
+        return d
+    fail = 1.0 - p
+    f = np.minimum(f, fail)
+    with np.errstate(all="ignore"):
+        return np.where(fail > 0, (f + (fail - f) * d) / np.where(fail > 0, fail, 1.0), d)
+
+
 def task_costs(attempts, cost_attempt, s, u, g, review_share, cost_per_review, human_cost_per_task):
     """Per-task costs: AI, review of delivered outputs, and people finishing given-up tasks.
 

@@ -3,6 +3,8 @@ splicing (kept apart from aicost.engine.evaluate)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from aicost.engine import formulas as F
@@ -10,23 +12,34 @@ from aicost.engine.attempt import pt
 
 
 def _quality(values: dict, source: tuple, key: str) -> np.ndarray:
-    """p_success, detection_rate or attempts_allowed of one row or self-hosted option."""
+    """p_success, detection_rate, attempts_allowed or format_failure_rate of one row or self-hosted
+    option: a stage's own figure, then its effort level's, then the model's, then quality's."""
     q = values["quality"]
+    v, level = None, None
     if source[0] == "stage":
         _, cascade, i, model = source
-        v = values["cascades"][cascade]["stages"][i].get(key)
-        if v is None:
-            v = (values["models"].get(model) or {}).get(key)
+        stage = values["cascades"][cascade]["stages"][i]
+        v, level = stage.get(key), stage.get("effort")
+        m = values["models"].get(model) or {}
     elif source[0] == "models":
-        v = values["models"][source[1]].get(key)
+        m = values["models"][source[1]]
+        level = source[2] if len(source) > 2 else None
+    elif source[0] == "failover":  # resilience.failover: its own p_success, else the model's
+        v = values["resilience"]["failover"].get(key) if key == "p_success" else None
+        m = values["models"].get(source[1]) or {}
     else:
-        v = values["self_hosted"]["models"][source[1]].get(key)
+        m = values["self_hosted"]["models"][source[1]]
+    if v is None and level is not None:
+        v = ((m.get("effort") or {}).get(level) or {}).get(key)
     if v is None:
-        v = q.get(key)
+        v = m.get(key)
+    if v is None:
+        v = q.get(key, 0.0)
     return pt(v)
 
 
-def _stack(rows: list[np.ndarray]) -> np.ndarray:
+def _stack(rows: list) -> np.ndarray:
+    rows = [np.asarray(r, dtype=float) for r in rows]
     shape = np.broadcast_shapes(*(r.shape for r in rows)) if rows else (1,)
     return np.stack([np.broadcast_to(r, shape) for r in rows]).reshape(len(rows), -1)
 
@@ -37,7 +50,8 @@ def _outcomes(values: dict, sources: list[tuple]):
     p = _stack([_quality(values, s, "p_success") for s in sources])
     d = _stack([_quality(values, s, "detection_rate") for s in sources])
     k = _stack([_quality(values, s, "attempts_allowed") for s in sources])
-    return F.retry_outcomes(p, d, k)
+    f = _stack([_quality(values, s, "format_failure_rate") for s in sources])
+    return F.retry_outcomes(p, F.caught_share(p, d, f), k)
 
 
 def _put_tail(arr: np.ndarray, start: int, tail) -> np.ndarray:
@@ -48,3 +62,14 @@ def _put_tail(arr: np.ndarray, start: int, tail) -> np.ndarray:
     out = np.array(np.broadcast_to(arr, (arr.shape[0], width)))
     out[start:] = np.broadcast_to(tail, out[start:].shape)
     return out
+
+
+def _finish(plan, out: dict, flags: dict, n: int) -> dict[str, Any]:
+    full = np.broadcast_shapes(*(np.shape(v) for v in out.values()), *(np.shape(f) for f in flags.values()),
+                               (n, 1))
+    result: dict[str, Any] = {key: np.broadcast_to(np.asarray(v, dtype=float), full) for key, v in out.items()}
+    result["flags"] = {key: np.broadcast_to(f, full) for key, f in flags.items()}
+    if plan.select is not None:
+        idx = np.asarray(plan.select, dtype=int)
+        result = {k: (v[idx] if k != "flags" else {f: a[idx] for f, a in v.items()}) for k, v in result.items()}
+    return result

@@ -18,12 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from aicost.engine import media
 from aicost.engine.provisioned import provisioned_options, ptu_arrays
 from aicost.inputs.pricebook import ModelEntry, Price, PriceBook
 from aicost.base.constants import TIER_LABEL, TIER_LATENCY_SECONDS, TIERS  # noqa: F401  (TIER_LABEL re-exported)
 
-RATE_KEYS = ("input", "cached_input", "cache_write", "output", "reasoning")
+from aicost.engine.facts import RATE_KEYS, _f, _row_steps  # noqa: E402,F401  (RATE_KEYS re-exported)
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,7 @@ class Option:
     price: Price | None = field(repr=False, compare=False)
     kind: str = "hosted"
     provisioned: tuple[str, str] | None = None  # (deployment type, term) of a provisioned-throughput option
+    effort: str | None = None  # the reasoning-effort level (models.<ref>.effort) this option runs at
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,22 @@ class CascadeOption:
         return ">".join(label.split(":")[1] for label in self.stage_labels)
 
 
-def option_id(provider: str, model: str, tier: str, caching: bool) -> str:
-    return f"{provider}/{model}:{tier}" + (":cached" if caching else "")
+def option_id(provider: str, model: str, tier: str, caching: bool, effort: str | None = None) -> str:
+    """``openai/gpt-5-mini:standard:cached``; at an effort level ``openai/gpt-5-mini+high:standard``."""
+    return f"{provider}/{model}" + (f"+{effort}" if effort else "") + f":{tier}" + (":cached" if caching else "")
+
+
+def effort_levels(values: dict) -> dict[str, list[str | None]]:
+    """Each model's effort levels to compare (``[None]`` for a model without levels), in the order
+    of ``EFFORTS``, narrowed by ``options.effort``."""
+    from aicost.model.traffic import EFFORTS
+
+    wanted = (values.get("options") or {}).get("effort")
+    out: dict[str, list[str | None]] = {}
+    for ref, m in (values.get("models") or {}).items():
+        levels = m.get("effort") or {}
+        out[ref] = [lv for lv in EFFORTS if lv in levels and (not wanted or lv in wanted)] if levels else [None]
+    return out
 
 
 @dataclass
@@ -77,7 +91,7 @@ class Plan:
     options: list  # visible: hosted, then cascades, then self-hosted
     n_hosted: int  # visible hosted options (rows 0 .. n_hosted - 1)
     rows: list[Option]  # hosted rows: visible hosted options, then cascade stages
-    row_quality: list[tuple]  # per row: ("models", ref) or ("stage", cascade, index, model ref)
+    row_quality: list[tuple]  # per row: ("models", ref[, effort]) or ("stage", cascade, index, model ref)
     caching: np.ndarray
     steps: list[dict]  # per step: arrays (rows, 1) of rates, tool fees, limits of that step
     offered: np.ndarray
@@ -95,6 +109,9 @@ class Plan:
     replan: bool = True  # plan GPU options again at each distinct point (a sweep of up to 512 points, compare)
     ptu: dict = field(default_factory=dict)  # arrays (rows, 1) of the provisioned-throughput rows (engine.provisioned)
     embed_rate: float | None = None  # the retrieval store's embedding model, per 1M input tokens (engine.retrieval)
+    failover: dict = field(default_factory=dict)  # caching (bool) -> the row of resilience.failover's model
+    segments: list = field(default_factory=list)  # (name, plan) per segment of a request mix (engine.segments)
+    router: dict | None = None  # the router's price per task (engine.segments)
 
     def __len__(self) -> int:
         return len(self.options) if self.select is None else len(self.select)
@@ -102,12 +119,16 @@ class Plan:
     def subset(self, visible: list[int]) -> "Plan":
         """A smaller plan holding only these visible options and the rows they need; evaluating
         it gives their results in the order asked."""
+        if self.segments:  # a request mix: every option is needed for the routed one
+            from dataclasses import replace
+
+            return replace(self, select=list(visible))
         kind_order = {"hosted": 0, "cascade": 1, "gpu": 2}
         order = sorted(dict.fromkeys(visible), key=lambda i: (kind_order[self.options[i].kind], i))
         hosted = [i for i in order if self.options[i].kind == "hosted"]
         cascades = [i for i in order if self.options[i].kind == "cascade"]
         gpus = [i for i in order if self.options[i].kind == "gpu"]
-        rows = list(hosted) + [r for i in cascades for r in self.options[i].rows]
+        rows = list(hosted) + [r for i in cascades for r in self.options[i].rows] + list(self.failover.values())
         new_row = {r: k for k, r in enumerate(rows)}
         ridx = np.asarray(rows, dtype=int)
         first_gpu = len(self.options) - len(self.gpu_quality)
@@ -129,138 +150,50 @@ class Plan:
             gpu={k: v[gidx] for k, v in self.gpu.items()} if len(gidx) else {},
             select=[order.index(i) for i in visible], gpu_book=self.gpu_book if len(gidx) else None,
             replan=self.replan, ptu={k: pick(v) for k, v in self.ptu.items()}, embed_rate=self.embed_rate,
+            failover={c: new_row[r] for c, r in self.failover.items()},
         )
-
-
-def _f(x) -> float:
-    return np.nan if x is None else float(x)
-
-
-def _rate_vector(price: Price | None, write_ttl: str) -> dict[str, float]:
-    if price is None:
-        return {k: np.nan for k in RATE_KEYS}
-    return {"input": _f(price.input), "cached_input": _f(price.cached_input),
-            "cache_write": _f(price.write_rate(write_ttl)), "output": _f(price.output),
-            "reasoning": _f(price.reasoning_rate)}
-
-
-def _step_entry(book: PriceBook, step: dict, main: ModelEntry) -> ModelEntry:
-    if step.get("model"):
-        hits = book.resolve(step["model"])
-        if hits:
-            return hits[0]
-    return main
-
-
-def _step_tier(step: dict, entry: ModelEntry, tier: str) -> str:
-    """A step runs on its own tier, or the option's; a step pinned to another model that lacks
-    the option's tier runs on Standard."""
-    if step.get("tier"):
-        return step["tier"]
-    if step.get("model") and not entry.offers(tier):
-        return "standard"
-    return tier
-
-
-def _facts(book: PriceBook, e: ModelEntry, t: str, write_ttl: str, as_of: date) -> dict:
-    """Everything a row needs to price one step on model ``e`` and tier ``t``."""
-    out: dict = {}
-    base = _rate_vector(book.price(e, t, as_of), write_ttl)
-    long = _rate_vector(book.price(e, t, as_of, long_context=True), write_ttl)
-    std = _rate_vector(book.price(e, "standard", as_of), write_ttl)
-    std_long = _rate_vector(book.price(e, "standard", as_of, long_context=True), write_ttl)
-    for k in RATE_KEYS:
-        out[k], out[f"long_{k}"], out[f"std_{k}"], out[f"std_long_{k}"] = base[k], long[k], std[k], std_long[k]
-    lc = e.spec.long_context
-    out["threshold"] = lc.threshold if lc else np.inf
-    out["context_window"] = e.spec.context_window or np.inf
-    out["min_cache"] = e.spec.min_cache_tokens or 0
-    out["offered"] = e.offers(t) and e.served(as_of)  # a retired or unreleased model is offered on no tier
-    rule = book.tier_rule(e.provider, t)
-    out["tier_latency"] = float(rule.max_latency_seconds) if rule and rule.max_latency_seconds else \
-        TIER_LATENCY_SECONDS.get(t, 0.0)
-    web = book.tool(e, "web_search")
-    out["web_fee"] = _f(book.fee_per_use(e, "web_search"))
-    out["web_content"] = {"input": 1.0, "free": 0.0, "fixed_block": 2.0}.get(web.content_tokens if web else "", 1.0)
-    out["web_block"] = float(web.fixed_block_tokens) if web and web.fixed_block_tokens else 0.0
-    out["file_fee"] = _f(book.fee_per_use(e, "file_search"))
-    out["code_fee"] = _f(book.fee_per_use(e, "code_session"))
-    sp = e.spec.speeds.get(t)
-    std_sp = e.spec.speeds.get("standard")
-    ttft = sp.ttft_seconds if sp and sp.ttft_seconds is not None else (
-        std_sp.ttft_seconds if sp and std_sp and std_sp.ttft_seconds is not None else None)  # Standard's TTFT
-    # tiers compared like for like, on medians: a guaranteed floor (Priority's SLA) is no slower than
-    # the Standard median of the same model, and at least the floor
-    speed = _f(sp.output_tokens_per_s) if sp else np.nan
-    if sp and sp.statistic == "floor":  # a guaranteed minimum is not a median: compared only through Standard's
-        has_median = std_sp is not None and std_sp.statistic == "median"
-        speed = max(speed, _f(std_sp.output_tokens_per_s)) if has_median else np.nan
-    elif sp is None and t == "priority" and std_sp is not None:  # Priority with no figure of its own:
-        speed = _f(std_sp.output_tokens_per_s)  # no slower than Standard (a conservative estimate)
-        ttft = std_sp.ttft_seconds
-    out["speed"] = speed
-    out["ttft"] = _f(ttft)
-    out["speed_published"] = bool(sp and sp.label == "published")
-    out["flex"], out["batch"] = t == "flex", t == "batch"
-    return out
-
-
-BOOL_FACTS = ("offered", "speed_published", "flex", "batch")
-FACT_KEYS = (*RATE_KEYS, *(f"long_{k}" for k in RATE_KEYS), *(f"std_{k}" for k in RATE_KEYS),
-             *(f"std_long_{k}" for k in RATE_KEYS), "threshold", "context_window", "min_cache", "offered",
-             "tier_latency", "web_fee", "web_content", "web_block", "file_fee", "code_fee", "speed", "ttft",
-             "speed_published", "flex", "batch")
-
-
-def _row_steps(book: PriceBook, rows: list[tuple[ModelEntry, str]], steps: list[dict], write_ttl: str,
-               as_of: date) -> list[dict]:
-    """Per step, per row: rates (and Standard's, for Flex/Batch fallback), tool fees, model facts,
-    and the media facts of that step (engine.media)."""
-    memo: dict[tuple, dict] = {}  # the same model and tier recur across rows (cached or not) and steps
-    out = []
-    n = len(rows)
-    for j, step in enumerate(steps):
-        facts = []
-        for main, tier in rows:
-            e = _step_entry(book, step, main)
-            t = _step_tier(step, e, tier)
-            key = (e.provider, e.id, t)
-            if key not in memo:
-                memo[key] = _facts(book, e, t, write_ttl, as_of)
-            if key + (j,) not in memo:
-                memo[key + (j,)] = media.facts(book.price(e, t, as_of), e, step)
-            facts.append({**memo[key], **memo[key + (j,)]})
-        out.append({k: np.asarray([f[k] for f in facts], dtype=bool if k in BOOL_FACTS else float).reshape(n, 1)
-                    for k in FACT_KEYS + media.MEDIA_FACTS})
-    return out
 
 
 def hosted_options(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list[str],
                    caching_choices: list[bool], as_of: date,
-                   model_tiers: dict[str, list[str] | None] | None = None) -> list[Option]:
-    """Every (model, tier, caching) option, in a stable order."""
+                   model_tiers: dict[str, list[str] | None] | None = None,
+                   efforts: dict[str, list[str | None]] | None = None) -> list[Option]:
+    """Every (model, effort level, tier, caching) option, in a stable order."""
     options = []
     for ref in models:
         for entry in models[ref]:
             only = (model_tiers or {}).get(ref)
-            for tier in (t for t in TIERS if t in tiers and (only is None or t in only)):
-                for cached in sorted(set(caching_choices)):
-                    options.append(Option(option_id(entry.provider, entry.id, tier, cached), entry.provider,
-                                          entry.id, ref, tier, cached, entry, book.price(entry, tier, as_of)))
+            for level in (efforts or {}).get(ref, [None]):
+                for tier in (t for t in TIERS if t in tiers and (only is None or t in only)):
+                    for cached in sorted(set(caching_choices)):
+                        options.append(Option(option_id(entry.provider, entry.id, tier, cached, level),
+                                              entry.provider, entry.id, ref, tier, cached, entry,
+                                              book.price(entry, tier, as_of), effort=level))
     return options
 
 
 def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list[str], caching_choices: list[bool],
                write_ttl: str, as_of: date, model_tiers: dict[str, list[str] | None] | None = None,
                values: dict | None = None) -> Plan:
-    """The plan of a scenario: hosted options, cascades, then self-hosted options."""
+    """The plan of a scenario: hosted options, cascades, then self-hosted options (with segments: one
+    plan per segment, and the routed option last)."""
     values = values or {}
+    if values.get("segments"):
+        from dataclasses import replace
+
+        from aicost.engine.segments import RoutedOption, router_price, segment_values
+
+        parts = [(name, build_plan(book, models, tiers, caching_choices, write_ttl, as_of, model_tiers,
+                                   segment_values(values, name))) for name in values["segments"]]
+        base = parts[0][1]
+        return replace(base, options=base.options + [RoutedOption()], segments=parts,
+                       router=router_price(book, values, as_of))
     steps = values["attempt"]["steps"]
-    hosted = hosted_options(book, models, tiers, caching_choices, as_of, model_tiers)
+    hosted = hosted_options(book, models, tiers, caching_choices, as_of, model_tiers, effort_levels(values))
     if values.get("provisioned"):
         hosted += provisioned_options(book, models, values["provisioned"], caching_choices, as_of)
     rows: list[Option] = list(hosted)
-    row_quality: list[tuple] = [("models", o.ref) for o in hosted]
+    row_quality: list[tuple] = [("models", o.ref, o.effort) if o.effort else ("models", o.ref) for o in hosted]
     cascades = []
     allowed = (values.get("options") or {}).get("providers")
     for name, c in (values.get("cascades") or {}).items():
@@ -279,6 +212,16 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
                 labels.append(f"{entry.provider}/{entry.id}:{st['tier']}")
             cascades.append(CascadeOption(f"cascade/{name}" + (":cached" if cached else ""), name, tuple(idx),
                                           tuple(labels), cached))
+    failover = {}
+    fo: Any = (values.get("resilience") or {}).get("failover")
+    hits = book.resolve(fo["model"], allowed) if fo else None
+    if fo and hits:  # hidden rows, like a cascade's stages: one per caching choice
+        entry = hits[0]
+        for cached in (False, True):
+            rows.append(Option(option_id(entry.provider, entry.id, fo["tier"], cached), entry.provider, entry.id,
+                               fo["model"], fo["tier"], cached, entry, book.price(entry, fo["tier"], as_of)))
+            row_quality.append(("failover", fo["model"]))
+            failover[cached] = len(rows) - 1
     sh = values.get("self_hosted")
     if sh:
         from aicost.engine.selfhost import gpu_options
@@ -317,9 +260,9 @@ def build_plan(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list
         storage={"per_gb_day": col(storage_rate), "free_gb": col(storage_free),
                  "cache_per_mtok_hour": col(cache_rate)},
         tiers={"flex": col([o.tier == "flex" for o in rows], bool), "batch": col([o.tier == "batch" for o in rows], bool)},
-        limits=_limits(rows, values.get("rate_limits") or []),
+        limits=_limits(rows, values.get("rate_limits") or [], values.get("resilience")),
         gpu_quality=[("self_hosted", o.ref) for o in gpus],
-        as_of=as_of,
+        as_of=as_of, failover=failover,
     )
     assert len(plan.rows) == n
     if (values.get("retrieval") or {}).get("own_store"):
@@ -361,12 +304,23 @@ def _need_seconds(lat: dict) -> float | None:
     return None
 
 
-def _limits(rows: list, rate_limits: list[dict]) -> dict[str, np.ndarray]:
-    """Each hosted row's rate limits from the scenario (inf where none applies)."""
+def _limits(rows: list, rate_limits: list[dict], resilience: dict | None = None) -> dict[str, np.ndarray]:
+    """Each hosted row's rate limits from the scenario's rate_limits, else from the model's published
+    table at the account's usage tier (resilience.usage_tier) times the projects (inf where none
+    applies). Batch has its queue limit only; Flex shares Standard's limits."""
     cols: dict[str, list[float]] = {"rpm": [], "tpm": [], "queue": []}
+    tiers = (resilience or {}).get("usage_tier") or {}
+    projects = float((resilience or {}).get("projects") or 1)
     for o in rows:
         names = {o.ref, o.model, f"{o.provider}/{o.model}"}
         match = next((r for r in rate_limits if r["model"] in names and r["tier"] == o.tier), None)
+        table = o.entry.spec.rate_limits
+        if match is None and o.provider in tiers and table is not None and tiers[o.provider] in table.tiers:
+            t = table.tiers[tiers[o.provider]]
+            batch = o.tier == "batch"
+            match = {"rpm": None if batch else float(t.rpm) * projects, "tpm": None if batch else float(t.tpm) * projects,
+                     "batch_queue_tokens": float(t.batch_queue_tokens) * projects if batch and t.batch_queue_tokens
+                     else None}
         for key, field_ in (("rpm", "rpm"), ("tpm", "tpm"), ("queue", "batch_queue_tokens")):
             v = match.get(field_) if match else None
             cols[key].append(np.inf if v is None else float(v))

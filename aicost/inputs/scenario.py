@@ -180,10 +180,35 @@ def _check_workflow(spec: Any, doc: Document, book: PriceBook, touched) -> list[
         if ref not in spec.models and ref not in stage_models:
             out.append(_blame(doc.problem(("fine_tuning", ref), f"'{ref}' is not under models: (or a cascade stage): "
                                                                 f"list the fine-tuned model to compare it"), touched))
+    if spec.router is not None:
+        check(("router",), spec.router.model, spec.router.tier)
+    for name, seg in spec.segments.items():
+        for i, step in enumerate((seg.attempt.steps if seg.attempt else [])):
+            if step.model:
+                check(("segments", name, "attempt", "steps", i), step.model, step.tier)
+        for ref, sm in seg.models.items():
+            where = ("segments", name, "models", ref)
+            if ref not in spec.models:
+                out.append(_blame(doc.problem(where, f"'{ref}' is not under models: (a segment gives the success "
+                                                     f"rates of the models compared)"), touched))
+            elif spec.models[ref].effort and sm.p_success is not None and not sm.effort:
+                out.append(_blame(doc.problem(where, f"'{ref}' lists effort levels: give this segment's p_success per "
+                                                     f"level, under effort:"), touched))
+    fo = spec.resilience.failover if spec.resilience else None
+    if fo is not None:
+        check(("resilience", "failover"), fo.model, fo.tier)
+        if fo.p_success is None and fo.model not in spec.models:
+            out.append(_blame(doc.problem(("resilience", "failover"), f"give p_success (the model '{fo.model}' is "
+                                                                      f"not listed under models:)"), touched))
     for name, c in spec.cascades.items():
         for i, st in enumerate(c.stages):
             path = ("cascades", name, "stages", i)
             check(path, st.model, st.tier)
+            levels = (spec.models[st.model].effort or {}) if st.model in spec.models else {}
+            if st.effort is not None and st.effort not in levels:
+                out.append(_blame(doc.problem(path + ("effort",), f"'{st.model}' lists no effort level "
+                                              f"'{st.effort}' under models:" + (f" (it lists {', '.join(levels)})"
+                                                                               if levels else "")), touched))
             if st.p_success is None and st.model not in spec.models:
                 out.append(_blame(doc.problem(path, f"give p_success (the model '{st.model}' is not listed under "
                                                     f"models:)"), touched))

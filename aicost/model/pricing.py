@@ -188,6 +188,21 @@ class ModelProvisioned(Sourced):
     regional_increment: Count | None = None
 
 
+class TierLimits(Strict):
+    """One usage tier's limits for a model: requests and tokens a minute, and the Batch queue."""
+
+    rpm: Positive = Field(description="requests per minute")
+    tpm: Positive = Field(description="tokens per minute (input + output)")
+    batch_queue_tokens: Positive | None = Field(None, description="Batch: input tokens enqueued at a time")
+
+
+class RateLimits(Sourced):
+    """A model's published rate limits per usage tier (OpenAI: tiers 1 to 5, reached by spend)."""
+
+    tiers: dict[Annotated[int, Field(ge=1, le=5)], TierLimits] = Field(min_length=1, description="usage tier "
+                                                                                   "(1 to 5) -> its limits")
+
+
 class ModelPrice(Sourced):
     name: str | None = None
     aliases: list[str] = Field(default_factory=list)
@@ -216,6 +231,8 @@ class ModelPrice(Sourced):
     training_per_mtok: Money | None = Field(None, description="a fine-tuned model: training price per 1M training "
                                                               "tokens (x epochs) to make it")
     hosting_per_hour: Money | None = Field(None, description="a fine-tuned model: hosting per hour deployed (Azure)")
+    rate_limits: RateLimits | None = Field(None, description="published rate limits per usage tier (a scenario's "
+                                                             "resilience.usage_tier picks one)")
 
 
 class Discount(Sourced):

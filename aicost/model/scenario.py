@@ -3,24 +3,14 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from aicost.base.constants import DEFAULT_RANK_BY, RANKINGS
 from aicost.model import NOT_BOOL, repeated
 from aicost.model.pricing import TIERS, ImageSize, Quality, Tier
+from aicost.model.traffic import FORMAT_FAILURE, Effort, EffortLevel, Factor, Resilience
 
-#: The largest figure a scenario may state (tokens, tasks, calls, dollars): far beyond any real
-#: workload, and small enough that every product the engine forms stays a finite number.
-MAX_FIGURE = 10**15
-NonNeg = Annotated[float, Field(ge=0, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL]
-Pos = Annotated[float, Field(gt=0, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL]
-Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), NOT_BOOL]
-Tokens = Annotated[float, Field(ge=0, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL]
-
-
-class Strict(BaseModel):
-    # defer_build: the schema is built on first validation; a cached scenario needs none
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
+from aicost.model.numbers import MAX_FIGURE, NonNeg, Pos, Prob, Strict, Tokens  # noqa: F401,E402  (re-exported)
 
 
 class Volume(Strict):
@@ -140,17 +130,41 @@ class Caching(Strict):
 
 
 class Quality(Strict):
-    """Retry model defaults for every model."""
+    """Retry model defaults for every model, and the floor an option must clear."""
 
     attempts_allowed: Annotated[int, Field(ge=1, le=100), NOT_BOOL] = Field(1, description="attempts before giving up")
     detection_rate: Prob = Field(0.0, description="share of failed attempts caught automatically (then retried)")
+    format_failure_rate: Prob = Field(0.0, description=FORMAT_FAILURE)
+    min_success: Prob | None = Field(None, description="quality floor: an option whose tasks succeed less often "
+                                                       "than this (retries included) is ineligible")
+    max_silent_failure: Prob | None = Field(None, description="quality floor: an option that lets more than this "
+                                                              "share of tasks fail unnoticed is ineligible")
 
 
 class ModelQuality(Strict):
     p_success: Prob = Field(description="probability that one attempt succeeds")
     attempts_allowed: Annotated[int, Field(ge=1, le=100), NOT_BOOL] | None = None
     detection_rate: Prob | None = None
+    format_failure_rate: Prob | None = Field(None, description=FORMAT_FAILURE + " (default: quality's)")
     tiers: list[Tier] | None = Field(None, description="compare this model only on these tiers")
+    input_factor: Factor = Field(1.0, description="this model's input tokens over the steps' counts (its "
+                                                  "tokenizer: 1.2 counts 20% more tokens for the same text)")
+    output_factor: Factor = Field(1.0, description="this model's visible output over the steps' counts (its "
+                                                   "verbosity)")
+    effort: dict[Effort, EffortLevel] | None = Field(
+        None, description="reasoning effort levels, each compared as its own option: {low: {reasoning_tokens: "
+                          "300, p_success: 0.8}, high: {...}}")
+
+    @model_validator(mode="after")
+    def _failures_add_up(self):
+        for where, p, f in [("", self.p_success, self.format_failure_rate)] + [
+                (f"effort.{k}: ", lv.p_success if lv.p_success is not None else self.p_success,
+                 lv.format_failure_rate if lv.format_failure_rate is not None else self.format_failure_rate)
+                for k, lv in (self.effort or {}).items()]:
+            if f is not None and f > 1 - p + 1e-12:
+                raise ValueError(f"{where}format_failure_rate ({f:g}) exceeds the failures (1 - p_success = "
+                                 f"{1 - p:g}): format failures are a part of them")
+        return self
 
 
 class People(Strict):
@@ -192,6 +206,8 @@ class Stage(Strict):
     p_success: Prob | None = Field(None, description="default: the model's p_success under models:")
     detection_rate: Prob | None = None
     attempts_allowed: Annotated[int, Field(ge=1, le=100), NOT_BOOL] | None = None
+    format_failure_rate: Prob | None = None
+    effort: Effort | None = Field(None, description="the model's effort level under models: this stage runs at")
 
 
 class Cascade(Strict):
@@ -219,6 +235,7 @@ class SelfHostedModel(Strict):
     p_success: Prob = Field(description="probability that one attempt on this open model succeeds")
     attempts_allowed: Annotated[int, Field(ge=1, le=100), NOT_BOOL] | None = None
     detection_rate: Prob | None = None
+    format_failure_rate: Prob | None = None
 
 
 class SelfHosted(Strict):
@@ -259,79 +276,16 @@ class Options(Strict):
     tiers: list[Tier] = Field(default_factory=lambda: list(TIERS), description="tiers to compare")
     caching: list[bool] = Field(default_factory=lambda: [False, True], description="compare without and with caching")
     providers: list[str] | None = Field(None, description="only these providers (default: all)")
+    effort: list[Effort] | None = Field(None, description="effort levels to compare, of models that list them "
+                                                          "(default: every level a model lists)")
     rank_by: Literal[tuple(RANKINGS)] = Field(  # type: ignore[valid-type]
         DEFAULT_RANK_BY, description="the figure that ranks the options (default: total cost per successful "
                                      "outcome, everything the month costs over its successful outcomes)")
 
 
-def _percent(v):
-    """``80%`` -> 0.8; numbers as they are."""
-    if isinstance(v, str) and v.strip().endswith("%"):
-        try:
-            return float(v.strip()[:-1]) / 100.0
-        except ValueError:
-            raise ValueError(f"expected a number or a percentage such as 80%, got {v!r}") from None
-    return v
-
-
-Share = Annotated[float, BeforeValidator(_percent), Field(gt=0, le=1, allow_inf_nan=False), NOT_BOOL]
-
-
-def _increase(v):
-    """``10%`` (relative, kept as text) or an amount in the table's currency (>= 0)."""
-    if isinstance(v, bool):
-        raise ValueError("expected a percentage such as 10% or an amount such as 500")
-    if isinstance(v, str):
-        t = v.strip()
-        if not t.endswith("%"):
-            raise ValueError(f"expected a percentage such as 10% or an amount such as 500, got {v!r}")
-        x = _percent(t)
-        if not 0 <= x < float("inf"):
-            raise ValueError(f"the percentage must be 0% or more, got {v!r}")
-        return t
-    if isinstance(v, (int, float)) and v >= 0 and v != float("inf"):
-        return float(v)
-    raise ValueError(f"expected a percentage such as 10% or an amount of 0 or more, got {v!r}")
-
-
-Increase = Annotated[str | float, BeforeValidator(_increase)]
-DIFFED = ("cost_per_success", "monthly_cost")
-LIMITS = {"max_total_cost_per_success": ("total_cost_per_success", "max"),
-          "max_cost_per_success": ("cost_per_success", "max"),
-          "max_cost_per_resolved_task": ("cost_per_resolved_task", "max"),
-          "max_monthly_cost": ("monthly_cost", "max"), "min_roi": ("roi", "min")}
-
-
-class Budget(Strict):
-    """Limits that ``aicost check`` holds the scenario to (a CI gate)."""
-
-    option: str | None = Field(None, description="the option in production (an option id, or its unique end such "
-                                                 "as gpt-5-mini:standard:cached); default: the best eligible option")
-    max_total_cost_per_success: NonNeg | None = Field(
-        None, description="most a successful outcome may cost, fully loaded (everything the month costs over its "
-                          "successful outcomes)")
-    max_cost_per_success: NonNeg | None = Field(None, description="most a successful outcome may cost (AI and "
-                                                                  "review)")
-    max_cost_per_resolved_task: NonNeg | None = Field(None, description="most a resolved task may cost")
-    max_monthly_cost: NonNeg | None = Field(None, description="most the workload may cost a month")
-    min_roi: Annotated[float, Field(ge=-MAX_FIGURE, le=MAX_FIGURE, allow_inf_nan=False), NOT_BOOL] | None = Field(
-        None, description="least ROI over the horizon (0.5 = 50%)")
-    warn_at: Share | None = Field(None, description="warn when a figure is past this share of a limit (0.8 or 80%)")
-    percentile: Annotated[int, Field(ge=1, le=99), NOT_BOOL] | None = Field(
-        None, description="judge this percentile of each figure over the scenario's ranges (e.g. 90)")
-    max_increase: Increase | dict[Literal["cost_per_success", "monthly_cost"], Increase] | None = Field(
-        None, description="against a baseline (aicost check --compare-to): the most cost per success and monthly "
-                          "cost may rise, as 10% or an amount; or per figure, {cost_per_success: 5%, monthly_cost: "
-                          "500}")
-
-    @model_validator(mode="after")
-    def _a_limit(self):
-        if all(getattr(self, k) is None for k in LIMITS) and self.max_increase is None:
-            raise ValueError("give at least one limit: " + ", ".join(LIMITS) + " or max_increase")
-        return self
-
-
+from aicost.model.budget import LIMITS, DIFFED, Budget, Share  # noqa: E402,F401  (re-exported)
 from aicost.model.commitments import FineTune, Provisioned, Retrieval  # noqa: E402  (they use Strict and the number types)
+from aicost.model.segments import Router, Segment  # noqa: E402  (they use Attempt)
 
 
 class Scenario(Strict):
@@ -356,9 +310,16 @@ class Scenario(Strict):
     fine_tuning: dict[str, FineTune] = Field(default_factory=dict, description="fine-tuned models under models: "
                                              "and how each is trained (the training is spread over the horizon)")
     rate_limits: list[RateLimit] = Field(default_factory=list, description="hosted rate limits to check peak load")
+    resilience: Resilience | None = Field(None, description="outages, 429s, retries and failover (absent: providers "
+                                          "always answer, and an option over a rate limit is ineligible)")
     retrieval: Retrieval = Field(default_factory=Retrieval)
     tier_behaviour: TierBehaviour = Field(default_factory=TierBehaviour)
     cascades: dict[str, Cascade] = Field(default_factory=dict, description="cascades to rank beside single models")
+    segments: dict[str, Segment] = Field(default_factory=dict, description="request classes with their shares; "
+                                         "each option is judged on the mix, and the best option per segment is "
+                                         "routed to")
+    router: Router | None = Field(None, description="the classifier that routes requests to segments (absent: "
+                                                    "each request's segment is known)")
     variants: dict[str, Variant] = Field(default_factory=dict, description="design variants, each compared in full")
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     budget: Budget | None = Field(None, description="limits for aicost check (CI budget gate)")
@@ -367,18 +328,19 @@ class Scenario(Strict):
     def _something_to_compare(self):
         if not self.models and self.self_hosted is None and not self.cascades:
             raise ValueError("give models: (hosted), cascades: or self_hosted: (open models on GPUs) to compare")
+        if self.segments:
+            given = [s.share for s in self.segments.values() if s.share is not None]
+            total = sum(given)
+            if len(given) < len(self.segments) - 1:
+                raise ValueError("give every segment's share but one (that one is the rest)")
+            if total > 1.0 + 1e-9 or (len(given) == len(self.segments) and abs(total - 1.0) > 1e-9):
+                raise ValueError(f"the segments' shares add up to {total:g}, not 1")
+            if self.self_hosted is not None or self.provisioned is not None:
+                raise ValueError("segments: are not combined with self_hosted: or provisioned: yet (a fleet or a "
+                                 "reservation is sized for the whole load, not per segment)")
+        elif self.router is not None:
+            raise ValueError("router: needs segments: to route between")
         return self
 
 
-class BudgetEntry(Budget):
-    scenario: str = Field(min_length=1, description="the scenario file (relative to this file) or a bundled name")
-    set: list[str] = Field(default_factory=list, description="overrides for this check, as --set")
-
-
-class BudgetsFile(Strict):
-    """A file of budgets that point at scenarios (``kind: budgets``): one team's limits kept apart
-    from the workload descriptions."""
-
-    kind: Literal["budgets"]
-    version: Literal[1]
-    budgets: list[BudgetEntry] = Field(min_length=1)
+from aicost.model.budget import BudgetEntry, BudgetsFile  # noqa: E402,F401  (re-exported)

@@ -69,6 +69,15 @@ def _over_limit(n: Notice) -> str:
     return ("; ".join(parts) + ": more keys or projects, a higher usage tier, Batch, or GPUs would fit") if parts else ""
 
 
+def _failover(n: Notice) -> str:
+    causes = [c for c in (f"outages ({n['outage']:.2%} of the time)" if n["outage"] > 0 else "",
+                          f"429s ({n['refused']:.2%} of requests over the rate limit at busy hours)"
+                          if n["refused"] > 0 else "") if c]
+    what = [w for w in (f"{n['moved']:.2%} of requests fail over to {n['to']}" if n["moved"] > 0 else "",
+                        f"{n['lost']:.2%} are given up" if n["lost"] > 0 else "") if w]
+    return f"{' and '.join(causes)}: {', '.join(what)} after retries that wait {n['wait']:g} s (not billed)"
+
+
 def _flex_refusal(n: Notice) -> str:
     then = "sent to Standard at Standard prices" if n["then"] == "standard" else \
         "retried later (not billed; answers take longer)"
@@ -97,6 +106,10 @@ SAY: dict[str, Callable[[Notice], str]] = {
                                  f"{latency_need(n['need'])}; add speeds: (output_tokens_per_s, ttft_seconds) for it "
                                  f"in a --pricing table",
     "over_rate_limit": _over_limit,
+    "below_min_success": lambda n: f"quality floor: {n['have']:.1%} of tasks succeed, under min_success "
+                                   f"{n['limit']:.1%}",
+    "over_silent_failure": lambda n: f"quality floor: {n['have']:.1%} of tasks fail unnoticed, over "
+                                     f"max_silent_failure {n['limit']:.1%}",
     "context_too_long": lambda n: f"a {n['tokens']:,.0f}-token prompt exceeds the {n['window']:,}-token context "
                                   f"window",
     "no_fit": lambda n: f"{n['model']} in {n['precision'].upper()} does not fit on more GPUs than "
@@ -116,6 +129,9 @@ SAY: dict[str, Callable[[Notice], str]] = {
                                f"at the busiest hours, and spillover is off",
     "no_embedding_price": lambda n: f"unpriced: no {n['tier']} price for the embedding model {n['model']} "
                                     f"(retrieval.embedding_model) to re-embed the corpus",
+    "no_route": lambda n: "no option is eligible and priced for some segment of the mix, so none can be routed to",
+    "no_router_price": lambda n: f"unpriced: no price for the router's model {n['label']} on its tier",
+    "no_failover_price": lambda n: "unpriced: the failover model has no price on its tier",
     "no_training_price": lambda n: f"unpriced: no training price for {n['label']} in the price tables "
                                    f"(fine_tuning: names it)",
     "no_spill_price": lambda n: "unpriced: the load above a Regional reservation would spill to Regional "
@@ -132,6 +148,13 @@ SAY: dict[str, Callable[[Notice], str]] = {
     "no_successes": lambda n: "no successful outcomes: the model's p_success is 0",
     "no_payback": lambda n: "no payback: the monthly net benefit is not positive",
     "flex_refusal": _flex_refusal,
+    "failover": _failover,
+    "usage_tier_fit": lambda n: (f"{n['model']}'s busiest minute fits from usage tier {n['lowest']}"
+                                 if n["lowest"] is not None else
+                                 f"{n['model']}'s busiest minute fits no single usage tier: {n['top_projects']} "
+                                 f"projects at tier {n['top']}")
+                                + (f"; at tier {n['tier']} it needs {n['projects']} project(s)"
+                                   if n["projects"] is not None else ""),
     "batch_expiry": _batch_expiry,
     "batch_files": lambda n: f"Batch: about {n['per_day']:,.0f} requests a day, {n['files']} file(s) a day at "
                              f"{n['max_requests']:,} requests / {n['max_mb']:g} MB each (size estimated)",
@@ -204,12 +227,15 @@ def figure(metric: str | None, x: float | None, currency: str = "USD") -> str:
 
     if x is None or x != x or x in (float("inf"), float("-inf")):
         return "—"
+    if metric == "latency_seconds":
+        return f"{x:,.1f} s"
     return pct(x) if metric == "roi" else money(x, currency)
 
 
 def _budget(n: Notice) -> str:
     metric, kind, actual, limit, cur = n["metric"], n["kind"], n["actual"], n["limit"], n["currency"]
-    what = metric.replace("_", " ") + (f" (P{n['percentile']})" if n["percentile"] else "")
+    what = ("latency" if metric == "latency_seconds" else metric.replace("_", " ")) + \
+        (f" (P{n['percentile']})" if n["percentile"] else "")
     a, lim = figure(metric, actual, cur), figure(metric, limit, cur)
     if n["status"] == "failed":
         if kind == "max":
@@ -260,7 +286,8 @@ UNPRICED_USAGE = {"unknown_model": "unknown model",
 
 GPU_REASONS = {"too_slow": "too slow for the latency need", "latency_over_need": "estimated latency exceeds the need",
                "over_rate_limit": "over a rate limit", "context_too_long": "the prompt exceeds the context window",
-               "not_offered": "not offered",
+               "not_offered": "not offered", "below_min_success": "succeeds less often than quality.min_success",
+               "over_silent_failure": "fails unnoticed more often than quality.max_silent_failure",
                "media_self_hosted": "the steps send or make audio or images, which a self-hosted open text model "
                                     "is not priced for"}
 

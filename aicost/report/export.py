@@ -19,6 +19,7 @@ from aicost.results.export import ExportResult
 #: Non-token meters: SKU meter name, FOCUS service, category, frequency, who invoices.
 OTHER_METERS = {
     "tools": ("Tool Fees", "AI and Machine Learning", "Usage-Based"),
+    "router": ("Routing Classifier", "AI and Machine Learning", "Usage-Based"),
     "provisioned": ("Provisioned Throughput Units", "AI and Machine Learning", "Recurring"),
     "fine_tuning": ("Fine-Tuning", "AI and Machine Learning", "Recurring"),
     "storage": ("Vector Storage", "Storage", "Recurring"),
@@ -34,13 +35,13 @@ OTHER_METERS = {
 }
 #: FOCUS 1.2 ServiceSubcategory of each meter (never null: ServiceSubcategory-C-002-M), one per
 #: ServiceName (ServiceName-C-005-C and C-008-C): tokens and tools are the provider's API.
-SUBCATEGORY = {"tools": "Generative AI", "provisioned": "Generative AI", "fine_tuning": "Generative AI",
+SUBCATEGORY = {"tools": "Generative AI", "router": "Generative AI", "provisioned": "Generative AI", "fine_tuning": "Generative AI",
                "freshness": "Generative AI", "fan_out": "Other (Databases)", "ownership": "Other (Databases)", "cache_storage": "Generative AI", "storage": "Other (Storage)",
                "gpu": "Other (Compute)", "ops": "Other (Other)", "review": "Other (Other)",
                "fallback": "Other (Other)", "fixed": "Other (Other)"}
 IN_HOUSE = "In-house"
 #: Meters the model's provider bills (the rest are in-house or your own store's), and meters priced by the month.
-BY_PROVIDER = ("tools", "storage", "cache_storage", "fine_tuning")
+BY_PROVIDER = ("tools", "router", "storage", "cache_storage", "fine_tuning")
 PER_MONTH = ("storage", "cache_storage", "ops", "fixed", "fine_tuning", "freshness", "ownership")
 GPU_CLOUDS = {"aws": "AWS", "azure": "Microsoft Azure", "gcp": "Google Cloud", "lambda": "Lambda",
               "runpod": "RunPod", "coreweave": "CoreWeave", "oci": "Oracle Cloud"}
@@ -112,6 +113,7 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
             pq = Decimal(1) if per_month else quantity(tasks)
             unit = "Months" if per_month else "Tasks"
             what = {"tools": f"tool calls (web search, file search, code sessions) for {o.model}",
+                    "router": "the classifier call that routes each task to its segment's option",
                     "storage": "vector store storage", "ops": "operations for the self-hosted fleet",
                     "cache_storage": f"explicit context cache holding the cached prompt prefixes for {o.model}",
                     "review": "people reviewing AI answers (expected, per task)",
@@ -122,7 +124,7 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
                     "fan_out": "searches of your vector database (read units)",
                     "ownership": "your vector database's instance, operations and plan minimum"}[meter]
             service = sku_meter if who == IN_HOUSE else f"{who} {sku_meter}" if meter == "storage" else f"{who} API"
-            sku = f"{o.provider}/{o.model}" if meter in ("tools", "cache_storage", "fine_tuning") else \
+            sku = f"{o.provider}/{o.model}" if meter in ("tools", "router", "cache_storage", "fine_tuning") else \
                 f"{o.provider}/vector-storage" if meter == "storage" else f"in-house/{meter}"
             row.update(ChargeDescription=f"{sku_meter}: {what}", InvoiceIssuerName=who, ProviderName=who,
                        PublisherName=who, ServiceName=service, ServiceSubcategory=SUBCATEGORY[meter],

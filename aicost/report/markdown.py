@@ -52,6 +52,11 @@ def render(result, **_: Any) -> str:
         for note in s.notes:
             out.append("")
             out.append(f"> {esc(say(note))}")
+        if s.routing:
+            from aicost.report.table import routing_lines
+
+            out.append("")
+            out.append(esc(" ".join(line.strip() for line in routing_lines(s.routing, cur, 10_000))))
         for w in s.warnings:
             out.append("")
             out.append(f"> **Warning:** {esc(say(w))}")

@@ -106,6 +106,8 @@ def render(result, width: int = 160, color: bool = False, show_all: bool = False
             out += lines[1:]
         for note in s.notes:
             out += [style(YELLOW, line) for line in wrapped(f"Note: {visible(say(note))}", width, 6)]
+        if s.routing:
+            out += [visible(line) for line in routing_lines(s.routing, cur, width)]
         ok = [o for o in s.options if o.status == "ok"]
         rest = [o for o in s.options if o.status != "ok"]
         shown = ok if show_all else ok[:SHOWN]
@@ -150,6 +152,26 @@ def render(result, width: int = 160, color: bool = False, show_all: bool = False
                 out.append(text.ljust(indent) + lines[0])
                 out += [" " * indent + w for w in lines[1:]]
     return "\n".join(out) + "\n"
+
+
+def routing_lines(r: dict, cur: str, width: int) -> list[str]:
+    """A request mix: each segment's best option on its own requests, then what routing saves."""
+    parts = [f"{p['segment']} ({p['share']:.0%}) → {p['option'] or 'no eligible option'}"
+             + (f" at {money(p['figures']['cost_per_success'], cur)}/success" if p["figures"] else "")
+             for p in r["segments"]]
+    text = "Routing: " + "; ".join(parts)
+    if r.get("router"):
+        rt = r["router"]
+        fee = money(rt["cost_per_task"], cur) + "/task" if rt["cost_per_task"] is not None else "unpriced"
+        text += (f" (router {rt['label']}, {rt['accuracy']:.0%} accurate: {rt['misrouted_tasks_per_month']:,.0f} "
+                 f"tasks a month misrouted; {fee})")
+    out = wrapped(text, width, 9)
+    if r.get("saves_per_month") is not None:
+        b = r["best_single"]
+        out += wrapped(f"         routed: {money(r['routed_monthly_cost'], cur)}/month against the best single "
+                       f"option {b['option']} at {money(b['monthly_cost'], cur)}/month: routing saves "
+                       f"{money(r['saves_per_month'], cur)} a month", width, 9)
+    return out
 
 
 def _more(eligible: int, rest: list) -> str:

@@ -52,6 +52,7 @@ class OptionResult:
     uncertainty: dict[str, Any] | None = None  # with --samples: percentiles and p_cheapest
     latency_lower_bound: bool = False  # latency_seconds is a lower bound (no time to first token known)
     provisioned: dict[str, Any] | None = None  # provisioned-throughput options: PTUs, utilisation, spill, price
+    effort: str | None = None  # the reasoning-effort level the option runs at (models.<ref>.effort)
 
     @property
     def eligible(self) -> bool:
@@ -63,6 +64,8 @@ class OptionResult:
             "model": self.model, "tier": self.tier, "caching": self.caching,
             "eligible": self.eligible, "status": self.status, "reason": Because(self.reasons),
         }
+        if self.effort is not None:
+            d["effort"] = self.effort
         if self.variant is not None:
             d["variant"] = self.variant
         if self.uncertainty is not None:
@@ -97,6 +100,7 @@ class ScenarioResult:
     uncertainty: dict[str, Any] | None = None  # ranges, and the samples and seed when sampled
 
     rank_by: str = DEFAULT_RANK_BY  # the figure the options are ranked by
+    routing: dict[str, Any] | None = None  # a request mix: each segment's best option, and what routing saves
 
     @property
     def best(self) -> OptionResult | None:
@@ -115,6 +119,7 @@ class ScenarioResult:
             "warnings": list(self.warnings),
             **({"uncertainty": self.uncertainty} if self.uncertainty is not None else {}),
             "rank_by": self.rank_by, "best": best.id if best else None,
+            **({"routing": self.routing} if self.routing is not None else {}),
             "options": [o.to_dict() for o in self.options],
         }
 

@@ -36,6 +36,9 @@ def usable_cps(o, metric="total_cost_per_success"):
     ("triage-cascade", "models.gpt-5-mini.p_success=0.5:0.95:4"),
     ("self-hosted-wins", "volume.tasks_per_month=1000000:1000000000:3:log"),
     ("self-hosted-wins", "self_hosted.target_utilisation=0.3:0.9:4"),
+    ("routed-requests", "segments.policy.share=0.1:0.4:4"),  # a request mix and its routed option
+    ("provider-outage", "resilience.availability.openai=0.95:1:3"),  # outages, 429s and failover
+    ("minimum-capability", "models.gpt-5.4-mini.format_failure_rate=0:0.04:3"),  # failures by kind
 ])
 def test_a_sweep_point_equals_compare_with_the_same_set_exactly(scenario, vary):
     def fmt(x):
@@ -214,7 +217,8 @@ def _numeric_leaves(tree, path=()):
         yield ".".join(str(p) for p in path), tree
 
 
-@pytest.mark.parametrize("scenario", ["self-hosted-wins", "web-research-agent", "triage-cascade"])
+@pytest.mark.parametrize("scenario", ["self-hosted-wins", "web-research-agent", "triage-cascade", "routed-requests",
+                                      "provider-outage"])
 def test_every_numeric_field_can_be_swept_and_its_ends_match_compare(scenario):
     """The engine keeps every input's points apart (flags included): no field breaks a sweep, and
     the ends of each sweep equal compare there."""

@@ -1,0 +1,179 @@
+"""A request mix with routing (issue 22): two segments with their own attempts and success rates,
+each option judged on the mix, the routed option (each segment's best), and a router that
+misroutes 10% of requests; by hand from the shipped tables.
+
+gpt-4.1-mini: $0.40 in, $1.60 out per 1M; gpt-5: $1.25 / $10; gpt-5-nano (router): $0.05 / $0.40.
+simple (70%): 1,000 in + 200 out    mini $0.00072, gpt-5 $0.00325; p 0.97 / 0.98
+hard   (30%): 4,000 in + 600 out    mini $0.00256, gpt-5 $0.011;   p 0.30 / 0.90"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from aicost.analyses.compare import compare_loaded
+from conftest import AS_OF, BASE, loaded
+
+MINI_S, GPT_S, MINI_H, GPT_H = 0.00072, 0.00325, 0.00256, 0.011
+
+
+def _data(router: dict | None = None, **changes) -> dict:
+    data = copy.deepcopy(BASE)
+    data["volume"] = {"tasks_per_month": 100_000}
+    data["models"] = {"gpt-4.1-mini": {"p_success": 0.9}, "gpt-5": {"p_success": 0.95}}
+    data["attempt"]["steps"] = [{"name": "s", "input_tokens": 1000, "output_tokens": 200}]
+    data["options"] = {"caching": [False], "tiers": ["standard"]}
+    data["quality"] = {"min_success": 0.8}
+    data["value"] = {"value_per_success": 0.1}
+    data["segments"] = {
+        "simple": {"share": 0.7, "models": {"gpt-4.1-mini": {"p_success": 0.97}, "gpt-5": {"p_success": 0.98}}},
+        "hard": {"share": 0.3, "attempt": {"steps": [{"name": "s", "input_tokens": 4000, "output_tokens": 600}]},
+                 "models": {"gpt-4.1-mini": {"p_success": 0.3}, "gpt-5": {"p_success": 0.9}}},
+    }
+    if router:
+        data["router"] = router
+    data.update(changes)
+    return data
+
+
+def _res(data: dict, book):
+    return compare_loaded(loaded(data, book), book, as_of=AS_OF)
+
+
+def test_each_option_is_judged_on_the_mix(book):
+    opts = {o.id: o for o in _res(_data(), book).options}
+    gpt = opts["openai/gpt-5:standard"]
+    assert gpt.metrics["ai_cost_per_task"] == pytest.approx(0.7 * GPT_S + 0.3 * GPT_H)
+    assert gpt.metrics["p_success"] == pytest.approx(0.7 * 0.98 + 0.3 * 0.9)
+    assert gpt.metrics["monthly_cost"] == pytest.approx(100_000 * (0.7 * GPT_S + 0.3 * GPT_H))
+    assert gpt.metrics["cost_per_success"] == pytest.approx((0.7 * GPT_S + 0.3 * GPT_H) / (0.7 * 0.98 + 0.3 * 0.9))
+    mini = opts["openai/gpt-4.1-mini:standard"]  # 0.7 x 0.97 + 0.3 x 0.3 = 76.9%: under the 80% floor
+    assert mini.status == "ineligible" and mini.metrics["p_success"] == pytest.approx(0.769)
+
+
+def test_two_segments_routed_to_their_best_options(book):
+    res = _res(_data(), book)
+    r = res.routing
+    assert [(p["segment"], p["option"]) for p in r["segments"]] == [
+        ("simple", "openai/gpt-4.1-mini:standard"),  # cheapest per success on simple requests
+        ("hard", "openai/gpt-5:standard")]  # mini succeeds 30% of the time there: under the floor
+    routed = next(o for o in res.options if o.kind == "routed")
+    per_task = 0.7 * MINI_S + 0.3 * GPT_H
+    assert routed.metrics["ai_cost_per_task"] == pytest.approx(per_task)
+    assert routed.metrics["p_success"] == pytest.approx(0.7 * 0.97 + 0.3 * 0.9)
+    assert res.best.id == "routed/by-segment"
+    single = 100_000 * (0.7 * GPT_S + 0.3 * GPT_H)  # $557.50: gpt-5 for everything
+    assert r["best_single"]["option"] == "openai/gpt-5:standard"
+    assert r["saves_per_month"] == pytest.approx(single - 100_000 * per_task)  # $177.10 a month
+    assert routed.cascade["stages"] == ["openai/gpt-4.1-mini:standard", "openai/gpt-5:standard"]
+
+
+def test_a_router_with_90_percent_accuracy(book):
+    res = _res(_data({"model": "gpt-5-nano", "input_tokens": 300, "output_tokens": 5, "accuracy": 0.9}), book)
+    routed = next(o for o in res.options if o.kind == "routed")
+    simple = 0.9 * MINI_S + 0.1 * GPT_S  # a simple request misrouted goes to gpt-5
+    hard = 0.9 * GPT_H + 0.1 * MINI_H  # a hard one misrouted goes to gpt-4.1-mini
+    fee = (300 * 0.05 + 5 * 0.40) / 1e6  # the classifier call: $0.000017 a task
+    assert routed.metrics["ai_cost_per_task"] == pytest.approx(0.7 * simple + 0.3 * hard + fee)
+    s = 0.7 * (0.9 * 0.97 + 0.1 * 0.98) + 0.3 * (0.9 * 0.9 + 0.1 * 0.3)
+    assert routed.metrics["p_success"] == pytest.approx(s)  # 93.17%: misroutes cost successes
+    assert routed.meters["cost"]["router"] == pytest.approx(100_000 * fee)
+    assert res.routing["router"]["cost_per_task"] == pytest.approx(fee)
+
+
+def test_the_quality_floor_holds_on_the_routed_mix(book):
+    data = _data({"model": "gpt-5-nano", "input_tokens": 300, "accuracy": 0.5})
+    data["quality"]["min_success"] = 0.9
+    routed = next(o for o in _res(data, book).options if o.kind == "routed")
+    # half the hard requests go to gpt-4.1-mini: 0.7 x 0.975 + 0.3 x 0.6 = 86.25%, under 90%
+    assert routed.status == "ineligible"
+
+
+def test_routing_shows_on_the_screen_and_in_json(book):
+    from aicost.report.table import routing_lines
+
+    res = _res(_data(), book)
+    text = "\n".join(routing_lines(res.routing, "USD", 160))
+    assert "simple (70%) → openai/gpt-4.1-mini:standard" in text and "routing saves $177.10 a month" in text
+    assert res.to_dict()["routing"]["saves_per_month"] == pytest.approx(177.1)
+
+
+def test_segment_shares_must_add_up_and_name_listed_models(book):
+    from aicost.base.errors import InputError
+
+    bad = _data()
+    bad["segments"]["hard"]["share"] = 0.5
+    with pytest.raises(Exception) as err:
+        loaded(bad, book)
+    assert "add up to 1.2, not 1" in str(err.value)
+    with pytest.raises(Exception):
+        loaded(_data(self_hosted={"models": {"llama-3.1-8b": {"p_success": 0.9}}}), book)
+    import yaml
+    import tempfile
+    from pathlib import Path
+
+    from aicost.inputs import scenario as sc
+
+    data = _data()
+    data["segments"]["simple"]["models"]["gpt-4o"] = {"p_success": 0.9}
+    path = Path(tempfile.mkdtemp()) / "s.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(InputError) as e:
+        sc.load(path, book)
+    assert "'gpt-4o' is not under models:" in str(e.value)
+
+
+def test_the_export_carries_the_router_and_sums_to_the_report(book, tmp_path):
+    import csv
+    import io
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from aicost.cli import app
+
+    data = _data({"model": "gpt-5-nano", "input_tokens": 300, "output_tokens": 5, "accuracy": 0.9})
+    f = tmp_path / "s.yaml"
+    f.write_text(yaml.safe_dump(data))
+    r = CliRunner().invoke(app, ["export", str(f), "--options", "all", "--format", "focus", "--as-of", "2026-11-21"])
+    assert r.exit_code == 0, r.output
+    rows = [x for x in csv.DictReader(io.StringIO(r.stdout)) if x["x_Option"] == "routed/by-segment"]
+    router = next(x for x in rows if x["x_Meter"] == "router")
+    assert float(router["BilledCost"]) == pytest.approx(1.7)  # 100,000 x $0.000017
+    routed = next(o for o in _res(data, book).options if o.kind == "routed")
+    assert sum(float(x["BilledCost"]) for x in rows) == pytest.approx(routed.metrics["monthly_cost"], abs=0.005)
+    assert {x["ProviderName"] for x in rows} == {"OpenAI"}
+
+
+def test_a_sweep_of_a_segments_share_moves_the_mix_and_the_routing(book):
+    from aicost.analyses.whatif import breakeven_report, sweep_report
+
+    data = _data()
+    del data["segments"]["simple"]["share"]  # the rest
+    import tempfile
+    from pathlib import Path
+
+    import yaml
+
+    path = Path(tempfile.mkdtemp()) / "mix.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    rep = sweep_report(str(path), book, ["segments.hard.share=0.1:0.5:3"], top=8)
+    ids = rep["ids"]
+    gpt = rep["values"][list(rep["shown"]).index(ids.index("openai/gpt-5:standard"))]
+    # gpt-5 on the mix at 10%, 30%, 50% hard: its cost per success by hand at each share
+    for share, got in zip((0.1, 0.3, 0.5), gpt):
+        cost = (1 - share) * GPT_S + share * GPT_H
+        s = (1 - share) * 0.98 + share * 0.9
+        assert got == pytest.approx(100_000 * cost / (100_000 * s))
+    be = breakeven_report(str(path), book, "segments.hard.share=0:0.6",
+                          ["openai/gpt-5:standard", "routed/by-segment"])
+    assert be["pairs"]
+
+
+def test_the_router_counts_its_misroutes(book):
+    res = _res(_data({"model": "gpt-5-nano", "input_tokens": 300, "accuracy": 0.9}), book)
+    assert res.routing["router"]["misrouted_tasks_per_month"] == pytest.approx(10_000)
+    from aicost.report.table import routing_lines
+
+    assert "10,000 tasks a month misrouted" in " ".join(routing_lines(res.routing, "USD", 1000))
