@@ -130,6 +130,10 @@ def show(book: PriceBook, ref: str, as_of: date) -> list[dict[str, Any]]:
             "image_tokens": None if e.image_rule is None else {
                 k: getattr(e.image_rule, k) for k in RULE_FIELDS[e.image_rule.rule] if getattr(e.image_rule, k) is not None},
             "image_output_tokens": spec.image_output_tokens,
+            "rate_limits": None if spec.rate_limits is None else {
+                "tiers": {t: {k: float(v) for k, v in vars(x).items() if v is not None}
+                          for t, x in sorted(spec.rate_limits.tiers.items())},
+                "source": spec.rate_limits.source, "checked": str(spec.rate_limits.checked)},
             "tools": {k: {f: v for f, v in vars(t).items() if v is not None and not (f == "free_gb" and v == 0)}
                       for k, t in sorted(tools.items())},
             "tier_rules": {k: {f: v for f, v in vars(r).items() if v is not None}

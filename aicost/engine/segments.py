@@ -63,7 +63,10 @@ def shares(values: dict) -> list:
     """Each segment's share; the one left out is the rest."""
     given = [values["segments"][n]["share"] for n in values["segments"]]
     rest = 1.0 - sum(pt(x) for x in given if x is not None)
-    return [pt(x) if x is not None else np.maximum(rest, 0.0) for x in given]
+    w = [pt(x) if x is not None else np.maximum(rest, 0.0) for x in given]
+    total = sum(w)  # 1 as loaded; a sweep of one share among shares all given keeps them in proportion
+    with np.errstate(all="ignore"):
+        return [np.where(total > 0, x / np.where(total > 0, total, 1.0), 0.0) for x in w]
 
 
 def _pick(metric: np.ndarray, usable: np.ndarray, by: str) -> np.ndarray:

@@ -328,18 +328,6 @@ class Scenario(Strict):
     def _something_to_compare(self):
         if not self.models and self.self_hosted is None and not self.cascades:
             raise ValueError("give models: (hosted), cascades: or self_hosted: (open models on GPUs) to compare")
-        if self.segments:
-            given = [s.share for s in self.segments.values() if s.share is not None]
-            total = sum(given)
-            if len(given) < len(self.segments) - 1:
-                raise ValueError("give every segment's share but one (that one is the rest)")
-            if total > 1.0 + 1e-9 or (len(given) == len(self.segments) and abs(total - 1.0) > 1e-9):
-                raise ValueError(f"the segments' shares add up to {total:g}, not 1")
-            if self.self_hosted is not None or self.provisioned is not None:
-                raise ValueError("segments: are not combined with self_hosted: or provisioned: yet (a fleet or a "
-                                 "reservation is sized for the whole load, not per segment)")
-        elif self.router is not None:
-            raise ValueError("router: needs segments: to route between")
         return self
 
 

@@ -71,6 +71,12 @@ def render_show(card: Any, **_: Any) -> str:
         if m.get("image_output_tokens"):
             out.append("  image output tokens per image: " + ", ".join(
                 f"{size} {q} {n}" for size, by_q in m["image_output_tokens"].items() for q, n in by_q.items()))
+        if m.get("rate_limits"):
+            rl = m["rate_limits"]
+            out.append("  rate limits by usage tier (requests/min / tokens/min / Batch queue tokens): " + "; ".join(
+                f"{t}: {x['rpm']:,.0f} / {x['tpm']:,.0f} / " + (f"{x['batch_queue_tokens']:,.0f}"
+                                                                if "batch_queue_tokens" in x else "—")
+                for t, x in rl["tiers"].items()) + f" (source: {rl['source']}, checked {rl['checked']})")
         if m.get("cache_storage_per_mtok_hour") is not None:
             out.append(f"  cache storage: {_text(m['cache_storage_per_mtok_hour'])} per 1M tokens per hour")
         for name, t in (m.get("tools") or {}).items():

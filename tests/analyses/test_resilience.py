@@ -130,3 +130,17 @@ def test_check_holds_a_latency_limit_that_retries_push_over(book, tmp_path):
     from aicost.report.explain import say
 
     assert f"latency {base:,.1f} s is over the budget" in say(c.message)
+
+
+def test_the_shipped_usage_tier_table_is_sourced_dated_and_shown(book):
+    from typer.testing import CliRunner
+
+    from aicost.cli import app
+
+    for ref in ("gpt-5", "gpt-5-mini", "gpt-4.1", "gpt-4o-mini", "o3"):
+        (e,) = [x for x in book.resolve(ref) if x.provider == "openai"]
+        rl = e.spec.rate_limits
+        assert rl is not None and rl.source and rl.checked and sorted(rl.tiers) == [1, 2, 3, 4, 5]
+        assert all(rl.tiers[t].tpm <= rl.tiers[t + 1].tpm for t in range(1, 5))  # a higher tier never allows less
+    r = CliRunner().invoke(app, ["pricing", "show", "gpt-4.1"])
+    assert "1: 500 / 30,000 / 90,000" in r.stdout and "source: OpenAI model page" in r.stdout

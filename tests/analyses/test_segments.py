@@ -99,29 +99,25 @@ def test_routing_shows_on_the_screen_and_in_json(book):
     assert res.to_dict()["routing"]["saves_per_month"] == pytest.approx(177.1)
 
 
-def test_segment_shares_must_add_up_and_name_listed_models(book):
-    from aicost.base.errors import InputError
-
-    bad = _data()
-    bad["segments"]["hard"]["share"] = 0.5
-    with pytest.raises(Exception) as err:
-        loaded(bad, book)
-    assert "add up to 1.2, not 1" in str(err.value)
-    with pytest.raises(Exception):
-        loaded(_data(self_hosted={"models": {"llama-3.1-8b": {"p_success": 0.9}}}), book)
+def test_segment_shares_must_add_up_and_name_listed_models(book, tmp_path):
     import yaml
-    import tempfile
-    from pathlib import Path
 
+    from aicost.base.errors import InputError
     from aicost.inputs import scenario as sc
 
     data = _data()
+    data["segments"]["hard"]["share"] = 0.5
     data["segments"]["simple"]["models"]["gpt-4o"] = {"p_success": 0.9}
-    path = Path(tempfile.mkdtemp()) / "s.yaml"
+    data["self_hosted"] = {"models": {"llama-3.1-8b": {"p_success": 0.9}}}
+    path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     with pytest.raises(InputError) as e:
         sc.load(path, book)
-    assert "'gpt-4o' is not under models:" in str(e.value)
+    text = [str(p) for p in e.value.problems]  # every problem at once, each with its line
+    assert any("segments: the segments' shares add up to 1.2, not 1" in t for t in text)
+    assert any("'gpt-4o' is not under models:" in t for t in text)
+    assert any("self_hosted: is not combined with segments:" in t for t in text)
+    assert all(t.startswith(str(path) + ":") or "s.yaml:" in t for t in text)
 
 
 def test_the_export_carries_the_router_and_sums_to_the_report(book, tmp_path):
