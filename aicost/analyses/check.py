@@ -139,6 +139,7 @@ def check_scenario(path: Path | str, book, sets=(), as_of: date | None = None, s
                             message=Notice.of("budget", status=status, metric=metric, kind=kind,
                                               actual=float(actual), limit=float(limit), warn_level=warn_level,
                                               percentile=pct, currency=book.currency, option=option.id,
+                                              lower_bound=metric == "latency_seconds" and option.latency_lower_bound,
                                               ineligible=Because(option.reasons)
                                               if option.status == "ineligible" else None)))
     figures = {"scenario": name, "file": file, "option": option.id if option else None, "chosen": chosen,

@@ -45,7 +45,8 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     arrays = evaluate(plan, values)
     metrics = {k: v[:, 0].tolist() for k, v in arrays.items() if k != "flags"}  # one point: per-option lists
     metrics["flags"] = {k: v[:, 0].tolist() for k, v in arrays["flags"].items()}
-    options = [option_result(plan, metrics, i, values, book) for i in range(len(plan))]
+    points = _segment_points(plan, values)
+    options = [option_result(plan, metrics, i, values, book, points) for i in range(len(plan))]
     uncertainty: dict[str, Any] | None = None
     if ls.ranges:
         uncertainty = {"ranges": [r.to_dict() for r in ls.ranges], "samples": None, "seed": None}
@@ -103,6 +104,22 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     )
 
 
+def _segment_points(plan: Plan, values: dict) -> list | None:
+    """Each segment of a request mix at the scenario's point: (name, plan, values, per-option lists)."""
+    if not plan.segments:
+        return None
+    from aicost.engine.segments import segment_values
+
+    out = []
+    for name, p in plan.segments:
+        v = segment_values(values, name)
+        arrays = evaluate(p, v)
+        m = {k: a[:, 0].tolist() for k, a in arrays.items() if k != "flags"}
+        m["flags"] = {k: a[:, 0].tolist() for k, a in arrays["flags"].items()}
+        out.append((name, p, v, m))
+    return out
+
+
 def _routing(plan: Plan, values: dict, options: list[OptionResult], ranking: str) -> dict[str, Any]:
     """A request mix: each segment's share and best option, and the router; the routed option's
     stages name the options it sends to."""
@@ -115,7 +132,9 @@ def _routing(plan: Plan, values: dict, options: list[OptionResult], ranking: str
     return {"rank_by": ranking, "segments": picks,
             "router": {**router, "label": (plan.router or {}).get("label"),
                        "cost_per_task": clean(float(np.ravel(router_fee(plan, values))[0])),
-                       "misrouted_tasks_per_month": (1 - router["accuracy"]) * values["volume"]["tasks_per_month"]}
+                       # with one segment there is nowhere else to send a request
+                       "misrouted_tasks_per_month": (1 - router["accuracy"]) * values["volume"]["tasks_per_month"]
+                       if len(plan.segments) > 1 else 0.0}
             if router else None}
 
 

@@ -18,6 +18,8 @@ UNIT_METERS = tuple(k for k, v in MEDIA_METERS.items() if v[2] != "Tokens")
 
 #: Why a model is offered on no tier on the day priced (ineligible, with the day).
 NOT_SERVED = ("retired", "not_released")
+#: Reasons that rule an option out (the rest leave it unpriced).
+OUT = INELIGIBLE + NOT_SERVED + ("routed_over_limit",)
 from aicost.engine.plan import Plan
 from aicost.inputs.pricebook import PriceBook
 from aicost.results.compare import METRICS, PROBABILITIES, OptionResult, clean
@@ -31,14 +33,19 @@ def latency_need(lat: dict) -> Notice:
     raise ValueError("a latency need has one of p95_seconds, minutes or deadline_hours")
 
 
-def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | None = None) -> OptionResult:
+def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | None = None,
+                  segments: list | None = None) -> OptionResult:
+    """One option's result; on a request mix, ``segments`` holds each segment's (name, plan, values,
+    figures) at the point, so that a reason names the segment it holds on, with that segment's figures."""
     opt = plan.options[i]
     if opt.kind == "gpu":
         return _gpu_result(plan, m, i, values)
     flags = {k: bool(v[i]) for k, v in m["flags"].items()}
     reasons = _reasons(plan, i, flags, values, m, book)
-    unpriced = [r for r in reasons if r.code not in INELIGIBLE + NOT_SERVED]
-    inelig = [r for r in reasons if r.code in INELIGIBLE + NOT_SERVED]
+    if segments and opt.kind != "routed":
+        reasons = [r for r in reasons if r.code == "over_rate_limit"] + _segment_reasons(segments, i, book)
+    unpriced = [r for r in reasons if r.code not in OUT]
+    inelig = [r for r in reasons if r.code in OUT]
     # a tier the model does not offer has no price, even where an attempt uses no tokens
     priced = not math.isnan(m["cost_per_attempt"][i]) and not unpriced and not flags["not_offered"]
     status = "ok" if priced and not inelig else ("unpriced" if not priced and not inelig else "ineligible")
@@ -57,7 +64,7 @@ def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | N
         notes += _workflow_notes(plan, i, m, values, book)
     meters = {
         "cost": {k: clean(m[f"meter_cost.{k}"][i]) if priced else None
-                 for k in COST_METERS + (("router",) if "meter_cost.router" in m else ())},
+                 for k in COST_METERS + tuple(x for x in ("router", "failover") if f"meter_cost.{x}" in m)},
         "tokens": {k: clean(m[f"meter_tokens.{k}"][i]) for k in METERS if k not in UNIT_METERS},
         "units": {k: clean(m[f"meter_tokens.{k}"][i]) for k in UNIT_METERS},
     }
@@ -73,7 +80,7 @@ def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | N
         tier=f"ptu-{ptu[0]}-{ptu[1]}" if ptu else opt.tier, caching=opt.caching,
         status=status, reasons=inelig + unpriced, metrics=metrics, meters=meters, notes=notes, price=price,
         cascade=extra, latency_lower_bound=_lower_bound(m, i), provisioned=_ptu_info(plan, m, i, ptu, book),
-        effort=getattr(opt, "effort", None),
+        effort=getattr(opt, "effort", None), resilience=resilience_info(plan, i, m, values, book) if priced else None,
     )
 
 
@@ -185,6 +192,10 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
     if opt.kind == "routed":  # a request mix routed by segment: no option serves some segment, or no router price
         if flags.get("no_route"):
             out.append(Notice.of("no_route"))
+        if flags.get("misroute_unservable"):
+            out.append(Notice.of("misroute_unservable"))
+        if flags.get("over_rate_limit"):
+            out.append(Notice.of("routed_over_limit"))
         if flags.get("no_router_price"):
             out.append(Notice.of("no_router_price", label=str((plan.router or {}).get("label"))))
         return out
@@ -254,6 +265,16 @@ def _reasons(plan: Plan, i: int, flags: dict, values: dict, m: dict, book: Price
     return out
 
 
+def _segment_reasons(segments: list, i: int, book: PriceBook | None) -> list[Notice]:
+    """Why an option is out on a mix: the reasons of each segment it is out on, each naming it."""
+    out = []
+    for name, p, v, m in segments:
+        flags = {k: bool(f[i]) and k != "over_rate_limit" for k, f in m["flags"].items()}  # (judged on the mix)
+        for r in _reasons(p, i, flags, v, m, book):
+            out.append(Notice.of(r.code, **{**r.fields, "segment": name}))
+    return out
+
+
 def _media_reason(plan: Plan, rows: list[int], values: dict) -> Notice:
     """The first row and step whose media have no price, and what is missing."""
     from aicost.engine.media import MEDIA_FACTS, missing
@@ -292,7 +313,7 @@ def _workflow_notes(plan: Plan, i: int, m: dict, values: dict, book: PriceBook |
         files = max(math.ceil(per_day / max_req), math.ceil(per_day * per_request / (max_mb * 1e6)))
         notes.append(Notice.of("batch_files", per_day=float(per_day), files=max(files, 1), max_requests=max_req,
                                max_mb=max_mb))
-    notes += _resilience_notes(plan, i, m, values)
+    notes += _resilience_notes(resilience_info(plan, i, m, values))
     lat = m["latency_seconds"][i]
     if values["latency"].get("p95_seconds") is not None and tiers <= {"standard", "priority"}:
         if math.isnan(lat):
@@ -302,28 +323,48 @@ def _workflow_notes(plan: Plan, i: int, m: dict, values: dict, book: PriceBook |
     return notes
 
 
-def _resilience_notes(plan: Plan, i: int, m: dict, values: dict) -> list[Notice]:
-    """Outages and 429s: the shares failed over and lost; the lowest usage tier (or the projects at
-    the account's tier) that holds the busiest hour, where the model publishes its limits."""
+def resilience_info(plan: Plan, i: int, m: dict, values: dict, book: PriceBook | None = None) -> dict | None:
+    """Outages and 429s on one option: the shares served, failed over, lost and refused; the lowest
+    usage tier (or the projects at the account's tier) that holds the busiest minute, where the
+    model publishes its limits. None without a resilience: section."""
     res = values.get("resilience")
     if not res or plan.options[i].kind not in ("hosted", "cascade"):
-        return []
-    out = []
-    moved, lost = float(m["failed_over_share"][i]), float(m["lost_share"][i])
-    if moved > 0 or lost > 0:
-        fo = res.get("failover")
-        out.append(Notice.of("failover", outage=1.0 - _avail(plan, i, values), refused=float(m["refused_share"][i]), moved=moved, lost=lost,
-            to=fo["model"] if fo else None, wait=float(res["backoff_seconds"]) * (2 ** int(res["retries"]) - 1)))
+        return None
+    fo = res.get("failover")
+    info: dict = {"availability": _avail(plan, i, values), "refused_share": clean(m["refused_share"][i]),
+                  "failed_over_share": clean(m["failed_over_share"][i]), "lost_share": clean(m["lost_share"][i]),
+                  "failover": fo["model"] if fo else None,
+                  "failover_provider": plan.rows[plan.failover[False]].provider if plan.failover else None,
+                  "failover_model": plan.rows[plan.failover[False]].model if plan.failover else None,
+                  "failover_provider_name": book.provider_names(plan.rows[plan.failover[False]].provider)[0]
+                  if plan.failover and book is not None else None,
+                  "retry_wait_seconds": float(res["backoff_seconds"]) * (2 ** int(res["retries"]) - 1)}
     row = plan.options[i] if plan.options[i].kind == "hosted" else plan.rows[plan.options[i].rows[0]]
     table = row.entry.spec.rate_limits
     if table is not None and row.tier != "batch" and row.provider in (res.get("usage_tier") or {}):
         rpm, tpm = float(m["peak_rpm"][i]), float(m["peak_tpm"][i])
         need = {t: max(rpm / float(v.rpm), tpm / float(v.tpm)) for t, v in sorted(table.tiers.items())}
-        fits = next((t for t, x in need.items() if x <= 1.0), None)
         tier = res["usage_tier"][row.provider]
-        out.append(Notice.of("usage_tier_fit", model=f"{row.provider}/{row.model}", lowest=fits, tier=tier,
-                             projects=max(1, math.ceil(need[tier])) if tier in need else None,
-                             top=max(need), top_projects=math.ceil(need[max(need)])))
+        info["usage_tier"] = {"model": f"{row.provider}/{row.model}", "tier": tier,
+                              "lowest_that_fits": next((t for t, x in need.items() if x <= 1.0), None),
+                              "projects_at_tier": max(1, math.ceil(need[tier])) if tier in need else None,
+                              "top_tier": max(need), "projects_at_top_tier": max(1, math.ceil(need[max(need)]))}
+    return info
+
+
+def _resilience_notes(info: dict | None) -> list[Notice]:
+    """The resilience figures as notes (said only where something fails over, is lost or is limited)."""
+    if info is None:
+        return []
+    out = []
+    moved, lost = info["failed_over_share"] or 0.0, info["lost_share"] or 0.0
+    if moved > 0 or lost > 0:
+        out.append(Notice.of("failover", outage=1.0 - info["availability"], refused=info["refused_share"] or 0.0,
+                             moved=moved, lost=lost, to=info["failover"], wait=info["retry_wait_seconds"]))
+    u = info.get("usage_tier")
+    if u:
+        out.append(Notice.of("usage_tier_fit", model=u["model"], lowest=u["lowest_that_fits"], tier=u["tier"],
+                             projects=u["projects_at_tier"], top=u["top_tier"], top_projects=u["projects_at_top_tier"]))
     return out
 
 

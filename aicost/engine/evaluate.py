@@ -24,7 +24,8 @@ INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "latency_unknown",
               "media_self_hosted",  # an open text model on a GPU is not priced for audio or images
               "over_capacity",  # a provisioned reservation without spillover cannot hold the load
               "below_min_success", "over_silent_failure",  # under the scenario's quality floor
-              "no_route")  # a segment of a request mix with no usable option
+              "no_route",  # a segment of a request mix with no usable option
+              "misroute_unservable")  # a misrouted request would reach an option that cannot serve it
 UNPRICED = ("no_router_price", "no_failover_price", "no_embedding_price", "no_training_price", "no_spill_price", "no_media_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
             "no_code_session_price", "no_storage_price", "no_cache_storage_price", "no_fallback_price",
             "no_tool_price_self_hosted")
@@ -251,6 +252,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     lim = {k: cat(v, fill=np.inf) for k, v in limits.items()}
     latency = cat(vis["latency"], gpu_latency if n_gpu else None, fill=np.nan)
     outcomes = [A, S, U, Gv]  # outages, 429s and failover: the option's share blended with its failover's
+    A_load, tok_load = A, dict(token_task)  # the load offered to each option (what its rate limits see)
     res = resilience.blend_all(plan, values, R, len(A) - n_gpu, tasks, meter_task, token_task, outcomes, lim,
                                latency, [k for k in METERS if k not in MEDIA_METERS or k in MEDIA_TOKEN_METERS])
     if res is not None:
@@ -296,16 +298,16 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     )
 
     # ---- peak load against rate limits; latency against the need ---------------------------------
-    peak = tasks * A / (F.HOURS_PER_MONTH * 60.0) * pt(values["volume"]["peak_to_average"])
+    peak = tasks * A_load / (F.HOURS_PER_MONTH * 60.0) * pt(values["volume"]["peak_to_average"])
     calls_per_attempt = sum(pt(st["calls"]) * pt(st["turns"]) for st in steps)
     with np.errstate(all="ignore"):
-        tokens_per_attempt = np.where(A > 0, sum(v for k, v in token_task.items() if f"tok.{k}" not in unused and (
-            k not in MEDIA_METERS or k in MEDIA_TOKEN_METERS)) / A, 0.0)
+        tokens_per_attempt = np.where(A_load > 0, sum(v for k, v in tok_load.items() if f"tok.{k}" not in unused and (
+            k not in MEDIA_METERS or k in MEDIA_TOKEN_METERS)) / A_load, 0.0)
         # every input token a Batch queue holds: text, embedding, image and audio input
-        input_per_attempt = np.where(A > 0, sum(token_task[k] for k in INPUT_METERS if f"tok.{k}" not in unused) / A,
-                                     0.0)
+        input_per_attempt = np.where(A_load > 0, sum(tok_load[k] for k in INPUT_METERS if f"tok.{k}" not in unused)
+                                     / A_load, 0.0)
     peak_rpm, peak_tpm = peak * calls_per_attempt, peak * tokens_per_attempt
-    daily_input = tasks * A * input_per_attempt / DAYS_PER_MONTH
+    daily_input = tasks * A_load * input_per_attempt / DAYS_PER_MONTH
     # with resilience: stated, the requests over a per-minute limit fail over or are lost (priced above)
     over = (daily_input > lim["queue"]) | (((peak_rpm > lim["rpm"]) | (peak_tpm > lim["tpm"])) & (res is None))
     need = latency_need_seconds(values["latency"])
@@ -362,6 +364,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "monthly_cost": monthly, "monthly_benefit": benefit, "net_monthly": net, "roi": roi,
         "payback_months": payback, "latency_seconds": latency, "peak_rpm": peak_rpm, "peak_tpm": peak_tpm,
         "daily_input_tokens": daily_input, "tier_latency": cat(tier_lat, fill=0.0),
+        "limit_rpm": lim["rpm"], "limit_tpm": lim["tpm"], "limit_queue": lim["queue"],
         "calls_per_attempt": calls_per_attempt * np.ones_like(A),
         "latency_lower_bound": catb(vflags["latency_lower_bound"]).astype(float),
     }
@@ -378,7 +381,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         out[k] = cat([np.full((len(A) - n_gpu, 1), np.nan)], gpu_values.get(k))
     if not meters:
         return _finish(plan, out, flags, len(A))
-    for m in (*METERS, "tools", "provisioned", "fine_tuning"):
+    for m in (*METERS, "tools", "provisioned", "fine_tuning") + (("failover",) if res is not None else ()):
         out[f"meter_cost.{m}"] = tasks * meter_task[m]
     out["meter_cost.storage"] = storage
     for k in ("freshness", "fan_out", "ownership"):

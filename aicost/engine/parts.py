@@ -25,7 +25,8 @@ def _quality(values: dict, source: tuple, key: str) -> np.ndarray:
         m = values["models"][source[1]]
         level = source[2] if len(source) > 2 else None
     elif source[0] == "failover":  # resilience.failover: its own p_success, else the model's
-        v = values["resilience"]["failover"].get(key) if key == "p_success" else None
+        fo = (values.get("resilience") or {}).get("failover") or {}  # (a mix's load is measured without it)
+        v = fo.get(key) if key == "p_success" else None
         m = values["models"].get(source[1]) or {}
     else:
         m = values["self_hosted"]["models"][source[1]]

@@ -59,17 +59,24 @@ def apply(plan, values: dict, R: dict, keys: list, n_vis: int, parts: dict, mean
         return None
     firsts = [o if o.kind == "hosted" else plan.rows[o.rows[0]] for o in plan.options[:n_vis]]
     a = _stack([availability(values, row) for row in firsts]) if firsts else np.ones((0, 1))
-    r = refused_share(values, mean_rpm[:n_vis], mean_tpm[:n_vis], lims["rpm"][:n_vis], lims["tpm"][:n_vis])
+    r = res.get("_refused")  # a request mix: the share refused for the whole mix's load on the option
+    if r is None:
+        r = refused_share(values, mean_rpm[:n_vis], mean_tpm[:n_vis], lims["rpm"][:n_vis], lims["tpm"][:n_vis])
     fo = res.get("failover")
     on = set(fo["on"]) if fo else set()
     served = a * (1.0 - r)
     moved = ((1.0 - a) if "outage" in on else 0.0) + (a * r if "rate_limit" in on else 0.0)
     if not plan.failover:
         moved = np.zeros_like(served)
-    else:  # a failover on the option's own provider is down (or limited) with it: those requests are lost
-        fo_provider = plan.rows[plan.failover[False]].provider
-        same = np.asarray([row.provider == fo_provider for row in firsts], dtype=bool).reshape(-1, 1)
-        moved = np.where(same, 0.0, moved)
+    else:  # a failover on the option's own provider is down with it (its outage's requests are lost); on the
+        # option's own model it is over the same limit (its refused requests are lost too). Limits are per model:
+        # another model of the same provider takes the refused ones
+        fo = plan.rows[plan.failover[False]]
+        same_provider = np.asarray([row.provider == fo.provider for row in firsts], dtype=bool).reshape(-1, 1)
+        same_model = np.asarray([row.provider == fo.provider and row.model == fo.model for row in firsts],
+                                dtype=bool).reshape(-1, 1)
+        moved = (np.where(same_provider, 0.0, (1.0 - a) if "outage" in on else 0.0)
+                 + np.where(same_model, 0.0, a * r if "rate_limit" in on else 0.0))
     lost = np.maximum(0.0, 1.0 - served - moved)
     out: dict[str, Any] = {"served": served, "failed_over": moved, "lost": lost, "refused": r,
                            "outage": 1.0 - a * np.ones_like(r)}
@@ -93,8 +100,14 @@ def apply(plan, values: dict, R: dict, keys: list, n_vis: int, parts: dict, mean
             mixed = served * head + np.where(moved > 0, moved * fx, 0.0)
         return _splice(x, n_vis, mixed)
 
+    # the option's own meters hold what its provider bills (the share it served); the failover's
+    # requests are one meter of their own, billed by the failover's provider
     for k in keys:
-        out[k] = blend(parts[k], f_task.get(k, 0.0))
+        out[k] = blend(parts[k], 0.0)
+    with np.errstate(invalid="ignore"):
+        spent = sum(v for k, v in f_task.items() if k.startswith("cost.") and np.ndim(v))
+        out["cost.failover"] = _splice(np.zeros_like(np.asarray(parts["A"], dtype=float)), n_vis,
+                                       np.where(moved > 0, moved * spent, 0.0) if plan.failover else 0.0)
     for k in ("A", "S", "U"):
         out[k] = blend(parts[k], f_out[k])
     out["G"] = _splice(parts["G"], n_vis, served * np.asarray(parts["G"], dtype=float)[:n_vis]
@@ -125,8 +138,9 @@ def blend_all(plan, values: dict, R: dict, n_vis: int, tasks, meter_task: dict, 
     tokens = sum(token_task[m] for m in token_meters)  # per task
     out = apply(plan, values, R, keys, n_vis, parts, per_min * A * calls, per_min * tokens, lims, latency)
     assert out is not None  # (a resilience: section is stated)
-    for m in meter_task:
+    for m in list(meter_task):
         meter_task[m] = out[f"cost.{m}"]
+    meter_task["failover"] = out["cost.failover"]
     for m in token_task:
         token_task[m] = out[f"tok.{m}"]
     outcomes[:] = [out["A"], out["S"], out["U"], out["G"]]

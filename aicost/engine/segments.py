@@ -76,56 +76,125 @@ def _pick(metric: np.ndarray, usable: np.ndarray, by: str) -> np.ndarray:
     return np.where(np.isfinite(np.min(x, axis=0)), best, -1)
 
 
+#: Flags a mix judges on the whole mix, not per segment (a segment alone is evaluated at all the tasks).
+MIX_FLAGS = ("over_rate_limit",)
+#: Flags that do not stop one segment's requests from being served by an option (the floor is judged on
+#: the whole traffic of an option, the rate limit on the mix).
+NOT_SERVING = ("over_rate_limit", "below_min_success", "over_silent_failure")
+
+
+def _serves(m: dict, drop: tuple = NOT_SERVING) -> np.ndarray:
+    """Where an option can serve a segment's requests: eligible and priced, the mix-level flags aside."""
+    from aicost.engine.evaluate import INELIGIBLE, UNPRICED
+
+    bad = np.zeros(np.shape(m["cost_per_success"]), bool)
+    for key in INELIGIBLE + UNPRICED:
+        if key in m["flags"] and key not in drop:
+            bad = bad | m["flags"][key]
+    return ~bad
+
+
+def _with_refused(values: dict, r) -> dict:
+    """A segment's values with the refused share of the mix's load (engine.resilience)."""
+    return {**values, "resilience": {**values["resilience"], "_refused": r}}
+
+
+def _routes(w: list, acc, n_seg: int, width: int) -> list[list]:
+    """route[s][t]: the share of segment s's requests sent to segment t's pick: the accuracy to its
+    own, the rest to the others in proportion to their shares (all to its own when there are none)."""
+    out = []
+    for s in range(n_seg):
+        rest = sum((np.broadcast_to(w[t], (1, width))[0] for t in range(n_seg) if t != s), np.zeros(width))
+        row = []
+        for t in range(n_seg):
+            if t == s:
+                row.append(np.where(rest > 0, acc, 1.0))
+            else:
+                with np.errstate(all="ignore"):
+                    row.append(np.where(rest > 0, (1 - acc) * np.broadcast_to(w[t], (1, width))[0]
+                                        / np.where(rest > 0, rest, 1.0), 0.0))
+        out.append(row)
+    return out
+
+
 def evaluate_mix(plan, values: dict, meters: bool) -> dict[str, Any]:
-    """Every option of the plan on the mix, then the routed option; shape (options + 1, points)."""
-    from aicost.engine.evaluate import evaluate, usable
+    """Every option of the plan on the mix, then the routed option; shape (options + 1, points).
+
+    Rate limits and 429s are judged on the load each option carries: the whole mix for a single
+    option, the requests routed to it for the routed option's picks."""
+    from aicost.engine.evaluate import evaluate
     from aicost.engine.parts import _finish
+    from aicost.engine.resilience import refused_share
 
     names = list(values["segments"])
-    ms = [evaluate(p, segment_values(values, n), meters) for n, (_, p) in zip(names, plan.segments)]
+    plans = [p for _, p in plan.segments]
+    seg_vals = [segment_values(values, name) for name in names]
     w = shares(values)
+    res = values.get("resilience")
     router = values.get("router")
-    acc = pt(router["accuracy"]) if router else 1.0
+    acc = pt(router["accuracy"]) if router and len(names) > 1 else 1.0
     fee = router_fee(plan, values) if router else 0.0
     tasks = pt(values["volume"]["tasks_per_month"])
-    # as wide as the widest swept or sampled input (segment results, shares, accuracy, router, volume)
-    width = max([np.shape(m["cost_per_success"])[-1] for m in ms] + [np.size(x) for x in (*w, acc, fee, tasks)])
-    acc = np.broadcast_to(np.ravel(acc), (width,))
-    n = np.shape(ms[0]["cost_per_success"])[0]
+    ptoa = pt(values["volume"]["peak_to_average"])
+    # the load each option is offered on each segment, before outages and failover
+    bare = [evaluate(p, {**v, "resilience": None} if res else v, meters=False) for p, v in zip(plans, seg_vals)]
+    n = np.shape(bare[0]["cost_per_success"])[0]
+    width = max([np.shape(m["cost_per_success"])[-1] for m in bare]
+                + [np.size(x) for x in (*w, acc, fee, tasks, ptoa)])
+
+    def wide(x, rows=n):
+        return np.broadcast_to(np.asarray(x, dtype=float), (rows, width))
+
+    def mix_load(key, share_of):  # per option: sum over segments of the requests it gets x the load they bring
+        return sum(share_of(s) * wide(bare[s][key]) for s in range(len(names)))
+
+    lim = {k: wide(bare[0][f"limit_{k}"]) for k in ("rpm", "tpm", "queue")}
+
+    def refused(load_rpm, load_tpm):
+        return refused_share(values, load_rpm / ptoa, load_tpm / ptoa, lim["rpm"], lim["tpm"])
+
+    single = lambda s: wide(w[s], 1)  # noqa: E731  (a single option gets every segment's requests)
+    peak = {k: mix_load(k, single) for k in ("peak_rpm", "peak_tpm", "daily_input_tokens")}
+    if res:  # outages and 429s, the refused share from the whole mix's load on each option
+        r_mix = refused(peak["peak_rpm"], peak["peak_tpm"])
+        ms = [evaluate(p, _with_refused(v, r_mix), meters) for p, v in zip(plans, seg_vals)]
+    else:
+        ms = [evaluate(p, v, meters) for p, v in zip(plans, seg_vals)] if meters else bare
     keys = [k for k in ms[0] if k != "flags"]
+    acc = np.broadcast_to(np.ravel(acc), (width,))
     # ---- the routed option: each segment's best, reached with the router's accuracy ---------------
     by = values["options"]["rank_by"]
-    picks = [_pick(np.broadcast_to(m[by], (n, width)), np.broadcast_to(usable(m), (n, width)), by) for m in ms]
+    serves = [wide(_serves(m)).astype(bool) for m in ms]
+    picks = [_pick(wide(m[by]), wide(_serves(m, MIX_FLAGS)).astype(bool), by) for m in ms]
+    route = _routes(w, acc, len(names), width)
+    # the load routed to each option: the requests of every segment whose pick (or misroute) it is
+    routed_load = {}
+    for key in ("peak_rpm", "peak_tpm", "daily_input_tokens"):
+        load = np.zeros((n, width))
+        for s in range(len(names)):
+            for t in range(len(names)):
+                j = picks[t]
+                part = wide(w[s], 1)[0] * route[s][t] * np.take_along_axis(wide(bare[s][key]), np.maximum(j, 0)[None, :],
+                                                                           axis=0)[0]
+                onehot = (np.arange(n)[:, None] == j[None, :]) & (j[None, :] >= 0)
+                load = load + onehot * part
+        routed_load[key] = load
+    mr = [evaluate(p, _with_refused(v, refused(routed_load["peak_rpm"], routed_load["peak_tpm"])), meters)
+          for p, v in zip(plans, seg_vals)] if res else ms
 
     def at(m, k, j):  # m[k] at option j per point (NaN where no option is usable)
-        a = np.broadcast_to(np.asarray(m[k], dtype=float), (n, width))
-        got = np.take_along_axis(a, np.maximum(j, 0)[None, :], axis=0)[0]
+        got = np.take_along_axis(wide(m[k]), np.maximum(j, 0)[None, :], axis=0)[0]
         return np.where(j >= 0, got, np.nan)
 
-    def routed(m_s, s):  # segment s's requests: its own pick at the accuracy, else the others' picks
-        k_out = {}
-        others = [t for t in range(len(ms)) if t != s]
-        rest = sum(w[t] for t in others) if others else 0.0
-        for k in keys:
-            own = at(m_s, k, picks[s])
-            if others and router:
-                with np.errstate(all="ignore"):
-                    wrong = sum(np.broadcast_to(w[t], (1, width))[0] / np.where(np.broadcast_to(rest, (1, width))[0]
-                                > 0, np.broadcast_to(rest, (1, width))[0], 1.0) * at(m_s, k, picks[t]) for t in others)
-                k_out[k] = acc * own + (1 - acc) * wrong
-            else:
-                k_out[k] = own
-        return k_out
-
-    route = [routed(m, s) for s, m in enumerate(ms)]
     blended: dict[str, Any] = {}
+    pairs = [(s, t) for s in range(len(names)) for t in range(len(names))]
     for k in keys:
         if k in RATIOS:
             continue
-        blended[k] = np.concatenate([sum(np.broadcast_to(w[s], (1, width)) * np.broadcast_to(ms[s][k], (n, width))
-                                         for s in range(len(ms))),
-                                     sum(np.broadcast_to(w[s], (1, width)) * route[s][k][None, :]
-                                         for s in range(len(ms)))])
+        one = sum(wide(w[s], 1) * wide(ms[s][k]) for s in range(len(names)))
+        both = sum(wide(w[s], 1)[0] * route[s][t] * np.nan_to_num(at(mr[s], k, picks[t]), nan=0.0)
+                   if t != s else wide(w[s], 1)[0] * route[s][t] * at(mr[s], k, picks[t]) for s, t in pairs)
+        blended[k] = np.concatenate([one, np.reshape(both, (1, width))])
     extra = np.concatenate([np.zeros((n, np.size(fee))), np.reshape(fee, (1, -1))])
     for k in ("ai_cost_per_task", "task_cost"):
         blended[k] = blended[k] + extra
@@ -147,24 +216,34 @@ def evaluate_mix(plan, values: dict, meters: bool) -> dict[str, Any]:
         blended["payback_months"] = np.where(net > 0, build / np.where(net > 0, net, 1.0), np.nan)
     blended["cost_per_success"], blended["cost_per_resolved_task"] = cps, cprt
     blended["total_cost_per_success"] = F.total_per_success(blended["monthly_cost"], build, horizon, tasks, S)
-    lat = [np.broadcast_to(m["latency_seconds"], (n, width)) for m in ms]
-    blended["latency_seconds"] = np.concatenate([sum(np.broadcast_to(w[s], (1, width)) * lat[s]
-                                                     for s in range(len(ms))),
-                                                 sum(np.broadcast_to(w[s], (1, width)) * route[s]["latency_seconds"]
-                                                     [None, :] for s in range(len(ms)))])
+    # the answer time of the slowest segment (of the paths a routed request may take)
+    lat_paths = [np.where(route[s][t] > 0, at(mr[s], "latency_seconds", picks[t]), -np.inf) for s, t in pairs]
+    blended["latency_seconds"] = np.concatenate([np.max([wide(m["latency_seconds"]) for m in ms], axis=0),
+                                                 np.max(lat_paths, axis=0)[None, :]])
     for k in ("tier_latency", "latency_lower_bound"):
-        blended[k] = np.concatenate([np.max([np.broadcast_to(m[k], (n, width)) for m in ms], axis=0),
-                                     np.max([r[k] for r in route], axis=0)[None, :]])
-    flags = {}
-    for f in ms[0]["flags"]:
-        flags[f] = np.concatenate([np.any([np.broadcast_to(m["flags"][f], (n, width)) for m in ms], axis=0),
-                                   np.zeros((1, width), bool)])
-    floor = values["quality"]  # the quality floor holds on the mix (each segment's pick cleared it on its own)
+        blended[k] = np.concatenate([np.max([wide(m[k]) for m in ms], axis=0),
+                                     np.max([np.where(route[s][t] > 0, at(mr[s], k, picks[t]), 0.0) for s, t in pairs],
+                                            axis=0)[None, :]])
+    blended.update({f"peak_{k}": np.concatenate([peak[f"peak_{k}"], np.max(routed_load[f"peak_{k}"], axis=0)[None, :]])
+                    for k in ("rpm", "tpm")})
+    # ---- flags: a single option is out where it is out on any segment; the mix's own checks -------------
+    flags = {f: np.concatenate([np.any([wide(m["flags"][f]).astype(bool) for m in ms], axis=0),
+                                np.zeros((1, width), bool)]) for f in ms[0]["flags"] if f not in MIX_FLAGS}
+    over = peak["daily_input_tokens"] > lim["queue"]
+    r_over = routed_load["daily_input_tokens"] > lim["queue"]
+    if not res:  # no failover: an option over a per-minute limit is out (the routed one: any option it uses)
+        over = over | (peak["peak_rpm"] > lim["rpm"]) | (peak["peak_tpm"] > lim["tpm"])
+        r_over = r_over | (routed_load["peak_rpm"] > lim["rpm"]) | (routed_load["peak_tpm"] > lim["tpm"])
+    flags["over_rate_limit"] = np.concatenate([over, np.any(r_over, axis=0)[None, :]])
+    floor = values["quality"]  # the routed mix (misroutes included) is held to the floor too
     if floor.get("min_success") is not None:
-        flags["below_min_success"] = np.broadcast_to(S < pt(floor["min_success"]), (n + 1, width))
+        flags["below_min_success"][-1] = S[-1] < np.ravel(pt(floor["min_success"]))
     if floor.get("max_silent_failure") is not None:
-        flags["over_silent_failure"] = np.broadcast_to(blended["p_silent_failure"] > pt(floor["max_silent_failure"]),
-                                                       (n + 1, width))
+        flags["over_silent_failure"][-1] = blended["p_silent_failure"][-1] > np.ravel(pt(floor["max_silent_failure"]))
+    unservable = np.any([(route[s][t] > 0) & (picks[t] >= 0)
+                         & ~np.take_along_axis(serves[s], np.maximum(picks[t], 0)[None, :], axis=0)[0]
+                         for s, t in pairs if s != t], axis=0) if len(names) > 1 else np.zeros(width, bool)
+    flags["misroute_unservable"] = np.concatenate([np.zeros((n, width), bool), unservable[None, :]])
     flags["no_route"] = np.concatenate([np.zeros((n, width), bool), np.any([p < 0 for p in picks], axis=0)[None, :]])
     flags["no_router_price"] = np.concatenate([np.zeros((n, width), bool),
                                                np.broadcast_to(bool(router) & ~np.isfinite(fee), (1, width))])

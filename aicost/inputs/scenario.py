@@ -180,7 +180,9 @@ def _check_workflow(spec: Any, doc: Document, book: PriceBook, touched) -> list[
         if ref not in spec.models and ref not in stage_models:
             out.append(_blame(doc.problem(("fine_tuning", ref), f"'{ref}' is not under models: (or a cascade stage): "
                                                                 f"list the fine-tuned model to compare it"), touched))
-    out += [_blame(p, touched) for p in _check_segments(spec, doc)]
+    from aicost.inputs.traffic import check_traffic
+
+    out += [_blame(p, touched) for p in check_traffic(spec, doc)]
     if spec.router is not None:
         check(("router",), spec.router.model, spec.router.tier)
     for name, seg in spec.segments.items():
@@ -213,30 +215,6 @@ def _check_workflow(spec: Any, doc: Document, book: PriceBook, touched) -> list[
             if st.p_success is None and st.model not in spec.models:
                 out.append(_blame(doc.problem(path, f"give p_success (the model '{st.model}' is not listed under "
                                                     f"models:)"), touched))
-    return out
-
-
-def _check_segments(spec: Any, doc: Document) -> list[Problem]:
-    """Segments' shares add up; a router needs segments; effort levels asked for exist."""
-    out = []
-    if spec.segments:
-        given = [s.share for s in spec.segments.values() if s.share is not None]
-        total = sum(given)
-        if len(given) < len(spec.segments) - 1:
-            out.append(doc.problem(("segments",), "give every segment's share but one (that one is the rest)"))
-        elif total > 1.0 + 1e-9 or (len(given) == len(spec.segments) and abs(total - 1.0) > 1e-9):
-            out.append(doc.problem(("segments",), f"the segments' shares add up to {total:g}, not 1"))
-        for key in ("self_hosted", "provisioned"):
-            if getattr(spec, key) is not None:
-                out.append(doc.problem((key,), f"{key}: is not combined with segments: yet (a fleet or a reservation "
-                                               f"is sized for the whole load, not per segment)"))
-    elif spec.router is not None:
-        out.append(doc.problem(("router",), "router: needs segments: to route between"))
-    wanted = spec.options.effort
-    for ref, m in spec.models.items():
-        if wanted and m.effort and not set(wanted) & set(m.effort):
-            out.append(doc.problem(("options", "effort"), f"'{ref}' lists none of these effort levels (it lists "
-                                                          f"{', '.join(m.effort)}): it would not be compared"))
     return out
 
 

@@ -42,7 +42,16 @@ def parse_vary(text: str, ref, ls, book, sets=(), need_range: bool = True) -> Va
     try:
         path = resolve_path(ls.plain, field)
         current = get_path(ls.plain, path)
-    except (KeyError, IndexError, TypeError) as exc:
+    except TypeError:  # a section the scenario leaves out (router:, resilience:): nothing to vary in it
+        node, parts = ls.plain, field.split(".")
+        for k, part in enumerate(parts):
+            if not isinstance(node, dict) or node.get(part) is None:
+                break
+            node = node[part]
+        section = ".".join(parts[:k + 1])
+        raise InputError(Problem(where, None, section, "the scenario leaves this section out; add it to the file "
+                                                       "(or with --set) to vary its fields")) from None
+    except (KeyError, IndexError) as exc:
         raise InputError(Problem(where, None, "", str(exc.args[0] if exc.args else exc))) from None
     if path and path[0] == "variants":
         raise InputError(Problem(where, None, dotted(path), "a design variant's own fields cannot be varied: vary "

@@ -2,10 +2,11 @@
 with their shares, attempt shapes and success rates, and the router that sends each request to
 its segment's option."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from aicost.model import NOT_BOOL
 from aicost.model.numbers import Prob, Strict, Tokens
 from aicost.model.scenario import Attempt
 from aicost.model.traffic import Effort
@@ -29,7 +30,7 @@ class SegmentModel(Strict):
 class Segment(Strict):
     """One class of requests: its share of the traffic, its attempt and its success rates."""
 
-    share: Prob | None = Field(None, description="share of the tasks in this segment (the shares add up to 1; "
+    share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False), NOT_BOOL] | None = Field(None, description="share of the tasks in this segment (the shares add up to 1; "
                                                  "one segment may leave it out: the rest)")
     description: str = ""
     attempt: Attempt | None = Field(None, description="this segment's steps (default: the scenario's attempt)")

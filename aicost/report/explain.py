@@ -129,6 +129,9 @@ SAY: dict[str, Callable[[Notice], str]] = {
                                f"at the busiest hours, and spillover is off",
     "no_embedding_price": lambda n: f"unpriced: no {n['tier']} price for the embedding model {n['model']} "
                                     f"(retrieval.embedding_model) to re-embed the corpus",
+    "misroute_unservable": lambda n: "the router's misroutes would send some requests to an option that cannot serve "
+                                     "them (too long a prompt, too slow, not offered or unpriced there)",
+    "routed_over_limit": lambda n: "the requests routed to one of its options pass that option's rate limit",
     "no_route": lambda n: "no option is eligible and priced for some segment of the mix, so none can be routed to",
     "no_router_price": lambda n: f"unpriced: no price for the router's model {n['label']} on its tier",
     "no_failover_price": lambda n: "unpriced: the failover model has no price on its tier",
@@ -237,6 +240,8 @@ def _budget(n: Notice) -> str:
     what = ("latency" if metric == "latency_seconds" else metric.replace("_", " ")) + \
         (f" (P{n['percentile']})" if n["percentile"] else "")
     a, lim = figure(metric, actual, cur), figure(metric, limit, cur)
+    if n.get("lower_bound"):  # no time to first token in the tables: the estimate is a floor
+        a = f"at least {a}"
     if n["status"] == "failed":
         if kind == "max":
             rel = f" (+{(actual - limit) / limit:.1%})" if limit > 0 else ""
@@ -293,8 +298,9 @@ GPU_REASONS = {"too_slow": "too slow for the latency need", "latency_over_need":
 
 
 def say(n: Notice) -> str:
-    """One notice as a sentence."""
-    return SAY[n.code](n)
+    """One notice as a sentence (on a request mix, naming the segment it holds on)."""
+    text = SAY[n.code](n)
+    return f"on segment '{n.get('segment')}': {text}" if n.get("segment") else text
 
 
 def says(notices: Iterable[Notice]) -> list[str]:

@@ -20,6 +20,7 @@ from aicost.results.export import ExportResult
 OTHER_METERS = {
     "tools": ("Tool Fees", "AI and Machine Learning", "Usage-Based"),
     "router": ("Routing Classifier", "AI and Machine Learning", "Usage-Based"),
+    "failover": ("Failover", "AI and Machine Learning", "Usage-Based"),
     "provisioned": ("Provisioned Throughput Units", "AI and Machine Learning", "Recurring"),
     "fine_tuning": ("Fine-Tuning", "AI and Machine Learning", "Recurring"),
     "storage": ("Vector Storage", "Storage", "Recurring"),
@@ -35,7 +36,7 @@ OTHER_METERS = {
 }
 #: FOCUS 1.2 ServiceSubcategory of each meter (never null: ServiceSubcategory-C-002-M), one per
 #: ServiceName (ServiceName-C-005-C and C-008-C): tokens and tools are the provider's API.
-SUBCATEGORY = {"tools": "Generative AI", "router": "Generative AI", "provisioned": "Generative AI", "fine_tuning": "Generative AI",
+SUBCATEGORY = {"tools": "Generative AI", "router": "Generative AI", "failover": "Generative AI", "provisioned": "Generative AI", "fine_tuning": "Generative AI",
                "freshness": "Generative AI", "fan_out": "Other (Databases)", "ownership": "Other (Databases)", "cache_storage": "Generative AI", "storage": "Other (Storage)",
                "gpu": "Other (Compute)", "ops": "Other (Other)", "review": "Other (Other)",
                "fallback": "Other (Other)", "fixed": "Other (Other)"}
@@ -109,11 +110,16 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
                        **costs(billed, billed, pq))
         else:
             who = provider_name if meter in BY_PROVIDER else IN_HOUSE
+            fo = o.resilience or {}
+            if meter == "failover" and fo.get("failover_provider"):  # billed by the failover's provider
+                who = fo.get("failover_provider_name") or fo["failover_provider"]
             per_month = meter in PER_MONTH
             pq = Decimal(1) if per_month else quantity(tasks)
             unit = "Months" if per_month else "Tasks"
             what = {"tools": f"tool calls (web search, file search, code sessions) for {o.model}",
                     "router": "the classifier call that routes each task to its segment's option",
+                    "failover": "requests sent to the failover model when the option's provider is down or over "
+                                "its rate limit",
                     "storage": "vector store storage", "ops": "operations for the self-hosted fleet",
                     "cache_storage": f"explicit context cache holding the cached prompt prefixes for {o.model}",
                     "review": "people reviewing AI answers (expected, per task)",
@@ -124,7 +130,9 @@ def _option_rows(exp: ExportResult, res, o, tags: dict, start: date, end: date, 
                     "fan_out": "searches of your vector database (read units)",
                     "ownership": "your vector database's instance, operations and plan minimum"}[meter]
             service = sku_meter if who == IN_HOUSE else f"{who} {sku_meter}" if meter == "storage" else f"{who} API"
-            sku = f"{o.provider}/{o.model}" if meter in ("tools", "router", "cache_storage", "fine_tuning") else \
+            sku = f"{fo['failover_provider']}/{fo['failover_model']}" if meter == "failover" and fo.get(
+                "failover_provider") else f"{o.provider}/{o.model}" if meter in ("tools", "router", "cache_storage",
+                                                                                  "fine_tuning") else \
                 f"{o.provider}/vector-storage" if meter == "storage" else f"in-house/{meter}"
             row.update(ChargeDescription=f"{sku_meter}: {what}", InvoiceIssuerName=who, ProviderName=who,
                        PublisherName=who, ServiceName=service, ServiceSubcategory=SUBCATEGORY[meter],

@@ -168,9 +168,11 @@ def routing_lines(r: dict, cur: str, width: int) -> list[str]:
     out = wrapped(text, width, 9)
     if r.get("saves_per_month") is not None:
         b = r["best_single"]
+        saves = r["saves_per_month"]
+        verdict = f"routing saves {money(saves, cur)} a month" if saves >= 0 else \
+            f"routing costs {money(-saves, cur)} a month more"
         out += wrapped(f"         routed: {money(r['routed_monthly_cost'], cur)}/month against the best single "
-                       f"option {b['option']} at {money(b['monthly_cost'], cur)}/month: routing saves "
-                       f"{money(r['saves_per_month'], cur)} a month", width, 9)
+                       f"option {b['option']} at {money(b['monthly_cost'], cur)}/month: {verdict}", width, 9)
     return out
 
 

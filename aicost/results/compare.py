@@ -53,6 +53,7 @@ class OptionResult:
     latency_lower_bound: bool = False  # latency_seconds is a lower bound (no time to first token known)
     provisioned: dict[str, Any] | None = None  # provisioned-throughput options: PTUs, utilisation, spill, price
     effort: str | None = None  # the reasoning-effort level the option runs at (models.<ref>.effort)
+    resilience: dict[str, Any] | None = None  # outages, 429s and failover: shares, and the usage tier that fits
 
     @property
     def eligible(self) -> bool:
@@ -66,6 +67,8 @@ class OptionResult:
         }
         if self.effort is not None:
             d["effort"] = self.effort
+        if self.resilience is not None:
+            d["resilience"] = self.resilience
         if self.variant is not None:
             d["variant"] = self.variant
         if self.uncertainty is not None:

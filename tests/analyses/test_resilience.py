@@ -144,3 +144,15 @@ def test_the_shipped_usage_tier_table_is_sourced_dated_and_shown(book):
         assert all(rl.tiers[t].tpm <= rl.tiers[t + 1].tpm for t in range(1, 5))  # a higher tier never allows less
     r = CliRunner().invoke(app, ["pricing", "show", "gpt-4.1"])
     assert "1: 500 / 30,000 / 90,000" in r.stdout and "source: OpenAI model page" in r.stdout
+
+
+def test_a_failover_on_the_same_provider_takes_refused_requests_not_outages(book):
+    """OpenAI's limits are per model: gpt-4.1-mini takes what gpt-4.1's limit refuses; an OpenAI
+    outage takes both down, so those requests are given up."""
+    data = _data({"availability": {"openai": 0.99}, "usage_tier": {"openai": 1},
+                  "failover": {"model": "gpt-4.1-mini", "p_success": 0.85}}, tasks=730_000, ptoa=2.0)
+    o = _opt(data, book)
+    r = 1 / 6
+    mini = (1000 * 0.40 + 200 * 1.60) / 1e6
+    assert o.metrics["ai_cost_per_task"] == pytest.approx(0.99 * (1 - r) * GPT + 0.99 * r * mini)
+    assert o.metrics["p_given_up"] == pytest.approx(0.01)  # the outage's share

@@ -162,7 +162,7 @@ def test_a_sweep_of_a_segments_share_moves_the_mix_and_the_routing(book):
         cost = (1 - share) * GPT_S + share * GPT_H
         s = (1 - share) * 0.98 + share * 0.9
         assert got == pytest.approx(100_000 * cost / (100_000 * s))
-    be = breakeven_report(str(path), book, "segments.hard.share=0:0.6",
+    be = breakeven_report(str(path), book, "segments.hard.share=0.05:0.6",
                           ["openai/gpt-5:standard", "routed/by-segment"])
     assert be["pairs"]
 
@@ -173,3 +173,107 @@ def test_the_router_counts_its_misroutes(book):
     from aicost.report.table import routing_lines
 
     assert "10,000 tasks a month misrouted" in " ".join(routing_lines(res.routing, "USD", 1000))
+
+
+# ---- the mix's own checks (found in review) -----------------------------------------------------
+
+
+def _two_loads(resilience: dict | None = None, rate_limits: list | None = None) -> dict:
+    """gpt-4.1 at 730,000 tasks, peak 2: a short and a long segment, half each, whose mean load
+    (1,200 tokens a task) is the one-shape scenario's of tests/analyses/test_resilience.py."""
+    data = copy.deepcopy(BASE)
+    data["volume"] = {"tasks_per_month": 730_000, "peak_to_average": 2.0}
+    data["models"] = {"gpt-4.1": {"p_success": 0.9}, "claude-haiku-4-5": {"p_success": 0.8}}
+    data["attempt"]["steps"] = [{"name": "s", "input_tokens": 500, "output_tokens": 100}]
+    data["options"] = {"caching": [False], "tiers": ["standard"]}
+    data["segments"] = {"short": {"share": 0.5},
+                        "long": {"share": 0.5, "attempt": {"steps": [{"name": "s", "input_tokens": 1500,
+                                                                      "output_tokens": 300}]}}}
+    if resilience:
+        data["resilience"] = resilience
+    if rate_limits:
+        data["rate_limits"] = rate_limits
+    return data
+
+
+def test_429s_come_from_the_mixs_load_not_each_segment_at_full_volume(book):
+    res = {"usage_tier": {"openai": 1}, "failover": {"model": "claude-haiku-4-5"}}
+    o = {x.id: x for x in _res(_two_loads(res), book).options}["openai/gpt-4.1:standard"]
+    from aicost.report.explain import says
+
+    # the mix brings 20,000 TPM on average, as the one-shape scenario: 1/6 of requests over the limit
+    assert "16.67% of requests over the rate limit" in " ".join(says(o.notes))
+    short, long_ = (500 * 2 + 100 * 8) / 1e6, (1500 * 2 + 300 * 8) / 1e6
+    h_short, h_long = (500 * 1 + 100 * 5) / 1e6, (1500 * 1 + 300 * 5) / 1e6
+    r = 1 / 6
+    assert o.metrics["ai_cost_per_task"] == pytest.approx(0.5 * ((1 - r) * short + r * h_short)
+                                                          + 0.5 * ((1 - r) * long_ + r * h_long))
+
+
+def test_a_rate_limit_is_held_against_the_mixs_peak(book):
+    # 30,000 TPM: the long segment alone at every task would bring 60,000 at the peak; the mix brings 40,000
+    data = _two_loads(rate_limits=[{"model": "gpt-4.1", "tpm": 45_000}])
+    opts = {x.id: x for x in _res(data, book).options}
+    assert opts["openai/gpt-4.1:standard"].status == "ok"
+    data["rate_limits"][0]["tpm"] = 35_000
+    opts = {x.id: x for x in _res(data, book).options}
+    assert opts["openai/gpt-4.1:standard"].status == "ineligible"
+    assert [r.code for r in opts["openai/gpt-4.1:standard"].reasons] == ["over_rate_limit"]
+
+
+def test_a_misroute_to_an_option_that_cannot_serve_it_rules_the_routed_option_out(book):
+    data = _data({"model": "gpt-5-nano", "input_tokens": 300, "accuracy": 0.9})
+    # hard prompts of 300,000 tokens: over gpt-4.1-mini's window? (1M): no; over gpt-5's (272k): yes
+    data["segments"]["hard"]["attempt"]["steps"][0]["input_tokens"] = 300_000
+    data["models"]["gpt-4.1-mini"]["p_success"] = 0.9
+    data["segments"]["hard"]["models"]["gpt-4.1-mini"]["p_success"] = 0.95
+    data["segments"]["simple"]["models"]["gpt-5"]["p_success"] = 0.999
+    data["segments"]["simple"]["models"]["gpt-4.1-mini"]["p_success"] = 0.5
+    res = _res(data, book)
+    picks = {p["segment"]: p["option"] for p in res.routing["segments"]}
+    assert picks["hard"] == "openai/gpt-4.1-mini:standard" and picks["simple"] == "openai/gpt-5:standard"
+    routed = next(o for o in res.options if o.kind == "routed")
+    # a misrouted hard request would reach gpt-5, whose window is too small for it
+    assert routed.status == "ineligible" and [r.code for r in routed.reasons] == ["misroute_unservable"]
+
+
+def test_a_single_option_out_on_one_segment_says_which(book):
+    res = _res(_data(), book)
+    mini = {o.id: o for o in res.options}["openai/gpt-4.1-mini:standard"]
+    from aicost.report.explain import says
+
+    text = " ".join(says(mini.reasons))
+    assert "on segment 'hard': quality floor: 30.0% of tasks succeed" in text
+
+
+def test_the_mixs_latency_is_its_slowest_segments(book):
+    data = _data()
+    data["latency"] = {"p95_seconds": 600}
+    res = _res(data, book)
+    gpt = {o.id: o for o in res.options}["openai/gpt-5:standard"]
+    from aicost.engine.segments import segment_values
+
+    per = []
+    for name in ("simple", "hard"):
+        v = segment_values(loaded(data, book).plain, name)
+        d = copy.deepcopy(data)
+        d["attempt"] = v["attempt"]
+        d.pop("segments")
+        per.append({o.id: o for o in _res(d, book).options}["openai/gpt-5:standard"].metrics["latency_seconds"])
+    assert gpt.metrics["latency_seconds"] == pytest.approx(max(per))
+
+
+def test_a_share_left_to_the_rest_must_leave_something(book, tmp_path):
+    import yaml
+
+    from aicost.base.errors import InputError
+    from aicost.inputs import scenario as sc
+
+    data = _data()
+    data["segments"]["simple"]["share"] = 1.0
+    del data["segments"]["hard"]["share"]
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(InputError) as e:
+        sc.load(path, book)
+    assert "the segment without one would get no requests" in str(e.value)

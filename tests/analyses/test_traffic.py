@@ -188,3 +188,31 @@ def test_ranges_on_an_effort_level_and_an_availability_are_sampled(book):
     assert band["p10"] < band["p50"] < band["p90"]
     # the point estimate sits inside the band the samples give
     assert band["p10"] <= high.metrics["cost_per_success"] <= band["p90"]
+
+
+def test_format_failure_rates_are_held_to_the_failures_wherever_they_meet(book, tmp_path):
+    import yaml
+
+    from aicost.inputs import scenario as sc
+
+    data = _data({"gpt-5.4-mini": {"p_success": 0.9, "format_failure_rate": 0.05}, "gpt-5.4": {"p_success": 0.95}},
+                 quality={"format_failure_rate": 0.3})
+    data["segments"] = {"a": {"models": {"gpt-5.4-mini": {"p_success": 0.99}}}, "b": {"share": 0.5}}
+    data["cascades"] = {"c": {"stages": [{"model": "gpt-5.4-nano", "p_success": 0.9}]}}
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(InputError) as err:
+        sc.load(path, book)
+    text = [str(p) for p in err.value.problems]
+    assert len(text) == 3
+    assert any("quality.format_failure_rate" in t and "quality's default, on gpt-5.4)" in t for t in text)
+    assert any("segments.a.models.gpt-5.4-mini" in t and "1 - p_success = 0.01" in t for t in text)
+    assert any("cascades.c.stages[0]" in t for t in text)
+
+
+def test_varying_a_field_of_a_section_the_scenario_leaves_out_is_a_clear_error(book):
+    from aicost.analyses.whatif import sweep_report
+
+    with pytest.raises(InputError) as err:
+        sweep_report("worked-example", book, ["router.accuracy=0.5:1:3"])
+    assert "router: the scenario leaves this section out" in str(err.value.problems[0])
