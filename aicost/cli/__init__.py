@@ -23,6 +23,7 @@ COMMANDS = {
     "diff": ("check", "diff"),
     "export": ("finance", "export"),
     "allocate": ("finance", "allocate"),
+    "replay": ("finance", "replay"),
 }
 ABOUT = "What each successful outcome of an AI workload really costs, under every way of running it."
 

@@ -132,3 +132,65 @@ def allocate(
         tell(alloc, fmt=value(fmt))
 
     guarded(body, json_errors=(value(fmt) == "json"))
+
+
+ReplayFmt = format_choices("replay")
+
+
+def replay(
+    usage: Annotated[list[Path], typer.Argument(metavar="USAGE", help="Usage logs: CSV, JSON Lines or Parquet files, "
+                                                "or directories of them (partitions).", show_default=False)],
+    option: Annotated[list[str], typer.Option("--option", metavar="MODEL[:TIER][:nocache]", help="An option to "
+                                              "price the requests under (repeatable): another model or provider, "
+                                              "a tier, caching off.")] = [],
+    scenario: Annotated[Optional[str], typer.Option("--scenario", metavar="SCENARIO", help="Also every model under "
+                                                    "the scenario's models: (on Standard) and its cascades (their "
+                                                    "stages reached at its success rates).")] = None,
+    by: Annotated[str, typer.Option("--by", metavar="TAGS", help="Tags to sum by, comma-separated.")] = "team",
+    source: Annotated[str, typer.Option("--from", metavar="LAYOUT", help="Column layout: aicost (see docs/usage.md), "
+                                        "openai, anthropic, litellm, or a mapping file (.yaml).")] = "aicost",
+    can_wait: Annotated[list[str], typer.Option("--can-wait", metavar="TAG=VALUE", help="Requests with this tag "
+                                                "value can wait (repeatable): only they go to Batch or Flex; the "
+                                                "rest of a Batch or Flex option runs on Standard.")] = [],
+    fmt: fmt_opt(ReplayFmt, "table, csv, json or markdown.") = ReplayFmt.table,
+    on_error: Annotated[OnError, typer.Option("--on-error", metavar="stop|skip", help="stop (exit 2, nothing "
+                                              "written) or skip bad rows, counting them.")] = OnError.stop,
+    engine: Annotated[Engine, typer.Option("--engine", metavar="local|dask", help="local (streamed in chunks) or dask "
+                                           "(each partition file on a Dask worker).")] = Engine.local,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: a "
+                                                     "running scheduler (default: a local cluster).")] = None,
+    pricing: PricingOpt = [],
+    output: OutputOpt = None,
+    csv_raw: CsvRawOpt = False,
+) -> None:
+    """What last month's traffic would have cost under other options: the log's own requests (its
+    token counts, cache reads and tags) priced under other models, tiers, caching or a cascade, by
+    tag, beside what they cost as logged, each at the rates in force on its day.
+
+    Example:
+
+    \b
+      aicost replay usage.csv --by feature --option gpt-5.4-mini --option claude-haiku-4-5:batch
+      aicost replay usage.csv --by team --option gpt-5.4-mini:batch --can-wait feature=nightly-report
+      aicost replay spend_logs.csv --from litellm --by team --scenario triage-cascade --format json
+    """
+    def body():
+        from aicost.analyses.allocate import usage_files
+        from aicost.analyses.replay import run
+
+        files = usage_files(usage)
+        total = sum(f.stat().st_size for f in files)
+        big = total if value(engine) == "local" and total > (64 << 20) else None
+        with progress_bar(big, "replaying usage") as advance:
+            res = run(files, option, scenario, by, source, can_wait, pricing, value(on_error), value(engine),
+                      scheduler, advance)
+        show(res, fmt, output, raw=csv_raw)
+        m = res.meta
+        stderr(f"aicost: {m['rows_read']:,} rows read" + (f", {m['rows_skipped']:,} skipped" if m["rows_skipped"]
+                                                             else "") + (f"; cheapest: {m['cheapest']}"
+                                                                         if m["cheapest"] else ""))
+        for label, n in m["unpriced_requests"].items():
+            if n:
+                warn(f"{label}: {n:,} requests unpriced (left out of its total, never $0)")
+
+    guarded(body, json_errors=(value(fmt) == "json"))

@@ -208,8 +208,27 @@ def needed_columns(layout: Layout, by: list[str]) -> tuple[set[str], set[str]]:
 def run(paths: list[Path], layout: Layout, by: list[str], book, shared: list[dict], on_error: str = "stop",
         engine: str = "local", scheduler: str | None = None, chunk_rows: int = CHUNK_ROWS,
         progress: Callable[[int], None] | None = None) -> Allocation:
-    files = [f for p in paths for f in files_of(Path(p))]
     rates = Rates(book)
+    groups, stats = read_groups(paths, layout, by, rates, on_error, engine, scheduler, chunk_rows, progress)
+    groups = price_frame(groups, rates)
+    release_memory()
+    agg = aggregate(groups, by)
+    del groups
+    release_memory()
+    result = allocate(agg, by, shared, book.currency, rows=stats["rows"], skipped=stats["skipped"],
+                      skipped_by=stats["skipped_by"])
+    del agg
+    release_memory()
+    result.provider_names = {p: book.provider_names(p) for p in book.providers}
+    return result
+
+
+def read_groups(paths: list[Path], layout: Layout, by: list[str], rates: Rates, on_error: str = "stop",
+                engine: str = "local", scheduler: str | None = None, chunk_rows: int = CHUNK_ROWS,
+                progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, dict]:
+    """Every file's rows read, checked and summed into usage groups (day or price period, provider,
+    model, tier, long-context bucket, tags), not yet priced; and the rows read and skipped."""
+    files = [f for p in paths for f in files_of(Path(p))]
     if engine == "dask":
         from aicost.usage.dask_engine import run_parts
 
@@ -238,14 +257,5 @@ def run(paths: list[Path], layout: Layout, by: list[str], book, shared: list[dic
     release_memory(pieces_done=True)  # (each stage's freed blocks go back before the next one's)
     groups = merge_frames(frames, by)
     del frames
-    groups = price_frame(groups, rates)
-    release_memory()
-    agg = aggregate(groups, by)
-    del groups
-    release_memory()
-    result = allocate(agg, by, shared, book.currency, rows=sum(p.rows for p in parts),
-                      skipped=sum(p.skipped for p in parts), skipped_by=skipped_by)
-    del agg
-    release_memory()
-    result.provider_names = {p: book.provider_names(p) for p in book.providers}
-    return result
+    return groups, {"rows": sum(p.rows for p in parts), "skipped": sum(p.skipped for p in parts),
+                    "skipped_by": skipped_by, "files": len(files)}

@@ -59,10 +59,14 @@ class Rates:
         #: days on which some price changes (or a model is released or retired): with month starts,
         #: they cut time into price periods
         self.cuts = np.array(sorted(cuts), dtype=np.int64)
+        #: group by the day itself, not the price period (a forecast needs each day's cost)
+        self.by_day = False
 
     def periods(self, day: np.ndarray) -> np.ndarray:
         """Each day's price period, as its first day: periods are cut at month starts and on every
         day a price in the book changes, so every rate (and the month) is the same within one."""
+        if self.by_day:
+            return np.asarray(day, dtype=np.int64)
         month = day.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
         if not len(self.cuts):
             return month
@@ -88,7 +92,8 @@ class Rates:
         return np.where(unknown, inferred, out).astype(np.int8)
 
     def __getstate__(self):  # sent to Dask workers without the remembered lookups
-        return {"book": self.book, "_entries": {}, "_blocks": {}, "thresholds": self.thresholds, "cuts": self.cuts}
+        return {"book": self.book, "_entries": {}, "_blocks": {}, "thresholds": self.thresholds, "cuts": self.cuts,
+                "by_day": self.by_day}
 
     def entry(self, provider: str | None, model: str):
         k = (provider, model)
