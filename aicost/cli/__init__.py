@@ -24,6 +24,7 @@ COMMANDS = {
     "export": ("finance", "export"),
     "allocate": ("finance", "allocate"),
     "replay": ("finance", "replay"),
+    "forecast": ("finance", "forecast"),
 }
 ABOUT = "What each successful outcome of an AI workload really costs, under every way of running it."
 

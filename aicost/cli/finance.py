@@ -194,3 +194,53 @@ def replay(
                 warn(f"{label}: {n:,} requests unpriced (left out of its total, never $0)")
 
     guarded(body, json_errors=(value(fmt) == "json"))
+
+
+ForecastFmt = format_choices("forecast")
+
+
+def forecast(
+    usage: Annotated[list[Path], typer.Argument(metavar="USAGE", help="Usage logs: CSV, JSON Lines or Parquet files, "
+                                                "or directories of them (partitions).", show_default=False)],
+    by: Annotated[str, typer.Option("--by", metavar="TAGS", help="Tags to forecast by, comma-separated.")] = "team",
+    months: Annotated[int, typer.Option("--months", metavar="N", help="Months ahead to project (0-60).")] = 3,
+    budget: Annotated[list[str], typer.Option("--budget", metavar="[VALUE=]AMOUNT", help="A monthly budget: for "
+                                              "every group, or for the group whose first tag is VALUE "
+                                              "(repeatable); the day each month's spend reaches it.")] = [],
+    source: Annotated[str, typer.Option("--from", metavar="LAYOUT", help="Column layout: aicost (see docs/usage.md), "
+                                        "openai, anthropic, litellm, or a mapping file (.yaml).")] = "aicost",
+    fmt: fmt_opt(ForecastFmt, "table, csv, json or markdown.") = ForecastFmt.table,
+    on_error: Annotated[OnError, typer.Option("--on-error", metavar="stop|skip", help="stop (exit 2, nothing "
+                                              "written) or skip bad rows, counting them.")] = OnError.stop,
+    engine: Annotated[Engine, typer.Option("--engine", metavar="local|dask", help="local (streamed in chunks) or dask "
+                                           "(each partition file on a Dask worker).")] = Engine.local,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: a "
+                                                     "running scheduler (default: a local cluster).")] = None,
+    pricing: PricingOpt = [],
+    output: OutputOpt = None,
+    csv_raw: CsvRawOpt = False,
+) -> None:
+    """Where spend is heading: each tag group's daily cost from a usage log, its trend, the months
+    ahead at that trend, and the day a monthly budget is crossed.
+
+    Example:
+
+    \b
+      aicost forecast usage.csv --by team --months 3
+      aicost forecast usage.csv --by team --budget 5000 --budget search=3000
+      aicost forecast spend_logs.csv --from litellm --by team --format json
+    """
+    def body():
+        from aicost.analyses.allocate import usage_files
+        from aicost.analyses.forecast import run
+
+        files = usage_files(usage)
+        total = sum(f.stat().st_size for f in files)
+        big = total if value(engine) == "local" and total > (64 << 20) else None
+        with progress_bar(big, "reading usage") as advance:
+            res = run(files, by, source, months, budget, pricing, value(on_error), value(engine), scheduler, advance)
+        show(res, fmt, output, raw=csv_raw)
+        m = res.meta
+        stderr(f"aicost: {m['rows_read']:,} rows from {m['first_day']} to {m['last_day']}; {m['method']}")
+
+    guarded(body, json_errors=(value(fmt) == "json"))

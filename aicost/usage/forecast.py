@@ -1,0 +1,84 @@
+"""Forecast and runway from a usage log (docs/usage.md "Forecast"): each tag group's daily cost, its
+linear trend, the months ahead at that trend, and the day a monthly budget is crossed.
+
+A group's daily cost over the log's days (a day it has no usage costs 0) is fitted by least
+squares, ``cost(t) = a + b t`` with ``t`` the day from the log's first; a day ahead costs
+``max(0, a + b t)``. The month the log ends in is its spend so far plus the trend for the days
+left; a budget is crossed on the first day a month's spend to date (logged, then at the trend)
+reaches it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+EPOCH = np.datetime64("1970-01-01", "D")
+
+
+@dataclass
+class Trend:
+    first: int  # the log's first day (days since 1970-01-01)
+    last: int  # the log's last day
+    a: float  # cost on the first day, at the trend
+    b: float  # change in the daily cost per day
+
+    def daily(self, day: np.ndarray) -> np.ndarray:
+        return np.maximum(0.0, self.a + self.b * (np.asarray(day, dtype=float) - self.first))
+
+
+def fit(days: np.ndarray, cost: np.ndarray, first: int, last: int) -> Trend:
+    """Least squares over every day from ``first`` to ``last`` (days without usage cost 0)."""
+    t = np.arange(last - first + 1, dtype=float)
+    y = np.zeros(len(t))
+    np.add.at(y, np.asarray(days, dtype=np.int64) - first, np.asarray(cost, dtype=float))
+    if len(t) < 2:
+        return Trend(first, last, float(y.mean()) if len(y) else 0.0, 0.0)
+    b, a = np.polyfit(t, y, 1)
+    return Trend(first, last, float(a), float(b))
+
+
+def month_start(day: int) -> int:
+    m = (EPOCH + np.timedelta64(int(day), "D")).astype("datetime64[M]")
+    return int((m.astype("datetime64[D]") - EPOCH).astype(int))
+
+
+def next_month(day: int) -> int:
+    m = (EPOCH + np.timedelta64(int(day), "D")).astype("datetime64[M]") + np.timedelta64(1, "M")
+    return int((m.astype("datetime64[D]") - EPOCH).astype(int))
+
+
+def label(day: int) -> str:
+    return str((EPOCH + np.timedelta64(int(day), "D")).astype("datetime64[M]"))
+
+
+def iso(day: int) -> str:
+    return str(EPOCH + np.timedelta64(int(day), "D"))
+
+
+def months_ahead(trend: Trend, logged: dict[int, float], months: int) -> list[tuple[str, float, int, int]]:
+    """The month the log ends in and ``months`` more: (YYYY-MM, spend, its first day, its last day + 1);
+    logged days count as logged, later days at the trend."""
+    out = []
+    start = month_start(trend.last)
+    for _ in range(months + 1):
+        end = next_month(start)
+        days = np.arange(start, end)
+        past = days <= trend.last
+        spend = sum(logged.get(int(d), 0.0) for d in days[past]) + float(trend.daily(days[~past]).sum())
+        out.append((label(start), spend, start, end))
+        start = end
+    return out
+
+
+def crossing(trend: Trend, logged: dict[int, float], budget: float, months: int) -> int | None:
+    """The first day on which a month's spend to date reaches ``budget`` (from the month the log
+    ends in, for ``months`` more); None when it does not within them."""
+    for _, _, start, end in months_ahead(trend, logged, months):
+        days = np.arange(start, end)
+        spend = np.array([logged.get(int(d), 0.0) if d <= trend.last else float(trend.daily(np.array([d]))[0])
+                          for d in days])
+        hit = np.flatnonzero(np.cumsum(spend) >= budget)
+        if len(hit):
+            return int(days[hit[0]])
+    return None
