@@ -186,6 +186,15 @@ def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, s
         except InputError as exc:
             report.checks += _errors(exc, path)
     for n, (path, job_sets, external) in enumerate(jobs, 1):
+        if path == SPEND:  # actual spend from usage logs
+            entry, doc, prefix, base_dir = external
+            try:
+                from aicost.analyses.spend import spend_checks
+
+                report.checks += spend_checks(entry, doc, prefix, book, base_dir)
+            except InputError as exc:
+                report.checks += _errors(exc, doc.file)
+            continue
         try:
             checks, figures = check_scenario(path, book, job_sets, as_of, samples, seed, max_price_age, external)
         except InputError as exc:
@@ -229,7 +238,7 @@ def _jobs(path: Path, sets, walked: bool, report: Report) -> list[tuple]:
     from aicost.model.scenario import BudgetsFile
 
     spec = validate(doc, BudgetsFile)
-    jobs = []
+    jobs: list[tuple] = []
     for i, entry in enumerate(spec.budgets):
         target = Path(entry.scenario)
         if not target.is_absolute() and (path.parent / target).exists():
@@ -237,7 +246,12 @@ def _jobs(path: Path, sets, walked: bool, report: Report) -> list[tuple]:
         budget = entry.model_dump(exclude={"scenario", "set"})
         jobs.append((str(target) if target.exists() else entry.scenario, list(entry.set) + list(sets),
                      (budget, doc, ("budgets", i))))
+    for i, spend in enumerate(spec.spend):
+        jobs.append((SPEND, [], (spend.model_dump(), doc, ("spend", i), path.parent)))
     return jobs
+
+
+SPEND = "<spend>"  # a job of actual spend from usage logs (a budgets file's spend: entry)
 
 
 def load_baseline(path: str | Path) -> dict[str, dict]:

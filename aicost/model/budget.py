@@ -86,10 +86,38 @@ class BudgetEntry(Budget):
     set: list[str] = Field(default_factory=list, description="overrides for this check, as --set")
 
 
+class SpendBudget(Strict):
+    """Actual spend per tag value, from a usage log, held to a monthly limit (``aicost check`` fails
+    when a team's spend this month passes its limit, and warns when the trend will)."""
+
+    usage: list[str] = Field(min_length=1, description="usage logs (relative to this file): files or directories")
+    layout: str = Field("aicost", description="their column layout: aicost, openai, anthropic, litellm, or a "
+                                              "mapping file (relative to this file)")
+    by: str = Field(description="the tag whose values have limits, e.g. team")
+    max_monthly_spend: NonNeg | None = Field(None, description="the limit of every value")
+    limits: dict[str, NonNeg] = Field(default_factory=dict, description="value -> its own monthly limit")
+    warn_at: Share | None = Field(None, description="warn when this month's spend passes this share of a limit "
+                                                    "(0.8 or 80%); a month-end projection over the limit always "
+                                                    "warns")
+
+    @model_validator(mode="after")
+    def _a_limit(self):
+        if self.max_monthly_spend is None and not self.limits:
+            raise ValueError("give max_monthly_spend or limits: {value: amount}")
+        return self
+
+
 class BudgetsFile(Strict):
     """A file of budgets that point at scenarios (``kind: budgets``): one team's limits kept apart
-    from the workload descriptions."""
+    from the workload descriptions, and limits on actual spend from usage logs (``spend:``)."""
 
     kind: Literal["budgets"]
     version: Literal[1]
-    budgets: list[BudgetEntry] = Field(min_length=1)
+    budgets: list[BudgetEntry] = Field(default_factory=list)
+    spend: list[SpendBudget] = Field(default_factory=list, description="actual spend per tag value, from logs")
+
+    @model_validator(mode="after")
+    def _something(self):
+        if not self.budgets and not self.spend:
+            raise ValueError("give budgets: (scenarios) or spend: (usage logs)")
+        return self

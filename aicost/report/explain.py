@@ -180,6 +180,7 @@ SAY: dict[str, Callable[[Notice], str]] = {
     "as_written": lambda n: "the scenario as written",
     # budget checks (``aicost check``)
     "budget": lambda n: _budget(n),
+    "spend": lambda n: _spend(n),
     "none_eligible_budget": lambda n: f"no option is eligible and priced, so {n['budget']} cannot be checked",
     "not_checkable": lambda n: f"{n['option']} cannot be checked: "
                                f"{plain(n['reasons']) or n['metric'] + ' is not defined for this option'}",
@@ -233,6 +234,20 @@ def figure(metric: str | None, x: float | None, currency: str = "USD") -> str:
     if metric == "latency_seconds":
         return f"{x:,.1f} s"
     return pct(x) if metric == "roi" else money(x, currency)
+
+
+def _spend(n: Notice) -> str:
+    cur = n["currency"]
+    a, lim, end = figure("monthly_cost", n["actual"], cur), figure("monthly_cost", n["limit"], cur), \
+        figure("monthly_cost", n["month_end"], cur)
+    head = f"spent {a} in {n['month']} (to {n['through']})"
+    if n["status"] == "failed":
+        return f"{head}, over its monthly limit of {lim} by {figure('monthly_cost', n['actual'] - n['limit'], cur)}"
+    tail = f"; at the trend the month ends at {end}"
+    if n["status"] == "warning":
+        return f"{head}, within its limit of {lim} so far{tail}" + (", over the limit" if n["month_end"] > n["limit"]
+                                                                   else "")
+    return f"{head}, within its limit of {lim}{tail}"
 
 
 def _budget(n: Notice) -> str:

@@ -75,3 +75,25 @@ def test_cli_json(log):
     data = json.loads(r.stdout)
     assert data["kind"] == "forecast" and data["rows"][-1]["team"] == "(all)"
     assert data["rows"][-1]["2026-12"] == pytest.approx(1488 + 620)
+
+
+def test_check_holds_each_teams_actual_spend_to_its_limit(log, tmp_path):
+    """November to the 14th: a spent 402.5 (month end 982.5 at its trend), b 280 (month end 600)."""
+    from aicost.analyses.check import run_checks
+    from aicost.inputs.pricebook import PriceBook
+    from aicost.report.explain import say
+
+    budgets = tmp_path / "budgets.yaml"
+    budgets.write_text(f"kind: budgets\nversion: 1\nspend:\n  - usage: [{log}]\n    by: team\n"
+                       f"    limits: {{a: 400, b: 900}}\n  - usage: [{log}]\n    by: team\n    max_monthly_spend: 500\n")
+    report = run_checks([str(budgets)], PriceBook.load())
+    got = {(c.scenario, c.limit): c for c in report.checks}
+    a, b = got[("team=a", 400.0)], got[("team=b", 900.0)]
+    assert (a.status, a.actual, a.line) == ("failed", pytest.approx(402.5), 6)
+    assert "spent $402.50 in 2026-11 (to 2026-11-14), over its monthly limit of $400.00 by $2.50" in say(a.message)
+    assert b.status == "ok"
+    # $500 for each: b is within it so far, but its month ends at $600 at the trend: a warning
+    b5 = got[("team=b", 500.0)]
+    assert b5.status == "warning" and "the month ends at $600.00, over the limit" in say(b5.message)
+    r = CliRunner().invoke(app, ["check", str(budgets)])
+    assert r.exit_code == 1
