@@ -103,7 +103,9 @@ def run(usage: Sequence[Path], by: str = "team", source: str = "aicost", months:
             "unpriced requests")
     meta = {"currency": book.currency, "rows_read": stats["rows"], "rows_skipped": stats["skipped"],
             "first_day": fc.iso(first), "last_day": fc.iso(last), "months": months,
-            "method": "least-squares line through each group's daily cost (days without usage cost 0)"}
+            "method": "least-squares line through each group's daily cost (days without usage cost 0)"
+            if last - first + 1 >= fc.MIN_DAYS else f"flat at the mean day: {last - first + 1} days are too few for a "
+                                                  f"trend (at least {fc.MIN_DAYS})"}
     return RowsResult("forecast", rows, columns=cols, right=cols[len(keys):], meta=meta)
 
 

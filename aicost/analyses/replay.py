@@ -110,7 +110,7 @@ def run(usage: Sequence[Path], options: Sequence[str] = (), scenario: str | None
                                                          for j, o in enumerate(opts)]
     rows: list[dict[str, Any]] = []
     for r in table.to_dict("records"):
-        row: dict[str, Any] = {k: r.get(f"tag.{k}") for k in keys}
+        row: dict[str, Any] = {k: _tag(r.get(f"tag.{k}")) for k in keys}
         row["requests"] = int(r["requests"])
         for label, cost, bad in columns:
             row[label] = None if r[bad] > 0 else _money(r[cost])
@@ -131,6 +131,11 @@ def run(usage: Sequence[Path], options: Sequence[str] = (), scenario: str | None
             if cheapest and total["as logged"] is not None else None}
     cols = (*keys, "requests", "as logged", *(o.label for o in opts))
     return RowsResult("replay", rows, columns=cols, right=cols[len(keys):], meta=meta)
+
+
+def _tag(v):
+    """A tag value as text; an untagged group's None (pandas gives NaN for it)."""
+    return None if v is None or (isinstance(v, float) and v != v) else v
 
 
 def _money(x) -> Decimal:

@@ -25,6 +25,7 @@ COMMANDS = {
     "allocate": ("finance", "allocate"),
     "replay": ("finance", "replay"),
     "forecast": ("finance", "forecast"),
+    "calibrate": ("finance", "calibrate"),
 }
 ABOUT = "What each successful outcome of an AI workload really costs, under every way of running it."
 

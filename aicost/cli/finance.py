@@ -244,3 +244,48 @@ def forecast(
         stderr(f"aicost: {m['rows_read']:,} rows from {m['first_day']} to {m['last_day']}; {m['method']}")
 
     guarded(body, json_errors=(value(fmt) == "json"))
+
+
+CalibrateFmt = format_choices("calibration")
+
+
+def calibrate(
+    usage: Annotated[list[Path], typer.Argument(metavar="USAGE", help="Usage logs: CSV, JSON Lines or Parquet files, "
+                                                "or directories of them (partitions).", show_default=False)],
+    by: Annotated[Optional[str], typer.Option("--by", metavar="TAG", help="A segment per value of this tag (the "
+                                              "largest --top).")] = None,
+    top: Annotated[int, typer.Option("--top", metavar="N", help="Segments at most (the largest values).")] = 20,
+    name: Annotated[Optional[str], typer.Option("--name", metavar="NAME", help="The scenario's name (default: the "
+                                                "log's).")] = None,
+    source: Annotated[str, typer.Option("--from", metavar="LAYOUT", help="Column layout: aicost (see docs/usage.md), "
+                                        "openai, anthropic, litellm, or a mapping file (.yaml).")] = "aicost",
+    fmt: fmt_opt(CalibrateFmt, "yaml (the scenario) or json (it and the figures).") = CalibrateFmt.yaml,
+    pricing: PricingOpt = [],
+    output: OutputOpt = None,
+) -> None:
+    """A scenario from a usage log: the volume, the day's shape, each request's input, cached and
+    output tokens as ranges (P10, P50, P90) and the cache hit rate, measured; success rates, the
+    latency need and value left as marked placeholders for you to fill in, then compare, sweep or
+    check it.
+
+    Example:
+
+    \b
+      aicost calibrate usage.csv -o calibrated.yaml
+      aicost calibrate usage.csv --by feature -o by-feature.yaml
+      aicost calibrate spend_logs.csv --from litellm --format json
+    """
+    def body():
+        from aicost.analyses.calibrate import run
+
+        if not 1 <= top <= 1000:
+            from aicost.base.errors import bad_argument
+
+            raise bad_argument("top", "give 1 to 1000")
+        res = run(usage, by, source, name, pricing, top)
+        show(res, fmt, output)
+        w = res.figures["whole"]
+        stderr(f"aicost: {w['requests']:,.0f} requests over {res.figures['days']} days: "
+               f"{w['tasks_per_month']:,.0f} a month; fill in the placeholders before comparing")
+
+    guarded(body, json_errors=(value(fmt) == "json"))

@@ -52,6 +52,8 @@ RENDERERS: dict[tuple[str, str], str] = {
     ("model", "json"): "json:render",
     ("validation", "table"): "pricing:render_validation",
     ("validation", "json"): "json:render",
+    ("calibration", "yaml"): "calibrate:render_yaml",
+    ("calibration", "json"): "json:render",
 }
 #: Row-shaped results (price lists, diffs, the tornado table) render in these formats.
 ROW_FORMATS = ("table", "json", "csv", "markdown")

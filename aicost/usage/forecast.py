@@ -27,12 +27,18 @@ class Trend:
         return np.maximum(0.0, self.a + self.b * (np.asarray(day, dtype=float) - self.first))
 
 
+#: Fewer days than this give no trend: the days ahead cost the mean day (a line through a few
+#: days would project noise).
+MIN_DAYS = 14
+
+
 def fit(days: np.ndarray, cost: np.ndarray, first: int, last: int) -> Trend:
-    """Least squares over every day from ``first`` to ``last`` (days without usage cost 0)."""
+    """Least squares over every day from ``first`` to ``last`` (days without usage cost 0); with
+    fewer than :data:`MIN_DAYS` days, flat at the mean day."""
     t = np.arange(last - first + 1, dtype=float)
     y = np.zeros(len(t))
     np.add.at(y, np.asarray(days, dtype=np.int64) - first, np.asarray(cost, dtype=float))
-    if len(t) < 2:
+    if len(t) < MIN_DAYS:
         return Trend(first, last, float(y.mean()) if len(y) else 0.0, 0.0)
     b, a = np.polyfit(t, y, 1)
     return Trend(first, last, float(a), float(b))

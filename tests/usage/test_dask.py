@@ -76,3 +76,18 @@ def test_small_chunks_give_the_same_result(tmp_path, book):
     pieces = pipeline.run([d], layouts.AICOST, ["team"], book, SHARED, "skip", chunk_rows=700)
     pd.testing.assert_frame_equal(whole.groups, pieces.groups, check_exact=False, rtol=1e-9)
     assert whole.totals["rows_read"] == pieces.totals["rows_read"] == 12000
+
+
+def test_replay_and_forecast_on_dask_give_the_local_result(tmp_path):
+    """Partitioned logs: replay and forecast read the groups on the cluster, then price as locally."""
+    from aicost.analyses.forecast import run as forecast
+    from aicost.analyses.replay import run as replay
+
+    folder = partitions(tmp_path / "parts")
+    opts = ["gpt-5-mini", "claude-haiku-4-5:batch"]
+    local = replay([folder], opts, by="team", can_wait=["feature=rerank"], on_error="skip")
+    dask = replay([folder], opts, by="team", can_wait=["feature=rerank"], on_error="skip", engine="dask")
+    assert dask.rows == local.rows
+    f_local = forecast([folder], by="team", months=1, on_error="skip")
+    f_dask = forecast([folder], by="team", months=1, on_error="skip", engine="dask")
+    assert f_dask.rows == f_local.rows
