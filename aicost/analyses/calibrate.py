@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from aicost.base.constants import DAYS_PER_MONTH
-from aicost.base.errors import bad_argument
+from aicost.base.errors import InputError, Problem, bad_argument
 from aicost.results.calibrate import Calibration
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -25,6 +25,7 @@ def figures(s, days: int) -> dict[str, Any]:
     return {"requests": s.requests, "tasks_per_month": round(s.requests / days * DAYS_PER_MONTH, 1),
             "daily_shape": shape, "input_tokens": q["input"], "output_tokens": q["output"],
             "cached_prefix_tokens": min(prefix, q["input"][1]), "hit_rate": round(hit_rate, 4),
+            "cached_tokens": s.tokens["cached"],
             "models": {m: round(c / s.requests, 4) for m, c in sorted(s.models.items(), key=lambda x: -x[1])}}
 
 
@@ -43,9 +44,22 @@ def _steps(f: dict, indent: str) -> list[str]:
 def scenario_text(name: str, source: str, whole: dict, groups: list[tuple[str, dict]], by: str | None, days: int,
                   book) -> str:
     known = {m: share for m, share in whole["models"].items() if book.resolve(m)}
+    unknown = [m for m in whole["models"] if m not in known]
+    if not known:
+        raise InputError(Problem(source, None, "", "no model of the log is in the price tables (" +
+                                 ", ".join(unknown[:5]) + "): nothing to compare"))
     lines = [f"# Calibrated by aicost calibrate from {source}: {whole['requests']:,.0f} requests over {days} days.",
              "# Measured: the volume, the day's shape, each request's tokens and the cache hit rate.",
-             "# What a log cannot know is marked 'placeholder': success rates, the latency need, review, value.",
+             "# What a log cannot know is marked 'placeholder': success rates, the latency need, review, value."]
+    if days < 7:
+        lines.append(f"# Only {days} day(s) of log: the volume a month is extrapolated from them.")
+    if unknown:
+        lines.append("# Models of the log not in the price tables (left out): " + ", ".join(
+            f"{m} ({whole['models'][m]:.0%})" for m in unknown[:5]))
+    if groups:
+        lines.append("# A segment's cached prefix is set so that, at the log's hit rate, it reads the cached tokens "
+                     "it did.")
+    lines += [
              "version: 1", f"name: {json.dumps(name)}",
              f"description: {json.dumps(f'Calibrated from {source}')}",
              "volume:", f"  tasks_per_month: {whole['tasks_per_month']}"]
@@ -57,12 +71,15 @@ def scenario_text(name: str, source: str, whole: dict, groups: list[tuple[str, d
               "attempt:", "  steps:", *_steps(whole, "    "),
               "caching:", f"  hit_rate: {whole['hit_rate']}",
               "models:                               # the log's models; p_success is a placeholder"]
-    for m, share in (known or {"openai/gpt-5.4-mini": 1.0}).items():
+    for m, share in known.items():
         lines.append(f"  {json.dumps(m)}: {{p_success: 0.9}}   # {share:.0%} of the requests")
     lines += ["value:", "  value_per_success: 0.0              # placeholder: what a successful request is worth"]
     if groups:
         lines += [f"segments:                             # one per value of the tag '{by}'"]
         for i, (key, f) in enumerate(groups):
+            if whole["hit_rate"] > 0:  # one hit rate in a scenario: the segment's prefix carries its cache reads
+                f = {**f, "cached_prefix_tokens": min(f["input_tokens"][1], round(
+                    f["cached_tokens"] / max(f["requests"], 1.0) / whole["hit_rate"]))}
             lines.append(f"  {json.dumps(key)}:")
             if i < len(groups) - 1:
                 lines.append(f"    share: {round(f['requests'] / whole['requests'], 6)}")

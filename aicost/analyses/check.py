@@ -194,6 +194,8 @@ def run_checks(paths: Iterable[str], book, sets=(), as_of: date | None = None, s
                 report.checks += spend_checks(entry, doc, prefix, book, base_dir)
             except InputError as exc:
                 report.checks += _errors(exc, doc.file)
+            if progress:
+                progress(n)
             continue
         try:
             checks, figures = check_scenario(path, book, job_sets, as_of, samples, seed, max_price_age, external)

@@ -60,52 +60,66 @@ def run(usage: Sequence[Path], by: str = "team", source: str = "aicost", months:
     priced = price_frame(groups, rates)
     if not len(priced):
         raise InputError(Problem(str(usage[0]) if usage else "usage", None, "", "no usage rows to forecast from"))
+    from aicost.analyses.replay import check_tags
+
+    check_tags(priced, keys)
     day = priced["day"].to_numpy().astype(np.int64)
     cost = priced["cost"].to_numpy()
-    unpriced = np.isnan(cost)
+    bad = np.isnan(cost)
+    cost = np.where(bad, 0.0, cost)
+    requests = priced["requests"].to_numpy()
     first, last = int(day.min()), int(day.max())
-    tags = [priced[f"tag.{k}"].astype(object).where(priced[f"tag.{k}"].notna(), None).to_numpy() for k in keys]
-    group_of = list(zip(*tags)) if tags else [()] * len(day)
-    names = sorted(set(group_of), key=lambda g: tuple("\uffff" if v is None else str(v) for v in g))
+    trended = last - first + 1 >= fc.MIN_DAYS
+    tag_cols = [f"tag.{k}" for k in keys]
+    by_group = priced.groupby(tag_cols, dropna=False, sort=True, observed=True)
+    gid = by_group.ngroup().to_numpy()
+    names = [n if isinstance(n, tuple) else (n,) for n in by_group.size().index]
+    names = [tuple(None if (isinstance(v, float) and v != v) else v for v in n) for n in names]
+    firsts = {str(n[0]) for n in names if n[0] is not None}
+    unknown = [v for v in per if v not in firsts]
+    if unknown:
+        raise bad_argument("budget", f"no row of the log has {keys[0]}={unknown[0]}" +
+                           (f" (it has {', '.join(sorted(firsts)[:8])})" if firsts else ""))
+    order = np.argsort(gid, kind="stable")
+    cuts = np.searchsorted(gid[order], np.arange(len(names) + 1))
     rows: list[dict[str, Any]] = []
     ahead_labels: list[str] = []
 
-    def one(mask: np.ndarray, name: tuple) -> dict[str, Any]:
+    def one(idx: np.ndarray, name: tuple, budget: float | None) -> dict[str, Any]:
         nonlocal ahead_labels
-        ok = mask & ~unpriced
-        trend = fc.fit(day[ok], cost[ok], first, last)
-        logged: dict[int, float] = {}
-        for d, c in zip(day[ok], cost[ok]):
-            logged[int(d)] = logged.get(int(d), 0.0) + float(c)
-        ahead = fc.months_ahead(trend, logged, months)
+        y = fc.daily(day[idx], cost[idx], first, last)
+        trend = fc.fit(y, first)
+        ahead = fc.months_ahead(trend, y, months)
         ahead_labels = [m for m, *_ in ahead]
+        lost = int(requests[idx][bad[idx]].sum())
         now = float(trend.daily(np.array([last]))[0])
         row: dict[str, Any] = dict(zip(keys, name))
-        row["logged"] = _money(sum(logged.values()))
-        row["per day now"] = _money(now)
-        row["change a month"] = f"{trend.b * 30 / now:+.1%}" if now > 0 else None
+        money = (lambda x: None) if lost else _money  # a group with unpriced requests has no total: never $0
+        row["logged"] = money(y.sum())
+        row["per day now"] = money(now)
+        row["change a month %"] = Decimal(repr(round(trend.b * 30 / now * 100, 1))) if trended and now > 0 and \
+            not lost else None
         for m, spend, *_ in ahead:
-            row[m] = _money(spend)
-        budget = per.get(str(name[0])) if name and str(name[0]) in per else every
+            row[m] = money(spend)
         row["budget"] = _money(budget) if budget is not None else None
-        hit = fc.crossing(trend, logged, budget, months) if budget is not None else None
-        row["crosses on"] = fc.iso(hit) if hit is not None else ("not within the months shown" if budget is not None
-                                                                 else None)
-        row["unpriced requests"] = int(priced["requests"].to_numpy()[mask & unpriced].sum())
+        hit = fc.crossing(trend, y, budget, months) if budget is not None and not lost else None
+        row["crosses on"] = fc.iso(hit) if hit is not None else (
+            "not within the months shown" if budget is not None and not lost else None)
+        row["unpriced requests"] = lost
         return row
 
-    arr = np.empty(len(group_of), dtype=object)
-    arr[:] = group_of
-    for name in names:
-        rows.append(one(np.array([g == name for g in group_of], dtype=bool), name))
-    rows.append(one(np.ones(len(day), dtype=bool), tuple("(all)" for _ in keys)))
-    cols = (*keys, "logged", "per day now", "change a month", *ahead_labels, "budget", "crosses on",
+    for j, name in enumerate(names):
+        idx = order[cuts[j]:cuts[j + 1]]
+        budget = per.get(str(name[0]), every) if name and name[0] is not None else every
+        rows.append(one(idx, name, budget))
+    rows.append(one(np.arange(len(day)), tuple("(all)" for _ in keys), None))
+    cols = (*keys, "logged", "per day now", "change a month %", *ahead_labels, "budget", "crosses on",
             "unpriced requests")
     meta = {"currency": book.currency, "rows_read": stats["rows"], "rows_skipped": stats["skipped"],
             "first_day": fc.iso(first), "last_day": fc.iso(last), "months": months,
             "method": "least-squares line through each group's daily cost (days without usage cost 0)"
-            if last - first + 1 >= fc.MIN_DAYS else f"flat at the mean day: {last - first + 1} days are too few for a "
-                                                  f"trend (at least {fc.MIN_DAYS})"}
+            if trended else f"flat at the mean day: {last - first + 1} days are too few for a trend (at least "
+                            f"{fc.MIN_DAYS})"}
     return RowsResult("forecast", rows, columns=cols, right=cols[len(keys):], meta=meta)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from aicost.base.constants import TIERS
-from aicost.base.errors import InputError, bad_argument
+from aicost.base.errors import InputError, Problem, bad_argument
 from aicost.results.rows import RowsResult
 
 if TYPE_CHECKING:
@@ -104,7 +104,14 @@ def run(usage: Sequence[Path], options: Sequence[str] = (), scenario: str | None
     read = keys + [t for t, _ in waits if t not in keys]
     groups, stats = pipeline.read_groups(list(usage), layout, read, rates, on_error, engine, scheduler,
                                          progress=progress)
-    table = replay(groups, rates, keys, opts, waits)
+    if not len(groups):
+        raise InputError(Problem(str(usage[0]) if usage else "usage", None, "", "no usage rows to replay"))
+    check_tags(groups, keys, waits)
+    table, waiting = replay(groups, rates, keys, opts, waits)
+    notes = []
+    if any(st.tier in ("batch", "flex") for o in opts for st in o.stages) and not waiting:
+        notes.append("no request can wait (none logged on Batch or Flex, none named by --can-wait): the Batch and "
+                     "Flex options ran every request on Standard")
     # a cell with unpriced requests has no total (never $0): the meta counts them
     columns = [("as logged", "paid", "paid_unpriced")] + [(o.label, f"option.{j}", f"option.{j}.unpriced")
                                                          for j, o in enumerate(opts)]
@@ -123,7 +130,8 @@ def run(usage: Sequence[Path], options: Sequence[str] = (), scenario: str | None
     unpriced = {label: int(table[bad].sum()) for label, _, bad in columns}
     priced = [o for o in opts if total[o.label] is not None]
     cheapest = min(priced, key=lambda o: total[o.label]) if priced else None
-    meta = {"currency": book.currency, "rows_read": stats["rows"], "rows_skipped": stats["skipped"],
+    meta = {"currency": book.currency, "rows_read": stats["rows"], "rows_skipped": stats["skipped"], "notes": notes,
+            "waiting_requests": int(waiting),
             "can_wait": [f"{t}={v}" for t, v in waits], "unpriced_requests": unpriced,
             "options": [{"label": o.label, "stages": [vars(s) for s in o.stages], "caching": o.caching} for o in opts],
             "cheapest": cheapest.label if cheapest else None,
@@ -131,6 +139,22 @@ def run(usage: Sequence[Path], options: Sequence[str] = (), scenario: str | None
             if cheapest and total["as logged"] is not None else None}
     cols = (*keys, "requests", "as logged", *(o.label for o in opts))
     return RowsResult("replay", rows, columns=cols, right=cols[len(keys):], meta=meta)
+
+
+def check_tags(groups, keys: list[str], waits: list[tuple[str, str]] = ()) -> None:
+    """Every --by tag is on some row, and every --can-wait value too (a typo would silently change
+    nothing)."""
+    problems = []
+    for k in keys:
+        col = groups.get(f"tag.{k}")
+        if col is None or not col.notna().any():
+            problems.append(Problem("aicost", None, "by", f"no row of the log carries the tag '{k}'"))
+    for tag, val in waits:
+        col = groups.get(f"tag.{tag}")
+        if col is None or not (col.astype(object) == val).any():
+            problems.append(Problem("aicost", None, "can_wait", f"no row of the log has {tag}={val}"))
+    if problems:
+        raise InputError(problems)
 
 
 def _tag(v):

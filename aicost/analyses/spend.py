@@ -7,63 +7,86 @@ from pathlib import Path
 
 import numpy as np
 
+from aicost.base.errors import InputError, Problem
 from aicost.base.notices import Notice
 from aicost.results.check import Check
+
+UNTAGGED = "(untagged)"
 
 
 def spend_checks(entry: dict, doc, prefix: tuple, book, base: Path) -> list[Check]:
     """One check per tag value with a limit: failed when this month's spend is over it, warning
-    when it is past ``warn_at`` of it or the month-end at the trend will pass it."""
+    when it is past ``warn_at`` of it, when the month-end at the trend will pass it, or when some of
+    the value's requests have no price (they are not $0). A log that cannot be read, has no rows,
+    or has no row with the tag is an error at the entry's line; a limit on a value the log never
+    has is a warning (a typo would switch the gate off)."""
     from aicost.usage import forecast as fc
     from aicost.usage import layouts, pipeline
     from aicost.usage.price import Rates, price_frame
 
     def here(p: str) -> Path:
         q = Path(p)
-        return q if q.is_absolute() or not (base / q).exists() else base / q
+        return q if q.is_absolute() else base / q
 
+    def problem(where: tuple, text: str) -> InputError:
+        return InputError(Problem(doc.file, doc.line_of(prefix + where), ".".join(map(str, prefix + where)), text))
+
+    missing = [p for p in entry["usage"] if not here(p).exists()]
+    if missing:
+        raise problem(("usage",), f"no such file or directory: {here(missing[0])}")
     layout = layouts.get(str(here(entry["layout"])) if entry["layout"].endswith((".yaml", ".yml"))
                          else entry["layout"])
     rates = Rates(book)
     rates.by_day = True
-    groups, _ = pipeline.read_groups([here(p) for p in entry["usage"]], layout, [entry["by"]], rates)
+    groups, _ = pipeline.read_groups([here(p) for p in entry["usage"]], layout, [entry["by"]], rates)  # (bad rows:
+    # file:line in the log)
     priced = price_frame(groups, rates)
-    file = doc.file
     if not len(priced):
-        return []
+        raise problem(("usage",), "the log has no usage rows")
+    col = priced[f"tag.{entry['by']}"]
+    if not col.notna().any():
+        raise problem(("by",), f"no row of the log carries the tag '{entry['by']}'")
     day = priced["day"].to_numpy().astype(np.int64)
-    cost = np.nan_to_num(priced["cost"].to_numpy())
-    tag = priced[f"tag.{entry['by']}"].astype(object).where(priced[f"tag.{entry['by']}"].notna(), None).to_numpy()
+    cost = priced["cost"].to_numpy()
+    bad = np.isnan(cost)
+    requests = priced["requests"].to_numpy()
+    tag = col.astype(object).where(col.notna(), UNTAGGED).astype(str).to_numpy()
     first, last = int(day.min()), int(day.max())
     start = fc.month_start(last)
-    values = sorted({str(v) for v in tag if v is not None} | set(entry["limits"]))
+    seen = set(tag)
+    values = sorted(seen | set(entry["limits"]))
     out = []
     for v in values:
         limit = entry["limits"].get(v, entry["max_monthly_spend"])
         if limit is None:
             continue
-        mask = np.array([str(t) == v for t in tag], dtype=bool)
-        logged: dict[int, float] = {}
-        for d, c in zip(day[mask], cost[mask]):
-            logged[int(d)] = logged.get(int(d), 0.0) + float(c)
-        trend = fc.fit(np.array(list(logged), dtype=np.int64), np.array(list(logged.values())), first, last)
-        so_far = sum(c for d, c in logged.items() if d >= start)
-        month_end = fc.months_ahead(trend, logged, 0)[0][1]
         where = prefix + (("limits", v) if v in entry["limits"] else ("max_monthly_spend",))
         line = doc.line_of(where)
+        name = f"{entry['by']}={v}"
+        if v not in seen:
+            out.append(Check(scenario=name, file=doc.file, line=line, budget="max_monthly_spend", status="warning",
+                             option="actual spend", chosen="no spend", metric="monthly_spend", kind="max",
+                             limit=float(limit),
+                             message=Notice.of("spend_unseen", tag=name, by=entry["by"])))
+            continue
+        mask = tag == v
+        y = fc.daily(day[mask & ~bad], cost[mask & ~bad], first, last)
+        trend = fc.fit(y, first)
+        so_far = float(y[max(start, first) - first:].sum())
+        month_end = fc.months_ahead(trend, y, 0)[0][1]
+        lost = int(requests[mask & bad & (day >= start)].sum())
         warn = entry.get("warn_at")
         if so_far > limit:
             status = "failed"
-        elif (warn is not None and so_far > warn * limit) or month_end > limit:
+        elif (warn is not None and so_far > warn * limit) or month_end > limit or lost:
             status = "warning"
         else:
             status = "ok"
-        out.append(Check(scenario=f"{entry['by']}={v}", file=file, line=line, budget="max_monthly_spend",
+        out.append(Check(scenario=name, file=doc.file, line=line, budget="max_monthly_spend",
                          status=status, option="actual spend", chosen=fc.label(start), metric="monthly_spend",
-                         kind="max", limit=float(limit), actual=float(so_far),
-                         warn_level=float(warn * limit) if warn is not None else None,
-                         over_by=float(so_far - limit),
-                         message=Notice.of("spend", status=status, tag=f"{entry['by']}={v}", month=fc.label(start),
-                                           through=fc.iso(last), actual=float(so_far), limit=float(limit),
-                                           month_end=float(month_end), currency=book.currency)))
+                         kind="max", limit=float(limit), actual=so_far,
+                         warn_level=float(warn * limit) if warn is not None else None, over_by=so_far - limit,
+                         message=Notice.of("spend", status=status, tag=name, month=fc.label(start),
+                                           through=fc.iso(last), actual=so_far, limit=float(limit),
+                                           month_end=float(month_end), currency=book.currency, unpriced=lost)))
     return out

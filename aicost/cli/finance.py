@@ -191,7 +191,9 @@ def replay(
                                                                          if m["cheapest"] else ""))
         for label, n in m["unpriced_requests"].items():
             if n:
-                warn(f"{label}: {n:,} requests unpriced (left out of its total, never $0)")
+                stderr(f"aicost: warning: {label}: {n:,} requests unpriced (their cells have no total, never $0)")
+        for note in m["notes"]:
+            stderr(f"aicost: note: {note}")
 
     guarded(body, json_errors=(value(fmt) == "json"))
 

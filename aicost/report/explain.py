@@ -181,6 +181,8 @@ SAY: dict[str, Callable[[Notice], str]] = {
     # budget checks (``aicost check``)
     "budget": lambda n: _budget(n),
     "spend": lambda n: _spend(n),
+    "spend_unseen": lambda n: f"no row of the log has {n['tag']} in any month: a typo in the limit's value? (the "
+                              f"values are those of the tag '{n['by']}')",
     "none_eligible_budget": lambda n: f"no option is eligible and priced, so {n['budget']} cannot be checked",
     "not_checkable": lambda n: f"{n['option']} cannot be checked: "
                                f"{plain(n['reasons']) or n['metric'] + ' is not defined for this option'}",
@@ -241,6 +243,8 @@ def _spend(n: Notice) -> str:
     a, lim, end = figure("monthly_cost", n["actual"], cur), figure("monthly_cost", n["limit"], cur), \
         figure("monthly_cost", n["month_end"], cur)
     head = f"spent {a} in {n['month']} (to {n['through']})"
+    if n.get("unpriced"):
+        head += f", and {n['unpriced']:,} requests with no price (not counted: the spend is at least this)"
     if n["status"] == "failed":
         return f"{head}, over its monthly limit of {lim} by {figure('monthly_cost', n['actual'] - n['limit'], cur)}"
     tail = f"; at the trend the month ends at {end}"

@@ -38,6 +38,9 @@ class Stats:
         total = h.sum()
         if total <= 0:
             return 0.0
+        full = np.flatnonzero(h)
+        if len(full) == 1 and hist is None:  # every request in one bin: their mean is exact
+            return self.tokens[kind] / self.requests if self.requests else 0.0
         c = np.cumsum(h) / total
         i = int(np.searchsorted(c, q, "left"))
         i = min(i, len(h) - 1)
@@ -60,10 +63,59 @@ def hour_of(ts: pd.Series, unit: str | None) -> np.ndarray:
     return np.where(dated_only, -1, t.dt.hour.fillna(-1).astype(int).to_numpy())
 
 
+class _Groups:
+    """Every group's sums as arrays (group x hour, group x bin), grown as new tag values appear;
+    group 0 is the whole log."""
+
+    def __init__(self) -> None:
+        self.index: dict = {}  # tag value -> group (1...)
+        self.requests = np.zeros(1)
+        self.hours = np.zeros((1, 24))
+        self.hist = {k: np.zeros((1, len(EDGES) - 1)) for k in KINDS}
+        self.cached_hit = np.zeros((1, len(EDGES) - 1))
+        self.tokens = {k: np.zeros(1) for k in KINDS}
+        self.models: dict = {}  # (group, provider/model) -> requests
+
+    def ids(self, values) -> np.ndarray:
+        out = np.empty(len(values), dtype=np.int64)
+        for i, v in enumerate(values):
+            key = None if v is None or (isinstance(v, float) and v != v) else v
+            if key not in self.index:
+                self.index[key] = len(self.index) + 1
+            out[i] = self.index[key]
+        grow = len(self.index) + 1 - len(self.requests)
+        if grow > 0:
+            self.requests = np.pad(self.requests, (0, grow))
+            self.hours = np.pad(self.hours, ((0, grow), (0, 0)))
+            self.cached_hit = np.pad(self.cached_hit, ((0, grow), (0, 0)))
+            for k in KINDS:
+                self.hist[k] = np.pad(self.hist[k], ((0, grow), (0, 0)))
+                self.tokens[k] = np.pad(self.tokens[k], (0, grow))
+        return out
+
+    def add(self, g: np.ndarray, w: np.ndarray, hours: np.ndarray, per: dict, models: np.ndarray) -> None:
+        np.add.at(self.requests, g, w)
+        ok = hours >= 0
+        np.add.at(self.hours, (g[ok], hours[ok]), w[ok])
+        for k in KINDS:
+            b = np.clip(np.searchsorted(EDGES, per[k], "right") - 1, 0, len(EDGES) - 2)
+            np.add.at(self.hist[k], (g, b), w)
+            np.add.at(self.tokens[k], g, per[k] * w)
+            if k == "cached":
+                hit = per[k] > 0
+                np.add.at(self.cached_hit, (g[hit], b[hit]), w[hit])
+        for (gi, m), c in pd.Series(w).groupby([g, models]).sum().items():
+            self.models[(int(gi), m)] = self.models.get((int(gi), m), 0.0) + float(c)
+
+    def stats(self, gi: int, models: dict) -> Stats:
+        return Stats(float(self.requests[gi]), self.hours[gi].copy(), {k: self.hist[k][gi].copy() for k in KINDS},
+                     self.cached_hit[gi].copy(), {k: float(self.tokens[k][gi]) for k in KINDS}, models)
+
+
 def collect(paths: list[Path], layout: Layout, by: str | None, chunk_rows: int = CHUNK_ROWS) -> tuple[dict, int]:
     """:class:`Stats` of the whole log (key None) and of each tag value (key ``("tag", value)``; an
     untagged row's value is None), and the days the log spans."""
-    stats: dict = {}
+    acc = _Groups()
     first, last = None, None
     tags = [by] if by else []
     for path in [f for p in paths for f in files_of(Path(p))]:
@@ -76,34 +128,32 @@ def collect(paths: list[Path], layout: Layout, by: str | None, chunk_rows: int =
                 first_row = chunk.first if chunk.first is not None else 1
                 line = first_row + i + chunk.line_offset if chunk.line_offset is not None else None
                 raise InputError([Problem(name, line, f"row {first_row + i}" + (f": {col}" if col else ""), msg)])
+            if not len(frame):
+                continue
             ts_col = layout.columns.get("timestamp")
             hours = hour_of(raw[ts_col], layout.time_unit) if ts_col in raw.columns else np.full(len(frame), -1)
             day = frame["day"].to_numpy()
-            if len(day):
-                first = int(day.min()) if first is None else min(first, int(day.min()))
-                last = int(day.max()) if last is None else max(last, int(day.max()))
+            first = int(day.min()) if first is None else min(first, int(day.min()))
+            last = int(day.max()) if last is None else max(last, int(day.max()))
             n = np.maximum(frame["requests"].to_numpy(dtype=float), 1.0)
             per = {"input": (frame["input_tokens"].to_numpy(dtype=float) + frame["cached_input_tokens"].to_numpy(
                 dtype=float)) / n,
                    "cached": frame["cached_input_tokens"].to_numpy(dtype=float) / n,
                    "output": frame["output_tokens"].to_numpy(dtype=float) / n}
-            codes, values = pd.factorize(frame[f"tag.{by}"].astype(object)) if by else (np.zeros(0, int), [])
-            models = (frame["provider"].astype(str) + "/" + frame["model"].astype(str)).to_numpy()
-            for j, key in [(-2, None)] + list(enumerate(values)):
-                mask = np.ones(len(frame), bool) if j == -2 else codes == j
-                s = stats.setdefault(("tag", key) if j != -2 else None, Stats())
-                w = n[mask]
-                s.requests += float(w.sum())
-                h = hours[mask]
-                np.add.at(s.hours, h[h >= 0], w[h >= 0])
-                for k in KINDS:
-                    s.hist[k] += np.histogram(per[k][mask], EDGES, weights=w)[0]
-                    s.tokens[k] += float((per[k][mask] * w).sum())
-                hit = per["cached"][mask] > 0
-                s.cached_hit += np.histogram(per["cached"][mask][hit], EDGES, weights=w[hit])[0]
-                for m, c in pd.Series(w).groupby(models[mask]).sum().items():
-                    s.models[m] = s.models.get(m, 0.0) + float(c)
+            prov = frame["provider"].astype(object)
+            models = np.where(prov.isna().to_numpy(), frame["model"].astype(str).to_numpy(),
+                              (prov.astype(str) + "/" + frame["model"].astype(str)).to_numpy())
+            whole = np.zeros(len(frame), dtype=np.int64)
+            acc.add(whole, n, hours, per, models)
+            if by:
+                codes, uniques = pd.factorize(frame[f"tag.{by}"].astype(object), use_na_sentinel=False)
+                acc.add(acc.ids(list(uniques))[codes], n, hours, per, models)
     if first is None:
         raise InputError(Problem(str(paths[0]) if paths else "usage", None, "", "no usage rows to calibrate from"))
+    models: dict = {}
+    for (g, m), c in acc.models.items():
+        models.setdefault(g, {})[m] = c
+    stats = {None: acc.stats(0, models.get(0, {}))}
+    for key, gi in acc.index.items():
+        stats[("tag", key)] = acc.stats(gi, models.get(gi, {}))
     return stats, last - first + 1
-

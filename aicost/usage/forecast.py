@@ -32,15 +32,19 @@ class Trend:
 MIN_DAYS = 14
 
 
-def fit(days: np.ndarray, cost: np.ndarray, first: int, last: int) -> Trend:
-    """Least squares over every day from ``first`` to ``last`` (days without usage cost 0); with
-    fewer than :data:`MIN_DAYS` days, flat at the mean day."""
-    t = np.arange(last - first + 1, dtype=float)
-    y = np.zeros(len(t))
-    np.add.at(y, np.asarray(days, dtype=np.int64) - first, np.asarray(cost, dtype=float))
-    if len(t) < MIN_DAYS:
+def daily(days: np.ndarray, cost: np.ndarray, first: int, last: int) -> np.ndarray:
+    """Each day's cost from ``first`` to ``last`` (a day without usage costs 0)."""
+    return np.bincount(np.asarray(days, dtype=np.int64) - first, weights=np.asarray(cost, dtype=float),
+                       minlength=last - first + 1)
+
+
+def fit(y: np.ndarray, first: int) -> Trend:
+    """Least squares through the daily costs ``y`` (from day ``first``); with fewer than
+    :data:`MIN_DAYS` days, flat at the mean day."""
+    last = first + len(y) - 1
+    if len(y) < MIN_DAYS:
         return Trend(first, last, float(y.mean()) if len(y) else 0.0, 0.0)
-    b, a = np.polyfit(t, y, 1)
+    b, a = np.polyfit(np.arange(len(y), dtype=float), y, 1)
     return Trend(first, last, float(a), float(b))
 
 
@@ -62,29 +66,32 @@ def iso(day: int) -> str:
     return str(EPOCH + np.timedelta64(int(day), "D"))
 
 
-def months_ahead(trend: Trend, logged: dict[int, float], months: int) -> list[tuple[str, float, int, int]]:
+def _spend(trend: Trend, y: np.ndarray, start: int, end: int) -> np.ndarray:
+    """Each day's spend from ``start`` to ``end`` (exclusive): logged where the log has it, else the trend."""
+    days = np.arange(start, end)
+    out = trend.daily(days)
+    past = (days >= trend.first) & (days <= trend.last)
+    out[past] = y[days[past] - trend.first]
+    return out
+
+
+def months_ahead(trend: Trend, y: np.ndarray, months: int) -> list[tuple[str, float, int, int]]:
     """The month the log ends in and ``months`` more: (YYYY-MM, spend, its first day, its last day + 1);
     logged days count as logged, later days at the trend."""
     out = []
     start = month_start(trend.last)
     for _ in range(months + 1):
         end = next_month(start)
-        days = np.arange(start, end)
-        past = days <= trend.last
-        spend = sum(logged.get(int(d), 0.0) for d in days[past]) + float(trend.daily(days[~past]).sum())
-        out.append((label(start), spend, start, end))
+        out.append((label(start), float(_spend(trend, y, start, end).sum()), start, end))
         start = end
     return out
 
 
-def crossing(trend: Trend, logged: dict[int, float], budget: float, months: int) -> int | None:
+def crossing(trend: Trend, y: np.ndarray, budget: float, months: int) -> int | None:
     """The first day on which a month's spend to date reaches ``budget`` (from the month the log
     ends in, for ``months`` more); None when it does not within them."""
-    for _, _, start, end in months_ahead(trend, logged, months):
-        days = np.arange(start, end)
-        spend = np.array([logged.get(int(d), 0.0) if d <= trend.last else float(trend.daily(np.array([d]))[0])
-                          for d in days])
-        hit = np.flatnonzero(np.cumsum(spend) >= budget)
+    for _, _, start, end in months_ahead(trend, y, months):
+        hit = np.flatnonzero(np.cumsum(_spend(trend, y, start, end)) >= budget)
         if len(hit):
-            return int(days[hit[0]])
+            return start + int(hit[0])
     return None

@@ -67,8 +67,10 @@ def price_as(groups: pd.DataFrame, rates: Rates, stage: Stage, waits: np.ndarray
 
 
 def waiting(groups: pd.DataFrame, can_wait: list[tuple[str, str]]) -> np.ndarray:
-    """The groups whose requests can wait (a tag equal to one of the values named)."""
-    mask = np.zeros(len(groups), dtype=bool)
+    """The groups whose requests can wait: logged on Batch or Flex (they waited), or with a tag equal
+    to one of the values named."""
+    tiers = groups["tier"].to_numpy()
+    mask = np.isin(tiers, [USAGE_TIERS.index(t) for t in WAITING_TIERS]) if len(groups) else np.zeros(0, bool)
     for tag, val in can_wait:
         col = groups.get(f"tag.{tag}")
         if col is not None:
@@ -77,9 +79,9 @@ def waiting(groups: pd.DataFrame, can_wait: list[tuple[str, str]]) -> np.ndarray
 
 
 def replay(groups: pd.DataFrame, rates: Rates, by: list[str], options: list[ReplayOption],
-           can_wait: list[tuple[str, str]]) -> pd.DataFrame:
+           can_wait: list[tuple[str, str]]) -> tuple[pd.DataFrame, float]:
     """Per value of the ``by`` tags: requests, the cost as logged and under each option, and the
-    requests each leaves unpriced (summed over days, models and tiers)."""
+    requests each leaves unpriced (summed over days, models and tiers); and the requests that can wait."""
     keys = [f"tag.{k}" for k in by]
     waits = waiting(groups, can_wait)
     base = groups[keys + ["requests"]].copy()
@@ -99,4 +101,4 @@ def replay(groups: pd.DataFrame, rates: Rates, by: list[str], options: list[Repl
         base[k] = base[k].astype(object).where(base[k].notna(), None)
     summed = base.groupby(keys, dropna=False, sort=True).sum(numeric_only=True).reset_index() if keys else \
         base.sum(numeric_only=True).to_frame().T
-    return summed
+    return summed, float(groups["requests"].to_numpy()[waits].sum())

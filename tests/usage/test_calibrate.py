@@ -87,3 +87,27 @@ def test_a_log_of_dates_only_leaves_the_peak_as_a_placeholder(tmp_path):
     res = run([p])
     assert res.figures["whole"]["daily_shape"] is None
     assert "peak_to_average: 2                  # placeholder" in res.scenario_yaml
+
+
+def test_models_the_tables_do_not_know_are_named_and_a_log_of_only_those_is_an_error(tmp_path):
+    from aicost.base.errors import InputError
+
+    p = tmp_path / "unknown.csv"
+    p.write_text("timestamp,model,input_tokens,output_tokens\n2026-10-01T10:00:00Z,foo-model,1000,100\n")
+    with pytest.raises(InputError) as err:
+        run([p])
+    assert "no model of the log is in the price tables (foo-model)" in str(err.value)
+    p.write_text("timestamp,model,input_tokens,output_tokens\n2026-10-01T10:00:00Z,foo-model,1000,100\n"
+                 "2026-10-01T11:00:00Z,gpt-5.4-mini,1000,100\n")
+    text = run([p]).scenario_yaml
+    assert "not in the price tables (left out): foo-model (50%)" in text and '"gpt-5.4-mini"' in text
+
+
+def test_a_segments_cached_prefix_carries_its_own_cache_reads(log):
+    data = yaml.safe_load(run([log], by="feature").scenario_yaml)
+    hit = data["caching"]["hit_rate"]
+    summaries = data["segments"]["summaries"]["attempt"]["steps"][0]
+    assert summaries["cached_prefix_tokens"] == 0  # summaries never read the cache
+    chat = data["segments"]["chat"]["attempt"]["steps"][0]
+    # chat's cached tokens a request (800 x its share of hits) over the log's hit rate
+    assert chat["cached_prefix_tokens"] * hit == pytest.approx(800 * _hits(), rel=0.01)

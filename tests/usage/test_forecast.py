@@ -43,7 +43,7 @@ def test_the_trend_of_a_known_log_is_recovered_and_projected(log):
     assert a["2026-11"] == Decimal("982.50")
     assert a["2026-12"] == Decimal("1488.00")  # t = 61..91: 310 + 0.5 x 2356
     assert a["2027-01"] == Decimal("1968.50")
-    assert _rows(res)["b"]["2026-12"] == Decimal("620.00") and _rows(res)["b"]["change a month"] == "+0.0%"
+    assert _rows(res)["b"]["2026-12"] == Decimal("620.00") and _rows(res)["b"]["change a month %"] == 0
     assert res.meta["first_day"] == "2026-10-01" and res.meta["last_day"] == "2026-11-14"
 
 
@@ -97,3 +97,44 @@ def test_check_holds_each_teams_actual_spend_to_its_limit(log, tmp_path):
     assert b5.status == "warning" and "the month ends at $600.00, over the limit" in say(b5.message)
     r = CliRunner().invoke(app, ["check", str(budgets)])
     assert r.exit_code == 1
+
+
+# ---- found in review ------------------------------------------------------------------------------
+
+
+def test_a_group_with_unpriced_requests_has_no_totals_and_budgets_must_name_a_value(tmp_path):
+    p = tmp_path / "mixed.csv"
+    p.write_text("timestamp,provider,model,tier,requests,input_tokens,output_tokens,team\n"
+                 "2026-11-01,openai,gpt-4.1,scale,10,1000000,0,a\n"  # Scale Tier: bought by contract, unpriced
+                 "2026-11-01,openai,gpt-4.1,standard,10,1000000,0,b\n")
+    res = run([p], by="team", months=1)
+    rows = _rows(res)
+    assert rows["a"]["logged"] is None and rows["a"]["unpriced requests"] == 10  # never $0
+    assert rows["b"]["logged"] == Decimal("2.00")
+    assert rows["b"]["change a month %"] is None and "too few for a trend" in res.meta["method"]
+    with pytest.raises(InputError) as err:
+        run([p], by="team", budgets=["c=5"])
+    assert "no row of the log has team=c" in str(err.value)
+
+
+def test_check_on_spend_warns_on_unpriced_spend_and_unseen_values_and_errors_on_what_it_cannot_read(log, tmp_path):
+    from aicost.analyses.check import run_checks
+    from aicost.inputs.pricebook import PriceBook
+    from aicost.report.explain import say
+
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("timestamp,provider,model,tier,requests,input_tokens,output_tokens,team\n"
+                     "2026-11-01,openai,gpt-4.1,scale,1000,100000000,0,search\n"
+                     "2026-11-01,openai,gpt-4.1,standard,10,1000,0,search\n")
+    budgets = tmp_path / "b.yaml"
+    budgets.write_text(f"kind: budgets\nversion: 1\nspend:\n  - usage: [{mixed}]\n    by: team\n"
+                       f"    limits: {{search: 40, serch: 10}}\n  - usage: [nosuch.csv]\n    by: team\n"
+                       f"    max_monthly_spend: 5\n  - usage: [{log}]\n    by: tteam\n    max_monthly_spend: 5\n")
+    report = run_checks([str(budgets)], PriceBook.load())
+    by = {(c.scenario, c.budget): c for c in report.checks}
+    s = by[("team=search", "max_monthly_spend")]
+    assert s.status == "warning" and "1,000 requests with no price" in say(s.message)
+    assert by[("team=serch", "max_monthly_spend")].status == "warning"
+    errors = [say(c.message) for c in report.checks if c.status == "error"]
+    assert any("no such file or directory" in e for e in errors)
+    assert any("no row of the log carries the tag 'tteam'" in e for e in errors)

@@ -86,3 +86,43 @@ def test_cli_formats_agree():
     assert data["kind"] == "replay" and data["rows"][-1]["as logged"] == 8.9
     c = CliRunner().invoke(app, ["replay", str(LOG), "--by", "team", "--option", "gpt-4.1-mini", "--format", "csv"])
     assert c.stdout.splitlines()[0] == "team,requests,as logged,openai/gpt-4.1-mini:standard"
+
+
+# ---- found in review ------------------------------------------------------------------------------
+
+
+def test_unpriced_requests_warn_on_the_command_line_and_the_run_succeeds():
+    r = CliRunner().invoke(app, ["replay", str(LOG), "--by", "team", "--option", "gpt-4.1-mini:batch",
+                                 "--can-wait", "feature=chat"])
+    assert r.exit_code == 0, r.output
+    assert "1,000 requests unpriced (their cells have no total, never $0)" in r.output
+
+
+def test_requests_logged_on_batch_can_wait(tmp_path):
+    log = tmp_path / "batch.csv"
+    log.write_text("timestamp,provider,model,tier,requests,input_tokens,output_tokens,team\n"
+                   "2026-11-02,openai,gpt-4.1,batch,1000,1000000,100000,a\n")
+    res = run([log], ["gpt-4.1:batch", "gpt-4.1"], by="team")
+    rows = _by(res)
+    # as logged on Batch: 1.0 x $1 + 0.1 x $4; replayed on Batch the same, on Standard twice that
+    assert rows["a"]["as logged"] == rows["a"]["openai/gpt-4.1:batch"] == Decimal("1.4")
+    assert rows["a"]["openai/gpt-4.1:standard"] == Decimal("2.8")
+    assert res.meta["waiting_requests"] == 1000 and res.meta["notes"] == []
+
+
+def test_a_batch_option_with_nothing_that_can_wait_says_so():
+    res = run([LOG], ["gpt-4.1:batch"], by="team")
+    assert _by(res)["(all)"]["openai/gpt-4.1:batch"] == Decimal("8.9")  # every request on Standard
+    assert "no request can wait" in res.meta["notes"][0]
+
+
+def test_tags_and_values_that_match_nothing_and_empty_logs_are_errors(tmp_path):
+    with pytest.raises(InputError) as err:
+        run([LOG], ["gpt-4.1-mini"], by="tteam", can_wait=["feature=nope"])
+    text = " ".join(str(p) for p in err.value.problems)
+    assert "no row of the log carries the tag 'tteam'" in text and "no row of the log has feature=nope" in text
+    empty = tmp_path / "empty.csv"
+    empty.write_text("timestamp,model,input_tokens,output_tokens,team\n")
+    with pytest.raises(InputError) as err:
+        run([empty], ["gpt-4.1-mini"], by="team")
+    assert "no usage rows to replay" in str(err.value)
