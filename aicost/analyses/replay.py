@@ -141,7 +141,7 @@ def run(usage: Sequence[Path], options: Sequence[str] = (), scenario: str | None
     return RowsResult("replay", rows, columns=cols, right=cols[len(keys):], meta=meta)
 
 
-def check_tags(groups, keys: list[str], waits: list[tuple[str, str]] = ()) -> None:
+def check_tags(groups, keys: list[str], waits: Sequence[tuple[str, str]] = ()) -> None:
     """Every --by tag is on some row, and every --can-wait value too (a typo would silently change
     nothing)."""
     problems = []

@@ -134,12 +134,33 @@ def allocate(
     guarded(body, json_errors=(value(fmt) == "json"))
 
 
+# options the commands that read usage logs share (replay, forecast, calibrate)
+UsageArg = Annotated[list[Path], typer.Argument(metavar="USAGE", help="Usage logs: CSV, JSON Lines or Parquet files, "
+                                                "or directories of them (partitions).", show_default=False)]
+SourceOpt = Annotated[str, typer.Option("--from", metavar="LAYOUT", help="Column layout: aicost (see docs/usage.md), "
+                                        "openai, anthropic, litellm, or a mapping file (.yaml).")]
+OnErrorOpt = Annotated[OnError, typer.Option("--on-error", metavar="stop|skip", help="stop (exit 2, nothing written) "
+                                             "or skip bad rows, counting them.")]
+EngineOpt = Annotated[Engine, typer.Option("--engine", metavar="local|dask", help="local (streamed in chunks) or dask "
+                                           "(each partition file on a Dask worker).")]
+SchedulerOpt = Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: a "
+                                                     "running scheduler (default: a local cluster).")]
+
+
+def _reading(usage: list[Path], engine, label: str):
+    """The log files, and a progress bar over their bytes (shown for large local reads)."""
+    from aicost.analyses.allocate import usage_files
+
+    files = usage_files(usage)
+    total = sum(f.stat().st_size for f in files)
+    return files, progress_bar(total if value(engine) == "local" and total > (64 << 20) else None, label)
+
+
 ReplayFmt = format_choices("replay")
 
 
 def replay(
-    usage: Annotated[list[Path], typer.Argument(metavar="USAGE", help="Usage logs: CSV, JSON Lines or Parquet files, "
-                                                "or directories of them (partitions).", show_default=False)],
+    usage: UsageArg,
     option: Annotated[list[str], typer.Option("--option", metavar="MODEL[:TIER][:nocache]", help="An option to "
                                               "price the requests under (repeatable): another model or provider, "
                                               "a tier, caching off.")] = [],
@@ -147,18 +168,15 @@ def replay(
                                                     "the scenario's models: (on Standard) and its cascades (their "
                                                     "stages reached at its success rates).")] = None,
     by: Annotated[str, typer.Option("--by", metavar="TAGS", help="Tags to sum by, comma-separated.")] = "team",
-    source: Annotated[str, typer.Option("--from", metavar="LAYOUT", help="Column layout: aicost (see docs/usage.md), "
-                                        "openai, anthropic, litellm, or a mapping file (.yaml).")] = "aicost",
+    source: SourceOpt = "aicost",
     can_wait: Annotated[list[str], typer.Option("--can-wait", metavar="TAG=VALUE", help="Requests with this tag "
-                                                "value can wait (repeatable): only they go to Batch or Flex; the "
-                                                "rest of a Batch or Flex option runs on Standard.")] = [],
+                                                "value can wait (repeatable): they, and those logged on Batch or "
+                                                "Flex, go to Batch or Flex; the rest of such an option runs on "
+                                                "Standard.")] = [],
     fmt: fmt_opt(ReplayFmt, "table, csv, json or markdown.") = ReplayFmt.table,
-    on_error: Annotated[OnError, typer.Option("--on-error", metavar="stop|skip", help="stop (exit 2, nothing "
-                                              "written) or skip bad rows, counting them.")] = OnError.stop,
-    engine: Annotated[Engine, typer.Option("--engine", metavar="local|dask", help="local (streamed in chunks) or dask "
-                                           "(each partition file on a Dask worker).")] = Engine.local,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: a "
-                                                     "running scheduler (default: a local cluster).")] = None,
+    on_error: OnErrorOpt = OnError.stop,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
     pricing: PricingOpt = [],
     output: OutputOpt = None,
     csv_raw: CsvRawOpt = False,
@@ -175,13 +193,10 @@ def replay(
       aicost replay spend_logs.csv --from litellm --by team --scenario triage-cascade --format json
     """
     def body():
-        from aicost.analyses.allocate import usage_files
         from aicost.analyses.replay import run
 
-        files = usage_files(usage)
-        total = sum(f.stat().st_size for f in files)
-        big = total if value(engine) == "local" and total > (64 << 20) else None
-        with progress_bar(big, "replaying usage") as advance:
+        files, bar = _reading(usage, engine, "replaying usage")
+        with bar as advance:
             res = run(files, option, scenario, by, source, can_wait, pricing, value(on_error), value(engine),
                       scheduler, advance)
         show(res, fmt, output, raw=csv_raw)
@@ -202,22 +217,17 @@ ForecastFmt = format_choices("forecast")
 
 
 def forecast(
-    usage: Annotated[list[Path], typer.Argument(metavar="USAGE", help="Usage logs: CSV, JSON Lines or Parquet files, "
-                                                "or directories of them (partitions).", show_default=False)],
+    usage: UsageArg,
     by: Annotated[str, typer.Option("--by", metavar="TAGS", help="Tags to forecast by, comma-separated.")] = "team",
     months: Annotated[int, typer.Option("--months", metavar="N", help="Months ahead to project (0-60).")] = 3,
     budget: Annotated[list[str], typer.Option("--budget", metavar="[VALUE=]AMOUNT", help="A monthly budget: for "
                                               "every group, or for the group whose first tag is VALUE "
                                               "(repeatable); the day each month's spend reaches it.")] = [],
-    source: Annotated[str, typer.Option("--from", metavar="LAYOUT", help="Column layout: aicost (see docs/usage.md), "
-                                        "openai, anthropic, litellm, or a mapping file (.yaml).")] = "aicost",
+    source: SourceOpt = "aicost",
     fmt: fmt_opt(ForecastFmt, "table, csv, json or markdown.") = ForecastFmt.table,
-    on_error: Annotated[OnError, typer.Option("--on-error", metavar="stop|skip", help="stop (exit 2, nothing "
-                                              "written) or skip bad rows, counting them.")] = OnError.stop,
-    engine: Annotated[Engine, typer.Option("--engine", metavar="local|dask", help="local (streamed in chunks) or dask "
-                                           "(each partition file on a Dask worker).")] = Engine.local,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: a "
-                                                     "running scheduler (default: a local cluster).")] = None,
+    on_error: OnErrorOpt = OnError.stop,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
     pricing: PricingOpt = [],
     output: OutputOpt = None,
     csv_raw: CsvRawOpt = False,
@@ -233,13 +243,10 @@ def forecast(
       aicost forecast spend_logs.csv --from litellm --by team --format json
     """
     def body():
-        from aicost.analyses.allocate import usage_files
         from aicost.analyses.forecast import run
 
-        files = usage_files(usage)
-        total = sum(f.stat().st_size for f in files)
-        big = total if value(engine) == "local" and total > (64 << 20) else None
-        with progress_bar(big, "reading usage") as advance:
+        files, bar = _reading(usage, engine, "reading usage")
+        with bar as advance:
             res = run(files, by, source, months, budget, pricing, value(on_error), value(engine), scheduler, advance)
         show(res, fmt, output, raw=csv_raw)
         m = res.meta
@@ -252,15 +259,13 @@ CalibrateFmt = format_choices("calibration")
 
 
 def calibrate(
-    usage: Annotated[list[Path], typer.Argument(metavar="USAGE", help="Usage logs: CSV, JSON Lines or Parquet files, "
-                                                "or directories of them (partitions).", show_default=False)],
+    usage: UsageArg,
     by: Annotated[Optional[str], typer.Option("--by", metavar="TAG", help="A segment per value of this tag (the "
                                               "largest --top).")] = None,
     top: Annotated[int, typer.Option("--top", metavar="N", help="Segments at most (the largest values).")] = 20,
     name: Annotated[Optional[str], typer.Option("--name", metavar="NAME", help="The scenario's name (default: the "
                                                 "log's).")] = None,
-    source: Annotated[str, typer.Option("--from", metavar="LAYOUT", help="Column layout: aicost (see docs/usage.md), "
-                                        "openai, anthropic, litellm, or a mapping file (.yaml).")] = "aicost",
+    source: SourceOpt = "aicost",
     fmt: fmt_opt(CalibrateFmt, "yaml (the scenario) or json (it and the figures).") = CalibrateFmt.yaml,
     pricing: PricingOpt = [],
     output: OutputOpt = None,

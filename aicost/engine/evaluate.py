@@ -259,7 +259,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         A, S, U, Gv = outcomes
         latency = res["latency"]
     ai = sum(v for m, v in meter_task.items() if f"cost.{m}" not in unused)
-    ai_monthly = tasks * ai
+    with np.errstate(invalid="ignore"):  # no tasks at an unbounded cost: no figure (NaN), never a warning
+        ai_monthly = tasks * ai
     if n_gpu:  # the self-hosted rows: the fleet's cost (wide whenever a swept input moves it)
         ai = _put_tail(np.broadcast_to(ai, np.broadcast_shapes(ai.shape, np.shape(tasks))), n_vis, gpu_per_task)
         ai_monthly = _put_tail(ai_monthly, n_vis, gpu_month)
@@ -382,7 +383,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     if not meters:
         return _finish(plan, out, flags, len(A))
     for m in (*METERS, "tools", "provisioned", "fine_tuning") + (("failover",) if res is not None else ()):
-        out[f"meter_cost.{m}"] = tasks * meter_task[m]
+        with np.errstate(invalid="ignore"):
+            out[f"meter_cost.{m}"] = tasks * meter_task[m]
     out["meter_cost.storage"] = storage
     for k in ("freshness", "fan_out", "ownership"):
         out[f"meter_cost.{k}"] = (store[k] if store is not None else 0.0) * np.ones_like(monthly)
