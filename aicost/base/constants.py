@@ -34,6 +34,8 @@ DEFAULT_MAX_PRICE_AGE = 90
 
 #: Exit codes of the ``aicost`` command (README "Exit codes").
 EXIT_OK, EXIT_BREACH, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+#: The output's reader went away (``| head``): the shell's code for a filter stopped by SIGPIPE.
+EXIT_CLOSED_PIPE = 141
 
 #: Meters beyond text tokens (docs/formulas.md "Audio, speech, images, embeddings"): name ->
 #: (SKU meter, token direction, consumed unit, pricing unit, consumed units per pricing unit).

@@ -83,7 +83,21 @@ def main() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _terminated)  # a temporary file being written is removed on the way out
-    argv = sys.argv[1:]
+    try:
+        _run(sys.argv[1:])
+    except BrokenPipeError:  # the reader went away while help or an error was written: end quietly
+        from aicost.cli.common import closed_pipe
+
+        closed_pipe()
+    except SystemExit as exc:  # click ends a closed pipe itself (exit 1, stdout wrapped): give its code
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            from aicost.cli.common import closed_pipe
+
+            closed_pipe()
+        raise exc
+
+
+def _run(argv: list[str]) -> None:
     if argv and argv[0] in COMMANDS and "_AICOST_COMPLETE" not in os.environ:  # completion needs the whole app
         import typer
 

@@ -11,7 +11,8 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 
 import typer
 
-from aicost.base.constants import DEFAULT_MAX_PRICE_AGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, RANKINGS, TIERS
+from aicost.base.constants import (DEFAULT_MAX_PRICE_AGE, EXIT_CLOSED_PIPE, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK,
+                                   RANKINGS, TIERS)
 from aicost.base.errors import inert, ARGUMENT, AicostError, InputError, Problem, visible
 
 TYPER = dict(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,  # (the root app adds it)
@@ -199,6 +200,8 @@ def guarded(fn: Callable[[], int | None], json_errors: bool = False) -> None:
         raise typer.Exit(exc.exit_code) from None
     except (typer.Exit, KeyboardInterrupt):
         raise
+    except BrokenPipeError:  # the reader went away (| head, | true): end quietly, as a Unix filter does
+        closed_pipe()
     except Exception as exc:  # an internal error: say so plainly, traceback only on request
         if os.environ.get("AICOST_DEBUG"):
             raise
@@ -206,6 +209,17 @@ def guarded(fn: Callable[[], int | None], json_errors: bool = False) -> None:
                "Please report it; set AICOST_DEBUG=1 to see the traceback.")
         raise typer.Exit(EXIT_INTERNAL) from None
     raise typer.Exit(code)
+
+
+def closed_pipe() -> None:
+    """Standard output was closed by its reader: stop quietly with the shell's code for SIGPIPE
+    (141), pointing stdout at /dev/null so that the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise SystemExit(EXIT_CLOSED_PIPE)
 
 
 def emit(text: str, output: Path | None) -> None:
