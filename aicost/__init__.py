@@ -9,6 +9,7 @@ here that returns a pandas DataFrame (``df.attrs``: version, kind, currency), an
     result = aicost.compare_result(["scenarios/x.yaml"])  # the typed result
     aicost.gpu("self-hosted-wins"); aicost.sweep("support-assistant", ["caching.hit_rate=0:1:11"])
     aicost.breakeven(...); aicost.sensitivity(...); aicost.check(...); aicost.export(...); aicost.allocate(...)
+    aicost.replay(...); aicost.forecast(...); aicost.calibrate(...)
 
 Heavy modules load on first use, so ``import aicost`` stays light.
 """
@@ -19,7 +20,7 @@ from aicost.base.version import __version__
 
 _API = {"compare", "compare_result", "gpu", "gpu_result", "sweep", "sweep_result", "breakeven", "breakeven_result",
         "sensitivity", "sensitivity_result", "check", "check_result", "export", "export_result", "allocate",
-        "allocate_result"}
+        "allocate_result", "replay", "replay_result", "forecast", "forecast_result", "calibrate"}
 
 
 def __getattr__(name: str):

@@ -166,3 +166,49 @@ def allocate(usage: Sequence[str | Path], by: str = "team", source: str = "aicos
     ``--engine dask``."""
     a = allocate_result(usage, by, source, shared, pricing, on_error, engine, scheduler)
     return frame(a.groups.copy(), "allocation", a.currency)
+
+
+def replay_result(usage: Sequence[str | Path], options: Sequence[str] = (), scenario: str | None = None,
+                  by: str = "team", source: str = "aicost", can_wait: Sequence[str] = (), pricing: Sequence = (),
+                  on_error: str = "stop", engine: str = "local", scheduler: str | None = None):
+    from aicost.analyses.replay import run
+
+    return run([Path(p) for p in (_list(usage) or [])], list(_list(options) or []), scenario, by, source,
+               list(_list(can_wait) or []), pricing, on_error, engine, scheduler)
+
+
+def replay(usage: Sequence[str | Path], options: Sequence[str] = (), scenario: str | None = None, by: str = "team",
+           source: str = "aicost", can_wait: Sequence[str] = (), pricing: Sequence = (), on_error: str = "stop",
+           engine: str = "local", scheduler: str | None = None):
+    """One row per tag group and a last "(all)" row: the ``by`` tags, requests, "as logged" and one
+    column per option (None where some request is unpriced); ``attrs`` hold the meta (unpriced
+    counts, the cheapest option)."""
+    r = replay_result(usage, options, scenario, by, source, can_wait, pricing, on_error, engine, scheduler)
+    return frame(r.rows, "replay", r.meta["currency"], r.columns, meta=r.meta)
+
+
+def forecast_result(usage: Sequence[str | Path], by: str = "team", source: str = "aicost", months: int = 3,
+                    budgets: Sequence[str] = (), pricing: Sequence = (), on_error: str = "stop",
+                    engine: str = "local", scheduler: str | None = None):
+    from aicost.analyses.forecast import run
+
+    return run([Path(p) for p in (_list(usage) or [])], by, source, months, list(_list(budgets) or []), pricing,
+               on_error, engine, scheduler)
+
+
+def forecast(usage: Sequence[str | Path], by: str = "team", source: str = "aicost", months: int = 3,
+             budgets: Sequence[str] = (), pricing: Sequence = (), on_error: str = "stop", engine: str = "local",
+             scheduler: str | None = None):
+    """One row per tag group and "(all)": logged, per day now, change a month %, one column per
+    month ahead, budget, crosses on, unpriced requests."""
+    r = forecast_result(usage, by, source, months, budgets, pricing, on_error, engine, scheduler)
+    return frame(r.rows, "forecast", r.meta["currency"], r.columns, meta=r.meta)
+
+
+def calibrate(usage: Sequence[str | Path], by: str | None = None, source: str = "aicost", name: str | None = None,
+              pricing: Sequence = (), top: int = 20):
+    """The calibrated scenario: a :class:`~aicost.results.calibrate.Calibration` with ``scenario_yaml``
+    (the text, placeholders marked) and ``figures`` (per group: volume, shape, token quantiles, hit rate)."""
+    from aicost.analyses.calibrate import run
+
+    return run([Path(p) for p in (_list(usage) or [])], by, source, name, pricing, top)

@@ -126,3 +126,14 @@ def test_tags_and_values_that_match_nothing_and_empty_logs_are_errors(tmp_path):
     with pytest.raises(InputError) as err:
         run([empty], ["gpt-4.1-mini"], by="team")
     assert "no usage rows to replay" in str(err.value)
+
+
+def test_the_library_functions_return_frames():
+    import aicost
+
+    df = aicost.replay(LOG, ["gpt-4.1-mini"], by="team")
+    assert df.attrs["kind"] == "replay" and list(df.columns) == ["team", "requests", "as logged",
+                                                                 "openai/gpt-4.1-mini:standard"]
+    assert float(df.iloc[-1]["as logged"]) == pytest.approx(8.9)
+    assert aicost.forecast(LOG, by="team", months=1).attrs["kind"] == "forecast"
+    assert "version: 1" in aicost.calibrate(LOG).scenario_yaml
