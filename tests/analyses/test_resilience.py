@@ -156,3 +156,23 @@ def test_a_failover_on_the_same_provider_takes_refused_requests_not_outages(book
     mini = (1000 * 0.40 + 200 * 1.60) / 1e6
     assert o.metrics["ai_cost_per_task"] == pytest.approx(0.99 * (1 - r) * GPT + 0.99 * r * mini)
     assert o.metrics["p_given_up"] == pytest.approx(0.01)  # the outage's share
+
+
+@pytest.mark.parametrize("scenario", ["support-assistant", "triage-cascade"])
+def test_a_provider_that_always_answers_changes_nothing(book, scenario):
+    """Invariant: resilience with every provider available and no limit in reach gives every option
+    the figures it has without it."""
+    from aicost.inputs import scenario as scenario_mod
+
+    base = {o.id: o for o in compare_loaded(scenario_mod.load(scenario, book, []), book, as_of=AS_OF).options}
+    sets = ["resilience={availability: {openai: 1, anthropic: 1, google: 1}, failover: {model: claude-haiku-4-5, "
+            "p_success: 0.9}, retries: 3}"]
+    res = compare_loaded(scenario_mod.load(scenario, book, sets), book, as_of=AS_OF)
+    for o in res.options:
+        b = base[o.id]
+        assert o.status == b.status, o.id
+        for k in ("monthly_cost", "cost_per_success", "p_success", "latency_seconds"):
+            if b.metrics.get(k) is None:
+                assert o.metrics.get(k) is None
+            else:
+                assert o.metrics[k] == pytest.approx(b.metrics[k], rel=1e-9), (o.id, k)

@@ -277,3 +277,30 @@ def test_a_share_left_to_the_rest_must_leave_something(book, tmp_path):
     with pytest.raises(InputError) as e:
         sc.load(path, book)
     assert "the segment without one would get no requests" in str(e.value)
+
+
+@pytest.mark.parametrize("scenario", ["support-assistant", "triage-cascade", "web-research-agent"])
+def test_identical_segments_change_nothing(book, scenario):
+    """Invariant: a mix of segments that are each the scenario itself gives every option the
+    scenario's own figures, and the routed option is the best single option's figures."""
+    from aicost.inputs import scenario as scenario_mod
+
+    plain = scenario_mod.load(scenario, book, []).plain
+    base = {o.id: o for o in compare_loaded(scenario_mod.load(scenario, book, []), book, as_of=AS_OF).options}
+    mixed = scenario_mod.load(scenario, book, ["segments={a: {share: 0.3}, b: {}}"])
+    assert plain.get("segments") in ({}, None)
+    res = compare_loaded(mixed, book, as_of=AS_OF)
+    for o in res.options:
+        if o.kind == "routed":
+            continue
+        b = base[o.id]
+        assert o.status == b.status, o.id
+        for k in ("monthly_cost", "cost_per_success", "p_success", "total_cost_per_success", "latency_seconds"):
+            if b.metrics.get(k) is None:
+                assert o.metrics.get(k) is None, (o.id, k)
+            else:
+                assert o.metrics[k] == pytest.approx(b.metrics[k], rel=1e-9), (o.id, k)
+    routed = next(o for o in res.options if o.kind == "routed")
+    best = next(o for o in res.options if o.kind != "routed" and o.eligible)
+    if routed.eligible:
+        assert routed.metrics["monthly_cost"] == pytest.approx(best.metrics["monthly_cost"], rel=1e-9)
