@@ -9,7 +9,7 @@ from aicost.analyses.compare import compare_designs, designs_for
 from aicost.engine.designs import Designs
 from aicost.base.constants import DEFAULT_MAX_PRICE_AGE
 from aicost.base.errors import InputError
-from aicost.engine.roots import crossings
+from aicost.engine.roots import crossings_many
 from aicost.inputs.pricebook import PriceBook
 from aicost.inputs.scenario import LoadedScenario
 from aicost.results.compare import OptionResult
@@ -20,11 +20,14 @@ VOLUME = ("volume", "tasks_per_month")
 VOLUME_RANGE = (1.0, 1e10)
 
 
-def _breakeven(designs: Designs, hosted_row: int, gpu_row: int) -> dict[str, Any]:
-    """The monthly volume from which the GPU option costs less per success than the hosted one
-    (domain.md: break-even on the cost per success)."""
-    found = crossings(designs, VOLUME, hosted_row, gpu_row, *VOLUME_RANGE, log=True, points=256, rel_tol=1e-7,
-                      metric="cost_per_success")
+def _breakevens(designs: Designs, pairs: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Per (hosted, GPU) pair: the monthly volume from which the GPU option costs less per success
+    than the hosted one (domain.md: break-even on the cost per success), the pairs searched together."""
+    return [_first_up(found) for found in crossings_many(designs, VOLUME, pairs, *VOLUME_RANGE, log=True, points=256,
+                                                         rel_tol=1e-7, metric="cost_per_success")]
+
+
+def _first_up(found: list) -> dict[str, Any]:
     # cheaper_below == 0: the hosted option is cheaper below the crossing, the GPU above it
     ups = [c for c in found if c.cheaper_below == 0]
     if ups:
@@ -50,7 +53,7 @@ def gpu_report(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
             sib = f"{best.provider}/{best.model}:{tier}" + (":cached" if best.caching else "") + \
                 (f"@{best.variant}" if best.variant else "")
             refs[tier] = next((o for o in hosted if o.id == sib and o.id != best.id), None)
-    options = []
+    options, wanted = [], []
     for o in res.options:
         if o.kind != "gpu":
             continue
@@ -58,8 +61,10 @@ def gpu_report(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
         if breakeven and o.eligible:
             for name, ref in refs.items():
                 if ref is not None:
-                    entry.breakeven[name] = _breakeven(designs, row[ref.id], row[o.id])
+                    wanted.append((entry, name, (row[ref.id], row[o.id])))
         options.append(entry)
+    for (entry, name, _), found in zip(wanted, _breakevens(designs, [p for *_, p in wanted]) if wanted else []):
+        entry.breakeven[name] = found
     plan_months = None
     if months:
         from aicost.analyses.capacity import months_view

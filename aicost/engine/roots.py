@@ -83,3 +83,90 @@ def crossings(designs: Designs, path: tuple, a: int, b: int, lo: float, hi: floa
             out.append(Crossing(float(x), "equal" if equal else "step", 0 if d[k] < 0 else 1))
         k += 1
     return out
+
+
+def _subset(designs: Designs, rows: list[int]) -> tuple[Designs, dict[int, int]]:
+    """The options ``rows`` as one small set of designs (each design's plan cut once), and where
+    each option lands in it."""
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for i in rows:
+        k, j = designs.locate(i)
+        groups.setdefault(k, []).append((i, j))
+    parts, pos, n = [], {}, 0
+    for k in sorted(groups):
+        plan, values = designs.parts[k]
+        for t, (i, _) in enumerate(groups[k]):
+            pos[i] = n + t
+        n += len(groups[k])
+        parts.append((plan.subset([j for _, j in groups[k]]), values))
+    return Designs(parts), pos
+
+
+def crossings_many(designs: Designs, path: tuple, pairs: list[tuple[int, int]], lo: float, hi: float,
+                   log: bool = True, points: int = 512, metric: str = "total_cost_per_success",
+                   rel_tol: float = REL_TOL) -> list[list[Crossing]]:
+    """:func:`crossings` for many pairs, with the same grid and the same narrowing, so the same
+    answers: the grid is one evaluation of every option involved; the brackets of the pairs that
+    share a second option are then narrowed together, one evaluation of their few options per
+    section (a handful of engine calls per second option, not per pair)."""
+    sub, pos = _subset(designs, sorted({i for p in pairs for i in p}))
+    xs = grid(lo, hi, points, log)
+    m = sub.metric(metric, {path: xs})
+    ds = [m[pos[a]] - m[pos[b]] for a, b in pairs]
+    found: list[list[tuple[int, Crossing]]] = [[] for _ in pairs]
+    tasks: dict[int, list] = {}  # second option -> [pair, k, x0, x1, d0, d_k, scale, step, done]
+    for p, d in enumerate(ds):
+        finite = np.isfinite(d)
+        scale = max(float(np.nanmax(np.abs(d))) if finite.any() else 0.0, 1e-300)
+        tied = finite & (np.abs(d) <= 1e-12 * scale)
+        k = 0
+        while k < len(xs) - 1:
+            if tied[k]:
+                end = k
+                while end + 1 < len(xs) and tied[end + 1]:
+                    end += 1
+                if end > k:
+                    found[p].append((k, Crossing(float(xs[k]), "tie", 0, float(xs[end]))))
+                    k = end + 1
+                    continue
+            if not (finite[k] and finite[k + 1]):
+                k += 1
+                continue
+            if tied[k]:
+                found[p].append((k, Crossing(float(xs[k]), "equal", 0 if d[k + 1] > 0 else 1)))
+            elif np.sign(d[k]) != np.sign(d[k + 1]):
+                tasks.setdefault(pairs[p][1], []).append([p, k, xs[k], xs[k + 1], d[k], d[k], scale, 0, False])
+            k += 1
+    for group in tasks.values():
+        few, at = _subset(designs, sorted({i for t in group for i in pairs[t[0]]}))
+
+        def differences(items: list[tuple[int, np.ndarray]]) -> list[np.ndarray]:
+            allx = np.concatenate([x for _, x in items])
+            mm = few.metric(metric, {path: allx})
+            out, s = [], 0
+            for p, x in items:
+                a, b = pairs[p]
+                out.append(mm[at[a], s:s + len(x)] - mm[at[b], s:s + len(x)])
+                s += len(x)
+            return out
+
+        for _ in range(60):  # k-section, every bracket of the group together, the first change kept
+            live = [t for t in group if not t[8]]
+            if not live:
+                break
+            inners = [np.linspace(t[2], t[3], (FIRST_SCAN if t[7] == 0 else SECTIONS) + 1) for t in live]
+            for t, inner, di in zip(live, inners, differences([(t[0], x) for t, x in zip(live, inners)])):
+                t[7] += 1
+                change = np.nonzero(np.isfinite(di) & (np.sign(di) != np.sign(t[4])))[0]
+                if not len(change):
+                    t[8] = True
+                    continue
+                j = int(change[0])
+                t[2], t[3], t[4] = inner[j - 1], inner[j], di[j - 1]
+                if t[3] - t[2] <= rel_tol * max(abs(t[3]), 1e-300):
+                    t[8] = True
+        mids = [0.5 * (t[2] + t[3]) for t in group]
+        for t, x, d_at in zip(group, mids, differences([(t[0], np.array([x])) for t, x in zip(group, mids)])):
+            equal = abs(d_at[0]) <= 1e-6 * t[6] or abs(d_at[0]) <= 1e-9
+            found[t[0]].append((t[1], Crossing(float(x), "equal" if equal else "step", 0 if t[5] < 0 else 1)))
+    return [[c for _, c in sorted(f, key=lambda kc: kc[0])] for f in found]
