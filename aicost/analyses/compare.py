@@ -45,7 +45,8 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
     arrays = evaluate(plan, values)
     metrics = {k: v[:, 0].tolist() for k, v in arrays.items() if k != "flags"}  # one point: per-option lists
     metrics["flags"] = {k: v[:, 0].tolist() for k, v in arrays["flags"].items()}
-    points = _segment_points(plan, values)
+    seg = _segment_points(plan, values)  # a request mix: each segment as single options see it
+    points = [p[:4] for p in seg] if seg else None
     options = [option_result(plan, metrics, i, values, book, points) for i in range(len(plan))]
     uncertainty: dict[str, Any] | None = None
     if ls.ranges:
@@ -59,7 +60,7 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
 
                 for o, u in zip(options, simulate([(plan, values, ls.ranges)], samples, seed, progress=progress)[0]):
                     o.uncertainty = u
-    routing = _routing(plan, values, options, ranking) if plan.segments else None
+    routing = _routing(plan, values, options, ranking, [p[4] for p in seg]) if seg else None
     options.sort(key=lambda o: rank_key(o, ranking))
     demoted = first_not_dominated(options)
     for rank, o in enumerate(options, 1):
@@ -105,27 +106,27 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
 
 
 def _segment_points(plan: Plan, values: dict) -> list | None:
-    """Each segment of a request mix at the scenario's point: (name, plan, values, per-option lists)."""
+    """Each segment of a request mix at the scenario's point, as the engine evaluates it for single
+    options: (name, plan, values, per-option lists, the arrays)."""
     if not plan.segments:
         return None
-    from aicost.engine.segments import segment_values
+    from aicost.engine.segments import singles
 
     out = []
-    for name, p in plan.segments:
-        v = segment_values(values, name)
-        arrays = evaluate(p, v)
+    used, _, ms = singles(plan, values, meters=True)
+    for (name, p), v, arrays in zip(plan.segments, used, ms):
         m = {k: a[:, 0].tolist() for k, a in arrays.items() if k != "flags"}
         m["flags"] = {k: a[:, 0].tolist() for k, a in arrays["flags"].items()}
-        out.append((name, p, v, m))
+        out.append((name, p, v, m, arrays))
     return out
 
 
-def _routing(plan: Plan, values: dict, options: list[OptionResult], ranking: str) -> dict[str, Any]:
+def _routing(plan: Plan, values: dict, options: list[OptionResult], ranking: str, ms: list[dict]) -> dict[str, Any]:
     """A request mix: each segment's share and best option, and the router; the routed option's
     stages name the options it sends to."""
     from aicost.engine.segments import choices, router_fee
 
-    picks = choices(plan, values)
+    picks = choices(plan, values, ms)
     routed = next(o for o in options if o.kind == "routed")
     routed.cascade = {"stages": [p["option"] for p in picks if p["option"]]}
     router = values.get("router")

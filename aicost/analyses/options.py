@@ -60,8 +60,9 @@ def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | N
         notes.append(Notice.of("no_successes"))
     if priced and metrics.get("payback_months") is None and values["value"]["build_cost"] > 0:
         notes.append(Notice.of("no_payback"))
+    resilience = resilience_info(plan, i, m, values, book)  # outages and 429s (None without resilience:)
     if (priced or status == "ineligible") and opt.kind != "routed":
-        notes += _workflow_notes(plan, i, m, values, book)
+        notes += _workflow_notes(plan, i, m, values, book, resilience)
     meters = {
         "cost": {k: clean(m[f"meter_cost.{k}"][i]) if priced else None
                  for k in COST_METERS + tuple(x for x in ("router", "failover") if f"meter_cost.{x}" in m)},
@@ -80,7 +81,7 @@ def option_result(plan: Plan, m: dict, i: int, values: dict, book: PriceBook | N
         tier=f"ptu-{ptu[0]}-{ptu[1]}" if ptu else opt.tier, caching=opt.caching,
         status=status, reasons=inelig + unpriced, metrics=metrics, meters=meters, notes=notes, price=price,
         cascade=extra, latency_lower_bound=_lower_bound(m, i), provisioned=_ptu_info(plan, m, i, ptu, book),
-        effort=getattr(opt, "effort", None), resilience=resilience_info(plan, i, m, values, book) if priced else None,
+        effort=getattr(opt, "effort", None), resilience=resilience if priced else None,
     )
 
 
@@ -292,7 +293,8 @@ def _media_reason(plan: Plan, rows: list[int], values: dict) -> Notice:
                      step=values["attempt"]["steps"][0]["name"])
 
 
-def _workflow_notes(plan: Plan, i: int, m: dict, values: dict, book: PriceBook | None = None) -> list[Notice]:
+def _workflow_notes(plan: Plan, i: int, m: dict, values: dict, book: PriceBook | None = None,
+                    resilience: dict | None = None) -> list[Notice]:
     """What an option's figures assume about tiers and latency (said only where it applies)."""
     opt = plan.options[i]
     tb = values["tier_behaviour"]
@@ -313,7 +315,7 @@ def _workflow_notes(plan: Plan, i: int, m: dict, values: dict, book: PriceBook |
         files = max(math.ceil(per_day / max_req), math.ceil(per_day * per_request / (max_mb * 1e6)))
         notes.append(Notice.of("batch_files", per_day=float(per_day), files=max(files, 1), max_requests=max_req,
                                max_mb=max_mb))
-    notes += _resilience_notes(resilience_info(plan, i, m, values))
+    notes += _resilience_notes(resilience)
     lat = m["latency_seconds"][i]
     if values["latency"].get("p95_seconds") is not None and tiers <= {"standard", "priority"}:
         if math.isnan(lat):

@@ -65,7 +65,6 @@ def apply(plan, values: dict, R: dict, keys: list, n_vis: int, parts: dict, mean
     fo = res.get("failover")
     on = set(fo["on"]) if fo else set()
     served = a * (1.0 - r)
-    moved = ((1.0 - a) if "outage" in on else 0.0) + (a * r if "rate_limit" in on else 0.0)
     if not plan.failover:
         moved = np.zeros_like(served)
     else:  # a failover on the option's own provider is down with it (its outage's requests are lost); on the
@@ -78,8 +77,7 @@ def apply(plan, values: dict, R: dict, keys: list, n_vis: int, parts: dict, mean
         moved = (np.where(same_provider, 0.0, (1.0 - a) if "outage" in on else 0.0)
                  + np.where(same_model, 0.0, a * r if "rate_limit" in on else 0.0))
     lost = np.maximum(0.0, 1.0 - served - moved)
-    out: dict[str, Any] = {"served": served, "failed_over": moved, "lost": lost, "refused": r,
-                           "outage": 1.0 - a * np.ones_like(r)}
+    out: dict[str, Any] = {"failed_over": moved, "lost": lost, "refused": r}
     wait = pt(res["backoff_seconds"]) * (2.0 ** pt(res["retries"]) - 1.0)
     if plan.failover:
         rows = np.asarray([plan.failover[bool(o.caching)] for o in plan.options[:n_vis]], dtype=int)

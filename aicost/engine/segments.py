@@ -117,6 +117,26 @@ def _routes(w: list, acc, n_seg: int, width: int) -> list[list]:
     return out
 
 
+def singles(plan, values: dict, meters: bool) -> tuple[list[dict], list[dict], list[dict]]:
+    """Each segment as a single option sees it: its values (with the refused share of the whole
+    mix's load on each option, under resilience:), its evaluation without outages and failover
+    (the load it offers), and its evaluation."""
+    from aicost.engine.evaluate import evaluate
+    from aicost.engine.resilience import refused_share
+
+    plans = [p for _, p in plan.segments]
+    seg_vals = [segment_values(values, name) for name in values["segments"]]
+    res = values.get("resilience")
+    bare = [evaluate(p, {**v, "resilience": None} if res else v, meters=False) for p, v in zip(plans, seg_vals)]
+    if not res:
+        return seg_vals, bare, [evaluate(p, v, meters) for p, v in zip(plans, seg_vals)] if meters else bare
+    w, ptoa = shares(values), pt(values["volume"]["peak_to_average"])
+    load = {k: sum(x * b[k] for x, b in zip(w, bare)) / ptoa for k in ("peak_rpm", "peak_tpm")}
+    r_mix = refused_share(values, load["peak_rpm"], load["peak_tpm"], bare[0]["limit_rpm"], bare[0]["limit_tpm"])
+    used = [_with_refused(v, r_mix) for v in seg_vals]
+    return used, bare, [evaluate(p, v, meters) for p, v in zip(plans, used)]
+
+
 def evaluate_mix(plan, values: dict, meters: bool) -> dict[str, Any]:
     """Every option of the plan on the mix, then the routed option; shape (options + 1, points).
 
@@ -128,7 +148,7 @@ def evaluate_mix(plan, values: dict, meters: bool) -> dict[str, Any]:
 
     names = list(values["segments"])
     plans = [p for _, p in plan.segments]
-    seg_vals = [segment_values(values, name) for name in names]
+    seg_vals, bare, ms = singles(plan, values, meters)
     w = shares(values)
     res = values.get("resilience")
     router = values.get("router")
@@ -136,8 +156,6 @@ def evaluate_mix(plan, values: dict, meters: bool) -> dict[str, Any]:
     fee = router_fee(plan, values) if router else 0.0
     tasks = pt(values["volume"]["tasks_per_month"])
     ptoa = pt(values["volume"]["peak_to_average"])
-    # the load each option is offered on each segment, before outages and failover
-    bare = [evaluate(p, {**v, "resilience": None} if res else v, meters=False) for p, v in zip(plans, seg_vals)]
     n = np.shape(bare[0]["cost_per_success"])[0]
     width = max([np.shape(m["cost_per_success"])[-1] for m in bare]
                 + [np.size(x) for x in (*w, acc, fee, tasks, ptoa)])
@@ -155,11 +173,6 @@ def evaluate_mix(plan, values: dict, meters: bool) -> dict[str, Any]:
 
     single = lambda s: wide(w[s], 1)  # noqa: E731  (a single option gets every segment's requests)
     peak = {k: mix_load(k, single) for k in ("peak_rpm", "peak_tpm", "daily_input_tokens")}
-    if res:  # outages and 429s, the refused share from the whole mix's load on each option
-        r_mix = refused(peak["peak_rpm"], peak["peak_tpm"])
-        ms = [evaluate(p, _with_refused(v, r_mix), meters) for p, v in zip(plans, seg_vals)]
-    else:
-        ms = [evaluate(p, v, meters) for p, v in zip(plans, seg_vals)] if meters else bare
     keys = [k for k in ms[0] if k != "flags"]
     acc = np.broadcast_to(np.ravel(acc), (width,))
     # ---- the routed option: each segment's best, reached with the router's accuracy ---------------
@@ -250,17 +263,15 @@ def evaluate_mix(plan, values: dict, meters: bool) -> dict[str, Any]:
     return _finish(plan, blended, flags, n + 1)
 
 
-def choices(plan, values: dict) -> list[dict]:
-    """At the scenario's point: each segment's share, its best option and that option's figures on
-    the segment (for the report)."""
-    from aicost.engine.evaluate import evaluate, usable
-
+def choices(plan, values: dict, ms: list[dict]) -> list[dict]:
+    """At the scenario's point: each segment's share, its best option (picked as the routed option
+    picks it, from the segments' evaluations ``ms`` of :func:`singles`) and that option's figures
+    on the segment (for the report)."""
     by = values["options"]["rank_by"]
     out = []
     w = shares(values)
-    for k, (name, p) in enumerate(plan.segments):
-        m = evaluate(p, segment_values(values, name), meters=False)
-        j = int(_pick(m[by][:, :1], usable(m)[:, :1], by)[0])
+    for k, ((name, p), m) in enumerate(zip(plan.segments, ms)):
+        j = int(_pick(m[by][:, :1], _serves(m, MIX_FLAGS)[:, :1], by)[0])
         out.append({"segment": name, "share": float(np.ravel(w[k])[0]),
                     "option": p.options[j].id if j >= 0 else None,
                     "figures": {k: float(m[k][j, 0]) for k in ("cost_per_success", "p_success", "ai_cost_per_task")}

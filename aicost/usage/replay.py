@@ -8,7 +8,7 @@ priced once more: its cost is one more pricing of the groups, never another read
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,6 @@ class ReplayOption:
     label: str
     stages: tuple[Stage, ...]
     caching: bool = True
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 def price_as(groups: pd.DataFrame, rates: Rates, stage: Stage, waits: np.ndarray, caching: bool) -> pd.DataFrame:
