@@ -23,7 +23,9 @@ from aicost.results.whatif import BreakevenResult, SweepResult
 
 
 def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: str = "total_cost_per_success",
-                 top: int = 8, as_of: date | None = None, progress=None) -> SweepResult:
+                 top: int = 8, as_of: date | None = None, progress=None, every: bool = True) -> SweepResult:
+    """``every=False`` keeps a summary of a one-field sweep (what its table and charts show), in
+    memory that does not grow with the points; CSV, JSON and the Python API keep every point."""
     if metric not in METRICS:
         raise bad_argument("metric", f"expected one of {', '.join(METRICS)}, got {metric!r}")
     if not 1 <= len(vary) <= 2:
@@ -35,7 +37,7 @@ def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: st
     designs, ids = designs_for(ls, book, as_of)
     # two passes over the points: the winners and the middle point's figures, then the options shown
     first = (lambda done: progress(done * 4 // 5)) if progress else None
-    res = run(designs, varies, metric, progress=first, order=tie_order(ids))
+    res = run(designs, varies, metric, progress=first, order=tie_order(ids), every=every or len(varies) == 2)
     # options shown: every winner, then the best at the middle point, up to `top` (the winner is always
     # chosen among all options)
     order = [int(i) for i in np.unique(res["winner"]) if i >= 0]
@@ -47,14 +49,15 @@ def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: st
             break
         if i not in order:
             order.append(i)
-    second = (lambda done: progress(res["n"] * 4 // 5 + done // 5)) if progress else None
+    kept = max(1, res["x"][0].size)
+    second = (lambda done: progress(res["n"] * 4 // 5 + done * res["n"] // kept // 5)) if progress else None
     return SweepResult(
         scenario=ls.plain["name"], file=ls.file, metric=metric, currency=book.currency,
         fields=[{"field": dotted(v.path), "start": v.start, "stop": v.stop, "steps": v.steps, "log": v.log}
                 for v in varies],
         x=res["x"], ids=ids, shown=order, values=rows(designs, varies, res, order, progress=second),
         winner=res["winner"], winner_value=res["winner_value"], runner_up=res["runner_up"],
-        runner_value=res["runner_value"])
+        runner_value=res["runner_value"], index=res["index"], n=res["n"])
 
 
 def tie_order(ids: list[str]) -> np.ndarray:
@@ -161,9 +164,10 @@ def points(vary: list[str]) -> int:
 
 
 def sweep_run(scenario: str, vary: list[str], pricing=(), sets=(), metric: str = "total_cost_per_success", top: int = 8,
-              as_of: date | None = None, progress=None) -> SweepResult:
+              as_of: date | None = None, progress=None, every: bool = True) -> SweepResult:
     """``aicost sweep`` from a scenario name or path."""
-    return sweep_report(scenario, PriceBook.load(list(pricing)), vary, list(sets), metric, top, as_of, progress)
+    return sweep_report(scenario, PriceBook.load(list(pricing)), vary, list(sets), metric, top, as_of, progress,
+                        every)
 
 
 BREAKEVEN_METRICS = ("total_cost_per_success", "cost_per_success", "cost_per_resolved_task", "monthly_cost", "cost_per_attempt")

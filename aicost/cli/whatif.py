@@ -52,7 +52,8 @@ def sweep(
         check_chart(chart)
         n = points(vary)
         with progress_bar(n if n >= 200000 else None, "sweeping") as advance:
-            result = sweep_run(scenario, vary, pricing, sets, value(metric), top, as_of(as_of_text), advance)
+            result = sweep_run(scenario, vary, pricing, sets, value(metric), top, as_of(as_of_text), advance,
+                               every=value(fmt) != "table")  # the table and charts need a summary only
         show(result, fmt, output, raw=csv_raw, chart=chart is None, width=width())
         if chart is not None:
             _draw("sweep_chart", result, chart)

@@ -148,10 +148,15 @@ class Plan:
             tiers={k: pick(v) for k, v in self.tiers.items()}, limits={k: pick(v) for k, v in self.limits.items()},
             gpu_quality=[self.gpu_quality[g] for g in gidx], as_of=self.as_of,
             gpu={k: v[gidx] for k, v in self.gpu.items()} if len(gidx) else {},
-            select=[order.index(i) for i in visible], gpu_book=self.gpu_book if len(gidx) else None,
+            select=_select([order.index(i) for i in visible]), gpu_book=self.gpu_book if len(gidx) else None,
             replan=self.replan, ptu={k: pick(v) for k, v in self.ptu.items()}, embed_rate=self.embed_rate,
             failover={c: new_row[r] for c, r in self.failover.items()},
         )
+
+
+def _select(picks: list[int]) -> list[int] | None:
+    """A subset's selection of its evaluated options; None when it is all of them in order."""
+    return None if picks == list(range(len(picks))) else picks
 
 
 def hosted_options(book: PriceBook, models: dict[str, list[ModelEntry]], tiers: list[str],

@@ -30,60 +30,134 @@ def grid(varies: list[Vary]) -> list[np.ndarray]:
 
 
 def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_success", chunk: int = CHUNK,
-        progress=None, order: np.ndarray | None = None) -> dict[str, Any]:
+        progress=None, order: np.ndarray | None = None, every: bool = True) -> dict[str, Any]:
     """The first of a sweep's two passes: at every point the winner and the runner-up over every
     design's options (-1: none usable), their metric, and every option's metric at the middle
     point (NaN where an option is not usable). Chunks run on threads, each ranked while its
-    arrays are still in cache; nothing (options, points) wide is kept, so a sweep of 10 million
-    points holds a few arrays of 10 million. The options shown are then evaluated on their own
-    by :func:`rows`."""
+    arrays are still in cache; nothing (options, points) wide is kept. With ``every=False`` only
+    a summary is kept (``index``: the points of :func:`aicost.results.whatif.samples` and both
+    sides of every change of winner), so memory does not grow with the points. Options that no
+    point can make usable (not offered, or too slow for a latency need the sweep leaves alone)
+    are not evaluated. The options shown are then evaluated on their own by :func:`rows`."""
     from concurrent.futures import ThreadPoolExecutor
 
     from aicost.engine.sampling import WORKERS, ordered
 
-    ties = np.arange(len(designs)) if order is None else order  # default: the plans' own order
+    ties = np.arange(len(designs)) if order is None else np.asarray(order)
     xs = grid(varies)
     n = xs[0].size
     _replan(designs, n)
     mid = n // 2
     sign = 1.0 if METRICS[metric] == "min" else -1.0
-    winner, runner = np.empty(n, np.int32), np.empty(n, np.int32)
-    winner_value, runner_value = np.empty(n), np.empty(n)
+    # the options that can win, in compare's order among equals: the first of equal figures wins
+    can = set(alive(designs, varies))
+    live = [int(i) for i in np.argsort(ties, kind="stable") if i in can]
+    evaluated, place = _cut(designs, live)
+    live_ids = np.asarray(live + [-1], np.int32)  # row -1 (none usable) maps to -1
     middle = np.full(len(designs), np.nan)
+    keep = Kept(n, every)
 
     def part(start, stop):
         width = stop - start
-        # only the varied paths are replaced, so a shallow copy down those paths is enough
-        masked = designs.metric(metric, {var.path: x[start:stop] for var, x in zip(varies, xs)})
-        masked = np.ascontiguousarray(np.broadcast_to(masked, (len(designs), width)))
-        key = np.where(np.isnan(masked), np.inf, sign * masked)
+        m = evaluated.metric(metric, {var.path: x[start:stop] for var, x in zip(varies, xs)}) if live \
+            else np.full((0, width), np.nan)
+        m = np.broadcast_to(m, (len(live), width))[place]  # rows in tie order
+        key = np.where(np.isnan(m), np.inf, sign * m)
         cols = np.arange(width)
-        # as compare ranks: figures at 12 significant digits, ties by ``order``
-        ranked = np.lexsort((np.broadcast_to(ties[:, None], key.shape), significant(key)), axis=0)
-        first, second = ranked[0], ranked[1] if len(key) > 1 else ranked[0]
-        has_first = np.isfinite(key[first, cols])
-        has_second = np.isfinite(key[second, cols]) & (len(key) > 1)
-        # the figures of rows -1 are never read: where there is no winner, the value is NaN
-        winner[start:stop] = np.where(has_first, first, -1)
-        runner[start:stop] = np.where(has_second, second, -1)
-        winner_value[start:stop] = np.where(has_first, masked[first, cols], np.nan)
-        runner_value[start:stop] = np.where(has_second, masked[second, cols], np.nan)
+        # as compare ranks: figures at 12 significant digits, ties by ``order`` (the rows' order)
+        sig = significant(key) if len(live) else np.full((1, width), np.inf)
+        first = np.argmin(sig, axis=0)
+        has_first = np.isfinite(key[first, cols]) if len(live) else np.zeros(width, bool)
+        sig[first, cols] = np.inf
+        second = np.argmin(sig, axis=0) if len(live) > 1 else first
+        has_second = (second != first) & (np.isfinite(key[second, cols]) if len(live) > 1 else False)
+        w = live_ids[np.where(has_first, first, -1)]
+        r = live_ids[np.where(has_second, second, -1)]
+        wv = np.where(has_first, m[first, cols], np.nan) if len(live) else np.full(width, np.nan)
+        rv = np.where(has_second, m[second, cols], np.nan) if len(live) > 1 else np.full(width, np.nan)
         if start <= mid < stop:
-            middle[:] = masked[:, mid - start]
-        return stop
+            middle[live] = m[:, mid - start]
+        return start, stop, w, r, wv, rv
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for stop in ordered(pool, part, ((s, min(n, s + chunk)) for s in range(0, n, chunk))):
+        for start, stop, *got in ordered(pool, part, ((s, min(n, s + chunk)) for s in range(0, n, chunk))):
+            keep.add(start, stop, *got)
             if progress:
                 progress(stop)
-    return {"x": xs, "winner": winner, "runner_up": runner, "winner_value": winner_value,
-            "runner_value": runner_value, "middle": middle, "metric": metric, "n": n}
+    index = keep.index()
+    return {"x": [x[index] for x in xs] if not every else xs, "index": None if every else index, **keep.arrays(),
+            "middle": middle, "metric": metric, "n": n}
+
+
+class Kept:
+    """The first pass's winners and runners-up as chunks come in, in order: at every point, or
+    (``every=False``) at the summary's points only."""
+
+    def __init__(self, n: int, every: bool):
+        from aicost.results.whatif import samples
+
+        self.every, self.n = every, n
+        self.parts: list[tuple] = []  # (points, winner, runner-up, their values) per chunk
+        self.fixed = None if every else samples(n)
+        self.last: tuple | None = None  # the previous chunk's last point: one side of a change
+        self.last_picked = False
+
+    def add(self, start: int, stop: int, w, r, wv, rv) -> None:
+        if self.every:
+            self.parts.append((None, w, r, wv, rv))
+            return
+        change = w != np.concatenate([[self.last[1] if self.last else w[0]], w[:-1]])
+        pick = change.copy()
+        pick[:-1] |= change[1:]  # both sides of a change inside the chunk
+        lo, hi = np.searchsorted(self.fixed, [start, stop])
+        pick[self.fixed[lo:hi] - start] = True
+        if change[0] and self.last is not None and not self.last_picked:  # a change at the chunk's start
+            self.parts.append(tuple(np.asarray([v]) for v in self.last))
+        pts = np.arange(start, stop)
+        self.parts.append((pts[pick], w[pick], r[pick], wv[pick], rv[pick]))
+        self.last, self.last_picked = (stop - 1, w[-1], r[-1], wv[-1], rv[-1]), bool(pick[-1])
+
+    def index(self) -> np.ndarray:
+        if self.every:
+            return np.arange(self.n)
+        return np.concatenate([p[0] for p in self.parts]) if self.parts else np.zeros(0, np.int64)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        names = ("winner", "runner_up", "winner_value", "runner_value")
+        types = (np.int32, np.int32, float, float)
+        if not self.parts:
+            return {k: np.zeros(0, t) for k, t in zip(names, types)}
+        return {k: np.concatenate([p[j + 1] for p in self.parts]).astype(t, copy=False)
+                for j, (k, t) in enumerate(zip(names, types))}
+
+
+def alive(designs: Designs, varies: list[Vary]) -> list[int]:
+    """The options some point of the sweep could make usable: all but those not offered at all,
+    and, when no varied field is a latency need or a tier's behaviour, those too slow for it (a
+    tier's time against the need: the same at every point). Each design's plan is evaluated once
+    at its own values. A request mix keeps every option (its routed option needs them)."""
+    from aicost.engine.evaluate import evaluate
+
+    timing = any(v.path[0] in ("latency", "tier_behaviour") for v in varies)
+    out, offset = [], 0
+    for plan, values in designs.parts:
+        k = len(plan)
+        if plan.segments:
+            out += range(offset, offset + k)
+        else:
+            flags = evaluate(plan, values, meters=False)["flags"]
+            dead = np.asarray(flags["not_offered"]).reshape(k, -1).all(axis=1)
+            if not timing:
+                dead |= np.asarray(flags["too_slow"]).reshape(k, -1).all(axis=1)
+            out += [offset + j for j in range(k) if not dead[j]]
+        offset += k
+    return out
 
 
 def rows(designs: Designs, varies: list[Vary], first: dict[str, Any], which: list[int], chunk: int = CHUNK,
          progress=None, whole: bool = False) -> np.ndarray:
     """The second pass: the metric of the options ``which`` at every point, (len(which), points),
-    written chunk by chunk into the one array returned. Only those options are evaluated (each
+    written chunk by chunk into the one array returned (at the points :func:`run` kept). Only those options are evaluated (each
     design's plan cut to them, one engine call per design and chunk): the engine works option by
     option, so each comes out exactly as among all of them. ``first``, :func:`run`'s result, makes
     that sure where it is known (each winner's value, the middle point); if it ever differs, every
@@ -92,13 +166,16 @@ def rows(designs: Designs, varies: list[Vary], first: dict[str, Any], which: lis
 
     from aicost.engine.sampling import WORKERS, ordered
 
-    xs, n, metric = first["x"], first["n"], first["metric"]
-    _replan(designs, n)
+    xs, metric = first["x"], first["metric"]
+    n = xs[0].size  # the points kept (every point, or a summary's)
+    _replan(designs, first["n"])
     out = np.empty((len(which), n))
     if not which:
         return out
     evaluated, place = (designs, list(which)) if whole else _cut(designs, which)
-    mid, shown, differs = n // 2, np.asarray(which), []
+    index = first.get("index")
+    mid = first["n"] // 2 if index is None else int(np.searchsorted(index, first["n"] // 2))
+    shown, differs = np.asarray(which), []
 
     def part(start, stop):
         m = evaluated.metric(metric, {var.path: x[start:stop] for var, x in zip(varies, xs)})

@@ -137,13 +137,15 @@ def sweep_chart(rep, path: Path):
     import numpy as np
 
     from aicost.report.whatif import fmt_x
+    from aicost.results.whatif import CHART_POINTS
 
     if len(rep.fields) != 1:
         raise InputError("--chart draws one-field sweeps")
     x, w = rep.x[0], rep.winner
     changes = np.nonzero((w[1:] != w[:-1]) & (w[1:] >= 0) & (w[:-1] >= 0))[0] + 1
     # a long sweep is drawn through 4,000 of its points plus both sides of every change of winner
-    keep = np.unique(np.concatenate([np.linspace(0, x.size - 1, min(x.size, 4000)).round().astype(int),
+    n = rep.points  # x and w are at the points kept (every one, or a summary holding what is drawn here)
+    keep = np.unique(np.concatenate([rep.at(np.linspace(0, n - 1, min(n, CHART_POINTS)).round().astype(int)),
                                      changes, changes - 1]))
     series = [(rep.ids[i], rep.values[k][keep]) for k, i in enumerate(rep.shown)]
     marks = [(x[j], rep.winner_value[j], f"winner changes at {fmt_x(x[j])}") for j in changes.tolist()]

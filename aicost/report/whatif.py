@@ -34,8 +34,8 @@ def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, width: int = 1
     names = [f["field"] for f in rep["fields"]]
     out = [f"{visible(rep['scenario'])}   ({visible(rep['file'])})",
            f"{metric.replace('_', ' ')} as {' and '.join(names)} vary"]
-    w = rep["winner"]
-    n = w.size
+    w = rep["winner"]  # at the points kept: every one, or a summary holding both sides of each change
+    n = rep.points
     if len(rep["fields"]) == 2:  # a grid of winners, letters explained below
         xs, ys = np.unique(rep["x"][0]), np.unique(rep["x"][1])
         letters = {}
@@ -49,7 +49,7 @@ def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, width: int = 1
         out.append("  · = no option is eligible and priced there")
         return "\n".join(out) + "\n"
     changed = np.nonzero(w[1:] != w[:-1])[0] + 1
-    show = range(n) if n <= max_rows else sorted({0, n - 1, *changed.tolist()})
+    show = range(n) if n <= max_rows else sorted({0, w.size - 1, *changed.tolist()})
     if n > max_rows:
         where = (f"the {changed.size} where the winner changes" if changed.size else
                  "(the winner is the same all along)")
@@ -154,11 +154,11 @@ def terminal_chart(rep: Any, width: int = 160) -> str:
     wide; where an id and its line do not fit ``width``, the id goes on a line of its own."""
     if len(rep["fields"]) != 1:
         return ""
-    n = rep["values"].shape[1]
+    n = rep.points
     label = max(len(rep["ids"][i]) for i in rep["shown"])
     stacked = label + 4 + min(48, n) > width  # each id on a line of its own, the sparkline under it
     points = min(48, width - 4) if stacked else 48
-    cols = np.linspace(0, n - 1, min(points, n)).round().astype(int)
+    cols = rep.at(np.linspace(0, n - 1, min(points, n)).round().astype(int))
     vals = rep["values"][:, cols]
     finite = vals[np.isfinite(vals)]
     if finite.size == 0:

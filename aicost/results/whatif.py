@@ -31,18 +31,44 @@ class SweepResult(_ByName, Result):
     metric: str
     currency: str
     fields: list[dict[str, Any]]  # field, start, stop, steps, log
-    x: list[np.ndarray]  # each varied field's value at each point
+    x: list[np.ndarray]  # each varied field's value at each point kept
     ids: list[str]  # every option's id
     shown: list[int]  # the options reported (every winner, then the best at the middle point)
-    values: np.ndarray  # (shown, points): the metric of each shown option
-    winner: np.ndarray  # index into ids per point (-1: none usable)
+    values: np.ndarray  # (shown, points kept): the metric of each shown option
+    winner: np.ndarray  # index into ids per point kept (-1: none usable)
     winner_value: np.ndarray
     runner_up: np.ndarray
     runner_value: np.ndarray
+    #: Which of the sweep's points are kept (None: every one). A summary keeps what the table and
+    #: the charts draw: :func:`samples` and both sides of every change of winner.
+    index: np.ndarray | None = None
+    n: int | None = None  # the sweep's points (kept or not)
+
+    @property
+    def points(self) -> int:
+        return int(self.winner.size) if self.n is None else self.n
+
+    def at(self, points: np.ndarray) -> np.ndarray:
+        """Where each of these sweep points is among the points kept."""
+        points = np.asarray(points, dtype=np.int64)
+        return points if self.index is None else np.searchsorted(self.index, points)
 
     def payload(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "file": self.file, "metric": self.metric, "currency": self.currency,
-                "fields": self.fields, "points": int(self.winner.size)}
+                "fields": self.fields, "points": self.points}
+
+
+#: A terminal sparkline's most columns, and the most points a drawn chart goes through.
+SPARK_POINTS, CHART_POINTS = 48, 4000
+
+
+def samples(n: int) -> np.ndarray:
+    """The points of an ``n``-point sweep that its table and charts draw at any width: the first,
+    the middle and the last, every spacing of a sparkline (1 to SPARK_POINTS columns) and the
+    chart's CHART_POINTS. (Both sides of each change of winner are kept besides.)"""
+    counts = [*range(1, SPARK_POINTS + 1), CHART_POINTS]
+    picks = [np.linspace(0, n - 1, min(c, n)).round().astype(np.int64) for c in counts]
+    return np.unique(np.concatenate([np.asarray([0, n // 2, n - 1], np.int64), *picks]))
 
 
 @dataclass
