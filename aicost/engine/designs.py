@@ -59,7 +59,7 @@ class Designs:
         blocks = []
         points = max([np.size(x) for x in changes.values()] or [1])
         for plan, v in self.changed(changes):
-            m = evaluate(plan, v, meters=False)
+            m = evaluate(plan, v, meters=False, want=metric)
             with np.errstate(invalid="ignore"):
                 blocks.append(np.where(usable(m, metric), m[metric], np.nan))
         width = max([points] + [np.shape(b)[1] for b in blocks])

@@ -12,7 +12,7 @@ from aicost.engine import finetune, provisioned, resilience, retrieval
 from aicost.engine import gpu as G
 from aicost.engine.attempt import METERS, attempt_rows as _rows, pt
 from aicost.engine.media import uses_media
-from aicost.engine.parts import _finish, _outcomes, _put_tail
+from aicost.engine.parts import _NEEDS, _finish, _outcomes, _put_tail, latency_need_seconds
 from aicost.engine.plan import Plan
 
 COST_METERS = (*METERS, "tools", "provisioned", "fine_tuning", "storage", "freshness", "fan_out", "ownership",
@@ -37,14 +37,6 @@ GPU_METRICS = ("gpu_hours", "replicas", "utilisation", "busy_replica_hours", "gp
                "cost_per_mtok_output", "gpus_peak", "gpus_per_replica")
 
 
-def latency_need_seconds(latency: dict) -> np.ndarray:
-    if latency.get("p95_seconds") is not None:
-        return pt(latency["p95_seconds"])
-    if latency.get("minutes") is not None:
-        return pt(latency["minutes"]) * 60.0
-    return pt(latency["deadline_hours"]) * 3600.0
-
-
 def usable(m: dict, metric: str | None = None) -> np.ndarray:
     """Where each option is a real choice: eligible and priced (and, given ``metric``, with that
     figure defined), from an :func:`evaluate` result; (options, points)."""
@@ -55,12 +47,14 @@ def usable(m: dict, metric: str | None = None) -> np.ndarray:
     return ~bad if metric is None else ~bad & np.isfinite(m[metric])
 
 
-def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
+def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | None = None) -> dict[str, Any]:
     """All metrics of ``domain.md`` for every visible option: arrays of shape (options, points).
 
     ``values`` is a scenario as plain data (``Scenario.model_dump()``), in which any number
     may be replaced by a 1-D array of points. Returns metric arrays plus boolean ``flags``;
-    ``meters=False`` leaves out the per-meter breakdown (for sampling and sweeps).
+    ``meters=False`` leaves out the per-meter breakdown (for sampling and sweeps). ``want`` (with
+    ``meters=False``) names the one figure needed besides the flags: the per-outcome figures, ROI
+    and the total per success are then computed only when it is one of them (the others NaN).
     """
     if plan.segments:
         from aicost.engine.segments import evaluate_mix
@@ -226,6 +220,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         if n_gpu:
             parts.append(np.full((n_gpu, 1), fill) if gpu_part is None else gpu_part)
         arrs = [np.asarray(p, dtype=float) for p in parts]
+        if len(arrs) == 1 and np.ndim(arrs[0]) == 2:  # one part (no cascades, no GPUs): itself, read-only
+            return np.broadcast_to(arrs[0], arrs[0].shape)
         width = np.broadcast_shapes(*((1, np.shape(a)[-1]) if np.ndim(a) == 2 else (1, 1) for a in arrs))[1]
         return np.concatenate([np.broadcast_to(a, (np.shape(a)[0] if np.ndim(a) == 2 else 1, width)) for a in arrs])
 
@@ -270,7 +266,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     people = values["people"]
     _, review, fallback = F.task_costs(A, cost_attempt, S, U, Gv, pt(people["review_share"]),
                                        pt(people["cost_per_review"]), pt(people["human_cost_per_task"]))
-    cps, cprt = F.per_outcome(ai, review, fallback, S, Gv)
+    skip = set() if meters or want is None else {"per_outcome", "roi", "total"} - set(_NEEDS.get(want, ()))
+    cps, cprt = F.per_outcome(ai, review, fallback, S, Gv) if "per_outcome" not in skip else (np.nan, np.nan)
 
     gb = pt(values["retrieval"]["vector_store_gb"])
     rate, free = cat(stor_rate, fill=0.0), cat(stor_free, fill=0.0)
@@ -291,12 +288,15 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
     design = values.get("variant") or {}  # a design variant's own monthly cost and one-time cost
     own = pt(design.get("fixed_monthly", 0.0)) + pt(design.get("one_time", 0.0)) / pt(val["horizon_months"])
     fixed = pt(val["fixed_monthly"]) + own + storage + cache_storage + store_rest
-    monthly, benefit, net, roi, payback = F.monthly_and_roi(
-        tasks, ai_monthly + tasks * (review + fallback), fixed, S,
-        None if val["value_per_success"] is None else pt(val["value_per_success"]),
-        None if val["baseline_cost_per_task"] is None else pt(val["baseline_cost_per_task"]),
-        pt(val["build_cost"]), pt(val["horizon_months"]),
-    )
+    if "roi" not in skip:
+        monthly, benefit, net, roi, payback = F.monthly_and_roi(
+            tasks, ai_monthly + tasks * (review + fallback), fixed, S,
+            None if val["value_per_success"] is None else pt(val["value_per_success"]),
+            None if val["baseline_cost_per_task"] is None else pt(val["baseline_cost_per_task"]),
+            pt(val["build_cost"]), pt(val["horizon_months"]),
+        )
+    else:  # the month's cost alone, as monthly_and_roi forms it
+        monthly, benefit, net, roi, payback = ai_monthly + tasks * (review + fallback) + fixed, *[np.nan] * 4
 
     # ---- peak load against rate limits; latency against the need ---------------------------------
     peak = tasks * A_load / (F.HOURS_PER_MONTH * 60.0) * pt(values["volume"]["peak_to_average"])
@@ -361,7 +361,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True) -> dict[str, Any]:
         "p_given_up": Gv, "ai_cost_per_task": ai, "review_cost_per_task": review, "fallback_cost_per_task": fallback,
         "task_cost": ai + review + fallback, "cost_per_success": cps, "cost_per_resolved_task": cprt,
         "total_cost_per_success": F.total_per_success(monthly, pt(val["build_cost"]), pt(val["horizon_months"]),
-                                                      tasks, S),
+                                                      tasks, S) if "total" not in skip else np.nan,
         "monthly_cost": monthly, "monthly_benefit": benefit, "net_monthly": net, "roi": roi,
         "payback_months": payback, "latency_seconds": latency, "peak_rpm": peak_rpm, "peak_tpm": peak_tpm,
         "daily_input_tokens": daily_input, "tier_latency": cat(tier_lat, fill=0.0),

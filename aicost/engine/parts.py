@@ -74,3 +74,17 @@ def _finish(plan, out: dict, flags: dict, n: int) -> dict[str, Any]:
         idx = np.asarray(plan.select, dtype=int)
         result = {k: (v[idx] if k != "flags" else {f: a[idx] for f, a in v.items()}) for k, v in result.items()}
     return result
+
+
+#: The figures :func:`evaluate` computes only when they (or the whole result) are wanted.
+_NEEDS = {"cost_per_success": ("per_outcome",), "cost_per_resolved_task": ("per_outcome",),
+          "total_cost_per_success": ("total",), **{k: ("roi",) for k in ("monthly_benefit", "net_monthly", "roi",
+                                                                           "payback_months")}}
+
+
+def latency_need_seconds(latency: dict) -> np.ndarray:
+    if latency.get("p95_seconds") is not None:
+        return pt(latency["p95_seconds"])
+    if latency.get("minutes") is not None:
+        return pt(latency["minutes"]) * 60.0
+    return pt(latency["deadline_hours"]) * 3600.0

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from aicost.engine.designs import Designs
+from aicost.engine.moves import Chunks
 from aicost.inputs.vary import Vary
 
 METRICS = {"total_cost_per_success": "min", "cost_per_success": "min", "cost_per_resolved_task": "min", "monthly_cost": "min", "roi": "max",
@@ -52,16 +53,14 @@ def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_succ
     # the options that can win, in compare's order among equals: the first of equal figures wins
     can = set(alive(designs, varies))
     live = [int(i) for i in np.argsort(ties, kind="stable") if i in can]
-    evaluated, place = _cut(designs, live)
+    evaluate = Chunks(designs, live, [v.path for v in varies], xs, metric)  # rows in tie order
     live_ids = np.asarray(live + [-1], np.int32)  # row -1 (none usable) maps to -1
     middle = np.full(len(designs), np.nan)
     keep = Kept(n, every)
 
     def part(start, stop):
         width = stop - start
-        m = evaluated.metric(metric, {var.path: x[start:stop] for var, x in zip(varies, xs)}) if live \
-            else np.full((0, width), np.nan)
-        m = np.broadcast_to(m, (len(live), width))[place]  # rows in tie order
+        m = evaluate(start, stop)
         key = np.where(np.isnan(m), np.inf, sign * m)
         cols = np.arange(width)
         # as compare ranks: figures at 12 significant digits, ties by ``order`` (the rows' order)
@@ -172,14 +171,17 @@ def rows(designs: Designs, varies: list[Vary], first: dict[str, Any], which: lis
     out = np.empty((len(which), n))
     if not which:
         return out
-    evaluated, place = (designs, list(which)) if whole else _cut(designs, which)
+    evaluate = Chunks(designs, list(which), [v.path for v in varies], xs, metric) if not whole else None
     index = first.get("index")
     mid = first["n"] // 2 if index is None else int(np.searchsorted(index, first["n"] // 2))
     shown, differs = np.asarray(which), []
 
     def part(start, stop):
-        m = evaluated.metric(metric, {var.path: x[start:stop] for var, x in zip(varies, xs)})
-        got = np.broadcast_to(m, (len(evaluated), stop - start))[place]
+        if evaluate is not None:
+            got = evaluate(start, stop)
+        else:  # every option, as the first pass evaluated them
+            m = designs.metric(metric, {var.path: x[start:stop] for var, x in zip(varies, xs)})
+            got = np.broadcast_to(m, (len(designs), stop - start))[shown]
         out[:, start:stop] = got
         won = first["winner"][start:stop][None, :] == shown[:, None]
         same = np.array_equal(got[won], np.broadcast_to(first["winner_value"][start:stop], won.shape)[won])
@@ -214,7 +216,7 @@ def _cut(designs: Designs, which: list[int]) -> tuple[Designs, list[int]]:
     parts, offset = [], 0
     place: dict[int, int] = {}
     for plan, values in designs.parts:
-        mine = [i for i in which if offset <= i < offset + len(plan)]
+        mine = sorted(i for i in which if offset <= i < offset + len(plan))  # in plan order: nothing to re-select
         if mine:
             place.update({i: len(place) + k for k, i in enumerate(mine)})
             parts.append((plan.subset([i - offset for i in mine]), values))

@@ -1,0 +1,89 @@
+"""Which options a sweep's varied fields can move, and a chunk evaluator that computes the
+others once.
+
+A field moves only the options that read it. Prompt caching (``caching.*``) moves only options
+with caching on; a model's own entry (``models.<m>.*``) only the options whose rows run that
+model, when no failover model is stated (a failover's figures reach every option); the
+self-hosted section only the GPU options. Every other field, and a request mix, moves every
+option. An option a field cannot move is evaluated at one point and its figure stands for every
+point; before a sweep relies on that, the figure is checked bit for bit at the first, middle and
+last points, and any difference makes every option evaluated at every point, as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from aicost.engine.designs import Designs
+
+
+def unmoved(designs: Designs, paths: list[tuple]) -> set[int]:
+    """The options (indices of the whole list) that none of ``paths`` can move."""
+    out: set[int] = set()
+    offset = 0
+    for plan, _ in designs.parts:
+        if not plan.segments and plan.select is None:
+            out.update(offset + j for j, o in enumerate(plan.options) if all(_still(plan, j, o, p) for p in paths))
+        offset += len(plan)
+    return out
+
+
+def _still(plan: Any, j: int, option: Any, path: tuple) -> bool:
+    gpu = option.kind == "gpu"
+    rows = [] if gpu else list(option.rows) if option.kind == "cascade" else [j]
+    if path[0] == "self_hosted":
+        return not gpu
+    if path[0] == "caching":
+        return not any(bool(np.any(plan.caching[r])) for r in rows)
+    if path[0] == "models" and len(path) > 1 and not plan.failover:
+        return all(_model(plan.row_quality[r]) != path[1] for r in rows)
+    return False
+
+
+def _model(source: tuple) -> str:
+    """The scenario's name of a row's model: ("models", ref[, effort]) or ("stage", cascade, i, ref)."""
+    return source[3] if source[0] == "stage" else source[1]
+
+
+class Chunks:
+    """The metric of the options ``which`` (in that order) at points ``start:stop`` of ``xs``:
+    the options the varied fields move evaluated there, the others computed once."""
+
+    def __init__(self, designs: Designs, which: list[int], paths: list[tuple], xs: list[np.ndarray], metric: str):
+        from aicost.engine.sweep import _cut
+
+        self.paths, self.xs, self.metric, self.k = paths, xs, metric, len(which)
+        still = unmoved(designs, paths) & set(which)
+        self.flat = None
+        if still:
+            fixed = [i for i in which if i in still]
+            cut, place = _cut(designs, fixed)
+            n = xs[0].size
+            probe = np.unique(np.asarray([0, n // 2, n - 1]))
+            one = np.broadcast_to(self._metric(cut, probe[:1]), (len(fixed), 1))[place]
+            at = np.broadcast_to(self._metric(cut, probe), (len(fixed), probe.size))[place]
+            if np.array_equal(np.broadcast_to(one, at.shape), at, equal_nan=True):
+                self.flat = (np.asarray([k for k, i in enumerate(which) if i in still]), one)
+        moving = which if self.flat is None else [i for i in which if i not in still]
+        self.rows = np.asarray([k for k, i in enumerate(which) if i in set(moving)], dtype=int)
+        self.cut, self.place = _cut(designs, moving) if moving else (None, [])
+
+    def _metric(self, designs: Designs, points: np.ndarray) -> np.ndarray:
+        return designs.metric(self.metric, {p: x[points] for p, x in zip(self.paths, self.xs)})
+
+    def __call__(self, start: int, stop: int) -> np.ndarray:
+        width = stop - start
+        if not self.k:
+            return np.empty((0, width))
+        if self.flat is None:
+            m = self.cut.metric(self.metric, {p: x[start:stop] for p, x in zip(self.paths, self.xs)})
+            return np.broadcast_to(m, (self.k, width))[self.place]
+        out = np.empty((self.k, width))
+        rows, one = self.flat
+        out[rows] = one
+        if self.cut is not None:
+            m = self.cut.metric(self.metric, {p: x[start:stop] for p, x in zip(self.paths, self.xs)})
+            out[self.rows] = np.broadcast_to(m, (len(self.place), width))[self.place]
+        return out
