@@ -25,7 +25,8 @@ from aicost.results.whatif import BreakevenResult, SweepResult
 def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: str = "total_cost_per_success",
                  top: int = 8, as_of: date | None = None, progress=None, every: bool = True) -> SweepResult:
     """``every=False`` keeps a summary of a one-field sweep (what its table and charts show), in
-    memory that does not grow with the points; CSV, JSON and the Python API keep every point."""
+    memory that does not grow with the points, and of a grid its winners alone (its table shows
+    nothing else: ``values`` is empty); CSV, JSON and the Python API keep every point."""
     if metric not in METRICS:
         raise bad_argument("metric", f"expected one of {', '.join(METRICS)}, got {metric!r}")
     if not 1 <= len(vary) <= 2:
@@ -55,7 +56,9 @@ def sweep_report(ref: str, book: PriceBook, vary: list[str], sets=(), metric: st
         scenario=ls.plain["name"], file=ls.file, metric=metric, currency=book.currency,
         fields=[{"field": dotted(v.path), "start": v.start, "stop": v.stop, "steps": v.steps, "log": v.log}
                 for v in varies],
-        x=res["x"], ids=ids, shown=order, values=rows(designs, varies, res, order, progress=second),
+        x=res["x"], ids=ids, shown=order,
+        values=rows(designs, varies, res, order, progress=second) if every or len(varies) == 1
+        else np.empty((len(order), 0)),
         winner=res["winner"], winner_value=res["winner_value"], runner_up=res["runner_up"],
         runner_value=res["runner_value"], index=res["index"], n=res["n"])
 

@@ -39,13 +39,20 @@ def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, width: int = 1
     if len(rep["fields"]) == 2:  # a grid of winners, letters explained below
         xs, ys = np.unique(rep["x"][0]), np.unique(rep["x"][1])
         letters = {}
-        for i in w[w >= 0]:
+        for i in pd_unique(w[w >= 0]):
             letters.setdefault(int(i), chr(ord("A") + len(letters)) if len(letters) < 26 else "?")
         grid = w.reshape(len(xs), len(ys))
         header = (f"{names[0]} \\ {names[1]}",) + tuple(fmt_x(y) for y in ys)
-        rows = [(fmt_x(x),) + tuple(letters.get(int(c), "·") for c in grid[r]) for r, x in enumerate(xs)]
-        out += columns(header, rows, [True] * len(header))
-        out += [f"  {letter} = {shorten(ids[i], width - 5 - len(letter))}" for i, letter in letters.items()]
+        rows = [(fmt_x(x),) + tuple(letters.get(int(c), "·") for c in grid[r]) for r, x in enumerate(xs)] \
+            if len(xs) <= max_rows and len(ys) <= GRID_COLUMNS else None
+        lines = columns(header, rows, [True] * len(header)) if rows is not None else None
+        big = lines is None or max(len(line) for line in lines) > width
+        # too big for a screen: a map of the winners, every k-th row and column, and each one's share
+        out += grid_map(grid, xs, ys, names, letters, max_rows, width) if big else lines
+        counts = np.bincount(w[w >= 0], minlength=len(ids)) if big else None
+        out += [f"  {letter} = {shorten(ids[i], width - 5 - len(letter))}" if counts is None else
+                f"  {letter} = {shorten(ids[i], width - 24 - len(letter))}  wins {counts[i] / w.size:.1%} of the grid"
+                for i, letter in letters.items()]
         out.append("  · = no option is eligible and priced there")
         return "\n".join(out) + "\n"
     changed = np.nonzero(w[1:] != w[:-1])[0] + 1
@@ -83,6 +90,36 @@ def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, width: int = 1
     else:
         out += columns(header, rows, right)
     return "\n".join(out) + "\n" + (terminal_chart(rep, width=width) if chart else "")
+
+
+#: A grid with more columns than this (or rows than the table's) is drawn as a map of letters.
+GRID_COLUMNS = 24
+
+
+def pd_unique(a: np.ndarray) -> list[int]:
+    """The distinct values of ``a`` in the order they first appear (as letters are given out)."""
+    values, first = np.unique(a, return_index=True)
+    return values[np.argsort(first, kind="stable")].tolist()
+
+
+def grid_map(grid: np.ndarray, xs: np.ndarray, ys: np.ndarray, names: list[str], letters: dict, rows: int,
+             width: int) -> list[str]:
+    """The winners of a big grid as a map: one letter a cell, at most ``rows`` rows of the first
+    field and as many columns of the second as ``width`` holds, evenly spaced, ends included."""
+    label = max(len(fmt_x(x)) for x in xs)
+    cols = max(2, min(len(ys), width - label - 4))
+    r_pick = np.unique(np.linspace(0, len(xs) - 1, min(rows, len(xs))).round().astype(int))
+    c_pick = np.unique(np.linspace(0, len(ys) - 1, cols).round().astype(int))
+    left, right = fmt_x(ys[0]), fmt_x(ys[-1])
+    axis = left + " " + "→".center(max(1, c_pick.size - len(left) - len(right) - 2)) + " " + right
+    out = wrapped(f"{len(xs):,} x {len(ys):,} points; showing {r_pick.size:,} of the {len(xs):,} values of {names[0]} "
+                  f"(rows) and {c_pick.size:,} of the {len(ys):,} of {names[1]} (columns), evenly spaced, ends "
+                  "included; --format csv gives every point", width)
+    out.append(" " * (label + 2) + axis)
+    cell = {i: letter for i, letter in letters.items()}
+    for r in r_pick:
+        out.append(fmt_x(xs[r]).rjust(label) + "  " + "".join(cell.get(int(c), "·") for c in grid[r, c_pick]))
+    return out
 
 
 def _label(k: int) -> str:

@@ -34,7 +34,7 @@ class SweepResult(_ByName, Result):
     x: list[np.ndarray]  # each varied field's value at each point kept
     ids: list[str]  # every option's id
     shown: list[int]  # the options reported (every winner, then the best at the middle point)
-    values: np.ndarray  # (shown, points kept): the metric of each shown option
+    values: np.ndarray  # (shown, points kept): the metric of each shown option (a grid's summary: none)
     winner: np.ndarray  # index into ids per point kept (-1: none usable)
     winner_value: np.ndarray
     runner_up: np.ndarray

@@ -1,0 +1,134 @@
+"""What makes a sweep fast (issue 24) changes no figure: options no point can make usable are
+skipped, options a field cannot move are computed once, the engine computes only the figure
+ranked, and a table's summary holds every point it draws."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from aicost.analyses.compare import designs_for
+from aicost.analyses.whatif import sweep_report, tie_order
+from aicost.engine import moves, sweep
+from aicost.engine.evaluate import evaluate
+from aicost.inputs import scenario as scenario_mod
+from aicost.inputs.vary import parse_vary
+from aicost.report.whatif import sweep_table, terminal_chart
+from aicost.results.whatif import samples
+from conftest import AS_OF
+
+# (scenario, --vary) where a rule applies: caching on uncached options, a model's own entry,
+# the self-hosted section, a latency need (too-slow options come back), and one where none does
+SWEEPS = [("support-assistant", ["caching.hit_rate=0:1:3001"]),
+          ("triage-cascade", ["models.gpt-5-mini.p_success=0.5:0.99:2001"]),
+          ("support-assistant", ["models.gpt-5-mini.p_success=0.3:0.99:2001"]),
+          ("self-hosted-wins", ["self_hosted.target_utilisation=0.3:0.9:1501"]),
+          ("support-assistant", ["latency.p95_seconds=1:100000:2001:log"]),
+          ("provider-outage", ["models.gpt-5.2.p_success=0.5:0.99:1001"]),  # a failover: no rule applies
+          ("research-agent", ["models.gpt-5.4.p_success=0.3:0.9:30", "caching.hit_rate=0:1:40"])]
+
+
+def load(book, name, vary):
+    ls = scenario_mod.load(name, book)
+    varies = [parse_vary(v, name, ls, book, []) for v in vary]
+    designs, ids = designs_for(ls, book, AS_OF)
+    return designs, ids, varies
+
+
+def reference(designs, varies):
+    """Every option evaluated at every point, the plain way."""
+    xs = sweep.grid(varies)
+    return np.broadcast_to(designs.metric("total_cost_per_success", {v.path: x for v, x in zip(varies, xs)}),
+                           (len(designs), xs[0].size))
+
+
+@pytest.mark.parametrize("name,vary", SWEEPS)
+def test_the_fast_paths_give_the_plain_figures_bit_for_bit(book, name, vary):
+    designs, ids, varies = load(book, name, vary)
+    full = reference(designs, varies)
+    res = sweep.run(designs, varies, order=tie_order(ids), chunk=500)
+    cols = np.arange(full.shape[1])
+    key = np.where(np.isnan(full), np.inf, full)
+    ranked = np.lexsort((np.broadcast_to(tie_order(ids)[:, None], key.shape), sweep.significant(key)), axis=0)
+    first = np.where(np.isfinite(key[ranked[0], cols]), ranked[0], -1)
+    second = np.where(np.isfinite(key[ranked[1], cols]), ranked[1], -1)
+    assert np.array_equal(res["winner"], first) and np.array_equal(res["runner_up"], second)
+    assert np.array_equal(res["middle"], full[:, full.shape[1] // 2], equal_nan=True)
+    shown = list(range(len(ids)))  # every option, usable or not, in the second pass too
+    assert sweep.rows(designs, varies, res, shown, chunk=700).tobytes() == full.tobytes()
+
+
+def test_the_rules_find_what_they_should(book):
+    designs, ids, varies = load(book, "support-assistant", ["caching.hit_rate=0:1:3"])
+    still = moves.unmoved(designs, [v.path for v in varies])
+    assert still and all(":cached" not in ids[i] for i in still)
+    designs, ids, varies = load(book, "support-assistant", ["models.gpt-5-mini.p_success=0.3:0.9:3"])
+    still = moves.unmoved(designs, [v.path for v in varies])
+    assert {ids[i] for i in range(len(ids)) if i not in still} == {i for i in ids if "/gpt-5-mini:" in i}
+    designs, ids, varies = load(book, "provider-outage", ["models.gpt-5.2.p_success=0.5:0.9:3"])
+    assert not moves.unmoved(designs, [v.path for v in varies])  # a failover model reaches every option
+    designs, ids, varies = load(book, "support-assistant", ["volume.tasks_per_month=1:10:3"])
+    assert not moves.unmoved(designs, [v.path for v in varies])
+
+
+def test_a_wrong_rule_is_caught_and_every_option_evaluated(book, monkeypatch):
+    designs, ids, varies = load(book, "support-assistant", ["volume.tasks_per_month=1000:1e9:999:log"])
+    full = reference(designs, varies)
+    monkeypatch.setattr(moves, "_still", lambda *a: True)  # claims volume moves nothing
+    got = moves.Chunks(designs, list(range(len(ids))), [v.path for v in varies], sweep.grid(varies),
+                       "total_cost_per_success")
+    assert got.flat is None
+    assert got(0, full.shape[1]).tobytes() == full.tobytes()
+
+
+def test_options_no_point_can_make_usable_are_skipped_only_while_the_need_stays(book):
+    designs, ids, varies = load(book, "support-assistant", ["volume.tasks_per_month=1:10:3"])
+    alive = set(sweep.alive(designs, varies))
+    assert all(i in alive for i, o in enumerate(ids) if ":standard" in o)
+    assert not any(i in alive for i, o in enumerate(ids) if ":batch" in o or ":flex" in o)  # p95 6 s
+    designs, ids, varies = load(book, "support-assistant", ["latency.p95_seconds=1:100000:3:log"])
+    assert any(":batch" in ids[i] for i in sweep.alive(designs, varies))
+
+
+@pytest.mark.parametrize("want", sorted(sweep.METRICS))
+def test_evaluating_one_figure_gives_that_figure_as_the_whole_result_does(book, want):
+    for name in ("support-assistant", "self-hosted-wins", "nightly-extraction"):
+        designs, _, _ = load(book, name, ["volume.tasks_per_month=1:10:3"])
+        for plan, values in designs.parts:
+            whole = evaluate(plan, values, meters=False)
+            one = evaluate(plan, values, meters=False, want=want)
+            assert np.array_equal(one[want], whole[want], equal_nan=True), (name, want)
+            for flag, mask in whole["flags"].items():
+                assert np.array_equal(one["flags"][flag], mask), (name, want, flag)
+
+
+@pytest.mark.parametrize("name,vary", [("support-assistant", "volume.tasks_per_month=1000:1e9:60001:log"),
+                                       ("self-hosted-wins", "volume.tasks_per_month=1000:1e9:20001:log"),
+                                       ("triage-cascade", "models.gpt-5-mini.p_success=0.5:0.99:20001")])
+def test_a_summary_draws_the_same_table_and_sparklines_as_every_point(book, name, vary):
+    full = sweep_report(name, book, [vary], as_of=AS_OF)
+    summary = sweep_report(name, book, [vary], as_of=AS_OF, every=False)
+    assert summary.points == full.points and summary.winner.size < full.winner.size // 4
+    assert summary.shown == full.shown
+    for width in (60, 100, 160):
+        assert sweep_table(summary, width=width) == sweep_table(full, width=width)
+        assert terminal_chart(summary, width=width) == terminal_chart(full, width=width)
+    # what is kept is the summary's own points and both sides of each change, at every point's figures
+    k = summary.index
+    assert set(samples(full.points).tolist()) <= set(k.tolist())
+    assert np.array_equal(summary.winner, full.winner[k]) and np.array_equal(summary.values, full.values[:, k])
+    changes = np.nonzero(full.winner[1:] != full.winner[:-1])[0] + 1
+    assert set(changes.tolist()) | set((changes - 1).tolist()) <= set(k.tolist())
+    assert k.size <= samples(full.points).size + 2 * changes.size  # nothing more: flat in the points
+
+
+def test_a_big_grid_is_a_map_that_fits_the_screen(book):
+    rep = sweep_report("support-assistant", book, ["volume.tasks_per_month=1000:1e9:300:log",
+                                                  "caching.hit_rate=0:1:400"], as_of=AS_OF, every=False)
+    text = sweep_table(rep, width=100)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 100 and len(lines) < 90
+    assert "300 x 400 points; showing" in text and "--format csv gives every point" in text
+    legend = [line for line in lines if " wins " in line]
+    shares = [float(line.rsplit("wins ", 1)[1].split("%")[0]) for line in legend]
+    assert legend and abs(sum(shares) - 100) < 0.1 * len(shares) + 0.01
