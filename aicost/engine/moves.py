@@ -68,6 +68,7 @@ class Chunks:
                 self.flat = (np.asarray([k for k, i in enumerate(which) if i in still]), one)
         moving = which if self.flat is None else [i for i in which if i not in still]
         self.rows = np.asarray([k for k, i in enumerate(which) if i in set(moving)], dtype=int)
+        self.cut: Designs | None
         self.cut, self.place = _cut(designs, moving) if moving else (None, [])
 
     def _metric(self, designs: Designs, points: np.ndarray) -> np.ndarray:
@@ -78,6 +79,7 @@ class Chunks:
         if not self.k:
             return np.empty((0, width))
         if self.flat is None:
+            assert self.cut is not None
             m = self.cut.metric(self.metric, {p: x[start:stop] for p, x in zip(self.paths, self.xs)})
             return np.broadcast_to(m, (self.k, width))[self.place]
         out = np.empty((self.k, width))

@@ -97,7 +97,7 @@ class Kept:
 
         self.every, self.n = every, n
         self.parts: list[tuple] = []  # (points, winner, runner-up, their values) per chunk
-        self.fixed = None if every else samples(n)
+        self.fixed: np.ndarray = np.zeros(0, np.int64) if every else samples(n)
         self.last: tuple | None = None  # the previous chunk's last point: one side of a change
         self.last_picked = False
 
@@ -138,16 +138,17 @@ def alive(designs: Designs, varies: list[Vary]) -> list[int]:
     from aicost.engine.evaluate import evaluate
 
     timing = any(v.path[0] in ("latency", "tier_behaviour") for v in varies)
-    out, offset = [], 0
+    out: list[int] = []
+    offset = 0
     for plan, values in designs.parts:
         k = len(plan)
         if plan.segments:
             out += range(offset, offset + k)
         else:
             flags = evaluate(plan, values, meters=False)["flags"]
-            dead = np.asarray(flags["not_offered"]).reshape(k, -1).all(axis=1)
+            dead = np.asarray(np.asarray(flags["not_offered"]).reshape(k, -1).all(axis=1))
             if not timing:
-                dead |= np.asarray(flags["too_slow"]).reshape(k, -1).all(axis=1)
+                dead = dead | np.asarray(flags["too_slow"]).reshape(k, -1).all(axis=1)
             out += [offset + j for j in range(k) if not dead[j]]
         offset += k
     return out
