@@ -82,15 +82,16 @@ def attempt_rows(plan: Plan, values: dict) -> dict[str, Any]:
                 flags["no_fallback"] = flags["no_fallback"] | ((share > 0) & np.isnan(a["std_input"]))
             else:
                 c = c_tier
+            once = np.ndim(weight) == 0 and weight == 1.0  # one call of this turn at every point: as is
             for m, tok in zip(TEXT_METERS, (fresh, cached, written, out, reas)):
                 # a call that is not made costs nothing, whatever its rates (0 x NaN would make it unpriced)
-                add = np.where(weight > 0, weight * c[m], 0.0)
+                add = c[m] if once else np.where(weight > 0, weight * c[m], 0.0)
                 if m == "input" and any_emb:
                     cost["embedding"] = cost["embedding"] + np.where(emb, add, 0.0)
                     tokens["embedding"] = tokens["embedding"] + np.where(emb, weight * tok, 0.0)
                     add, tok = np.where(emb, 0.0, add), np.where(emb, 0.0, tok)
                 cost[m] = cost[m] + add
-                tokens[m] = tokens[m] + weight * tok
+                tokens[m] = tokens[m] + (tok if once else weight * tok)
             if has_media:
                 mc, mq, bad, need_cached = media.turn(a, step, t, h, plan.caching, pt)
                 for m in mc:

@@ -12,7 +12,7 @@ from aicost.engine import finetune, provisioned, resilience, retrieval
 from aicost.engine import gpu as G
 from aicost.engine.attempt import METERS, attempt_rows as _rows, pt
 from aicost.engine.media import uses_media
-from aicost.engine.parts import _NEEDS, _finish, _outcomes, _put_tail, latency_need_seconds
+from aicost.engine.parts import _NEEDS, INPUT_METERS, _finish, _load, _outcomes, _put_tail, latency_need_seconds
 from aicost.engine.plan import Plan
 
 COST_METERS = (*METERS, "tools", "provisioned", "fine_tuning", "storage", "freshness", "fan_out", "ownership",
@@ -29,9 +29,6 @@ INELIGIBLE = ("not_offered", "too_slow", "latency_over_need", "latency_unknown",
 UNPRICED = ("no_router_price", "no_failover_price", "no_embedding_price", "no_training_price", "no_spill_price", "no_media_price", "no_long_context_price", "no_web_search_price", "no_file_search_price",
             "no_code_session_price", "no_storage_price", "no_cache_storage_price", "no_fallback_price",
             "no_tool_price_self_hosted")
-#: The token meters that are input (what a Batch queue's enqueued-token limit counts).
-INPUT_METERS = ("input", "cached_input", "cache_write", "embedding", "image_input", "cached_image_input",
-                "audio_input", "cached_audio_input")
 #: Extra metrics of self-hosted options (NaN elsewhere).
 GPU_METRICS = ("gpu_hours", "replicas", "utilisation", "busy_replica_hours", "gpu_monthly_cost",
                "cost_per_mtok_output", "gpus_peak", "gpus_per_replica")
@@ -299,18 +296,14 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | None = N
         monthly, benefit, net, roi, payback = ai_monthly + tasks * (review + fallback) + fixed, *[np.nan] * 4
 
     # ---- peak load against rate limits; latency against the need ---------------------------------
-    peak = tasks * A_load / (F.HOURS_PER_MONTH * 60.0) * pt(values["volume"]["peak_to_average"])
     calls_per_attempt = sum(pt(st["calls"]) * pt(st["turns"]) for st in steps)
-    with np.errstate(all="ignore"):
-        tokens_per_attempt = np.where(A_load > 0, sum(v for k, v in tok_load.items() if f"tok.{k}" not in unused and (
-            k not in MEDIA_METERS or k in MEDIA_TOKEN_METERS)) / A_load, 0.0)
-        # every input token a Batch queue holds: text, embedding, image and audio input
-        input_per_attempt = np.where(A_load > 0, sum(tok_load[k] for k in INPUT_METERS if f"tok.{k}" not in unused)
-                                     / A_load, 0.0)
-    peak_rpm, peak_tpm = peak * calls_per_attempt, peak * tokens_per_attempt
-    daily_input = tasks * A_load * input_per_attempt / DAYS_PER_MONTH
-    # with resilience: stated, the requests over a per-minute limit fail over or are lost (priced above)
-    over = (daily_input > lim["queue"]) | (((peak_rpm > lim["rpm"]) | (peak_tpm > lim["tpm"])) & (res is None))
+    if skip and not any(np.any(np.asarray(v) < np.inf) for v in lim.values()):
+        # no rate limit anywhere (nothing compares above inf or NaN): none is over, no load figure wanted
+        peak_rpm = peak_tpm = daily_input = np.nan
+        over = np.zeros((len(A), 1), bool)
+    else:
+        peak_rpm, peak_tpm, daily_input, over = _load(values, tasks, A_load, tok_load, unused, calls_per_attempt,
+                                                      lim, res is None)
     need = latency_need_seconds(values["latency"])
     interactive = values["latency"].get("p95_seconds") is not None
     timed = interactive or values["latency"].get("minutes") is not None

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from aicost.base.constants import DAYS_PER_MONTH, MEDIA_METERS, MEDIA_TOKEN_METERS
 from aicost.engine import formulas as F
 from aicost.engine.attempt import pt
 
@@ -88,3 +89,25 @@ def latency_need_seconds(latency: dict) -> np.ndarray:
     if latency.get("minutes") is not None:
         return pt(latency["minutes"]) * 60.0
     return pt(latency["deadline_hours"]) * 3600.0
+
+
+#: The token meters that are input (what a Batch queue's enqueued-token limit counts).
+INPUT_METERS = ("input", "cached_input", "cache_write", "embedding", "image_input", "cached_image_input",
+                "audio_input", "cached_audio_input")
+
+
+def _load(values: dict, tasks, A_load, tok_load: dict, unused: set, calls_per_attempt, lim: dict, strict: bool):
+    """The busiest minute's requests and tokens, a day's input tokens, and where they are over the
+    option's rate limits (per minute only when ``strict``: no resilience section takes the excess)."""
+    peak = tasks * A_load / (F.HOURS_PER_MONTH * 60.0) * pt(values["volume"]["peak_to_average"])
+    with np.errstate(all="ignore"):
+        tokens_per_attempt = np.where(A_load > 0, sum(v for k, v in tok_load.items() if f"tok.{k}" not in unused and (
+            k not in MEDIA_METERS or k in MEDIA_TOKEN_METERS)) / A_load, 0.0)
+        # every input token a Batch queue holds: text, embedding, image and audio input
+        input_per_attempt = np.where(A_load > 0, sum(tok_load[k] for k in INPUT_METERS if f"tok.{k}" not in unused)
+                                     / A_load, 0.0)
+    peak_rpm, peak_tpm = peak * calls_per_attempt, peak * tokens_per_attempt
+    daily_input = tasks * A_load * input_per_attempt / DAYS_PER_MONTH
+    # with resilience: stated, the requests over a per-minute limit fail over or are lost (priced above)
+    over = (daily_input > lim["queue"]) | (((peak_rpm > lim["rpm"]) | (peak_tpm > lim["tpm"])) & strict)
+    return peak_rpm, peak_tpm, daily_input, over

@@ -112,9 +112,11 @@ def grid_map(grid: np.ndarray, xs: np.ndarray, ys: np.ndarray, names: list[str],
     c_pick = np.unique(np.linspace(0, len(ys) - 1, cols).round().astype(int))
     left, right = fmt_x(ys[0]), fmt_x(ys[-1])
     axis = left + " " + "→".center(max(1, c_pick.size - len(left) - len(right) - 2)) + " " + right
-    out = wrapped(f"{len(xs):,} x {len(ys):,} points; showing {r_pick.size:,} of the {len(xs):,} values of {names[0]} "
-                  f"(rows) and {c_pick.size:,} of the {len(ys):,} of {names[1]} (columns), evenly spaced, ends "
-                  "included; --format csv gives every point", width)
+    def part(shown: int, n: int) -> str:
+        return f"all {n:,} values" if shown == n else f"{shown:,} of its {n:,} values (evenly spaced, ends included)"
+
+    out = wrapped(f"{len(xs):,} x {len(ys):,} points; {names[0]} down: {part(r_pick.size, len(xs))}; {names[1]} "
+                  f"across: {part(c_pick.size, len(ys))}; --format csv gives every point", width)
     out.append(" " * (label + 2) + axis)
     cell = {i: letter for i, letter in letters.items()}
     for r in r_pick:
