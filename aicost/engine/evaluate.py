@@ -12,7 +12,8 @@ from aicost.engine import finetune, provisioned, resilience, retrieval
 from aicost.engine import gpu as G
 from aicost.engine.attempt import METERS, attempt_rows as _rows, pt
 from aicost.engine.media import uses_media
-from aicost.engine.parts import _NEEDS, INPUT_METERS, _finish, _load, _outcomes, _put_tail, latency_need_seconds
+from aicost.engine.parts import (_NEEDS, INPUT_METERS, _finish, _load, _outcomes, _put_tail, latency_need_seconds,
+                                 wide)
 from aicost.engine.plan import Plan
 
 COST_METERS = (*METERS, "tools", "provisioned", "fine_tuning", "storage", "freshness", "fan_out", "ownership",
@@ -72,7 +73,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | None = N
     shape = np.broadcast_shapes((n_rows, 1), *(np.shape(v) for v in row_arrays.values()))
     # meters no step uses (audio, images on a text workload) stay a scalar 0: never widened to every point
     unused = {k for k, v in row_arrays.items() if k.startswith(("cost.", "tok.")) and np.ndim(v) == 0 and v == 0}
-    R = {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in row_arrays.items() if k not in unused}
+    R = {k: wide(np.asarray(v, dtype=float), shape) for k, v in row_arrays.items() if k not in unused}
 
     def rows_wide(v):
         v = np.asarray(v, dtype=bool)
@@ -220,7 +221,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | None = N
         if len(arrs) == 1 and np.ndim(arrs[0]) == 2:  # one part (no cascades, no GPUs): itself, read-only
             return np.broadcast_to(arrs[0], arrs[0].shape)
         width = np.broadcast_shapes(*((1, np.shape(a)[-1]) if np.ndim(a) == 2 else (1, 1) for a in arrs))[1]
-        return np.concatenate([np.broadcast_to(a, (np.shape(a)[0] if np.ndim(a) == 2 else 1, width)) for a in arrs])
+        return np.concatenate([wide(a, (np.shape(a)[0] if np.ndim(a) == 2 else 1, width)) for a in arrs])
 
     def catb(parts, gpu_part=None, fill=False):
         return cat(parts, gpu_part, fill).astype(bool)

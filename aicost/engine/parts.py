@@ -40,6 +40,12 @@ def _quality(values: dict, source: tuple, key: str) -> np.ndarray:
     return pt(v)
 
 
+def wide(a: Any, shape: tuple) -> np.ndarray:
+    """``a`` seen as ``shape``: itself when it is an array of that shape, else a read-only
+    broadcast view (np.broadcast_to costs more than the small arrays it is often given)."""
+    return a if type(a) is np.ndarray and a.shape == shape else np.broadcast_to(a, shape)
+
+
 def _stack(rows: list) -> np.ndarray:
     rows = [np.asarray(r, dtype=float) for r in rows]
     shape = np.broadcast_shapes(*(r.shape for r in rows)) if rows else (1,)
@@ -69,8 +75,8 @@ def _put_tail(arr: np.ndarray, start: int, tail) -> np.ndarray:
 def _finish(plan, out: dict, flags: dict, n: int) -> dict[str, Any]:
     full = np.broadcast_shapes(*(np.shape(v) for v in out.values()), *(np.shape(f) for f in flags.values()),
                                (n, 1))
-    result: dict[str, Any] = {key: np.broadcast_to(np.asarray(v, dtype=float), full) for key, v in out.items()}
-    result["flags"] = {key: np.broadcast_to(f, full) for key, f in flags.items()}
+    result: dict[str, Any] = {key: wide(np.asarray(v, dtype=float), full) for key, v in out.items()}
+    result["flags"] = {key: wide(f, full) for key, f in flags.items()}
     if plan.select is not None:
         idx = np.asarray(plan.select, dtype=int)
         result = {k: (v[idx] if k != "flags" else {f: a[idx] for f, a in v.items()}) for k, v in result.items()}
