@@ -40,6 +40,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import run_child
+
 MODELS = [("openai", "gpt-5-mini", 0.45), ("openai", "gpt-5", 0.15), ("anthropic", "claude-sonnet-4-5", 0.2),
           ("anthropic", "claude-haiku-4-5", 0.1), ("google", "gemini-2.5-flash", 0.1)]
 TEAMS = ["search", "support", "growth", "platform", "legal", "ml-infra", ""]
@@ -83,6 +86,36 @@ def generate(path: Path, rows: int, seed: int = 1, distinct_teams: int = 0) -> N
             df.loc[flex_or_prio, "tier"] = "standard"  # only OpenAI offers Flex; keep the log priceable
             df.to_csv(fh, index=False, header=(i == 0))
     os.replace(tmp, path)
+
+
+COLUMNS = ("timestamp,provider,model,tier,input_tokens,cached_input_tokens,output_tokens,team,feature,tenant,"
+           "billed_cost")
+
+
+def log_path(data: Path, rows: int, distinct_teams: int = 0) -> Path:
+    return data / (f"usage-{rows}-teams{distinct_teams}.csv" if distinct_teams else f"usage-{rows}.csv")
+
+
+def ensure_log(data: Path, rows: int, distinct_teams: int = 0, seed: int = 1) -> Path:
+    """The log of ``rows`` rows under ``data``, written by :func:`generate` unless it is there with
+    the same parameters (recorded beside it in ``LOG.json``; a log with no record, written by an
+    older script, is taken when its header is this layout's: the name holds the row count and
+    the tag count, and the seed has always been 1)."""
+    path = log_path(data, rows, distinct_teams)
+    params = {"rows": rows, "distinct_teams": distinct_teams, "seed": seed, "columns": COLUMNS}
+    record = path.with_name(path.name + ".json")
+    if path.exists():
+        if record.exists():
+            if json.loads(record.read_text()) == params:
+                return path
+        elif seed == 1:
+            with open(path, encoding="utf-8") as fh:
+                if fh.readline().strip() == COLUMNS:
+                    return path
+    print(f"generating {rows:,} rows -> {path}", file=sys.stderr, flush=True)
+    generate(path, rows, seed=seed, distinct_teams=distinct_teams)
+    record.write_text(json.dumps(params))
+    return path
 
 
 def floor(path: Path) -> float:
@@ -133,25 +166,14 @@ def showback(path: Path, fmt: str, out: Path) -> tuple[float, float, int]:
     """``aicost allocate LOG --by team -f FMT`` in a child process, its output to ``out``: wall
     time, the child's own peak memory (MB, max RSS from wait4) and the output's size."""
     cmd = [sys.executable, "-m", "aicost", "allocate", str(path), "--by", "team", "-f", fmt]
-    with open(out, "wb") as fh:
-        t = time.perf_counter()
-        child = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - t
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed (exit {child.returncode})")
-    return elapsed, usage.ru_maxrss / 1024, out.stat().st_size
+    run = run_child(cmd, stdout=out)
+    return run.wall_s, run.peak_mb, out.stat().st_size
 
 
 def many_tags(args) -> None:
     """The showback of a log with ``--distinct-tags`` team values against the realistic log."""
-    many = args.data / f"usage-{args.rows}-teams{args.distinct_tags}.csv"
-    few = args.data / f"usage-{args.rows}.csv"
-    for path, distinct in ((many, args.distinct_tags), (few, 0)):
-        if not path.exists():
-            print(f"generating {args.rows:,} rows -> {path}", file=sys.stderr)
-            generate(path, args.rows, distinct_teams=distinct)
+    many = ensure_log(args.data, args.rows, args.distinct_tags)
+    few = ensure_log(args.data, args.rows)
     out = args.data / "showback.out"
     n = args.repeat
     print(f"aicost allocate LOG --by team -f FORMAT, {args.rows:,} rows; medians of {n} run(s) "
@@ -210,10 +232,7 @@ def main() -> None:
     if args.distinct_tags:
         many_tags(args)
         return
-    path = args.data / f"usage-{args.rows}.csv"
-    if not path.exists():
-        print(f"generating {args.rows:,} rows -> {path}", file=sys.stderr)
-        generate(path, args.rows)
+    path = ensure_log(args.data, args.rows)
     size_mb = path.stat().st_size / 2**20
     n = args.repeat
     t_cmd, peak_mb, totals = median(lambda: ours(path), n)

@@ -20,9 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import AICOST, child_env, run_child
 
 COMMANDS = {
     "compare": lambda n: ["compare", "nightly-extraction", "--samples", str(n), "-f", "json"],
@@ -31,33 +33,15 @@ COMMANDS = {
 
 
 def measure(args: list[str], src: str | None, timeout: float) -> dict:
-    """Wall time, peak RSS (the child's own, from ``os.wait4``) and exit code of ``python -m aicost ARGS``."""
-    import signal
-
-    env = dict(os.environ)
-    if src:
-        env["PYTHONPATH"] = os.path.abspath(src) + os.pathsep + env.get("PYTHONPATH", "")
-    t0 = time.perf_counter()
+    """Wall time, peak RSS (the child's own, from ``os.wait4``) and exit code of ``python -m aicost ARGS``,
+    run from ``src`` (default: this checkout)."""
     # from another checkout, start in it: ``python -m`` puts the working folder first on the path
-    child = subprocess.Popen([sys.executable, "-m", "aicost", *args], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, env=env, cwd=os.path.abspath(src) if src else None)
-    deadline = t0 + timeout
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            child.send_signal(signal.SIGKILL)
-            _, status, usage = os.wait4(child.pid, 0)
-            return {"exit": None, "wall_s": None, "peak_mb": round(usage.ru_maxrss / 1024, 1),
-                    "error": f"over {timeout:.0f} s"}
-        time.sleep(0.05)
-    wall = time.perf_counter() - t0
-    child.returncode = os.waitstatus_to_exitcode(status)
-    # ru_maxrss is in KiB on Linux, bytes on macOS
-    kib = usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)
-    return {"exit": child.returncode, "wall_s": round(wall, 2), "peak_mb": round(kib / 1024, 1),
-            "error": None if child.returncode == 0 else f"exit {child.returncode}"}
+    run = run_child([*AICOST, *args], env=child_env(src), cwd=os.path.abspath(src) if src else None,
+                    timeout=timeout, check=False)
+    if run.exit is None:
+        return {"exit": None, "wall_s": None, "peak_mb": round(run.peak_mb, 1), "error": f"over {timeout:.0f} s"}
+    return {"exit": run.exit, "wall_s": round(run.wall_s, 2), "peak_mb": round(run.peak_mb, 1),
+            "error": None if run.ok else f"exit {run.exit}"}
 
 
 def main() -> None:

@@ -15,27 +15,20 @@ The log is bench/allocate.py's (five models, four tiers, cached input, tags), wr
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from allocate import generate  # noqa: E402
+from allocate import ensure_log
+from common import run_child
 
 OPTIONS = ["gpt-5.4-mini", "gpt-5.4-mini:batch", "claude-haiku-4-5", "gpt-5.4:nocache", "gemini-2.5-flash:flex"]
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:
     """Wall time and the child's own peak memory (MB)."""
-    t = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - t
-    if status != 0:
-        raise SystemExit(f"failed ({status}): {' '.join(cmd)}")
-    return elapsed, usage.ru_maxrss / 1024
+    run = run_child(cmd)
+    return run.wall_s, run.peak_mb
 
 
 def main() -> None:
@@ -44,10 +37,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--data", type=Path, default=Path("/tmp/aicost-bench"))
     args = ap.parse_args()
-    log = args.data / f"usage-{args.rows}.csv"
-    if not log.exists():
-        print(f"writing {log} ...", flush=True)
-        generate(log, args.rows)
+    log = ensure_log(args.data, args.rows)
     py = [sys.executable, "-m", "aicost"]
     allocate = py + ["allocate", str(log), "--by", "team,feature", "-f", "json"]
     replay = py + ["replay", str(log), "--by", "team,feature", "-f", "json", "--can-wait", "feature=eval"]
