@@ -10,6 +10,11 @@ each group to a small price table (provider, model, tier and the dated span its 
 built from aicost's own price book by :func:`price_table`), sum tokens x rate by month, team and
 feature, and write those groups and their total as JSON to ``--out``.
 
+With ENGINE aicost, TASK ``allocate`` is the command itself, ``aicost allocate LOG --by team,feature
+-f json --output OUT``, run in this process through aicost's own entry point, with its
+``pipeline.read_groups`` (the reading and grouping) timed: ``--stats`` then splits the run into
+before, during and after the read+group (see :func:`aicost_allocate`).
+
 TASK ``group`` (ENGINE aicost, duckdb, polars, pyarrow, or pandas-read): the reading and grouping
 part alone, the result kept in memory: aicost's ``pipeline.read_groups`` (read, check and sum into
 usage groups, before pricing); the same sums by day, provider, model, tier, team and feature in
@@ -142,6 +147,36 @@ def pyarrow_groups(log: str, threads: int):
         [([], "count_all"), *((c, "sum") for c in COUNTS), ("billed_cost", "sum")])
 
 
+def aicost_allocate(log: str, out: Path, t0: float) -> dict:
+    """``aicost allocate LOG --by team,feature -f json --output OUT`` through aicost's own entry
+    point, with ``pipeline.read_groups`` timed (two clock readings; nothing else changes): seconds
+    from the start of this script to the read+group, in it, and after it to the end."""
+    from aicost.usage import pipeline
+
+    read_groups, spans = pipeline.read_groups, []
+
+    def timed(*a, **k):
+        t = time.perf_counter()
+        try:
+            return read_groups(*a, **k)
+        finally:
+            spans.append((t, time.perf_counter()))
+
+    pipeline.read_groups = timed
+    from aicost.cli import main as aicost_main
+
+    sys.argv = ["aicost", "allocate", log, "--by", "team,feature", "-f", "json", "--output", str(out)]
+    try:
+        aicost_main()
+    except SystemExit as exc:
+        if exc.code:
+            raise
+    end = time.perf_counter()
+    (a, b), = spans
+    return {"before_read_s": round(a - t0, 4), "read_group_s": round(b - a, 4), "after_read_s": round(end - b, 4),
+            "total": json.loads(out.read_text())["totals"]["total"]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("engine", choices=["aicost", "duckdb", "polars", "pyarrow", "pandas-read"])
@@ -158,7 +193,10 @@ def main() -> None:
     stats: dict = {"engine": args.engine, "task": args.task, "threads": args.threads}
 
     t0 = time.perf_counter()
-    if args.task == "allocate":
+    if args.task == "allocate" and args.engine == "aicost":
+        stats.update(aicost_allocate(log, args.out, t0))
+        t1 = t0
+    elif args.task == "allocate":
         prices = json.loads(args.prices.read_text())
         if args.engine == "duckdb":
             import duckdb  # noqa: F401
