@@ -48,19 +48,20 @@ def _model(source: tuple) -> str:
 
 
 class Chunks:
-    """The metric of the options ``which`` (in that order) at points ``start:stop`` of ``xs``:
+    """The metric of the options ``which`` (in that order) at points ``start:stop`` of ``points``
+    (a :class:`aicost.engine.sweep.Points`):
     the options the varied fields move evaluated there, the others computed once."""
 
-    def __init__(self, designs: Designs, which: list[int], paths: list[tuple], xs: list[np.ndarray], metric: str):
+    def __init__(self, designs: Designs, which: list[int], paths: list[tuple], points: Any, metric: str):
         from aicost.engine.sweep import _cut
 
-        self.paths, self.xs, self.metric, self.k = paths, xs, metric, len(which)
+        self.paths, self.points, self.metric, self.k = paths, points, metric, len(which)
         still = unmoved(designs, paths) & set(which)
         self.flat = None
         if still:
             fixed = [i for i in which if i in still]
             cut, place = _cut(designs, fixed)
-            n = xs[0].size
+            n = points.n
             probe = np.unique(np.asarray([0, n // 2, n - 1]))
             one = np.broadcast_to(self._metric(cut, probe[:1]), (len(fixed), 1))[place]
             at = np.broadcast_to(self._metric(cut, probe), (len(fixed), probe.size))[place]
@@ -72,7 +73,7 @@ class Chunks:
         self.cut, self.place = _cut(designs, moving) if moving else (None, [])
 
     def _metric(self, designs: Designs, points: np.ndarray) -> np.ndarray:
-        return designs.metric(self.metric, {p: x[points] for p, x in zip(self.paths, self.xs)})
+        return designs.metric(self.metric, dict(zip(self.paths, self.points.at(points))))
 
     def __call__(self, start: int, stop: int) -> np.ndarray:
         width = stop - start
@@ -80,12 +81,12 @@ class Chunks:
             return np.empty((0, width))
         if self.flat is None:
             assert self.cut is not None
-            m = self.cut.metric(self.metric, {p: x[start:stop] for p, x in zip(self.paths, self.xs)})
+            m = self.cut.metric(self.metric, dict(zip(self.paths, self.points.at(slice(start, stop)))))
             return np.broadcast_to(m, (self.k, width))[self.place]
         out = np.empty((self.k, width))
         rows, one = self.flat
         out[rows] = one
         if self.cut is not None:
-            m = self.cut.metric(self.metric, {p: x[start:stop] for p, x in zip(self.paths, self.xs)})
+            m = self.cut.metric(self.metric, dict(zip(self.paths, self.points.at(slice(start, stop)))))
             out[self.rows] = np.broadcast_to(m, (len(self.place), width))[self.place]
         return out

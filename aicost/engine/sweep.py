@@ -30,6 +30,25 @@ def grid(varies: list[Vary]) -> list[np.ndarray]:
     return [a.ravel(), b.ravel()]
 
 
+class Points:
+    """A sweep's points as :func:`grid` lists them, made a piece at a time (never held whole):
+    ``at(i)`` is each field's value at point numbers ``i``."""
+
+    def __init__(self, varies: list[Vary] | None = None, given: list[np.ndarray] | None = None):
+        self.varies, self.given = varies, given
+        self.n = given[0].size if given is not None else int(np.prod([v.steps for v in varies or []]))
+
+    def at(self, i) -> list[np.ndarray]:
+        if self.given is not None:
+            return [x[i] for x in self.given]
+        i = np.arange(i.start, i.stop) if isinstance(i, slice) else np.asarray(i, dtype=np.int64)
+        varies = self.varies or []
+        if len(varies) == 1:
+            return [varies[0].at(i)]
+        across = varies[1].steps
+        return [varies[0].at(i // across), varies[1].at(i % across)]
+
+
 def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_success", chunk: int = CHUNK,
         progress=None, order: np.ndarray | None = None, every: bool = True) -> dict[str, Any]:
     """The first of a sweep's two passes: at every point the winner and the runner-up over every
@@ -45,15 +64,15 @@ def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_succ
     from aicost.engine.sampling import WORKERS, ordered
 
     ties = np.arange(len(designs)) if order is None else np.asarray(order)
-    xs = grid(varies)
-    n = xs[0].size
+    points = Points(varies)
+    n = points.n
     _replan(designs, n)
     mid = n // 2
     sign = 1.0 if METRICS[metric] == "min" else -1.0
     # the options that can win, in compare's order among equals: the first of equal figures wins
     can = set(alive(designs, varies))
     live = [int(i) for i in np.argsort(ties, kind="stable") if i in can]
-    evaluate = Chunks(designs, live, [v.path for v in varies], xs, metric)  # rows in tie order
+    evaluate = Chunks(designs, live, [v.path for v in varies], points, metric)  # rows in tie order
     live_ids = np.asarray(live + [-1], np.int32)  # row -1 (none usable) maps to -1
     middle = np.full(len(designs), np.nan)
     keep = Kept(n, every)
@@ -84,7 +103,7 @@ def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_succ
             if progress:
                 progress(stop)
     index = keep.index()
-    return {"x": [x[index] for x in xs] if not every else xs, "index": None if every else index, **keep.arrays(),
+    return {"x": points.at(index), "index": None if every else index, **keep.arrays(),
             "middle": middle, "metric": metric, "n": n}
 
 
@@ -172,7 +191,7 @@ def rows(designs: Designs, varies: list[Vary], first: dict[str, Any], which: lis
     out = np.empty((len(which), n))
     if not which:
         return out
-    evaluate = Chunks(designs, list(which), [v.path for v in varies], xs, metric) if not whole else None
+    evaluate = Chunks(designs, list(which), [v.path for v in varies], Points(given=xs), metric) if not whole else None
     index = first.get("index")
     mid = first["n"] // 2 if index is None else int(np.searchsorted(index, first["n"] // 2))
     shown, differs = np.asarray(which), []

@@ -27,8 +27,44 @@ class Vary:
     whole: bool = False
 
     def values(self) -> np.ndarray:
-        x = np.geomspace(self.start, self.stop, self.steps) if self.log else np.linspace(self.start, self.stop, self.steps)
+        return self.at(np.arange(self.steps))
+
+    def at(self, i: np.ndarray) -> np.ndarray:
+        """The values at step numbers ``i`` (any of them, in any order), each exactly as
+        ``np.linspace`` / ``np.geomspace`` of the whole range gives it: a long sweep is made a
+        piece at a time, never held whole."""
+        i = np.asarray(i, dtype=np.int64)
+        x = _geometric(self.start, self.stop, self.steps, i) if self.log else \
+            _linear(self.start, self.stop, self.steps, i)
         return np.round(x) if self.whole else x
+
+
+def _linear(start: float, stop: float, n: int, i: np.ndarray) -> np.ndarray:
+    """``np.linspace(start, stop, n)[i]``, by numpy's own steps (elementwise, so any piece of the
+    range comes out bit for bit as in the whole)."""
+    y = i.astype(float)
+    div = n - 1
+    delta = np.subtract(stop, start, dtype=float)
+    if div > 0:
+        step = delta / div
+        y = y / div * delta if step == 0 else y * step
+    else:
+        y = y * delta
+    y = y + start
+    if n > 1:
+        y[i == n - 1] = stop
+    return y
+
+
+def _geometric(start: float, stop: float, n: int, i: np.ndarray) -> np.ndarray:
+    """``np.geomspace(start, stop, n)[i]``, by numpy's own steps."""
+    sign = np.sign(np.float64(start))
+    lo, hi = np.float64(start) / sign, np.float64(stop) / sign
+    y = np.power(10.0, _linear(np.log10(lo), np.log10(hi), n, i))
+    y[i == 0] = lo
+    if n > 1:
+        y[i == n - 1] = hi
+    return y * sign
 
 
 def parse_vary(text: str, ref, ls, book, sets=(), need_range: bool = True) -> Vary:

@@ -75,7 +75,7 @@ def test_a_wrong_rule_is_caught_and_every_option_evaluated(book, monkeypatch):
     designs, ids, varies = load(book, "support-assistant", ["volume.tasks_per_month=1000:1e9:999:log"])
     full = reference(designs, varies)
     monkeypatch.setattr(moves, "_still", lambda *a: True)  # claims volume moves nothing
-    got = moves.Chunks(designs, list(range(len(ids))), [v.path for v in varies], sweep.grid(varies),
+    got = moves.Chunks(designs, list(range(len(ids))), [v.path for v in varies], sweep.Points(varies),
                        "total_cost_per_success")
     assert got.flat is None
     assert got(0, full.shape[1]).tobytes() == full.tobytes()
@@ -133,3 +133,24 @@ def test_a_big_grid_is_a_map_that_fits_the_screen(book):
     legend = [line for line in lines if " wins " in line]
     shares = [float(line.rsplit("wins ", 1)[1].split("%")[0]) for line in legend]
     assert legend and abs(sum(shares) - 100) < 0.1 * len(shares) + 0.01
+
+
+@pytest.mark.parametrize("start,stop,log", [(1000, 1e9, True), (0, 1, False), (0.3, 0.9, False), (1e-3, 3.7, True),
+                                            (-5, 7, False)])
+def test_points_made_a_piece_at_a_time_are_numpys_points_bit_for_bit(start, stop, log):
+    from aicost.inputs.vary import Vary
+
+    for n in (2, 3, 11, 61, 1000, 100001):
+        v = Vary("f", ("f",), start, stop, n, log)
+        whole = np.geomspace(start, stop, n) if log else np.linspace(start, stop, n)
+        assert v.values().tobytes() == whole.tobytes()
+        pieces = np.concatenate([v.at(np.arange(s, min(n, s + 997))) for s in range(0, n, 997)])
+        assert pieces.tobytes() == whole.tobytes()
+
+
+def test_a_grids_points_a_piece_at_a_time_are_the_grids_points(book):
+    _, _, varies = load(book, "research-agent", ["models.gpt-5.4.p_success=0.3:0.9:30", "caching.hit_rate=0:1:40"])
+    points, whole = sweep.Points(varies), sweep.grid(varies)
+    assert points.n == whole[0].size == 1200
+    for a, b in zip(points.at(slice(100, 777)), whole):
+        assert a.tobytes() == b[100:777].tobytes()
