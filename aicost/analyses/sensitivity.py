@@ -8,7 +8,7 @@ from aicost.inputs import scenario as scenario_mod
 from aicost.analyses.compare import compare_designs, plan_for
 from aicost.base.errors import InputError, bad_argument
 from aicost.inputs.pricebook import PriceBook
-from aicost.engine.sampling import tornado
+from aicost.engine.tornado import tornado
 from aicost.results.whatif import SensitivityResult
 
 

@@ -24,7 +24,9 @@ from aicost.inputs.ranges import sampler
 
 SUMMARISED = ("cost_per_success", "monthly_cost", "roi")
 PERCENTILES = (10, 50, 90)
-CHUNK = 2048  # samples a chunk: the engine's temporaries take ~40 KB a sample; smaller chunks cost no speed
+CHUNK = None  # samples a chunk of bookkeeping: None picks it from the samples and options (chunk_size)
+BLOCK = 2048  # samples an engine call: its temporaries (~40 KB a sample at 64 options) stay in cache
+CELLS = 1 << 19  # figures (options x samples) a chunk holds at most: ~4 MB of each summarised figure
 WORKERS = max(1, min(4, __import__("os").cpu_count() or 1))
 KEEP = 16384  # samples whose figures are all kept before the percentile windows first narrow
 WIDTH = 7.0  # half a window, in standard errors of the percentile's rank (a miss: about 1e-12 per edge)
@@ -32,27 +34,33 @@ NARROWEST = 1024  # an option's values needed before its windows narrow
 BUDGET = 1 << 22  # kept values of one figure that make the windows narrow again before their time
 
 
-def simulate(designs: list[tuple[Plan, dict, list]], n: int, seed: int | None, chunk: int = CHUNK,
+def simulate(designs: list[tuple[Plan, dict, list]], n: int, seed: int | None, chunk: int | None = CHUNK,
              progress=None, keep: int = KEEP, width: float = WIDTH) -> list[list[dict[str, Any]]]:
     """Every option of every design (plan, scenario values, ranges) on ``n`` samples, the designs
     on the same draws: per design, per option in plan order, ``usable_share``, ``p_cheapest``
     (among the options of all designs) and the percentiles of each summarised figure.
 
-    The samples are drawn and evaluated a chunk at a time; only counts and the few values near
-    each percentile are kept. In the rare run where a percentile falls outside the values kept
-    for it, the samples are drawn and evaluated again (the same draws: a stream per range) with
-    wider windows, then with none."""
+    The samples are drawn and evaluated a chunk at a time (``chunk`` samples; by default as many
+    as :func:`chunk_size` picks); only counts and the few values near each percentile are kept. In
+    the rare run where a percentile falls outside the values kept for it, the samples are drawn and
+    evaluated again (the same draws: a stream per range) with wider windows, then with none."""
     lives, parts = [], []
     for plan, values, _ in designs:
         # an option its model does not offer on its tier can never be usable: leave it out of the runs
         point = evaluate(plan, values, meters=False)
         live = [i for i in range(len(plan)) if not point["flags"]["not_offered"][i, 0]]
-        lives.append(live)
         sub = plan.subset(live)
         sub.replan = False  # samples stretch the nominal GPU plan, however many are drawn
+        if sub.select is not None and sorted(sub.select) == list(range(len(sub.options))):
+            # the smaller plan holds exactly these options: take its rows in its own order rather than
+            # have the engine copy every figure into the order asked (a quarter of its time here)
+            live = [live[sub.select.index(r)] for r in range(len(sub.options))]
+            sub.select = None
+        lives.append(live)
         parts.append((sub, values))
     entropy = np.random.SeedSequence(seed).entropy  # one seed for every design, even when it is None
     rows = sum(len(live) for live in lives)
+    chunk = chunk or chunk_size(n, rows)
     usable_count = np.zeros(rows, np.int64)
     wins = np.zeros((rows, rows + 1), np.int64)  # [option, t]: samples it is among the t cheapest tied
     found: dict[tuple[str, int], Any] = {}
@@ -86,40 +94,59 @@ def simulate(designs: list[tuple[Plan, dict, list]], n: int, seed: int | None, c
     return out
 
 
+def chunk_size(n: int, rows: int) -> int:
+    """Samples a chunk by default: as many as keep each summarised figure of every option under
+    ``CELLS`` values (a chunk's arrays stay a few MB, however many options), at least ``BLOCK``,
+    and ``n`` cut into chunks of equal size (the workers finish together)."""
+    most = max(BLOCK, CELLS // max(rows, 1))
+    return max(1, -(-n // -(-n // most))) if n else most
+
+
 def _chunks(parts: list[tuple[Plan, dict]], ranges: list[list], n: int, entropy: Any,
-            chunk: int) -> Iterator[tuple[int, dict[str, np.ndarray], np.ndarray, np.ndarray]]:
+            chunk: int) -> Iterator[tuple[int, dict[str, tuple], np.ndarray, np.ndarray]]:
     """Per chunk, in order: its end, each summarised figure of every live option of every design
-    (NaN where the option is not usable or the figure not finite), usable counts, and win counts.
-    Draws happen here, in order; the evaluations run on threads (numpy lets go of the GIL)."""
+    (NaN where the option is not usable or the figure not finite) as :meth:`Quantiles.add` takes it,
+    usable counts, and win counts. Draws happen here, in order; the evaluations run on threads
+    (numpy lets go of the GIL), a chunk's in engine calls of at most ``BLOCK`` samples."""
     from concurrent.futures import ThreadPoolExecutor
 
     draws = [sampler(r, entropy) for r in ranges]
     rows = sum(len(plan) for plan, _ in parts)
 
     def work(stop: int, size: int, drawn: list[dict]):
-        figures: dict[str, list] = {k: [] for k in SUMMARISED}
-        cps, ok_count = [], []
-        for (plan, values), d in zip(parts, drawn):
-            if not len(plan):
-                continue
-            v = copy.deepcopy(values)
-            for path, x in d.items():
-                set_path(v, path, x)
-            m = evaluate(plan, v, meters=False)
-            ok = np.broadcast_to(usable(m, "cost_per_success"), (len(plan), size))
-            for k in SUMMARISED:
-                x = np.broadcast_to(m[k], (len(plan), size))
-                with np.errstate(invalid="ignore"):
-                    figures[k].append(np.where(ok & np.isfinite(x), x, np.nan))
-            cps.append(np.where(ok, figures["cost_per_success"][-1], np.inf))
-            ok_count.append(np.count_nonzero(ok, axis=1))
-        joint = np.concatenate(cps)
-        low = joint.min(axis=0)
-        tied = (joint == low) & np.isfinite(low)  # options with exactly the lowest cost share that sample's win
-        r, c = np.nonzero(tied)
-        ties = np.bincount(r * (rows + 1) + np.count_nonzero(tied, axis=0)[c], minlength=rows * (rows + 1))
-        return (stop, {k: Quantiles.prepare(np.concatenate(v)) for k, v in figures.items()}, np.concatenate(ok_count),
-                ties.reshape(rows, rows + 1))
+        figures = {k: np.empty((rows, size)) for k in SUMMARISED}
+        ok_count = np.zeros(rows, np.int64)
+        ties = np.zeros(rows * (rows + 1), np.int64)
+        scenarios = [copy.deepcopy(values) for _, values in parts]  # the engine reads them, never writes
+        blocks = -(-size // BLOCK)
+        for b in range(blocks):
+            lo, hi = size * b // blocks, size * (b + 1) // blocks
+            cps, top = [], 0
+            for (plan, _), v, d in zip(parts, scenarios, drawn):
+                if not len(plan):
+                    continue
+                for path, x in d.items():
+                    set_path(v, path, x[lo:hi])
+                m = evaluate(plan, v, meters=False)
+                shape = (len(plan), hi - lo)
+                ok = np.broadcast_to(usable(m, "cost_per_success"), shape)
+                for k in SUMMARISED:
+                    x = np.broadcast_to(m[k], shape)
+                    with np.errstate(invalid="ignore"):
+                        figures[k][top:top + len(plan), lo:hi] = np.where(ok & np.isfinite(x), x, np.nan)
+                cps.append(np.where(ok, figures["cost_per_success"][top:top + len(plan), lo:hi], np.inf))
+                ok_count[top:top + len(plan)] += np.count_nonzero(ok, axis=1)
+                top += len(plan)
+            joint = np.concatenate(cps)
+            low = joint.min(axis=0)
+            tied = (joint == low) & np.isfinite(low)  # options with exactly the lowest cost share that sample's win
+            r, c = np.nonzero(tied)
+            ties += np.bincount(r * (rows + 1) + np.count_nonzero(tied, axis=0)[c], minlength=rows * (rows + 1))
+        prepared = {}
+        for k, x in figures.items():  # this chunk's arrays are its own: sorted where they lie
+            x.sort(axis=1)
+            prepared[k] = (x, np.count_nonzero(~np.isnan(x), axis=1))
+        return stop, prepared, ok_count, ties.reshape(rows, rows + 1)
 
     def jobs():
         for start in range(0, n, chunk):
@@ -163,8 +190,10 @@ class Quantiles:
         self.seen = np.zeros(rows, np.int64)
         self.lo, self.hi = np.full((q, rows), -np.inf), np.full((q, rows), np.inf)
         self.below, self.at_lo, self.at_hi = (np.zeros((q, rows), np.int64) for _ in range(3))
-        # (row, value, count or None for ones) pieces: one store for all until the windows first narrow
+        # (row, value, count or None for ones) pieces: one store for all until the windows first narrow,
+        # and until then each chunk's sorted rows as they came (merged, row by row, when first needed)
         self.kept: list[list[tuple]] = [[]]
+        self.dense: list[np.ndarray] = []
         self.size = self.samples = 0
         self.next = keep
 
@@ -178,8 +207,9 @@ class Quantiles:
         """One chunk, from :meth:`prepare`."""
         self.seen += seen
         self.samples += s.shape[1]
-        if len(self.kept) == 1:  # every value (a sorted row's values come first)
-            self._keep(0, np.repeat(np.arange(self.rows, dtype=np.int32), seen), s[~np.isnan(s)])
+        if len(self.kept) == 1:  # every value
+            self.dense.append(s)
+            self.size += int(seen.sum())
         else:
             q = len(PERCENTILES)
             edges = np.concatenate([self.lo, self.hi]).T  # per row: each window's lo, then each hi
@@ -201,7 +231,7 @@ class Quantiles:
                                np.concatenate([v for _, v in got]))
         if self.width is not None and self.samples >= self.keep and (self.samples >= self.next
                                                                      or self.size > BUDGET):
-            self._narrow()
+            self._narrow_dense() if self.dense else self._narrow()
             self.next = 2 * self.samples
 
     def _keep(self, k: int, rows: np.ndarray, values: np.ndarray) -> None:
@@ -213,11 +243,19 @@ class Quantiles:
         """Store ``k`` as one piece sorted by row then value, equal values counted once; and the
         cumulative counts, 0 first."""
         pieces = self.kept[k] or [(np.zeros(0, np.int32), np.zeros(0), None)]
+        if len(pieces) == 1 and pieces[0][2] is not None:  # compacted already
+            rows, vals, counts = pieces[0]
+            return rows, vals, counts, np.concatenate([[0], np.cumsum(counts)])
         rows, vals = np.concatenate([r for r, _, _ in pieces]), np.concatenate([v for _, v, _ in pieces])
         counts = np.concatenate([np.ones(r.size, np.int64) if c is None else c for r, _, c in pieces])
-        if len(pieces) > 1:
-            order = np.lexsort((vals, rows))
+        if len(pieces) > 1:  # each piece is sorted by row then value: order by row, then each row's values
+            order = np.argsort(rows, kind="stable")
             rows, vals, counts = rows[order], vals[order], counts[order]
+            bounds = np.searchsorted(rows, np.arange(self.rows + 1))
+            for j in np.flatnonzero(np.diff(bounds) > 1):
+                a, b = bounds[j], bounds[j + 1]
+                order = np.argsort(vals[a:b], kind="stable")  # equal values keep their order, as they came
+                vals[a:b], counts[a:b] = vals[a:b][order], counts[a:b][order]
         first = np.ones(rows.size, bool)
         first[1:] = (rows[1:] != rows[:-1]) | (vals[1:] != vals[:-1])
         if not first.all():
@@ -230,21 +268,65 @@ class Quantiles:
         """Per percentile: its store compacted, and per row where its values start in it, how many
         it holds, and the window's size (the values equal to lo, the kept ones, those equal to hi)."""
         if len(self.kept) == 1:
+            if self.dense:
+                d = self._merged()
+                self.kept[0].append((np.repeat(np.arange(self.rows, dtype=np.int32), self.seen), d[~np.isnan(d)],
+                                     None))
             self._compact(0)
             self.kept = [list(self.kept[0]) for _ in PERCENTILES]
-        out = []
+        out: list[tuple] = []
         for k in range(len(PERCENTILES)):
-            rows, vals, counts, cum = self._compact(k)
-            bounds = np.searchsorted(rows, np.arange(self.rows + 1))
+            same = next((w for w in out if self.kept[k] and w[0] is self.kept[k][0][0]), None)  # a shared store
+            rows, vals, counts, cum = same[:4] if same else self._compact(k)
+            bounds = same[7] if same else np.searchsorted(rows, np.arange(self.rows + 1))
             base, inner = cum[bounds[:-1]], cum[bounds[1:]] - cum[bounds[:-1]]
-            out.append((rows, vals, counts, cum, base, inner, self.at_lo[k] + inner + self.at_hi[k]))
+            out.append((rows, vals, counts, cum, base, inner, self.at_lo[k] + inner + self.at_hi[k], bounds))
         self.size = sum(w[0].size for w in out)
-        return out
+        return [w[:7] for w in out]
 
     @staticmethod
     def _entry(cum: np.ndarray, base: np.ndarray, pos: np.ndarray) -> np.ndarray:
         """The index of the kept value at position ``pos`` among a row's kept values (clipped)."""
         return np.minimum(np.searchsorted(cum[1:], base + np.maximum(pos, 0), side="right"), max(cum.size - 2, 0))
+
+    def _merged(self) -> np.ndarray:
+        """Every value so far, (rows, samples), each row sorted (NaN last): the chunks' rows merged
+        by a stable sort (equal values keep the order they came in, as the store's sort keeps them)."""
+        d = self.dense[0] if len(self.dense) == 1 else np.sort(np.concatenate(self.dense, axis=1), axis=1,
+                                                               kind="stable")
+        self.dense = []
+        return d
+
+    def _narrow_dense(self) -> None:
+        """The first narrowing, from every value so far: what :meth:`_narrow` does to the store of
+        every value, read straight off each sorted row (no store of a million values to build)."""
+        d, m, seen = self._merged(), np.maximum(self.seen, 1), self.seen
+        self.kept = []
+        for k, pct in enumerate(PERCENTILES):
+            p = pct / 100
+            w = self.width * np.sqrt(p * (1 - p) / m) + 2 / m
+            a = np.floor((p - w) * (m - 1)).astype(np.int64)  # positions in the row (nothing below yet)
+            b = np.minimum(np.ceil((p + w) * (m - 1)).astype(np.int64) + 1, m - 1)
+            ok = (seen >= NARROWEST) & (seen > 0) & (a < seen) & (b >= 0)
+            up, down = ok & (a >= 0), ok & (b < seen - 1)
+            rows, vals = [], []
+            for j in range(self.rows):
+                row = d[j, :seen[j]]
+                start, stop = 0, seen[j]
+                if up[j]:
+                    self.lo[k, j] = v = row[a[j]]
+                    self.below[k, j], start = row.searchsorted(v, "left"), row.searchsorted(v, "right")
+                    self.at_lo[k, j] = start - self.below[k, j]
+                if down[j]:
+                    self.hi[k, j] = v = row[b[j]]
+                    stop = row.searchsorted(v, "left")
+                    self.at_hi[k, j] = 0 if self.hi[k, j] == self.lo[k, j] else row.searchsorted(v, "right") - stop
+                if stop > start:
+                    rows.append(np.full(stop - start, j, np.int32))
+                    vals.append(row[start:stop])
+            self.kept.append([(np.concatenate(rows), np.concatenate(vals), None)] if rows else [])
+            self._compact(k)
+        self.size = sum(piece[0][0].size for piece in self.kept)
 
     def _narrow(self) -> None:
         """Each row's windows cut down to ``width`` standard errors around the rank of its percentile."""
@@ -302,26 +384,3 @@ class Quantiles:
             None if m[j] == 0 else {f"p{pct}": float(f[j]) for pct, f in zip(PERCENTILES, figures)}
             for j in range(self.rows)]
         return out, missed
-
-
-def tornado(plan: Plan, values: dict, ranges: list, option: int, metric: str = "cost_per_success") -> list[dict]:
-    """One-at-a-time sensitivity: the metric of ``option`` with each ranged input at its low and
-    at its high (the others at their likely values), largest swing first."""
-    if not ranges:
-        return []
-    n = len(ranges)
-    v = copy.deepcopy(values)
-    for j, r in enumerate(ranges):  # point 2j: range j at its low, point 2j+1: at its high; others likely
-        x = np.full(2 * n, r.likely)
-        x[2 * j], x[2 * j + 1] = r.low, r.high
-        set_path(v, r.path, x)
-    m = evaluate(plan.subset([option]), v)[metric][0]
-    base = evaluate(plan.subset([option]), values)[metric][0, 0]
-    rows = []
-    for j, r in enumerate(ranges):
-        lo, hi = float(m[2 * j]), float(m[2 * j + 1])
-        rows.append({"field": r.to_dict()["field"], "dist": r.dist, "low": r.low, "likely": r.likely, "high": r.high,
-                     "metric_at_low": lo, "metric_at_likely": float(base), "metric_at_high": hi,
-                     "swing": abs(hi - lo) if np.isfinite(lo) and np.isfinite(hi) else None})
-    rows.sort(key=lambda r: (r["swing"] is None, -(r["swing"] or 0.0), r["field"]))
-    return rows

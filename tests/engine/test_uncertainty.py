@@ -147,7 +147,7 @@ def test_tornado_by_hand(book):
     """The swing of each input: the metric at its low and its high, others at their likely values."""
     from aicost.analyses.compare import plan_for
     from aicost.engine.evaluate import evaluate
-    from aicost.engine.sampling import tornado
+    from aicost.engine.tornado import tornado
 
     ls = loaded(ranged(), book)
     plan = plan_for(ls, book, AS_OF)
