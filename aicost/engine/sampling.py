@@ -95,11 +95,13 @@ def simulate(designs: list[tuple[Plan, dict, list]], n: int, seed: int | None, c
 
 
 def chunk_size(n: int, rows: int) -> int:
-    """Samples a chunk by default: as many as keep each summarised figure of every option under
-    ``CELLS`` values (a chunk's arrays stay a few MB, however many options), at least ``BLOCK``,
-    and ``n`` cut into chunks of equal size (the workers finish together)."""
-    most = max(BLOCK, CELLS // max(rows, 1))
-    return max(1, -(-n // -(-n // most))) if n else most
+    """Samples a chunk by default: each summarised figure of every option under ``CELLS`` values
+    a chunk (its arrays stay a few MB, however many options; at least ``BLOCK`` samples), the
+    chunks a multiple of the workers where each gets a block, and all of equal size (the workers
+    finish together)."""
+    k = -(-n // max(BLOCK, CELLS // max(rows, 1)))
+    k = min(-(-k // WORKERS) * WORKERS, -(-n // BLOCK))
+    return max(1, -(-n // max(k, 1)))
 
 
 def _chunks(parts: list[tuple[Plan, dict]], ranges: list[list], n: int, entropy: Any,
