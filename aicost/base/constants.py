@@ -5,6 +5,8 @@ from __future__ import annotations
 #: API tiers, in the order tables, options and reports list them.
 TIERS: tuple[str, ...] = ("standard", "batch", "flex", "priority")
 TIER_LABEL = {"standard": "Standard", "batch": "Batch", "flex": "Flex", "priority": "Priority"}
+#: Reasoning-effort levels, lowest first (the order a model's levels are compared and listed in).
+EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high", "xhigh")
 #: Hosted tools with their own fees.
 TOOLS: tuple[str, ...] = ("web_search", "file_search", "vector_storage", "code_session")
 

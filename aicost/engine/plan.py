@@ -20,7 +20,7 @@ import numpy as np
 
 from aicost.engine.provisioned import provisioned_options, ptu_arrays
 from aicost.inputs.pricebook import ModelEntry, Price, PriceBook
-from aicost.base.constants import TIER_LABEL, TIER_LATENCY_SECONDS, TIERS  # noqa: F401  (TIER_LABEL re-exported)
+from aicost.base.constants import EFFORTS, TIER_LABEL, TIER_LATENCY_SECONDS, TIERS  # noqa: F401  (TIER_LABEL re-exported)
 
 from aicost.engine.facts import RATE_KEYS, _f, _row_steps  # noqa: E402,F401  (RATE_KEYS re-exported)
 
@@ -74,8 +74,6 @@ def option_id(provider: str, model: str, tier: str, caching: bool, effort: str |
 def effort_levels(values: dict) -> dict[str, list[str | None]]:
     """Each model's effort levels to compare (``[None]`` for a model without levels), in the order
     of ``EFFORTS``, narrowed by ``options.effort``."""
-    from aicost.model.traffic import EFFORTS
-
     wanted = (values.get("options") or {}).get("effort")
     out: dict[str, list[str | None]] = {}
     for ref, m in (values.get("models") or {}).items():

@@ -5,10 +5,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from aicost.base.constants import EFFORTS  # noqa: F401  (re-exported: the schema's levels)
 from aicost.model import NOT_BOOL
 from aicost.model.numbers import Factor, Prob, Strict, Tokens  # noqa: F401  (Factor re-exported)
 
-EFFORTS = ("minimal", "low", "medium", "high", "xhigh")
 Effort = Literal["minimal", "low", "medium", "high", "xhigh"]
 #: A model's failures split by kind (docs/formulas.md "Failures by kind"): format failures are caught by
 #: a parser or schema (always, then retried); the rest are content failures, caught at detection_rate.
