@@ -102,9 +102,10 @@ def _run(argv: list[str]) -> None:
         import typer
 
         from aicost.cli.common import TYPER
+        from aicost.cli.quick import QuickCommand
 
         one = typer.Typer(**TYPER)
-        one.command(name=argv[0])(_command(argv[0]))
+        one.command(name=argv[0], cls=QuickCommand)(_command(argv[0]))  # no pydantic adapter per option
         one(argv[1:], prog_name=f"aicost {argv[0]}")
     else:
         build_app()(prog_name="aicost")
