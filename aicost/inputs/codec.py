@@ -76,47 +76,48 @@ def dumps(value: Any) -> bytes:
 
 
 def loads(blob: bytes) -> Any:
+    """An entry read back. JSON's own parser builds the lists, text and numbers; each tagged object
+    is turned into its value as the parser closes it (innermost first), so an object is always
+    complete before a later reference to it: an entry that refers to an object inside itself (a
+    cycle, which :func:`dumps` never writes) is refused like an unknown tag."""
     classes = _classes()
     made: dict[int, Any] = {}
 
-    def dec(v: Any) -> Any:
-        if isinstance(v, list):
-            return [dec(x) for x in v]
-        if not isinstance(v, dict):
-            return v
+    def build(v: dict) -> Any:
         tag = v.get("~")
-        build = _SIMPLE.get(tag)
-        if build is not None:
-            return build(v["v"], dec)
+        simple = _SIMPLE.get(tag)
+        if simple is not None:
+            return simple(v["v"])
         if tag == "@":
-            return made[v["v"]]
+            ref = v["v"]
+            if type(ref) is not int or ref not in made:
+                raise NotData("a reference to an object not read before it")
+            return made[ref]
         if tag == "d":
-            out: dict = {}
-            made[v["#"]] = out
-            for k, x in zip(v["k"], v["v"]):
-                out[dec(k)] = dec(x)
+            keys, values = v["k"], v["v"]
+            if type(keys) is not list or type(values) is not list or len(keys) != len(values):
+                raise NotData("bad dict")
+            out = made[v["#"]] = dict(zip(keys, values))
             return out
+        state = v.get("v")
+        if type(state) is not dict or not all(type(k) is str for k in state):
+            raise NotData(f"bad state for {tag!r}")
         if tag == "ns":
-            ns = SimpleNamespace()
-            made[v["#"]] = ns
-            ns.__dict__.update(dec(v["v"]))
-            return ns
-        cls = classes.get(tag) if isinstance(tag, str) else None
-        if cls is None:
-            raise NotData(f"unknown tag {tag!r}")
-        obj = cls.__new__(cls)
-        made[v["#"]] = obj
-        state = dec(v["v"])
-        if not isinstance(state, dict) or not all(isinstance(k, str) for k in state):
-            raise NotData(f"bad state for {tag}")
+            obj: Any = SimpleNamespace()
+        else:
+            cls = classes.get(tag) if isinstance(tag, str) else None
+            if cls is None:
+                raise NotData(f"unknown tag {tag!r}")
+            obj = cls.__new__(cls)
         obj.__dict__.update(state)
+        made[v["#"]] = obj
         return obj
 
-    return dec(json.loads(blob))
+    return json.loads(blob, object_hook=build)
 
 
-_SIMPLE: dict[Any, Callable[[Any, Callable], Any]] = {
-    "t": lambda v, dec: tuple(dec(x) for x in v),
-    "D": lambda v, dec: Decimal(v),
-    "date": lambda v, dec: date.fromisoformat(v),
+_SIMPLE: dict[Any, Callable[[Any], Any]] = {
+    "t": tuple,
+    "D": Decimal,
+    "date": date.fromisoformat,
 }
