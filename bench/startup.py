@@ -6,6 +6,7 @@ noise hits both alike; the figure is the ratio of the two medians. Goal: at most
 
     python bench/startup.py [--runs 21]                    # warm: validated inputs cached
     AICOST_NO_CACHE=1 python bench/startup.py [--runs 21]  # cold: every file parsed and validated
+    python bench/startup.py --tree OLD --tree NEW          # checkouts side by side (PYTHONPATH=each)
 
 aicost's cache is a folder of its own (a fresh temporary one unless $AICOST_CACHE_DIR is set):
 the shared ~/.cache/aicost keeps 32 entries, and other runs on the machine (a test suite, another
@@ -61,15 +62,18 @@ FLOOR = [sys.executable, "-c", TYPER_FLOOR]
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str], env: dict | None = None) -> float:
     t0 = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=ENV)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env or ENV)
     return time.perf_counter() - t0
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=21)
+    ap.add_argument("--tree", action="append", default=[], metavar="DIR",
+                    help="time this checkout (PYTHONPATH=DIR) instead of the installed aicost; repeat to "
+                         "interleave several, each against the same baseline runs")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args()
     os.chdir(os.path.expanduser("~"))  # not the checkout: the installed package and its bundled data
@@ -79,23 +83,33 @@ def main() -> None:
 
 
 def measure(args: argparse.Namespace) -> None:
-    timed(AICOST)  # warm the file cache and aicost's price-book cache once
-    base, tool, floor = [], [], []
+    trees = {t: {**ENV, "PYTHONPATH": os.path.abspath(t)} for t in args.tree} or {"installed": ENV}
+    for env in trees.values():
+        timed(AICOST, env)  # warm the file cache and aicost's price-book cache once
+    base, floor = [], []
+    tool: dict[str, list[float]] = {t: [] for t in trees}
     for _ in range(args.runs):
         base.append(timed(BASELINE))
-        tool.append(timed(AICOST))
+        for t, env in trees.items():
+            tool[t].append(timed(AICOST, env))
         floor.append(timed(FLOOR))
-    mb, mt, mf = statistics.median(base), statistics.median(tool), statistics.median(floor)
-    out = {"runs": args.runs, "baseline_median_s": round(mb, 4), "aicost_compare_median_s": round(mt, 4),
-           "ratio": round(mt / mb, 3), "goal": 1.3, "empty_typer_app_ratio": round(mf / mb, 3)}
+    mb, mf = statistics.median(base), statistics.median(floor)
+    out = {"runs": args.runs, "baseline_median_s": round(mb, 4), "baseline_range_s": [round(min(base), 4),
+           round(max(base), 4)], "goal": 1.3, "empty_typer_app_ratio": round(mf / mb, 3), "aicost": {
+           t: {"median_s": round(statistics.median(v), 4), "range_s": [round(min(v), 4), round(max(v), 4)],
+               "ratio": round(statistics.median(v) / mb, 3)} for t, v in tool.items()}}
+    first = next(iter(tool.values()))  # the keys of the single-tree output before --tree
+    out.update(aicost_compare_median_s=round(statistics.median(first), 4), ratio=round(statistics.median(first) / mb, 3))
     if args.json:
         print(json.dumps(out))
-    else:
-        print(f"baseline (import typer, pydantic, yaml, rich, numpy): median {mb * 1000:.0f} ms over {args.runs} runs")
-        print(f"aicost compare (default scenario):                   median {mt * 1000:.0f} ms")
-        print(f"ratio of medians: {mt / mb:.2f} (goal <= 1.3); ranges: baseline "
-              f"{min(base) * 1000:.0f}-{max(base) * 1000:.0f} ms, aicost {min(tool) * 1000:.0f}-{max(tool) * 1000:.0f} ms")
-        print(f"for context, an empty typer app with the same options: {mf / mb:.2f}")
+        return
+    print(f"baseline (import typer, pydantic, yaml, rich, numpy): median {mb * 1000:.0f} ms "
+          f"({min(base) * 1000:.0f}-{max(base) * 1000:.0f}) over {args.runs} runs")
+    for t, v in tool.items():
+        m = statistics.median(v)
+        print(f"aicost compare ({t}): median {m * 1000:.0f} ms ({min(v) * 1000:.0f}-{max(v) * 1000:.0f}), "
+              f"ratio of medians {m / mb:.2f} (goal <= 1.3)")
+    print(f"for context, an empty typer app with the same options: {mf / mb:.2f}")
 
 
 if __name__ == "__main__":
