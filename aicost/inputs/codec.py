@@ -20,20 +20,55 @@ class NotData(ValueError):
     """A value the format does not hold (on writing), or a tag it does not know (on reading)."""
 
 
+def _yamlio() -> tuple[type, ...]:
+    from aicost.inputs.yamlio import Document
+
+    return (Document,)
+
+
+def _pricebook() -> tuple[type, ...]:
+    from aicost.inputs.pricebook import ModelEntry, PriceBook, ProviderInfo
+
+    return ModelEntry, PriceBook, ProviderInfo
+
+
+def _gpubook() -> tuple[type, ...]:
+    from aicost.inputs.gpubook import GpuBook, Sourced
+
+    return GpuBook, Sourced
+
+
+def _ranges() -> tuple[type, ...]:
+    from aicost.inputs.ranges import Range
+
+    return (Range,)
+
+
+#: The classes an entry may hold, by tag, and the module of each (imported when an entry first
+#: holds one of its classes: a price book or a scenario without ranges never loads the GPU book's
+#: or the ranges' module).
+_HOMES: dict[str, Callable[[], tuple[type, ...]]] = {
+    "Document": _yamlio, "ModelEntry": _pricebook, "PriceBook": _pricebook, "ProviderInfo": _pricebook,
+    "GpuBook": _gpubook, "Sourced": _gpubook, "Range": _ranges}
 _CLASSES: dict[str, type] = {}
 
 
-def _classes() -> dict[str, type]:
-    """The classes an entry may hold, by tag (imported when first needed, then kept)."""
-    if _CLASSES:
-        return _CLASSES
-    from aicost.inputs.gpubook import GpuBook, Sourced
-    from aicost.inputs.pricebook import ModelEntry, PriceBook, ProviderInfo
-    from aicost.inputs.ranges import Range
-    from aicost.inputs.yamlio import Document
+def _class(tag: Any) -> type:
+    """The class of a tag on the list; anything else is :class:`NotData`."""
+    cls = _CLASSES.get(tag) if isinstance(tag, str) else None
+    if cls is None:
+        home = _HOMES.get(tag) if isinstance(tag, str) else None
+        if home is None:
+            raise NotData(f"unknown tag {tag!r}")
+        _CLASSES.update({c.__name__: c for c in home()})
+        cls = _CLASSES[tag]
+    return cls
 
-    _CLASSES.update({c.__name__: c for c in (Document, ModelEntry, ProviderInfo, PriceBook, GpuBook, Sourced,
-                                             Range)})
+
+def _classes() -> dict[str, type]:
+    """Every class an entry may hold, by tag (for writing)."""
+    for tag in _HOMES:
+        _class(tag)
     return _CLASSES
 
 
@@ -80,7 +115,6 @@ def loads(blob: bytes) -> Any:
     is turned into its value as the parser closes it (innermost first), so an object is always
     complete before a later reference to it: an entry that refers to an object inside itself (a
     cycle, which :func:`dumps` never writes) is refused like an unknown tag."""
-    classes = _classes()
     made: dict[int, Any] = {}
 
     def build(v: dict) -> Any:
@@ -105,9 +139,7 @@ def loads(blob: bytes) -> Any:
         if tag == "ns":
             obj: Any = SimpleNamespace()
         else:
-            cls = classes.get(tag) if isinstance(tag, str) else None
-            if cls is None:
-                raise NotData(f"unknown tag {tag!r}")
+            cls = _class(tag)
             obj = cls.__new__(cls)
         obj.__dict__.update(state)
         made[v["#"]] = obj
