@@ -49,12 +49,24 @@ from typing import ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import startup
-from allocate import MODELS, ensure_log, per_row
+from allocate import MODELS, ensure_log
 from common import AICOST, PY, ROOT, child_env, run_child, spread
 
 ENGINES = str(Path(__file__).resolve().parent / "engines.py")
 SWEEP = ["sweep", "support-assistant"]
 VOLUME = "volume.tasks_per_month"
+
+
+def per_row_child(log: Path, sample: int) -> tuple[float, int]:
+    """genai-prices' calc_price per row (bench/allocate.py's per_row) in a child process: this
+    process stays small, so the peak memory of the children it starts after is their own (a
+    child's max RSS starts from its parent's at fork on Linux)."""
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); from allocate import per_row; "
+            "print(json.dumps(per_row(sys.argv[2], int(sys.argv[3]))))")
+    got = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(log), str(sample)],
+                         check=True, capture_output=True, text=True)
+    t, priced = json.loads(got.stdout)
+    return t, priced
 
 
 class Row:
@@ -261,7 +273,7 @@ class Allocate(Row):
                                  **({"POLARS_MAX_THREADS": threads} if engine == "polars" else {}))
             self.add(f"{n}_total", json.loads(out.read_text())["total"])
         else:
-            t, priced = per_row(self.ctx.log, self.ctx.args.sample)
+            t, priced = per_row_child(self.ctx.log, self.ctx.args.sample)
             self.add(f"{n}_sample_s", t)
             self.add(f"{n}_priced", priced)
             self.add(n, t / self.ctx.args.sample * self.ctx.args.rows)

@@ -48,8 +48,11 @@ class Designs:
         changed path are copied: the engine never changes its values."""
         out = []
         for plan, values in self.parts:
-            own = {p: get_path(values, p) for p in (values.get("variant") or {}).get("paths", [])}
-            out.append((plan, _shallow(_shallow(values, changes), own)))
+            paths = [tuple(p) for p in (values.get("variant") or {}).get("paths", [])]
+            own = {p: get_path(values, p) for p in paths}
+            # a change inside what the variant sets whole (its own models: say) is overwritten there
+            mine = {p: v for p, v in changes.items() if not any(tuple(p[:len(o)]) == o for o in paths)}
+            out.append((plan, _shallow(_shallow(values, mine), own)))
         return out
 
     def metric(self, metric: str, changes: dict[tuple, Any]) -> np.ndarray:

@@ -313,6 +313,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | None = N
     hosted_rows = np.arange(len(A)).reshape(-1, 1) < len(A) - n_gpu  # hosted and cascades (GPUs: their own need)
     floor = values["quality"]
     no = np.zeros((len(A), 1), bool)  # a flag that cannot apply here (nothing provisioned, fine-tuned, self-hosted)
+    no.setflags(write=False)  # (shared by several flags)
     flags = {
         "not_offered": ~offered,
         "too_slow": too_slow,

@@ -3,11 +3,13 @@ others once.
 
 A field moves only the options that read it. Prompt caching (``caching.*``) moves only options
 with caching on; a model's own entry (``models.<m>.*``) only the options whose rows run that
-model, when no failover model is stated (a failover's figures reach every option); the
+model, when no failover model is stated (a failover's figures reach every option) and no step is
+pinned to that model (a pinned step takes its model's token factors on every option); the
 self-hosted section only the GPU options. Every other field, and a request mix, moves every
 option. An option a field cannot move is evaluated at one point and its figure stands for every
 point; before a sweep relies on that, the figure is checked bit for bit at the first, middle and
-last points, and any difference makes every option evaluated at every point, as before.
+last points (and must have a figure at one of them), and any difference makes every option
+evaluated at every point, as before.
 """
 
 from __future__ import annotations
@@ -23,21 +25,24 @@ def unmoved(designs: Designs, paths: list[tuple]) -> set[int]:
     """The options (indices of the whole list) that none of ``paths`` can move."""
     out: set[int] = set()
     offset = 0
-    for plan, _ in designs.parts:
+    for plan, values in designs.parts:
         if not plan.segments and plan.select is None:
-            out.update(offset + j for j, o in enumerate(plan.options) if all(_still(plan, j, o, p) for p in paths))
+            # a step pinned to a model gives every option that model's token factors
+            pinned = {st.get("model") for st in values["attempt"]["steps"]} - {None}
+            out.update(offset + j for j, o in enumerate(plan.options)
+                       if all(_still(plan, j, o, p, pinned) for p in paths))
         offset += len(plan)
     return out
 
 
-def _still(plan: Any, j: int, option: Any, path: tuple) -> bool:
+def _still(plan: Any, j: int, option: Any, path: tuple, pinned: set = frozenset()) -> bool:
     gpu = option.kind == "gpu"
     rows = [] if gpu else list(option.rows) if option.kind == "cascade" else [j]
     if path[0] == "self_hosted":
         return not gpu
     if path[0] == "caching":
         return not any(bool(np.any(plan.caching[r])) for r in rows)
-    if path[0] == "models" and len(path) > 1 and not plan.failover:
+    if path[0] == "models" and len(path) > 1 and not plan.failover and path[1] not in pinned:
         return all(_model(plan.row_quality[r]) != path[1] for r in rows)
     return False
 
@@ -66,7 +71,13 @@ class Chunks:
             one = np.broadcast_to(self._metric(cut, probe[:1]), (len(fixed), 1))[place]
             at = np.broadcast_to(self._metric(cut, probe), (len(fixed), probe.size))[place]
             if np.array_equal(np.broadcast_to(one, at.shape), at, equal_nan=True):
-                self.flat = (np.asarray([k for k, i in enumerate(which) if i in still]), one)
+                # an option with no figure at any probe is not relied on: it is evaluated everywhere
+                sure = np.isfinite(at).any(axis=1)
+                still = {i for i, ok in zip(fixed, sure) if ok}
+                if still:
+                    self.flat = (np.asarray([k for k, i in enumerate(which) if i in still]), one[sure])
+            else:
+                still = set()
         moving = which if self.flat is None else [i for i in which if i not in still]
         self.rows = np.asarray([k for k, i in enumerate(which) if i in set(moving)], dtype=int)
         self.cut: Designs | None

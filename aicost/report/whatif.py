@@ -37,7 +37,8 @@ def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, width: int = 1
     w = rep["winner"]  # at the points kept: every one, or a summary holding both sides of each change
     n = rep.points
     if len(rep["fields"]) == 2:  # a grid of winners, letters explained below
-        xs, ys = np.unique(rep["x"][0]), np.unique(rep["x"][1])
+        shape = (rep["fields"][0]["steps"], rep["fields"][1]["steps"])  # in sweep order, repeats kept
+        xs, ys = rep["x"][0].reshape(shape)[:, 0], rep["x"][1].reshape(shape)[0, :]
         letters = {}
         for i in pd_unique(w[w >= 0]):
             letters.setdefault(int(i), chr(ord("A") + len(letters)) if len(letters) < 26 else "?")
@@ -56,8 +57,9 @@ def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, width: int = 1
         out.append("  · = no option is eligible and priced there")
         return "\n".join(out) + "\n"
     changed = np.nonzero(w[1:] != w[:-1])[0] + 1
-    show = range(n) if n <= max_rows else sorted({0, w.size - 1, *changed.tolist()})
-    if n > max_rows:
+    every = n <= max_rows and w.size == n  # (a summary of more points than it keeps shows its changes)
+    show = range(n) if every else sorted({0, w.size - 1, *changed.tolist()})
+    if not every:
         where = (f"the {changed.size} where the winner changes" if changed.size else
                  "(the winner is the same all along)")
         out += wrapped(f"{n:,} points; showing the first, the last and {where}", width)
@@ -191,7 +193,7 @@ def sweep_json(rep: Any, **_: Any) -> str:
 def terminal_chart(rep: Any, width: int = 160) -> str:
     """One sparkline per shown option across the swept range (1-D sweeps), at most 48 points
     wide; where an id and its line do not fit ``width``, the id goes on a line of its own."""
-    if len(rep["fields"]) != 1:
+    if len(rep["fields"]) != 1 or not rep["shown"]:  # (no option usable anywhere: no line to draw)
         return ""
     n = rep.points
     label = max(len(rep["ids"][i]) for i in rep["shown"])

@@ -154,3 +154,59 @@ def test_a_grids_points_a_piece_at_a_time_are_the_grids_points(book):
     assert points.n == whole[0].size == 1200
     for a, b in zip(points.at(slice(100, 777)), whole):
         assert a.tobytes() == b[100:777].tobytes()
+
+
+def test_a_model_a_step_is_pinned_to_moves_every_option(book):
+    """A pinned step takes its model's token factors on every option (review of issue 24)."""
+    designs, ids, _ = load(book, "web-research-agent", ["volume.tasks_per_month=1:10:3"])
+    assert not moves.unmoved(designs, [("models", "o3", "input_factor")])
+    assert moves.unmoved(designs, [("models", "gpt-5.4", "p_success")])
+
+
+def test_a_probe_with_no_figure_is_not_relied_on(book, monkeypatch):
+    designs, ids, varies = load(book, "support-assistant", ["caching.hit_rate=0:1:3"])
+    monkeypatch.setattr(moves.Designs, "metric", lambda self, metric, changes: np.full(
+        (len(self), np.size(next(iter(changes.values())))), np.nan))
+    got = moves.Chunks(designs, list(range(len(ids))), [v.path for v in varies], sweep.Points(varies),
+                       "total_cost_per_success")
+    assert got.flat is None  # every option NaN at every probe: none is taken as unmoved
+
+
+def test_a_change_inside_what_a_variant_sets_whole_is_overwritten_there_as_compare_does(book):
+    """rag-vs-long-context's fine-tuned variant sets models: whole; varying a model it drops is
+    that design's own models there (it used to fail with KeyError)."""
+    from aicost.analyses.compare import compare_designs
+
+    rep = sweep_report("rag-vs-long-context", book, ["models.gpt-5-mini.p_success=0.5:0.9:3"], as_of=AS_OF, top=64)
+    for j, x in enumerate(rep.x[0]):
+        res = compare_designs(scenario_mod.load("rag-vs-long-context", book, [f"models.gpt-5-mini.p_success={float(x)!r}"]),
+                              book, AS_OF)
+        by_id = {o.id: o for o in res.options}
+        for k, i in enumerate(rep.shown):
+            o = by_id[rep.ids[i]]
+            v = o.metrics.get("total_cost_per_success")
+            want = v if o.eligible and v is not None and np.isfinite(v) else None
+            got = rep.values[k, j]
+            assert (want is None and np.isnan(got)) or got == want, (rep.ids[i], x)
+
+
+def test_grid_tables_follow_the_sweeps_order_and_repeated_whole_numbers(book):
+    rep = sweep_report("support-assistant", book, ["volume.tasks_per_month=1e9:1000:3", "caching.hit_rate=1:0:3"],
+                       as_of=AS_OF)
+    lines = sweep_table(rep).splitlines()
+    header = next(line for line in lines if " \\ " in line)
+    assert header.split()[-3:] == ["1", "0.5", "0"]  # columns as swept: falling
+    assert lines[lines.index(header) + 1].split()[0] == "1,000,000,000"
+    rep = sweep_report("support-assistant", book, ["quality.attempts_allowed=1:3:5", "caching.hit_rate=0:1:3"],
+                       as_of=AS_OF)
+    assert rep.winner.size == 15 and "attempts_allowed" in sweep_table(rep)
+
+
+def test_a_sweep_with_no_usable_option_and_a_summary_asked_for_every_row_still_render(book):
+    rep = sweep_report("support-assistant", book, ["latency.p95_seconds=0.001:0.002:3"], as_of=AS_OF, every=False)
+    assert not rep.shown and "—" in sweep_table(rep)
+    rep = sweep_report("support-assistant", book, ["volume.tasks_per_month=1000:1e9:4500:log"], as_of=AS_OF,
+                       every=False)
+    assert rep.winner.size < 4500
+    text = sweep_table(rep, max_rows=5000)  # more rows asked than the summary keeps: its changes
+    assert "4,500 points" in text
