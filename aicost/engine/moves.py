@@ -35,7 +35,7 @@ def unmoved(designs: Designs, paths: list[tuple]) -> set[int]:
     return out
 
 
-def _still(plan: Any, j: int, option: Any, path: tuple, pinned: set = frozenset()) -> bool:
+def _still(plan: Any, j: int, option: Any, path: tuple, pinned: frozenset | set = frozenset()) -> bool:
     gpu = option.kind == "gpu"
     rows = [] if gpu else list(option.rows) if option.kind == "cascade" else [j]
     if path[0] == "self_hosted":
