@@ -11,8 +11,10 @@ import contextlib
 import os
 import signal
 import statistics
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -21,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 AICOST = [PY, "-m", "aicost"]
+GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() and sys.platform.startswith("linux") else \
+    shutil.which("gtime")
 
 
 def child_env(src: str | Path | None = None, **extra: str) -> dict[str, str]:
@@ -56,22 +60,29 @@ def run_child(cmd: list[str], stdout: str | Path | None = None, env: dict | None
     killed = []
     with contextlib.ExitStack() as stack:
         fh = stack.enter_context(open(stdout, "wb")) if stdout is not None else subprocess.DEVNULL
+        # GNU time, where there is one, reports the command's own peak: a child's max RSS starts from
+        # its parent's at fork and exec on Linux, so a big benchmark process would floor every figure
+        peak_file = stack.enter_context(tempfile.NamedTemporaryFile("r", suffix=".rss")) if GNU_TIME else None
+        wrapped = [GNU_TIME, "-f", "%M", "-o", peak_file.name, *map(str, cmd)] if peak_file else cmd
         t0 = time.perf_counter()
-        child = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.DEVNULL, env=env if env is not None else child_env(),
-                                 cwd=cwd)
+        child = subprocess.Popen(wrapped, stdout=fh, stderr=subprocess.DEVNULL,
+                                 env=env if env is not None else child_env(), cwd=cwd, start_new_session=True)
         if timeout:
             def kill() -> None:
                 killed.append(True)
-                child.send_signal(signal.SIGKILL)
+                os.killpg(child.pid, signal.SIGKILL)  # the command and GNU time around it
 
             timer = threading.Timer(timeout, kill)
             timer.start()
             stack.callback(timer.cancel)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - t0
+        own = peak_file.read().split() if peak_file else []
     child.returncode = os.waitstatus_to_exitcode(status)
-    # ru_maxrss is in KiB on Linux, bytes on macOS
-    peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    # ru_maxrss is in KiB on Linux, bytes on macOS; GNU time's %M in KiB (its last line: a failed
+    # command's status comes first)
+    peak = int(own[-1]) / 1024 if own and own[-1].isdigit() else \
+        usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
     run = Run(wall, peak, None if killed else child.returncode)
     if check and not run.ok:
         why = f"over {timeout:.0f} s" if killed else f"exit {child.returncode}"
