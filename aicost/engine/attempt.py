@@ -23,8 +23,9 @@ def pt(x: Any) -> np.ndarray:
     return a.reshape(1, -1) if a.ndim == 1 else a
 
 
-def attempt_rows(plan: Plan, values: dict) -> dict[str, Any]:
-    """Per hosted row: one attempt's cost by meter, tokens, latency and the unpriced flags."""
+def attempt_rows(plan: Plan, values: dict, tokens_wanted: bool = True) -> dict[str, Any]:
+    """Per hosted row: one attempt's cost by meter, tokens, latency and the unpriced flags
+    (``tokens_wanted=False``: the token counts are left at 0, for a figure that reads none)."""
     nr = len(plan.rows)
     h = pt(values["caching"]["hit_rate"])
     tb = values["tier_behaviour"]
@@ -91,7 +92,8 @@ def attempt_rows(plan: Plan, values: dict) -> dict[str, Any]:
                     tokens["embedding"] = tokens["embedding"] + np.where(emb, weight * tok, 0.0)
                     add, tok = np.where(emb, 0.0, add), np.where(emb, 0.0, tok)
                 cost[m] = cost[m] + add
-                tokens[m] = tokens[m] + (tok if once else weight * tok)
+                if tokens_wanted:
+                    tokens[m] = tokens[m] + (tok if once else weight * tok)
             if has_media:
                 mc, mq, bad, need_cached = media.turn(a, step, t, h, plan.caching, pt)
                 for m in mc:

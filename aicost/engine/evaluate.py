@@ -64,7 +64,10 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | None = N
     cascades = [o for o in plan.options if o.kind == "cascade"]
 
     # ---- hosted rows: everything broadcast to (rows, points) ---------------------------------
-    rows = _rows(plan, values)
+    # one figure wanted, nothing rate-limited, provisioned or failed over: no token count is read
+    lean = not meters and want is not None and not values.get("resilience") and not (
+        plan.ptu and np.any(plan.ptu["on"])) and not any(np.any(np.asarray(v) < np.inf) for v in plan.limits.values())
+    rows = _rows(plan, values, tokens_wanted=not lean)
     ra, rs, ru, rg = _outcomes(values, plan.row_quality)
     row_arrays = {**{f"cost.{m}": v for m, v in rows["cost"].items()},
                   **{f"tok.{m}": v for m, v in rows["tokens"].items()},

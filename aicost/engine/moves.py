@@ -7,9 +7,9 @@ model, when no failover model is stated (a failover's figures reach every option
 pinned to that model (a pinned step takes its model's token factors on every option); the
 self-hosted section only the GPU options. Every other field, and a request mix, moves every
 option. An option a field cannot move is evaluated at one point and its figure stands for every
-point; before a sweep relies on that, the figure is checked bit for bit at the first, middle and
-last points (and must have a figure at one of them), and any difference makes every option
-evaluated at every point, as before.
+point; before a sweep relies on that, the figure is checked bit for bit at 17 points spread over
+the range, ends included, and any difference makes every option evaluated at every point, as
+before.
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ def _model(source: tuple) -> str:
     return source[3] if source[0] == "stage" else source[1]
 
 
+#: Points (evenly spread, ends included) where an option taken as unmoved is checked bit for bit.
+PROBES = 17
+
+
 class Chunks:
     """The metric of the options ``which`` (in that order) at points ``start:stop`` of ``points``
     (a :class:`aicost.engine.sweep.Points`):
@@ -67,15 +71,11 @@ class Chunks:
             fixed = [i for i in which if i in still]
             cut, place = _cut(designs, fixed)
             n = points.n
-            probe = np.unique(np.asarray([0, n // 2, n - 1]))
+            probe = np.unique(np.linspace(0, n - 1, PROBES).round().astype(np.int64))
             one = np.broadcast_to(self._metric(cut, probe[:1]), (len(fixed), 1))[place]
             at = np.broadcast_to(self._metric(cut, probe), (len(fixed), probe.size))[place]
             if np.array_equal(np.broadcast_to(one, at.shape), at, equal_nan=True):
-                # an option with no figure at any probe is not relied on: it is evaluated everywhere
-                sure = np.isfinite(at).any(axis=1)
-                still = {i for i, ok in zip(fixed, sure) if ok}
-                if still:
-                    self.flat = (np.asarray([k for k, i in enumerate(which) if i in still]), one[sure])
+                self.flat = (np.asarray([k for k, i in enumerate(which) if i in still]), one)
             else:
                 still = set()
         moving = which if self.flat is None else [i for i in which if i not in still]

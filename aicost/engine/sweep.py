@@ -18,7 +18,7 @@ from aicost.inputs.vary import Vary
 
 METRICS = {"total_cost_per_success": "min", "cost_per_success": "min", "cost_per_resolved_task": "min", "monthly_cost": "min", "roi": "max",
            "net_monthly": "max", "cost_per_attempt": "min"}
-CHUNK = 4096
+CHUNK = 16384
 
 
 def grid(varies: list[Vary]) -> list[np.ndarray]:
@@ -224,6 +224,8 @@ def _replan(designs: Designs, n: int) -> None:
     """GPU options are planned again at each point of a sweep of up to REPLAN_MAX points (exactly
     as compare --set would), else stretched from the nominal plan: decided once for the whole
     sweep, so that no chunk differs from another."""
+    if not any(plan.gpu_quality for plan, _ in designs.parts):  # no GPU option (nor its planner) to load
+        return
     from aicost.engine.selfhost import REPLAN_MAX
 
     for plan, _ in designs.parts:

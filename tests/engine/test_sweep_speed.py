@@ -163,13 +163,23 @@ def test_a_model_a_step_is_pinned_to_moves_every_option(book):
     assert moves.unmoved(designs, [("models", "gpt-5.4", "p_success")])
 
 
-def test_a_probe_with_no_figure_is_not_relied_on(book, monkeypatch):
-    designs, ids, varies = load(book, "support-assistant", ["caching.hit_rate=0:1:3"])
-    monkeypatch.setattr(moves.Designs, "metric", lambda self, metric, changes: np.full(
-        (len(self), np.size(next(iter(changes.values())))), np.nan))
+def test_a_figure_that_moves_between_the_ends_is_caught(book, monkeypatch):
+    """An option unusable at both ends and the middle but not between (a wrong rule, review of
+    issue 24) is caught by the probes spread over the range."""
+    designs, ids, varies = load(book, "support-assistant", ["caching.hit_rate=0:1:1001"])
+    real = moves.Designs.metric
+
+    def metric(self, name, changes):
+        m = np.array(np.broadcast_to(real(self, name, changes), (len(self), np.size(next(iter(changes.values()))))))
+        x = next(iter(changes.values()))
+        m[:, (np.asarray(x) == 0) | (np.asarray(x) == 0.5) | (np.asarray(x) == 1)] = np.nan  # the old probes
+        return m
+
+    monkeypatch.setattr(moves.Designs, "metric", metric)
+    monkeypatch.setattr(moves, "_still", lambda *a: True)  # claims the hit rate moves nothing
     got = moves.Chunks(designs, list(range(len(ids))), [v.path for v in varies], sweep.Points(varies),
                        "total_cost_per_success")
-    assert got.flat is None  # every option NaN at every probe: none is taken as unmoved
+    assert got.flat is None
 
 
 def test_a_change_inside_what_a_variant_sets_whole_is_overwritten_there_as_compare_does(book):
