@@ -45,13 +45,13 @@ def usable(m: dict, metric: str | None = None) -> np.ndarray:
     return ~bad if metric is None else ~bad & np.isfinite(m[metric])
 
 
-def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | None = None) -> dict[str, Any]:
+def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | None = None) -> dict[str, Any]:
     """All metrics of ``domain.md`` for every visible option: arrays of shape (options, points).
 
     ``values`` is a scenario as plain data (``Scenario.model_dump()``), in which any number
     may be replaced by a 1-D array of points. Returns metric arrays plus boolean ``flags``;
     ``meters=False`` leaves out the per-meter breakdown (for sampling and sweeps). ``want`` (with
-    ``meters=False``) names the one figure needed besides the flags: the per-outcome figures, ROI
+    ``meters=False``) names the figure (or figures) needed besides the flags: the per-outcome figures, ROI
     and the total per success are then computed only when it is one of them (the others NaN).
     """
     if plan.segments:
@@ -64,7 +64,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | None = N
     cascades = [o for o in plan.options if o.kind == "cascade"]
 
     # ---- hosted rows: everything broadcast to (rows, points) ---------------------------------
-    # one figure wanted, nothing rate-limited, provisioned or failed over: no token count is read
+    # figures named, nothing rate-limited, provisioned or failed over: no token count is read
     lean = not meters and want is not None and not values.get("resilience") and not (
         plan.ptu and np.any(plan.ptu["on"])) and not any(np.any(np.asarray(v) < np.inf) for v in plan.limits.values())
     rows = _rows(plan, values, tokens_wanted=not lean)
@@ -267,7 +267,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | None = N
     people = values["people"]
     _, review, fallback = F.task_costs(A, cost_attempt, S, U, Gv, pt(people["review_share"]),
                                        pt(people["cost_per_review"]), pt(people["human_cost_per_task"]))
-    skip = set() if meters or want is None else {"per_outcome", "roi", "total"} - set(_NEEDS.get(want, ()))
+    skip = set() if meters or want is None else {"per_outcome", "roi", "total"} - {
+        need for w in ((want,) if isinstance(want, str) else want) for need in _NEEDS.get(w, ())}
     cps, cprt = F.per_outcome(ai, review, fallback, S, Gv) if "per_outcome" not in skip else (np.nan, np.nan)
 
     gb = pt(values["retrieval"]["vector_store_gb"])

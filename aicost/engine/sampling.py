@@ -129,7 +129,7 @@ def _chunks(parts: list[tuple[Plan, dict]], ranges: list[list], n: int, entropy:
                     continue
                 for path, x in d.items():
                     set_path(v, path, x[lo:hi])
-                m = evaluate(plan, v, meters=False)
+                m = evaluate(plan, v, meters=False, want=SUMMARISED)
                 shape = (len(plan), hi - lo)
                 ok = np.broadcast_to(usable(m, "cost_per_success"), shape)
                 for k in SUMMARISED:
