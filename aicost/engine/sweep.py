@@ -83,11 +83,14 @@ def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_succ
         key = np.where(np.isnan(m), np.inf, sign * m)
         cols = np.arange(width)
         # as compare ranks: figures at 12 significant digits, ties by ``order`` (the rows' order)
-        sig = significant(key) if len(live) else np.full((1, width), np.inf)
-        first = np.argmin(sig, axis=0)
+        first = least(key) if len(live) else np.zeros(width, np.int64)
         has_first = np.isfinite(key[first, cols]) if len(live) else np.zeros(width, bool)
-        sig[first, cols] = np.inf
-        second = np.argmin(sig, axis=0) if len(live) > 1 else first
+        if len(live) > 1:
+            rest = key.copy()
+            rest[first, cols] = np.inf
+            second = least(rest)
+        else:
+            second = first
         has_second = (second != first) & (np.isfinite(key[second, cols]) if len(live) > 1 else False)
         w = live_ids[np.where(has_first, first, -1)]
         r = live_ids[np.where(has_second, second, -1)]
@@ -244,6 +247,23 @@ def _cut(designs: Designs, which: list[int]) -> tuple[Designs, list[int]]:
             parts.append((plan.subset([i - offset for i in mine]), values))
         offset += len(plan)
     return Designs(parts), [place[i] for i in which]
+
+
+def least(key: np.ndarray) -> np.ndarray:
+    """Per column, the first row whose figure at 12 significant digits is the least: what
+    ``np.argmin(significant(key), axis=0)`` gives, without rounding every figure. Rounding never
+    reverses an order, so only figures within a rounding step of the column's least (2e-10 of
+    it, a generous bound) can round to the same; where a column has more than one of those,
+    they are rounded and compared."""
+    low = key.min(axis=0)
+    with np.errstate(invalid="ignore"):  # (a column of inf, all unusable: every row, and the first wins)
+        near = key <= np.where(np.isfinite(low), low + np.abs(low) * 2e-10, low)
+    pick = near.argmax(axis=0)
+    some = np.nonzero(np.count_nonzero(near, axis=0) > 1)[0]
+    if some.size:
+        sub = np.where(near[:, some], significant(key[:, some]), np.inf)
+        pick[some] = np.argmin(sub, axis=0)
+    return pick
 
 
 def significant(x: np.ndarray, digits: int = 12) -> np.ndarray:

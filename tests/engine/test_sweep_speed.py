@@ -223,3 +223,16 @@ def test_a_sweep_with_no_usable_option_and_a_summary_asked_for_every_row_still_r
     assert rep.winner.size < 4500
     text = sweep_table(rep, max_rows=5000)  # more rows asked than the summary keeps: its changes
     assert "4,500 points" in text
+
+
+def test_the_least_figure_at_12_digits_is_found_as_rounding_every_figure_finds_it():
+    rng = np.random.default_rng(7)
+    for _ in range(1500):
+        rows, cols = rng.integers(1, 9), rng.integers(1, 40)
+        base = rng.choice([1.0, 1e-3, 123.456, -5.0, 0.0, 1e6, 9.99999999999, 1e-250, 3.3e200])
+        key = base * (1 + rng.choice([0, 1e-13, -1e-13, 3e-12, 1e-11, 5e-11, 1e-10, 1e-9, 1e-3], size=(rows, cols)))
+        key[rng.random((rows, cols)) < 0.2] = np.inf
+        if rng.random() < 0.2:
+            key = -np.abs(key)  # (ROI is ranked by its negative; an infinite figure becomes -inf)
+        key[rng.random((rows, cols)) < 0.05] = 0.0
+        assert np.array_equal(sweep.least(key), np.argmin(sweep.significant(key), axis=0)), key
