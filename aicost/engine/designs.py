@@ -42,6 +42,20 @@ class Designs:
             parts.append((plan.subset([j]), values))
         return Designs(parts)
 
+    def cut(self, which: list[int]) -> tuple["Designs", list[int]]:
+        """Only the options ``which``, each design's plan cut once to its own (in plan order, so
+        the engine has nothing to re-select), and where each of ``which`` lands in the cut list."""
+        parts: list = []
+        place: dict[int, int] = {}
+        offset = 0
+        for plan, values in self.parts:
+            mine = sorted({i for i in which if offset <= i < offset + len(plan)})
+            if mine:
+                place.update({i: len(place) + k for k, i in enumerate(mine)})
+                parts.append((plan.subset([i - offset for i in mine]), values))
+            offset += len(plan)
+        return Designs(parts), [place[i] for i in which]
+
     def changed(self, changes: dict[tuple, Any]) -> list[tuple[Plan, dict]]:
         """Each design's (plan, values) with ``changes`` made as ``compare --set`` makes them: the
         change first, then the variant's own ``set:`` over it. Only the containers along each

@@ -62,14 +62,12 @@ class Chunks:
     the options the varied fields move evaluated there, the others computed once."""
 
     def __init__(self, designs: Designs, which: list[int], paths: list[tuple], points: Any, metric: str):
-        from aicost.engine.sweep import _cut
-
         self.paths, self.points, self.metric, self.k = paths, points, metric, len(which)
         still = unmoved(designs, paths) & set(which)
         self.flat = None
         if still:
             fixed = [i for i in which if i in still]
-            cut, place = _cut(designs, fixed)
+            cut, place = designs.cut(fixed)
             n = points.n
             probe = np.unique(np.linspace(0, n - 1, PROBES).round().astype(np.int64))
             one = np.broadcast_to(self._metric(cut, probe[:1]), (len(fixed), 1))[place]
@@ -81,7 +79,7 @@ class Chunks:
         moving = which if self.flat is None else [i for i in which if i not in still]
         self.rows = np.asarray([k for k, i in enumerate(which) if i in set(moving)], dtype=int)
         self.cut: Designs | None
-        self.cut, self.place = _cut(designs, moving) if moving else (None, [])
+        self.cut, self.place = designs.cut(moving) if moving else (None, [])
 
     def _metric(self, designs: Designs, points: np.ndarray) -> np.ndarray:
         return designs.metric(self.metric, dict(zip(self.paths, self.points.at(points))))

@@ -46,20 +46,9 @@ def crossings(designs: Designs, path: tuple, a: int, b: int, lo: float, hi: floa
 
 
 def _subset(designs: Designs, rows: list[int]) -> tuple[Designs, dict[int, int]]:
-    """The options ``rows`` as one small set of designs (each design's plan cut once), and where
-    each option lands in it."""
-    groups: dict[int, list[tuple[int, int]]] = {}
-    for i in rows:
-        k, j = designs.locate(i)
-        groups.setdefault(k, []).append((i, j))
-    parts, pos, n = [], {}, 0
-    for k in sorted(groups):
-        plan, values = designs.parts[k]
-        for t, (i, _) in enumerate(groups[k]):
-            pos[i] = n + t
-        n += len(groups[k])
-        parts.append((plan.subset([j for _, j in groups[k]]), values))
-    return Designs(parts), pos
+    """The options ``rows`` as one small set of designs, and where each option lands in it."""
+    cut, place = designs.cut(rows)
+    return cut, dict(zip(rows, place))
 
 
 def crossings_many(designs: Designs, path: tuple, pairs: list[tuple[int, int]], lo: float, hi: float,

@@ -22,12 +22,9 @@ CHUNK = 16384
 
 
 def grid(varies: list[Vary]) -> list[np.ndarray]:
-    """The points: one array per field (a grid when there are two, first field slowest)."""
-    axes = [v.values() for v in varies]
-    if len(axes) == 1:
-        return axes
-    a, b = np.meshgrid(axes[0], axes[1], indexing="ij")
-    return [a.ravel(), b.ravel()]
+    """Every point at once: one array per field (a grid when there are two, first field slowest)."""
+    points = Points(varies)
+    return points.at(slice(0, points.n))
 
 
 class Points:
@@ -233,20 +230,6 @@ def _replan(designs: Designs, n: int) -> None:
 
     for plan, _ in designs.parts:
         plan.replan = n <= REPLAN_MAX
-
-
-def _cut(designs: Designs, which: list[int]) -> tuple[Designs, list[int]]:
-    """The designs cut to the options ``which`` (each design's plan holding only its own), and
-    where each of them comes in the cut designs' list."""
-    parts, offset = [], 0
-    place: dict[int, int] = {}
-    for plan, values in designs.parts:
-        mine = sorted(i for i in which if offset <= i < offset + len(plan))  # in plan order: nothing to re-select
-        if mine:
-            place.update({i: len(place) + k for k, i in enumerate(mine)})
-            parts.append((plan.subset([i - offset for i in mine]), values))
-        offset += len(plan)
-    return Designs(parts), [place[i] for i in which]
 
 
 def least(key: np.ndarray) -> np.ndarray:

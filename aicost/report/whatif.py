@@ -40,7 +40,7 @@ def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, width: int = 1
         shape = (rep["fields"][0]["steps"], rep["fields"][1]["steps"])  # in sweep order, repeats kept
         xs, ys = rep["x"][0].reshape(shape)[:, 0], rep["x"][1].reshape(shape)[0, :]
         letters = {}
-        for i in pd_unique(w[w >= 0]):
+        for i in first_seen(w[w >= 0]):
             letters.setdefault(int(i), chr(ord("A") + len(letters)) if len(letters) < 26 else "?")
         grid = w.reshape(len(xs), len(ys))
         header = (f"{names[0]} \\ {names[1]}",) + tuple(fmt_x(y) for y in ys)
@@ -98,7 +98,7 @@ def sweep_table(rep: Any, max_rows: int = 60, chart: bool = True, width: int = 1
 GRID_COLUMNS = 24
 
 
-def pd_unique(a: np.ndarray) -> list[int]:
+def first_seen(a: np.ndarray) -> list[int]:
     """The distinct values of ``a`` in the order they first appear (as letters are given out)."""
     values, first = np.unique(a, return_index=True)
     return values[np.argsort(first, kind="stable")].tolist()
@@ -120,9 +120,8 @@ def grid_map(grid: np.ndarray, xs: np.ndarray, ys: np.ndarray, names: list[str],
     out = wrapped(f"{len(xs):,} x {len(ys):,} points; {names[0]} down: {part(r_pick.size, len(xs))}; {names[1]} "
                   f"across: {part(c_pick.size, len(ys))}; --format csv gives every point", width)
     out.append(" " * (label + 2) + axis)
-    cell = {i: letter for i, letter in letters.items()}
     for r in r_pick:
-        out.append(fmt_x(xs[r]).rjust(label) + "  " + "".join(cell.get(int(c), "·") for c in grid[r, c_pick]))
+        out.append(fmt_x(xs[r]).rjust(label) + "  " + "".join(letters.get(int(c), "·") for c in grid[r, c_pick]))
     return out
 
 

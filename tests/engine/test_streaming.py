@@ -11,6 +11,7 @@ import pytest
 from aicost.analyses.compare import compare_designs, designs_for, plan_for
 from aicost.analyses.whatif import tie_order
 from aicost.engine import sampling, sweep
+from aicost.engine.designs import Designs
 from aicost.engine.evaluate import evaluate, usable
 from aicost.engine.sampling import PERCENTILES, SUMMARISED, Quantiles, simulate
 from aicost.inputs import scenario as scenario_mod
@@ -249,6 +250,6 @@ def test_a_second_pass_that_disagrees_with_the_first_is_done_whole(book, monkeyp
     full, first, _ = in_memory(designs, varies, ids)
     res = sweep.run(designs, varies, order=tie_order(ids))
     shown = np.unique(first[first >= 0]).tolist() + [1, 2]
-    real = sweep._cut
-    monkeypatch.setattr(sweep, "_cut", lambda d, w: (real(d, w)[0], real(d, w)[1][::-1]))  # rows mixed up
+    real = Designs.cut
+    monkeypatch.setattr(Designs, "cut", lambda d, w: (real(d, w)[0], real(d, w)[1][::-1]))  # rows mixed up
     assert sweep.rows(designs, varies, res, shown).tobytes() == full[shown].tobytes()

@@ -153,7 +153,8 @@ def test_points_made_a_piece_at_a_time_are_numpys_points_bit_for_bit(start, stop
 
 def test_a_grids_points_a_piece_at_a_time_are_the_grids_points(book):
     _, _, varies = load(book, "research-agent", ["models.gpt-5.4.p_success=0.3:0.9:30", "caching.hit_rate=0:1:40"])
-    points, whole = sweep.Points(varies), sweep.grid(varies)
+    points = sweep.Points(varies)
+    whole = [a.ravel() for a in np.meshgrid(varies[0].values(), varies[1].values(), indexing="ij")]
     assert points.n == whole[0].size == 1200
     for a, b in zip(points.at(slice(100, 777)), whole):
         assert a.tobytes() == b[100:777].tobytes()
