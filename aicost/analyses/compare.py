@@ -36,11 +36,12 @@ def compare_loaded(ls: LoadedScenario, book: PriceBook, as_of: date | None = Non
                    tiers: Sequence[str] | None = None, top: int | None = None,
                    max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, samples: int | None = None,
                    seed: int | None = 0, progress=None, _sim: list | None = None,
-                   rank_by: str | None = None) -> ScenarioResult:
+                   rank_by: str | None = None, plan: Plan | None = None) -> ScenarioResult:
     """One design of a scenario: every option evaluated and ranked by ``rank_by`` (default: the
-    scenario's ``options.rank_by``, the total cost per successful outcome)."""
+    scenario's ``options.rank_by``, the total cost per successful outcome); ``plan``: the design's
+    plan when the caller has it already (:func:`designs_for`)."""
     ranking = rank_by or ls.plain["options"]["rank_by"]
-    plan = plan_for(ls, book, as_of, tiers)
+    plan = plan or plan_for(ls, book, as_of, tiers)
     values = ls.plain  # read, never changed, by the point evaluation
     arrays = evaluate(plan, values)
     metrics = {k: v[:, 0].tolist() for k, v in arrays.items() if k != "flags"}  # one point: per-option lists
@@ -175,17 +176,19 @@ def run(scenarios: Sequence[str | Path] | None = None, pricing: Sequence[str | P
 def compare_designs(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
                     tiers: Sequence[str] | None = None, top: int | None = None,
                     max_price_age: int | None = DEFAULT_MAX_PRICE_AGE, providers=None, samples: int | None = None,
-                    seed: int | None = 0, progress=None, rank_by: str | None = None) -> ScenarioResult:
-    """Compare a scenario, or every option of every design variant it names, ranked together."""
+                    seed: int | None = 0, progress=None, rank_by: str | None = None,
+                    plans: list[Plan] | None = None) -> ScenarioResult:
+    """Compare a scenario, or every option of every design variant it names, ranked together
+    (``plans``: each design's, from :func:`designs_for` with the same arguments, when at hand)."""
     designs = scenario_mod.variants(ls, book, providers)
     if designs[0][0] is None:
         return compare_loaded(ls, book, as_of, tiers, top, max_price_age, samples, seed, progress,
-                              rank_by=rank_by)
+                              rank_by=rank_by, plan=plans[0] if plans else None)
     sims: list = []
     results = []
-    for name, design in designs:
+    for k, (name, design) in enumerate(designs):
         res = compare_loaded(design, book, as_of, tiers, None, max_price_age, samples, seed, progress, sims,
-                             rank_by=rank_by)
+                             rank_by=rank_by, plan=plans[k] if plans else None)
         for o in res.options:
             o.id = f"{o.id}@{name}"
             o.variant = name

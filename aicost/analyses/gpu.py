@@ -24,7 +24,7 @@ def _breakevens(designs: Designs, pairs: list[tuple[int, int]]) -> list[dict[str
     """Per (hosted, GPU) pair: the monthly volume from which the GPU option costs less per success
     than the hosted one (domain.md: break-even on the cost per success), the pairs searched together."""
     return [_first_up(found) for found in crossings_many(designs, VOLUME, pairs, *VOLUME_RANGE, log=True, points=256,
-                                                         rel_tol=1e-7, metric="cost_per_success")]
+                                                         rel_tol=1e-7, metric="cost_per_success", until_below=0)]
 
 
 def _first_up(found: list) -> dict[str, Any]:
@@ -41,8 +41,8 @@ def gpu_report(ls: LoadedScenario, book: PriceBook, as_of: date | None = None,
                months: int | None = None) -> GpuResult:
     if ls.plain.get("self_hosted") is None:
         raise InputError(f"{ls.file}: the scenario has no self_hosted: section (open models to serve on GPUs)")
-    res = compare_designs(ls, book, as_of, max_price_age=max_price_age)
     designs, ids = designs_for(ls, book, as_of)
+    res = compare_designs(ls, book, as_of, max_price_age=max_price_age, plans=[plan for plan, _ in designs.parts])
     row = {oid: i for i, oid in enumerate(ids)}
     cps = {o.id: o.metrics["cost_per_success"] for o in res.options}
     hosted = [o for o in res.options if o.kind == "hosted" and o.eligible and cps[o.id] is not None]

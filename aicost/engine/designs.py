@@ -10,8 +10,15 @@ from typing import Any
 import numpy as np
 
 from aicost.engine.evaluate import evaluate, usable
+from aicost.engine.parts import volume_per_option_ok
 from aicost.engine.plan import Plan
 from aicost.inputs.overrides import get_path
+
+
+#: The monthly volume: the one field :meth:`Designs.each` gives per option.
+VOLUME = ("volume", "tasks_per_month")
+#: Option-points one call of :meth:`Designs.each` evaluates at most.
+CELLS = 1 << 16
 
 
 @dataclass
@@ -69,12 +76,52 @@ class Designs:
             out.append((plan, _shallow(_shallow(values, mine), own)))
         return out
 
+    def volume_each(self) -> bool:
+        """Whether :meth:`each` evaluates every design once, each option at its own volumes."""
+        return all(volume_per_option_ok(plan, values) for plan, values in self.parts)
+
+    def each(self, metric: str, path: tuple, asks: list[tuple[int, np.ndarray]]) -> list[np.ndarray]:
+        """For each (option, values of ``path``) asked, that option's ``metric`` there, as :meth:`metric`
+        gives it (NaN where not usable). The volume is given per option (:meth:`volume_each`): one
+        engine call per design, an option asked twice evaluated twice, each at its own points (a
+        search narrowing many brackets at once); any other field is evaluated at the points of
+        every ask together, each option's own kept."""
+        out: list[np.ndarray] = [np.empty(0)] * len(asks)
+        offset = 0
+        for plan, values in self.parts:
+            mine = [(k, i - offset, np.asarray(x, dtype=float)) for k, (i, x) in enumerate(asks)
+                    if offset <= i < offset + len(plan)]
+            offset += len(plan)
+            if not mine:
+                continue
+            if path == VOLUME and volume_per_option_ok(plan, values):
+                width = max(len(x) for *_, x in mine)
+                step = max(1, CELLS // width)  # bounded memory: at most CELLS option-points a call
+                for s in range(0, len(mine), step):
+                    few = mine[s:s + step]
+                    sub = plan.subset([j for _, j, _ in few])
+                    xs = np.stack([np.pad(x, (0, width - len(x)), mode="edge") for *_, x in few])
+                    if sub.select is not None:  # rows in the sub-plan's own order
+                        xs[np.asarray(sub.select)] = xs.copy()
+                    m = Designs.one(sub, values).metric(metric, {path: xs})
+                    for row, (k, _, x) in enumerate(few):
+                        out[k] = m[row, :len(x)]
+                continue
+            rows = sorted({j for _, j, _ in mine})
+            allx = np.concatenate([x for *_, x in mine])
+            m = Designs.one(plan.subset(rows), values).metric(metric, {path: allx})
+            start = 0
+            for k, j, x in mine:
+                out[k] = m[rows.index(j), start:start + len(x)]
+                start += len(x)
+        return out
+
     def metric(self, metric: str, changes: dict[tuple, Any]) -> np.ndarray:
         """Every option's ``metric`` with ``changes`` (path -> value, arrays for many points) made
         to each design's values, as ``compare --set`` makes them: the change first, then the
         variant's own ``set:`` over it; NaN where an option is not usable. Shape (options, points)."""
         blocks = []
-        points = max([np.size(x) for x in changes.values()] or [1])
+        points = max([np.shape(x)[-1] if np.ndim(x) else 1 for x in changes.values()] or [1])
         for plan, v in self.changed(changes):
             m = evaluate(plan, v, meters=False, want=metric)
             with np.errstate(invalid="ignore"):

@@ -12,8 +12,8 @@ from aicost.engine import finetune, provisioned, resilience, retrieval
 from aicost.engine import gpu as G
 from aicost.engine.attempt import METERS, attempt_rows as _rows, pt
 from aicost.engine.media import uses_media
-from aicost.engine.parts import (_NEEDS, INPUT_METERS, _finish, _load, _outcomes, _put_tail, latency_need_seconds,
-                                 wide)
+from aicost.engine.parts import (_NEEDS, INPUT_METERS, _finish, _load, _outcomes, _put_tail, gpu_volumes,
+                                 latency_need_seconds, wide)
 from aicost.engine.plan import Plan
 
 COST_METERS = (*METERS, "tools", "provisioned", "fine_tuning", "storage", "freshness", "fan_out", "ownership",
@@ -58,7 +58,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | 
         from aicost.engine.segments import evaluate_mix
 
         return evaluate_mix(plan, values, meters)
-    tasks = pt(values["volume"]["tasks_per_month"])
+    tasks = pt(values["volume"]["tasks_per_month"])  # (points,), or (options, points): each option's own
+    tasks_g = gpu_volumes(plan, values, tasks)
     steps = values["attempt"]["steps"]
     nh, n_rows, n_gpu = plan.n_hosted, len(plan.rows), len(plan.gpu_quality)
     cascades = [o for o in plan.options if o.kind == "cascade"]
@@ -187,7 +188,8 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | 
             in_per_attempt = in_per_attempt + n * inp
             uses_tools = uses_tools | ((pt(st["web_searches"]) + pt(st["file_searches"]) + pt(st["code_sessions"])) > 0)
         sh = values["self_hosted"]
-        busy = tasks * rep(ga) * busy_per_attempt / 3600.0
+        tasks_v = tasks if tasks_g is tasks else np.repeat(tasks_g, sizes, axis=0)  # (a volume per option)
+        busy = tasks_v * rep(ga) * busy_per_attempt / 3600.0
         vol = values["volume"]
         windows = np.any((gp["increment_hours"] > 1) & (gp["increment_hours"] < 24))  # billing windows: by the hour
         day = (G.day_shape if windows else G.day_columns)(pt(vol["peak_to_average"]), vol.get("daily_shape"))
@@ -210,9 +212,9 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | 
         ops = pt(sh["ops_monthly"]) * np.ones_like(gpu_month)
         gpu_cost = gpu_month - ops
         with np.errstate(all="ignore"):
-            gpu_per_task = np.where(tasks > 0, gpu_month / np.where(tasks > 0, tasks, 1.0), np.inf)
-            per_mtok = np.where(tasks * ga * out_per_attempt > 0, gpu_month / (tasks * ga * out_per_attempt) * F.MTOK,
-                                np.nan)
+            gpu_per_task = np.where(tasks_g > 0, gpu_month / np.where(tasks_g > 0, tasks_g, 1.0), np.inf)
+            out_month = tasks_g * ga * out_per_attempt
+            per_mtok = np.where(out_month > 0, gpu_month / out_month * F.MTOK, np.nan)
 
     # ---- assemble every visible option -----------------------------------------------------------
     def cat(parts, gpu_part=None, fill=np.nan):

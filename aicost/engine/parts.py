@@ -62,6 +62,25 @@ def _outcomes(values: dict, sources: list[tuple]):
     return F.retry_outcomes(p, F.caught_share(p, d, f), k)
 
 
+def volume_per_option_ok(plan, values: dict) -> bool:
+    """Whether ``evaluate`` takes a volume per option (a 2-D ``tasks_per_month``, one row per option
+    of the plan in its own order, see ``Designs.each``): not where one option's load reaches
+    another's figures (a request mix, provisioned spill, shared fine-tuning, failover)."""
+    return not plan.segments and not (plan.ptu and np.any(plan.ptu["on"])) and not values.get("fine_tuning") \
+        and not values.get("resilience")
+
+
+def gpu_volumes(plan, values: dict, tasks):
+    """The self-hosted rows' tasks a month: ``tasks`` itself, or its last rows where each option has
+    its own volumes."""
+    if np.ndim(tasks) < 2 or np.shape(tasks)[0] == 1:  # one volume for all (pt: a row of points)
+        return tasks
+    if not volume_per_option_ok(plan, values) or np.shape(tasks)[0] != len(plan.options):
+        raise ValueError("a volume per option: only for a plan in its own order, without a request mix, "
+                         "provisioned throughput, fine-tuning or failover")
+    return tasks[len(plan.options) - len(plan.gpu_quality):]
+
+
 def _put_tail(arr: np.ndarray, start: int, tail) -> np.ndarray:
     """A new (options, points) array: ``arr`` with rows ``start:`` replaced by ``tail``, as wide as
     the wider of the two."""

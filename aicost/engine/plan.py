@@ -116,17 +116,20 @@ class Plan:
 
     def subset(self, visible: list[int]) -> "Plan":
         """A smaller plan holding only these visible options and the rows they need; evaluating
-        it gives their results in the order asked."""
+        it gives their results in the order asked. An option asked twice is evaluated twice (its own
+        row each time: two copies may be given different volumes, see ``Designs.each``)."""
         if self.segments:  # a request mix: every option is needed for the routed one
             from dataclasses import replace
 
             return replace(self, select=list(visible))
         kind_order = {"hosted": 0, "cascade": 1, "gpu": 2}
-        order = sorted(dict.fromkeys(visible), key=lambda i: (kind_order[self.options[i].kind], i))
+        occ = sorted(range(len(visible)), key=lambda k: (kind_order[self.options[visible[k]].kind], visible[k], k))
+        order = [visible[k] for k in occ]
         hosted = [i for i in order if self.options[i].kind == "hosted"]
         cascades = [i for i in order if self.options[i].kind == "cascade"]
         gpus = [i for i in order if self.options[i].kind == "gpu"]
-        rows = list(hosted) + [r for i in cascades for r in self.options[i].rows] + list(self.failover.values())
+        rows = list(hosted) + [r for i in dict.fromkeys(cascades) for r in self.options[i].rows] + \
+            list(self.failover.values())
         new_row = {r: k for k, r in enumerate(rows)}
         ridx = np.asarray(rows, dtype=int)
         first_gpu = len(self.options) - len(self.gpu_quality)
@@ -146,7 +149,7 @@ class Plan:
             tiers={k: pick(v) for k, v in self.tiers.items()}, limits={k: pick(v) for k, v in self.limits.items()},
             gpu_quality=[self.gpu_quality[g] for g in gidx], as_of=self.as_of,
             gpu={k: v[gidx] for k, v in self.gpu.items()} if len(gidx) else {},
-            select=_select([order.index(i) for i in visible]), gpu_book=self.gpu_book if len(gidx) else None,
+            select=_select(sorted(range(len(occ)), key=occ.__getitem__)), gpu_book=self.gpu_book if len(gidx) else None,
             replan=self.replan, ptu={k: pick(v) for k, v in self.ptu.items()}, embed_rate=self.embed_rate,
             failover={c: new_row[r] for c, r in self.failover.items()},
         )

@@ -2,9 +2,11 @@
 
 The field is varied over a grid through the vectorised engine (one evaluation for the whole
 grid); every sign change is then narrowed on a plan of the options involved, 32 points at a
-time, until the bracket is within a relative tolerance (many pairs: all at once, see
-:func:`crossings_many`). A crossing at a jump (an always-on fleet adding a
-replica) is reported as a step: the order flips there, but the two are never equal.
+time, until the bracket is within a relative tolerance. Many pairs are searched together (see
+:func:`crossings_many`): where the field is the monthly volume, each option of each bracket is
+given its own volumes (``Designs.each``), so one engine call a section narrows every bracket.
+A crossing at a jump (an always-on fleet adding a replica) is reported as a step: the order
+flips there, but the two are never equal.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aicost.engine.designs import Designs
+from aicost.engine.designs import VOLUME, Designs
 
 REL_TOL = 1e-9
 SECTIONS = 32
@@ -45,6 +47,35 @@ def crossings(designs: Designs, path: tuple, a: int, b: int, lo: float, hi: floa
     return crossings_many(designs, path, [(a, b)], lo, hi, log, points, metric, rel_tol)[0]
 
 
+def _narrow(designs: Designs, path: tuple, metric: str, pairs: list[tuple[int, int]], group: list,
+            rel_tol: float) -> None:
+    """K-section of the brackets ``group`` together (the first change in each kept), each bracket's
+    crossing then appended to it."""
+    def differences(items: list[tuple[int, np.ndarray]]) -> list[np.ndarray]:
+        m = designs.each(metric, path, [(i, x) for p, x in items for i in pairs[p]])
+        return [m[2 * k] - m[2 * k + 1] for k in range(len(items))]
+
+    for _ in range(60):
+        live = [t for t in group if not t[8]]
+        if not live:
+            break
+        inners = [np.linspace(t[2], t[3], (FIRST_SCAN if t[7] == 0 else SECTIONS) + 1) for t in live]
+        for t, inner, di in zip(live, inners, differences([(t[0], x) for t, x in zip(live, inners)])):
+            t[7] += 1
+            change = np.nonzero(np.isfinite(di) & (np.sign(di) != np.sign(t[4])))[0]
+            if not len(change):
+                t[8] = True
+                continue
+            j = int(change[0])
+            t[2], t[3], t[4] = inner[j - 1], inner[j], di[j - 1]
+            if t[3] - t[2] <= rel_tol * max(abs(t[3]), 1e-300):
+                t[8] = True
+    mids = [0.5 * (t[2] + t[3]) for t in group]
+    for t, x, d_at in zip(group, mids, differences([(t[0], np.array([x])) for t, x in zip(group, mids)])):
+        equal = abs(d_at[0]) <= 1e-6 * t[6] or abs(d_at[0]) <= 1e-9
+        t.append(Crossing(float(x), "equal" if equal else "step", 0 if t[5] < 0 else 1))
+
+
 def _subset(designs: Designs, rows: list[int]) -> tuple[Designs, dict[int, int]]:
     """The options ``rows`` as one small set of designs, and where each option lands in it."""
     cut, place = designs.cut(rows)
@@ -53,69 +84,52 @@ def _subset(designs: Designs, rows: list[int]) -> tuple[Designs, dict[int, int]]
 
 def crossings_many(designs: Designs, path: tuple, pairs: list[tuple[int, int]], lo: float, hi: float,
                    log: bool = True, points: int = 512, metric: str = "total_cost_per_success",
-                   rel_tol: float = REL_TOL) -> list[list[Crossing]]:
+                   rel_tol: float = REL_TOL, until_below: int | None = None) -> list[list[Crossing]]:
     """:func:`crossings` for many pairs, with the same grid and the same narrowing, so the same
-    answers: the grid is one evaluation of every option involved; the brackets of the pairs that
-    share a second option are then narrowed together, one evaluation of their few options per
-    section (a handful of engine calls per second option, not per pair)."""
+    answers: the grid is one evaluation of every option involved; the brackets are then narrowed
+    together (see below). ``until_below`` (0 or 1): each pair's crossings up to its first one with
+    that ``cheaper_below`` only, the later ones neither narrowed nor returned (the GPU view's
+    break-even: the first volume from which the second option is cheaper)."""
     sub, pos = _subset(designs, sorted({i for p in pairs for i in p}))
     xs = grid(lo, hi, points, log)
     m = sub.metric(metric, {path: xs})
     ds = [m[pos[a]] - m[pos[b]] for a, b in pairs]
     found: list[list[tuple[int, Crossing]]] = [[] for _ in pairs]
-    tasks: dict[int, list] = {}  # second option -> [pair, k, x0, x1, d0, d_k, scale, step, done]
+    tasks: dict[int, list] = {}  # second option -> its pairs' brackets
     for p, d in enumerate(ds):
         finite = np.isfinite(d)
         scale = max(float(np.nanmax(np.abs(d))) if finite.any() else 0.0, 1e-300)
         tied = finite & (np.abs(d) <= 1e-12 * scale)
-        k = 0
-        while k < len(xs) - 1:
-            if tied[k]:
-                end = k
-                while end + 1 < len(xs) and tied[end + 1]:
-                    end += 1
-                if end > k:
-                    found[p].append((k, Crossing(float(xs[k]), "tie", 0, float(xs[end]))))
-                    k = end + 1
-                    continue
-            if not (finite[k] and finite[k + 1]):
-                k += 1
+        mine: list[list] = []  # the pair's brackets: [pair, k, x0, x1, d0, d_k, scale, step, done]
+        change = finite[:-1] & finite[1:] & (np.sign(d[:-1]) != np.sign(d[1:]))
+        after = 0  # the scan goes on from here (past a tie)
+        for k in np.nonzero(tied[:-1] | change)[0].tolist():  # only where something happens
+            if k < after:
                 continue
-            if tied[k]:
-                found[p].append((k, Crossing(float(xs[k]), "equal", 0 if d[k + 1] > 0 else 1)))
-            elif np.sign(d[k]) != np.sign(d[k + 1]):
-                tasks.setdefault(pairs[p][1], []).append([p, k, xs[k], xs[k + 1], d[k], d[k], scale, 0, False])
-            k += 1
-    for group in tasks.values():
-        few, at = _subset(designs, sorted({i for t in group for i in pairs[t[0]]}))
-
-        def differences(items: list[tuple[int, np.ndarray]]) -> list[np.ndarray]:
-            allx = np.concatenate([x for _, x in items])
-            mm = few.metric(metric, {path: allx})
-            out, s = [], 0
-            for p, x in items:
-                a, b = pairs[p]
-                out.append(mm[at[a], s:s + len(x)] - mm[at[b], s:s + len(x)])
-                s += len(x)
-            return out
-
-        for _ in range(60):  # k-section, every bracket of the group together, the first change kept
-            live = [t for t in group if not t[8]]
-            if not live:
-                break
-            inners = [np.linspace(t[2], t[3], (FIRST_SCAN if t[7] == 0 else SECTIONS) + 1) for t in live]
-            for t, inner, di in zip(live, inners, differences([(t[0], x) for t, x in zip(live, inners)])):
-                t[7] += 1
-                change = np.nonzero(np.isfinite(di) & (np.sign(di) != np.sign(t[4])))[0]
-                if not len(change):
-                    t[8] = True
-                    continue
-                j = int(change[0])
-                t[2], t[3], t[4] = inner[j - 1], inner[j], di[j - 1]
-                if t[3] - t[2] <= rel_tol * max(abs(t[3]), 1e-300):
-                    t[8] = True
-        mids = [0.5 * (t[2] + t[3]) for t in group]
-        for t, x, d_at in zip(group, mids, differences([(t[0], np.array([x])) for t, x in zip(group, mids)])):
-            equal = abs(d_at[0]) <= 1e-6 * t[6] or abs(d_at[0]) <= 1e-9
-            found[t[0]].append((t[1], Crossing(float(x), "equal" if equal else "step", 0 if t[5] < 0 else 1)))
+            end = k
+            while tied[k] and end + 1 < len(xs) and tied[end + 1]:
+                end += 1
+            if end > k:
+                found[p].append((k, Crossing(float(xs[k]), "tie", 0, float(xs[end]))))
+                after = end + 1
+            elif tied[k]:
+                if finite[k + 1]:
+                    found[p].append((k, Crossing(float(xs[k]), "equal", 0 if d[k + 1] > 0 else 1)))
+            elif change[k]:
+                mine.append([p, k, xs[k], xs[k + 1], d[k], d[k], scale, 0, False])
+        if until_below is not None:
+            firsts = [k for k, c in found[p] if c.cheaper_below == until_below] + \
+                [t[1] for t in mine if (0 if t[5] < 0 else 1) == until_below]
+            if firsts:
+                found[p] = [(k, c) for k, c in found[p] if k <= min(firsts)]
+                mine = [t for t in mine if t[1] <= min(firsts)]
+        tasks.setdefault(pairs[p][1], []).extend(mine)
+    # with a volume per option, every bracket of every pair is narrowed in one engine call per
+    # section; otherwise the brackets that share a second option go together (a call per group)
+    groups = [[t for g in tasks.values() for t in g]] if designs.volume_each() and path == VOLUME \
+        else list(tasks.values())
+    for group in groups:
+        _narrow(designs, path, metric, pairs, group, rel_tol)
+        for t in group:
+            found[t[0]].append((t[1], t[9]))
     return [[c for _, c in sorted(f, key=lambda kc: kc[0])] for f in found]
