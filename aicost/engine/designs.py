@@ -11,7 +11,7 @@ import numpy as np
 
 from aicost.engine.evaluate import evaluate, usable
 from aicost.engine.parts import volume_per_option_ok
-from aicost.engine.plan import Plan
+from aicost.engine.plan import KIND_ORDER, Plan
 from aicost.inputs.overrides import get_path
 
 
@@ -97,10 +97,13 @@ class Designs:
             if path == VOLUME and volume_per_option_ok(plan, values):
                 width = max(len(x) for *_, x in mine)
                 step = max(1, CELLS // width)  # bounded memory: at most CELLS option-points a call
-                for s in range(0, len(mine), step):
+                mine.sort(key=lambda t: (KIND_ORDER[plan.options[t[1]].kind], t[1]))  # the plan's own order:
+                for s in range(0, len(mine), step):                                    # nothing to re-select
                     few = mine[s:s + step]
                     sub = plan.subset([j for _, j, _ in few])
-                    xs = np.stack([np.pad(x, (0, width - len(x)), mode="edge") for *_, x in few])
+                    xs = np.empty((len(few), width))
+                    for row, (*_, x) in enumerate(few):
+                        xs[row, :len(x)], xs[row, len(x):] = x, x[-1]
                     if sub.select is not None:  # rows in the sub-plan's own order
                         xs[np.asarray(sub.select)] = xs.copy()
                     m = Designs.one(sub, values).metric(metric, {path: xs})

@@ -55,11 +55,17 @@ def _stack(rows: list) -> np.ndarray:
 def _outcomes(values: dict, sources: list[tuple]):
     if not sources:
         return [np.zeros((0, 1))] * 4
-    p = _stack([_quality(values, s, "p_success") for s in sources])
-    d = _stack([_quality(values, s, "detection_rate") for s in sources])
-    k = _stack([_quality(values, s, "attempts_allowed") for s in sources])
-    f = _stack([_quality(values, s, "format_failure_rate") for s in sources])
-    return F.retry_outcomes(p, F.caught_share(p, d, f), k)
+    uniq = list(dict.fromkeys(sources))  # a source asked many times (Designs.each): its figures read once
+    p = _stack([_quality(values, s, "p_success") for s in uniq])
+    d = _stack([_quality(values, s, "detection_rate") for s in uniq])
+    k = _stack([_quality(values, s, "attempts_allowed") for s in uniq])
+    f = _stack([_quality(values, s, "format_failure_rate") for s in uniq])
+    out = F.retry_outcomes(p, F.caught_share(p, d, f), k)
+    if len(uniq) == len(sources):
+        return out
+    where = {s: i for i, s in enumerate(uniq)}
+    at = np.asarray([where[s] for s in sources])
+    return [np.asarray(x)[at] for x in out]
 
 
 def volume_per_option_ok(plan, values: dict) -> bool:

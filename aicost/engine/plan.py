@@ -122,8 +122,7 @@ class Plan:
             from dataclasses import replace
 
             return replace(self, select=list(visible))
-        kind_order = {"hosted": 0, "cascade": 1, "gpu": 2}
-        occ = sorted(range(len(visible)), key=lambda k: (kind_order[self.options[visible[k]].kind], visible[k], k))
+        occ = sorted(range(len(visible)), key=lambda k: (KIND_ORDER[self.options[visible[k]].kind], visible[k], k))
         order = [visible[k] for k in occ]
         hosted = [i for i in order if self.options[i].kind == "hosted"]
         cascades = [i for i in order if self.options[i].kind == "cascade"]
@@ -153,6 +152,10 @@ class Plan:
             replan=self.replan, ptu={k: pick(v) for k, v in self.ptu.items()}, embed_rate=self.embed_rate,
             failover={c: new_row[r] for c, r in self.failover.items()},
         )
+
+
+#: Where each kind of option sits in a plan: hosted options, then cascades, then self-hosted ones.
+KIND_ORDER = {"hosted": 0, "cascade": 1, "gpu": 2}
 
 
 def _select(picks: list[int]) -> list[int] | None:

@@ -31,7 +31,7 @@ import weakref
 from dataclasses import dataclass
 
 from aicost.engine import gpu as G
-from aicost.model.gpus import engine_family
+from aicost.base.engines import engine_family
 
 #: Efficiencies of the nominal roofline (gpu-economics.md §2.3: MBU 0.5-0.6, prefill MFU 0.5-0.7).
 MBU, MFU_DECODE, MFU_PREFILL = G.MBU, G.MFU_DECODE, G.MFU_PREFILL

@@ -238,7 +238,7 @@ def _check_self_hosted(spec: Any, doc: Document, book: PriceBook, touched) -> li
             out.append(_blame(doc.problem(("self_hosted", "providers", i), f"no GPU offers from '{prov}'"
                                           f"{did_you_mean(prov, providers)}"), touched))
     if sh.engines is not None:
-        from aicost.model.gpus import engine_family
+        from aicost.base.engines import engine_family
 
         engines = {engine_family(p.spec.engine) for p in g.profiles}
         for i, name in enumerate(sh.engines):

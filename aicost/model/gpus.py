@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from aicost.base.engines import engine_family
 from aicost.model import NOT_BOOL
 from aicost.model.pricing import Ident, Money, Sourced, Strict
 
@@ -112,16 +113,6 @@ class GpuFile(Strict):
     offers: list[Offer] = Field(default_factory=list)
     models: dict[str, OpenModel] = Field(default_factory=dict)
     profiles: list[Profile] = Field(default_factory=list)
-
-
-def engine_family(engine: str) -> str:
-    """The engine a profile was measured on, without version or flags: 'TensorRT-LLM', 'vLLM', ..."""
-    e = engine.lower()
-    for key, name in (("nim", "NVIDIA NIM"), ("tensorrt", "TensorRT-LLM"), ("trt", "TensorRT-LLM"),
-                      ("vllm", "vLLM"), ("sglang", "SGLang")):
-        if key in e:
-            return name
-    return engine.split(" (")[0].strip() or engine
 
 
 __all__ = ["GpuFile", "GpuType", "Offer", "OpenModel", "Profile", "engine_family"]
