@@ -88,13 +88,27 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def key(kind: str, files: Iterable[Path], extra: Iterable[str] = ()) -> str:
-    """Everything an entry depends on, as one string (stored in the entry and compared on read)."""
+def _pydantic_version() -> str:
+    """pydantic's version, as the text of its ``version`` module (importing pydantic to ask it costs
+    more than a cached run's whole reading), or its ``VERSION`` where that file is not found."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pydantic")
+    if spec is not None and spec.origin:
+        try:
+            return _digest(Path(spec.origin).with_name("version.py"))
+        except OSError:
+            pass
     import pydantic
 
+    return pydantic.VERSION
+
+
+def key(kind: str, files: Iterable[Path], extra: Iterable[str] = ()) -> str:
+    """Everything an entry depends on, as one string (stored in the entry and compared on read)."""
     from aicost.base.version import __version__
 
-    parts = [kind, __version__, pydantic.VERSION, sys.version, os.getcwd()]
+    parts = [kind, __version__, _pydantic_version(), sys.version, os.getcwd()]
     for f in _CODE:  # the modules whose objects are stored: a code change is a new key
         try:
             parts.append(_digest(f))

@@ -10,14 +10,21 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from aicost.base.errors import InputError, Problem
 
 #: Larger input files are refused before parsing (a scenario or price table is a few KB).
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+yaml: Any = None  # PyYAML, imported by the first parse (:func:`_yaml`): a run served from the cache parses nothing
+
+
+def _yaml() -> Any:
+    global yaml
+    if yaml is None:
+        import yaml as module
+
+        yaml = module
+    return yaml
 
 PathT = tuple  # tuple[str | int, ...]
 
@@ -103,7 +110,8 @@ def load_text(text: str, name: str = "<string>") -> Document:
     """Parse YAML text into a :class:`Document`; syntax problems raise :class:`InputError`."""
     if not text.strip():
         raise InputError(Problem(name, None, "", "file is empty"))
-    loader = _Loader(text)
+    y = _yaml()
+    loader = getattr(y, "CSafeLoader", y.SafeLoader)(text)
     try:
         node = loader.get_single_node()
         if node is None:

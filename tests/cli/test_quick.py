@@ -150,3 +150,20 @@ def test_a_warm_compare_loads_no_pydantic_schema_machinery(tmp_path):
         r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stderr.splitlines()[-1] == "[]", r.stderr
+
+
+@pytest.mark.skipif(not LAZY, reason="typer before 0.2x builds no pydantic adapters")
+@pytest.mark.parametrize("argv", [["compare"], ["gpu", "self-hosted-wins"]])
+def test_a_warm_run_imports_neither_the_yaml_reader_nor_pydantic(tmp_path, argv):
+    """Issue 24 (start-up): a run served from the cache parses no YAML and validates nothing, so it
+    loads neither PyYAML nor pydantic (with its models), about 60 ms of a 230 ms ``compare``."""
+    code = ("import sys\nfrom aicost.cli import main\nsys.argv = ['aicost'] + sys.argv[1:]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+            "print(sorted(m for m in ('yaml', 'pydantic', 'aicost.model') if m in sys.modules), file=sys.stderr)\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "AICOST_CACHE_DIR": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", code, *argv], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.splitlines()[-1] != "[]"  # the cold run reads the YAML (the check can tell)
+    r = subprocess.run([sys.executable, "-c", code, *argv], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines()[-1] == "[]", r.stderr
