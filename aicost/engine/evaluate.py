@@ -12,7 +12,7 @@ from aicost.engine import finetune, provisioned, resilience, retrieval
 from aicost.engine import gpu as G
 from aicost.engine.attempt import METERS, attempt_rows as _rows, pt
 from aicost.engine.media import uses_media
-from aicost.engine.parts import (_NEEDS, INPUT_METERS, _finish, _load, _outcomes, _put_tail, gpu_volumes,
+from aicost.engine.parts import (_NEEDS, _OPTIONAL, INPUT_METERS, _finish, _load, _outcomes, _put_tail, gpu_volumes,
                                  latency_need_seconds, wide)
 from aicost.engine.plan import Plan
 
@@ -269,9 +269,10 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | 
     people = values["people"]
     _, review, fallback = F.task_costs(A, cost_attempt, S, U, Gv, pt(people["review_share"]),
                                        pt(people["cost_per_review"]), pt(people["human_cost_per_task"]))
-    skip = set() if meters or want is None else {"per_outcome", "roi", "total"} - {
+    skip = set() if meters or want is None else _OPTIONAL - {
         need for w in ((want,) if isinstance(want, str) else want) for need in _NEEDS.get(w, ())}
-    cps, cprt = F.per_outcome(ai, review, fallback, S, Gv) if "per_outcome" not in skip else (np.nan, np.nan)
+    cps, cprt = F.per_outcome(ai, review, fallback, S, Gv, "resolved" not in skip) if "per_outcome" not in skip \
+        else (np.nan, np.nan)
 
     gb = pt(values["retrieval"]["vector_store_gb"])
     rate, free = cat(stor_rate, fill=0.0), cat(stor_free, fill=0.0)
@@ -297,8 +298,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | 
             tasks, ai_monthly + tasks * (review + fallback), fixed, S,
             None if val["value_per_success"] is None else pt(val["value_per_success"]),
             None if val["baseline_cost_per_task"] is None else pt(val["baseline_cost_per_task"]),
-            pt(val["build_cost"]), pt(val["horizon_months"]),
-        )
+            pt(val["build_cost"]), pt(val["horizon_months"]), "payback" not in skip)
     else:  # the month's cost alone, as monthly_and_roi forms it
         monthly, benefit, net, roi, payback = ai_monthly + tasks * (review + fallback) + fixed, *[np.nan] * 4
 

@@ -122,22 +122,27 @@ def task_costs(attempts, cost_attempt, s, u, g, review_share, cost_per_review, h
     return ai, review, fallback
 
 
-def per_outcome(ai, review, fallback, s, g):
+def per_outcome(ai, review, fallback, s, g, per_resolved: bool = True):
     """The two headline figures; NaN where undefined (no success, nothing resolved).
 
     ::
 
         cost per successful outcome = (ai_cost + review_cost) / S
         cost per resolved task      = task_cost / (S + G)
+
+    ``per_resolved=False``: the first only (the second NaN), for a caller that reads no other.
     """
     with np.errstate(all="ignore"):
         cps = np.where(s > 0, (ai + review) / np.where(s > 0, s, 1.0), np.nan)
+        if not per_resolved:
+            return cps, np.nan
         resolved = s + g
         cprt = np.where(resolved > 0, (ai + review + fallback) / np.where(resolved > 0, resolved, 1.0), np.nan)
     return cps, cprt
 
 
-def monthly_and_roi(tasks, variable, fixed, s, value_per_success, baseline_cost, build_cost, horizon):
+def monthly_and_roi(tasks, variable, fixed, s, value_per_success, baseline_cost, build_cost, horizon,
+                    with_payback: bool = True):
     """Monthly cost, benefit, ROI over the horizon and payback in months.
 
     ``variable`` is the month's cost that scales with the work: ``tasks * task_cost`` for a
@@ -154,7 +159,7 @@ def monthly_and_roi(tasks, variable, fixed, s, value_per_success, baseline_cost,
 
     Exactly one of ``value_per_success`` / ``baseline_cost`` is given (the other is None).
     In baseline mode the people costs that remain (reviews, fallback) are already inside
-    ``monthly_cost``, so they are subtracted once.
+    ``monthly_cost``, so they are subtracted once. ``with_payback=False``: payback left NaN.
     """
     monthly = variable + fixed
     if value_per_success is not None:
@@ -165,7 +170,7 @@ def monthly_and_roi(tasks, variable, fixed, s, value_per_success, baseline_cost,
     with np.errstate(all="ignore"):
         denom = build_cost + horizon * monthly
         roi = np.where(denom > 0, (horizon * net - build_cost) / np.where(denom > 0, denom, 1.0), np.nan)
-        payback = np.where(net > 0, build_cost / np.where(net > 0, net, 1.0), np.nan)
+        payback = np.where(net > 0, build_cost / np.where(net > 0, net, 1.0), np.nan) if with_payback else np.nan
     return monthly, benefit, net, roi, payback
 
 

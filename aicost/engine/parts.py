@@ -109,9 +109,11 @@ def _finish(plan, out: dict, flags: dict, n: int) -> dict[str, Any]:
 
 
 #: The figures :func:`evaluate` computes only when they (or the whole result) are wanted.
-_NEEDS = {"cost_per_success": ("per_outcome",), "cost_per_resolved_task": ("per_outcome",),
-          "total_cost_per_success": ("total",), **{k: ("roi",) for k in ("monthly_benefit", "net_monthly", "roi",
-                                                                           "payback_months")}}
+_NEEDS = {"cost_per_success": ("per_outcome",), "cost_per_resolved_task": ("per_outcome", "resolved"),
+          "total_cost_per_success": ("total",), "payback_months": ("roi", "payback"),
+          **{k: ("roi",) for k in ("monthly_benefit", "net_monthly", "roi")}}
+#: The parts :func:`evaluate` may leave out (the figures of ``_NEEDS``).
+_OPTIONAL = frozenset({"per_outcome", "resolved", "roi", "payback", "total"})
 
 
 def latency_need_seconds(latency: dict) -> np.ndarray:

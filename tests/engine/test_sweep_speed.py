@@ -90,7 +90,7 @@ def test_options_no_point_can_make_usable_are_skipped_only_while_the_need_stays(
     assert any(":batch" in ids[i] for i in sweep.alive(designs, varies))
 
 
-@pytest.mark.parametrize("want", sorted(sweep.METRICS) + [("cost_per_success", "monthly_cost", "roi")])
+@pytest.mark.parametrize("want", sorted(sweep.METRICS) + ["payback_months", ("cost_per_success", "monthly_cost", "roi")])
 def test_evaluating_one_figure_gives_that_figure_as_the_whole_result_does(book, want):
     """(the tuple: what Monte Carlo summarises)"""
     for name in ("support-assistant", "self-hosted-wins", "nightly-extraction", "provider-outage",
