@@ -10,7 +10,7 @@ import numpy as np
 from aicost.inputs import scenario as scenario_mod
 from aicost.base.constants import RANKINGS
 from aicost.engine.designs import Designs
-from aicost.engine.roots import REL_TOL, crossings
+from aicost.engine.roots import REL_TOL, crossings_many
 from aicost.analyses.compare import compare_designs, designs_for, find_option
 from aicost.base.errors import InputError, bad_argument
 from aicost.inputs.overrides import get_path
@@ -98,8 +98,8 @@ def breakeven_report(ref: str, book: PriceBook, vary: str, between: list[str] | 
         a = ids.index(best.id)
         pairs = [(a, b) for b in range(len(ids)) if b != a]
     out = []
-    for a, b in pairs:
-        found = crossings(designs, v.path, a, b, v.start, v.stop, log=v.log, metric=metric)
+    every = crossings_many(designs, v.path, pairs, v.start, v.stop, log=v.log, metric=metric)  # all pairs together
+    for (a, b), found in zip(pairs, every):
         if not found and not between:
             continue
         out.append({"a": ids[a], "b": ids[b],

@@ -90,7 +90,7 @@ class Designs:
         offset = 0
         for plan, values in self.parts:
             mine = [(k, i - offset, np.asarray(x, dtype=float)) for k, (i, x) in enumerate(asks)
-                    if offset <= i < offset + len(plan)]
+                    if offset <= i < offset + len(plan) and np.size(x)]  # (an empty ask: an empty answer)
             offset += len(plan)
             if not mine:
                 continue
@@ -111,12 +111,17 @@ class Designs:
                         out[k] = m[row, :len(x)]
                 continue
             rows = sorted({j for _, j, _ in mine})
-            allx = np.concatenate([x for *_, x in mine])
-            m = Designs.one(plan.subset(rows), values).metric(metric, {path: allx})
-            start = 0
+            starts: dict[int, int] = {}  # each array asked taken once (a pair's two asks share one)
+            parts: list[np.ndarray] = []
+            at = 0
+            for k, _, x in mine:
+                if id(asks[k][1]) not in starts:
+                    starts[id(asks[k][1])], at = at, at + len(x)
+                    parts.append(x)
+            m = Designs.one(plan.subset(rows), values).metric(metric, {path: np.concatenate(parts)})
             for k, j, x in mine:
-                out[k] = m[rows.index(j), start:start + len(x)]
-                start += len(x)
+                at = starts[id(asks[k][1])]
+                out[k] = m[rows.index(j), at:at + len(x)]
         return out
 
     def metric(self, metric: str, changes: dict[tuple, Any]) -> np.ndarray:

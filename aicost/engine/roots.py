@@ -90,6 +90,8 @@ def crossings_many(designs: Designs, path: tuple, pairs: list[tuple[int, int]], 
     together (see below). ``until_below`` (0 or 1): each pair's crossings up to its first one with
     that ``cheaper_below`` only, the later ones neither narrowed nor returned (the GPU view's
     break-even: the first volume from which the second option is cheaper)."""
+    if not pairs:
+        return []
     sub, pos = _subset(designs, sorted({i for p in pairs for i in p}))
     xs = grid(lo, hi, points, log)
     m = sub.metric(metric, {path: xs})

@@ -90,10 +90,12 @@ def _replica(cal, model, gpu, ref, gpu_id, precision, n, shapes, need, engines):
     return basis, batch, run, timings
 
 
-def gpu_options(book: PriceBook, sh: dict, steps: list[dict], need_seconds: float | None) -> list[GpuOption]:
+def gpu_options(book: PriceBook, sh: dict, steps: list[dict], need_seconds: float | None,
+                only: set[int] | None = None) -> list:
     """Every (open model, GPU offer, scaling) option, with the cheapest replica size that meets the
-    latency need and the calibrated throughput it is planned at."""
-    out = []
+    latency need and the calibrated throughput it is planned at. ``only``: the places in that list
+    wanted (a plan cut to a few options, planned again at each point): the others are None, unplanned."""
+    out: list[GpuOption | None] = []
     same: dict[tuple, int] = {}
     for o in book.gpus.offers:  # providers with several offers for one GPU and pricing: name the instance
         key = (o.spec.provider, o.spec.gpu, o.spec.pricing)
@@ -108,6 +110,7 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], need_seconds: floa
     engines = sh.get("engines")
     offers = sorted(book.gpus.offers, key=lambda o: (o.spec.gpu, o.spec.provider, o.spec.pricing, o.spec.per_gpu_hour))
     plans: dict[tuple, tuple] = {}  # (model, GPU, precision) -> the replica plan (offers of one GPU share it)
+    precisions: dict[tuple, str] = {}
     for ref in sh["models"]:
         model = book.gpus.models[ref].spec
         for o in offers:
@@ -119,10 +122,15 @@ def gpu_options(book: PriceBook, sh: dict, steps: list[dict], need_seconds: floa
             if spec.pricing not in sh["pricing"]:
                 continue
             gpu = book.gpus.gpus[spec.gpu].spec
-            precision = _precision(book, ref, spec.gpu, sh["precision"])
+            if (ref, spec.gpu) not in precisions:  # (the offers of one GPU share it)
+                precisions[ref, spec.gpu] = _precision(book, ref, spec.gpu, sh["precision"])
+            precision = precisions[ref, spec.gpu]
             if precision not in model.weight_bytes:
                 continue
             key = (ref, spec.gpu, precision)
+            if only is not None and not only.intersection(range(len(out), len(out) + len(sh["scaling"]))):
+                out += [None] * len(sh["scaling"])
+                continue
             if key not in plans:
                 plans[key] = _plan(cal, model, gpu, ref, spec.gpu, precision, shapes, ctx, need_seconds, engines,
                                    sh["max_gpus_per_replica"], tools)
@@ -237,12 +245,13 @@ def replanned(plan, values: dict, steps: list[dict]) -> dict | None:
         return None
     book, sh = plan.gpu_book
     pick = plan.gpu["index"][:, 0]
+    wanted = {int(i) for i in pick}  # a cut plan's few options: only those planned again
     k = len(steps)
     planned = []
     for row in uniq:
         st_u = [_as_shape(st, row[6 * j:6 * j + 6]) for j, st in enumerate(steps)]
         need = _need_seconds({kind: row[-1]})
-        opts = gpu_options(book, dict(sh, max_gpus_per_replica=int(row[-2])), st_u, need)
+        opts = gpu_options(book, dict(sh, max_gpus_per_replica=int(row[-2])), st_u, need, wanted)
         planned.append([opts[i] for i in pick])
     width_s = max([1] + [len(o.alts) for opts in planned for o in opts])
     shape = (len(pick), width_s, k, len(uniq))

@@ -18,7 +18,8 @@ from aicost.inputs.vary import Vary
 
 METRICS = {"total_cost_per_success": "min", "cost_per_success": "min", "cost_per_resolved_task": "min", "monthly_cost": "min", "roi": "max",
            "net_monthly": "max", "cost_per_attempt": "min"}
-CHUNK = 16384
+CHUNK = 16384  # points a chunk at most
+CELLS = CHUNK * 64  # engine rows x points a chunk at most: 64 hosted options at CHUNK points
 
 
 def grid(varies: list[Vary]) -> list[np.ndarray]:
@@ -46,7 +47,21 @@ class Points:
         return [varies[0].at(i // across), varies[1].at(i % across)]
 
 
-def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_success", chunk: int = CHUNK,
+def chunk_points(designs: Designs, which: list[int]) -> int:
+    """Points a chunk: at most CHUNK, and at most CELLS over the engine rows the options ``which``
+    take (a self-hosted option is costed at every replica size it keeps, a row each), so that a
+    chunk's arrays are the same size whatever the options: self-hosted-wins' 120 GPU options at
+    4 sizes and 24 hosted ones, 2,080 points; a chunk of 16,384 there held ~700 MB."""
+    rows = 0
+    for i in which:
+        k, j = designs.locate(i)
+        plan = designs.parts[k][0]
+        o = plan.options[plan.select[j] if plan.select is not None else j]
+        rows += int(plan.gpu["gpus_per_replica"].shape[1]) if o.kind == "gpu" and plan.gpu else 1
+    return max(256, min(CHUNK, CELLS // max(rows, 1)))
+
+
+def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_success", chunk: int | None = None,
         progress=None, order: np.ndarray | None = None, every: bool = True) -> dict[str, Any]:
     """The first of a sweep's two passes: at every point the winner and the runner-up over every
     design's options (-1: none usable), their metric, and every option's metric at the middle
@@ -70,6 +85,7 @@ def run(designs: Designs, varies: list[Vary], metric: str = "total_cost_per_succ
     can = set(alive(designs, varies))
     live = [int(i) for i in np.argsort(ties, kind="stable") if i in can]
     evaluate = Chunks(designs, live, [v.path for v in varies], points, metric)  # rows in tie order
+    chunk = chunk or chunk_points(designs, live)
     live_ids = np.asarray(live + [-1], np.int32)  # row -1 (none usable) maps to -1
     middle = np.full(len(designs), np.nan)
     keep = Kept(n, every)
@@ -173,7 +189,7 @@ def alive(designs: Designs, varies: list[Vary]) -> list[int]:
     return out
 
 
-def rows(designs: Designs, varies: list[Vary], first: dict[str, Any], which: list[int], chunk: int = CHUNK,
+def rows(designs: Designs, varies: list[Vary], first: dict[str, Any], which: list[int], chunk: int | None = None,
          progress=None, whole: bool = False) -> np.ndarray:
     """The second pass: the metric of the options ``which`` at every point, (len(which), points),
     written chunk by chunk into the one array returned (at the points :func:`run` kept). Only those options are evaluated (each
@@ -192,6 +208,7 @@ def rows(designs: Designs, varies: list[Vary], first: dict[str, Any], which: lis
     if not which:
         return out
     evaluate = Chunks(designs, list(which), [v.path for v in varies], Points(given=xs), metric) if not whole else None
+    chunk = chunk or chunk_points(designs, list(range(len(designs))) if whole else list(which))
     index = first.get("index")
     mid = first["n"] // 2 if index is None else int(np.searchsorted(index, first["n"] // 2))
     shown, differs = np.asarray(which), []

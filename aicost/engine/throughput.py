@@ -186,6 +186,7 @@ class Calibration:
 
     def __init__(self, book):
         self.profiles = list(book.profiles)  # not the book: the calibration must not keep it alive
+        self.pools: dict[tuple, tuple] = {}
         self.k = {}
         for prof in self.profiles:
             f = profile_factor(book, prof)
@@ -193,6 +194,12 @@ class Calibration:
                 self.k[id(prof)] = f
 
     def _pool(self, model_id: str, gpu_id: str, precision: str, engines):
+        key = (model_id, gpu_id, precision, None if engines is None else tuple(sorted(engines)))
+        if key not in self.pools:  # (asked again at every point a sweep of lengths plans)
+            self.pools[key] = self._find_pool(model_id, gpu_id, precision, engines)
+        return self.pools[key]
+
+    def _find_pool(self, model_id: str, gpu_id: str, precision: str, engines):
         profs = [p for p in self.profiles if id(p) in self.k
                  and (engines is None or engine_family(p.spec.engine) in engines)]
         for scope, keep in (("model", lambda s: s.model == model_id and s.gpu == gpu_id and s.precision == precision),

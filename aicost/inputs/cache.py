@@ -33,7 +33,7 @@ _PKG = Path(__file__).resolve().parent.parent
 _CODE = [_PKG / n for n in ("inputs/pricebook.py", "inputs/gpubook.py", "inputs/scenario.py", "inputs/yamlio.py",
                             "inputs/codec.py",
                             "inputs/ranges.py", "inputs/tables.py", "model/pricing.py", "model/scenario.py",
-                            "model/gpus.py", "model/__init__.py")]
+                            "model/gpus.py", "model/__init__.py", "base/engines.py")]
 KEY_FILE = ".key"
 SUFFIX = ".json"
 

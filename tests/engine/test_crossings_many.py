@@ -80,3 +80,8 @@ def test_the_gpu_views_searches_take_a_few_engine_calls_not_a_few_per_option(boo
     assert any(e.breakeven.get("best", {}).get("tasks_per_month") for e in res.options)
     assert len(calls) <= 12, len(calls)
     assert max(calls) <= designs_mod.CELLS * 2  # bounded memory: the grid, or a chunk of brackets
+
+
+def test_no_pairs_no_search(book):
+    designs, _ = designs_for(scenario_mod.load("worked-example", book, []), book, AS_OF)
+    assert crossings_many(designs, VOLUME, [], 1.0, 1e10) == []

@@ -78,3 +78,12 @@ def test_an_option_asked_twice_is_evaluated_twice_in_the_order_asked(book):
                  want="cost_per_success")["cost_per_success"]
     for row, (i, v) in enumerate(zip([gpu, hosted, gpu], vols)):
         np.testing.assert_array_equal(m[row], designs.metric("cost_per_success", {VOLUME: v})[i])
+
+
+@pytest.mark.parametrize("path", [VOLUME, ("caching", "hit_rate")])
+def test_an_empty_ask_gets_an_empty_answer(book, path):
+    designs, _ = designs_for(scenario_mod.load("self-hosted-wins", book, []), book, AS_OF)
+    x = np.array([0.5, 0.7]) if path != VOLUME else np.array([1e4, 1e6])
+    got = designs.each("cost_per_success", path, [(0, np.array([])), (1, x), (2, np.array([]))])
+    assert [len(g) for g in got] == [0, 2, 0]
+    assert designs.each("cost_per_success", path, [(0, np.array([]))])[0].size == 0
