@@ -23,9 +23,10 @@ def pt(x: Any) -> np.ndarray:
     return a.reshape(1, -1) if a.ndim == 1 else a
 
 
-def attempt_rows(plan: Plan, values: dict, tokens_wanted: bool = True) -> dict[str, Any]:
+def attempt_rows(plan: Plan, values: dict, tokens_wanted: bool = True, latency_wanted: bool = True) -> dict[str, Any]:
     """Per hosted row: one attempt's cost by meter, tokens, latency and the unpriced flags
-    (``tokens_wanted=False``: the token counts are left at 0, for a figure that reads none)."""
+    (``tokens_wanted=False``: the token counts are left at 0, ``latency_wanted=False`` the latency,
+    for a figure that reads none)."""
     nr = len(plan.rows)
     h = pt(values["caching"]["hit_rate"])
     tb = values["tier_behaviour"]
@@ -117,6 +118,8 @@ def attempt_rows(plan: Plan, values: dict, tokens_wanted: bool = True) -> dict[s
             with np.errstate(all="ignore"):
                 fees = fees + np.where(used, n_turns * count * fee, 0.0)
         cost["tools"] = cost["tools"] + fees
+        if not latency_wanted:
+            continue
         with np.errstate(all="ignore"):  # a missing time to first token counts as 0: a lower bound
             per_call = np.nan_to_num(a["ttft"], nan=0.0) + (out + reas) / a["speed"]
         lower = lower | (np.isnan(a["ttft"]) & (calls > 0))

@@ -12,7 +12,7 @@ from aicost.engine import finetune, provisioned, resilience, retrieval
 from aicost.engine import gpu as G
 from aicost.engine.attempt import METERS, attempt_rows as _rows, pt
 from aicost.engine.media import uses_media
-from aicost.engine.parts import (_NEEDS, _OPTIONAL, INPUT_METERS, _finish, _load, _outcomes, _put_tail, gpu_volumes,
+from aicost.engine.parts import (_NEEDS, _OPTIONAL, INPUT_METERS, _finish, _load, _outcomes, _put_tail, fleet_lean, gpu_volumes, latency_read,
                                  latency_need_seconds, wide)
 from aicost.engine.plan import Plan
 
@@ -68,7 +68,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | 
     # figures named, nothing rate-limited, provisioned or failed over: no token count is read
     lean = not meters and want is not None and not values.get("resilience") and not (
         plan.ptu and np.any(plan.ptu["on"])) and not any(np.any(np.asarray(v) < np.inf) for v in plan.limits.values())
-    rows = _rows(plan, values, tokens_wanted=not lean)
+    rows = _rows(plan, values, tokens_wanted=not lean, latency_wanted=not lean or latency_read(values, want))
     ra, rs, ru, rg = _outcomes(values, plan.row_quality)
     row_arrays = {**{f"cost.{m}": v for m, v in rows["cost"].items()},
                   **{f"tok.{m}": v for m, v in rows["tokens"].items()},
@@ -196,7 +196,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | 
         gpu_hours, replicas, util, gpus_peak = G.fleet(busy, gpr_v, rep(gp["gpus_per_instance"]), rep(gp["always_on"]),
                                                        pt(sh["min_replicas"]), pt(sh["target_utilisation"]), day,
                                                        rep(gp["increment_hours"]),
-                                                       pt(sh.get("cold_start_minutes", 0.0)) / 60.0)
+                                                       pt(sh.get("cold_start_minutes", 0.0)) / 60.0, lean_f := fleet_lean(meters, want))
         gpu_month = gpu_hours * rep(gp["per_gpu_hour"]) + pt(sh["ops_monthly"])
         width = np.broadcast_shapes(*(np.shape(x) for x in (gpu_month, gpu_latency, busy, gpr_v)))[-1]
 
@@ -205,9 +205,10 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | 
 
         cost = per_size(gpu_month)
         pick = np.argmin(np.where(np.isnan(cost), np.inf, cost), axis=1)[:, None, :]
-        take = lambda x: np.take_along_axis(per_size(x), pick, axis=1)[:, 0, :]  # noqa: E731
-        gpu_hours, replicas, util, gpus_peak = take(gpu_hours), take(replicas), take(util), take(gpus_peak)
-        busy, gpu_month, gpus_per_replica = take(busy), take(gpu_month), take(gpr_v)
+        take = lambda x, read=True: np.take_along_axis(per_size(x), pick, axis=1)[:, 0, :] if read \
+            else np.full((n_gpu, 1), np.nan)  # noqa: E731  (read: a figure only the output reads, left out when lean)
+        gpu_hours, replicas, util, gpus_peak = (take(x, not lean_f) for x in (gpu_hours, replicas, util, gpus_peak))
+        busy, gpu_month, gpus_per_replica = take(busy, not lean_f), take(gpu_month), take(gpr_v, not lean_f)
         gpu_latency = take(gpu_latency)  # type: ignore[assignment]
         ops = pt(sh["ops_monthly"]) * np.ones_like(gpu_month)
         gpu_cost = gpu_month - ops
@@ -321,8 +322,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | 
     no = np.zeros((len(A), 1), bool)  # a flag that cannot apply here (nothing provisioned, fine-tuned, self-hosted)
     no.setflags(write=False)  # (shared by several flags)
     flags = {
-        "not_offered": ~offered,
-        "too_slow": too_slow,
+        "not_offered": ~offered, "too_slow": too_slow,
         # hosted rows under an interactive need; GPU rows under any need in seconds or minutes (their own time)
         "latency_over_need": (latency > need) & (interactive | (timed & ~hosted_rows)),
         # an unknown speed is never a pass under an interactive need

@@ -141,7 +141,7 @@ def _gpus_for(replicas, gpus_per_replica, gpus_per_instance):
 
 
 def fleet(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, min_replicas, target_util,
-          day, increment_hours=1.0, cold_start_hours=0.0):
+          day, increment_hours=1.0, cold_start_hours=0.0, lean: bool = False):
     """Paid GPU-hours a month, replicas, utilisation and the GPUs held at the day's peak (arrays
     broadcast; ``day``: the load by hour,
     mean 1, on a last axis of 24).
@@ -154,6 +154,8 @@ def fleet(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, mi
         billed       = GPUs held in each billing increment at the increment's peak (a term such as
                        a reservation: the month's peak all month), plus cold_start x GPUs started
         GPU-hours    = sum over the day x 730 / 24
+
+    ``lean``: replicas and utilisation left out (NaN), for a caller that reads neither.
     """
     busy = np.asarray(busy_replica_hours, dtype=float)
     gpr = np.asarray(gpus_per_replica, dtype=float)
@@ -161,7 +163,7 @@ def fleet(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, mi
     if isinstance(day, tuple) and not np.any((inc > 1) & (inc < 24)):
         return _fleet_by_runs(busy, gpr, np.asarray(gpus_per_instance, dtype=float), np.asarray(always_on),
                               np.asarray(min_replicas, dtype=float), np.asarray(target_util, dtype=float),
-                              day, inc, np.asarray(cold_start_hours, dtype=float))
+                              day, inc, np.asarray(cold_start_hours, dtype=float), lean)
     if isinstance(day, tuple):
         raise ValueError("billing windows need the day hour by hour (day_shape), not its runs")
     held, replicas_h, hours = held_gpus(busy, gpus_per_replica, gpus_per_instance, always_on, min_replicas,
@@ -177,7 +179,7 @@ def fleet(busy_replica_hours, gpus_per_replica, gpus_per_instance, always_on, mi
     return gpu_hours, replicas, utilisation, peak
 
 
-def _fleet_by_runs(busy, gpr, gpi, always_on, min_replicas, target_util, day, inc, cold_start_hours):
+def _fleet_by_runs(busy, gpr, gpi, always_on, min_replicas, target_util, day, inc, cold_start_hours, lean=False):
     """:func:`fleet` over the day's runs one at a time, never holding (options, points, runs)."""
     loads, hours = day
     runs = np.shape(loads)[-1]
@@ -212,10 +214,13 @@ def _fleet_by_runs(busy, gpr, gpi, always_on, min_replicas, target_util, day, in
         for c in range(runs):
             r, g = last if c == runs - 1 else held_at(c)
             gpu_sum = gpu_sum + g * hours[..., c]
-            replica_sum = replica_sum + r * hours[..., c]
+            if not lean:
+                replica_sum = replica_sum + r * hours[..., c]
             started = started + np.maximum(g - prev, 0.0)
             prev = g
         gpu_hours = (gpu_sum + started * cold_start_hours) * HOURS_PER_MONTH / 24.0
+        if lean:
+            return gpu_hours, np.nan, np.nan, top_gpus
         replicas = replica_sum / 24.0
         utilisation = np.where(gpu_hours > 0, busy * gpr / np.where(gpu_hours > 0, gpu_hours, 1), 0.0)
     return gpu_hours, replicas, utilisation, top_gpus

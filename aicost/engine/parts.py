@@ -68,6 +68,21 @@ def _outcomes(values: dict, sources: list[tuple]):
     return [np.asarray(x)[at] for x in out]
 
 
+def latency_read(values: dict, want) -> bool:
+    """Whether the hosted rows' latency is read: a need in seconds or minutes (its flags), or the
+    figure itself named; a deadline in hours is judged by the tiers' own latency alone."""
+    need = values["latency"]
+    named = "latency_seconds" in ((want,) if isinstance(want, str) else (want or ()))
+    return named or need.get("p95_seconds") is not None or need.get("minutes") is not None
+
+
+def fleet_lean(meters: bool, want) -> bool:
+    """Whether the GPU fleets' replica counts and utilisation can be left out (NaN): figures named
+    (``want``) and neither of them among them; they are a quarter of a GPU option's cost a point."""
+    return not meters and want is not None and not {"replicas", "utilisation"} & set(
+        (want,) if isinstance(want, str) else want)
+
+
 def volume_per_option_ok(plan, values: dict) -> bool:
     """Whether ``evaluate`` takes a volume per option (a 2-D ``tasks_per_month``, one row per option
     of the plan in its own order, see ``Designs.each``): not where one option's load reaches

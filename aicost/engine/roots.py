@@ -95,17 +95,23 @@ def crossings_many(designs: Designs, path: tuple, pairs: list[tuple[int, int]], 
     sub, pos = _subset(designs, sorted({i for p in pairs for i in p}))
     xs = grid(lo, hi, points, log)
     m = sub.metric(metric, {path: xs})
-    ds = [m[pos[a]] - m[pos[b]] for a, b in pairs]
+    # every pair's difference at once (pairs, points); each pair's scale: its largest |difference|
+    ds = m[[pos[a] for a, _ in pairs]] - m[[pos[b] for _, b in pairs]]
+    finites = np.isfinite(ds)
+    with np.errstate(invalid="ignore"):
+        scales = np.maximum(np.where(finites.any(axis=1), np.where(np.isnan(ds), -np.inf, np.abs(ds)).max(axis=1),
+                                     0.0), 1e-300)
+        tieds = finites & (np.abs(ds) <= 1e-12 * scales[:, None])
+        changes = finites[:, :-1] & finites[:, 1:] & (np.sign(ds[:, :-1]) != np.sign(ds[:, 1:]))
+    at_pair, at_k = np.nonzero(tieds[:, :-1] | changes)  # only where something happens, pair by pair
+    events = np.split(at_k, np.searchsorted(at_pair, np.arange(1, len(pairs))))
     found: list[list[tuple[int, Crossing]]] = [[] for _ in pairs]
     tasks: dict[int, list] = {}  # second option -> its pairs' brackets
     for p, d in enumerate(ds):
-        finite = np.isfinite(d)
-        scale = max(float(np.nanmax(np.abs(d))) if finite.any() else 0.0, 1e-300)
-        tied = finite & (np.abs(d) <= 1e-12 * scale)
+        finite, tied, change, scale = finites[p], tieds[p], changes[p], float(scales[p])
         mine: list[list] = []  # the pair's brackets: [pair, k, x0, x1, d0, d_k, scale, step, done]
-        change = finite[:-1] & finite[1:] & (np.sign(d[:-1]) != np.sign(d[1:]))
         after = 0  # the scan goes on from here (past a tie)
-        for k in np.nonzero(tied[:-1] | change)[0].tolist():  # only where something happens
+        for k in events[p].tolist():
             if k < after:
                 continue
             end = k
