@@ -12,8 +12,8 @@ from aicost.engine import finetune, provisioned, resilience, retrieval
 from aicost.engine import gpu as G
 from aicost.engine.attempt import METERS, attempt_rows as _rows, pt
 from aicost.engine.media import uses_media
-from aicost.engine.parts import (_NEEDS, _OPTIONAL, INPUT_METERS, _finish, _load, _outcomes, _put_tail, fleet_lean, gpu_volumes, latency_read,
-                                 latency_need_seconds, wide)
+from aicost.engine.parts import (INPUT_METERS, _finish, _load, _outcomes, _put_tail, fleet_lean, gpu_volumes,
+                                 latency_need_seconds, latency_read, skipped, wide)
 from aicost.engine.plan import Plan
 
 COST_METERS = (*METERS, "tools", "provisioned", "fine_tuning", "storage", "freshness", "fan_out", "ownership",
@@ -187,7 +187,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | 
             out_per_attempt = out_per_attempt + n * outp
             in_per_attempt = in_per_attempt + n * inp
             uses_tools = uses_tools | ((pt(st["web_searches"]) + pt(st["file_searches"]) + pt(st["code_sessions"])) > 0)
-        sh = values["self_hosted"]
+        sh, lean_f = values["self_hosted"], fleet_lean(meters, want)
         tasks_v = tasks if tasks_g is tasks else np.repeat(tasks_g, sizes, axis=0)  # (a volume per option)
         busy = tasks_v * rep(ga) * busy_per_attempt / 3600.0
         vol = values["volume"]
@@ -196,7 +196,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | 
         gpu_hours, replicas, util, gpus_peak = G.fleet(busy, gpr_v, rep(gp["gpus_per_instance"]), rep(gp["always_on"]),
                                                        pt(sh["min_replicas"]), pt(sh["target_utilisation"]), day,
                                                        rep(gp["increment_hours"]),
-                                                       pt(sh.get("cold_start_minutes", 0.0)) / 60.0, lean_f := fleet_lean(meters, want))
+                                                       pt(sh.get("cold_start_minutes", 0.0)) / 60.0, lean_f)
         gpu_month = gpu_hours * rep(gp["per_gpu_hour"]) + pt(sh["ops_monthly"])
         width = np.broadcast_shapes(*(np.shape(x) for x in (gpu_month, gpu_latency, busy, gpr_v)))[-1]
 
@@ -270,8 +270,7 @@ def evaluate(plan: Plan, values: dict, meters: bool = True, want: str | tuple | 
     people = values["people"]
     _, review, fallback = F.task_costs(A, cost_attempt, S, U, Gv, pt(people["review_share"]),
                                        pt(people["cost_per_review"]), pt(people["human_cost_per_task"]))
-    skip = set() if meters or want is None else _OPTIONAL - {
-        need for w in ((want,) if isinstance(want, str) else want) for need in _NEEDS.get(w, ())}
+    skip = skipped(meters, want)
     cps, cprt = F.per_outcome(ai, review, fallback, S, Gv, "resolved" not in skip) if "per_outcome" not in skip \
         else (np.nan, np.nan)
 

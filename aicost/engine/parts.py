@@ -68,19 +68,28 @@ def _outcomes(values: dict, sources: list[tuple]):
     return [np.asarray(x)[at] for x in out]
 
 
+def _named(want) -> tuple:
+    """The figures ``evaluate``'s ``want`` names (none: the whole result)."""
+    return () if want is None else (want,) if isinstance(want, str) else tuple(want)
+
+
+def skipped(meters: bool, want) -> set[str]:
+    """The optional parts (``_OPTIONAL``) no figure named needs: ``evaluate`` leaves them out."""
+    return set() if meters or want is None else set(_OPTIONAL) - {n for w in _named(want) for n in _NEEDS.get(w, ())}
+
+
 def latency_read(values: dict, want) -> bool:
     """Whether the hosted rows' latency is read: a need in seconds or minutes (its flags), or the
     figure itself named; a deadline in hours is judged by the tiers' own latency alone."""
     need = values["latency"]
-    named = "latency_seconds" in ((want,) if isinstance(want, str) else (want or ()))
-    return named or need.get("p95_seconds") is not None or need.get("minutes") is not None
+    return "latency_seconds" in _named(want) or need.get("p95_seconds") is not None or \
+        need.get("minutes") is not None
 
 
 def fleet_lean(meters: bool, want) -> bool:
     """Whether the GPU fleets' replica counts and utilisation can be left out (NaN): figures named
     (``want``) and neither of them among them; they are a quarter of a GPU option's cost a point."""
-    return not meters and want is not None and not {"replicas", "utilisation"} & set(
-        (want,) if isinstance(want, str) else want)
+    return not meters and want is not None and not {"replicas", "utilisation"} & set(_named(want))
 
 
 def volume_per_option_ok(plan, values: dict) -> bool:
